@@ -1,0 +1,56 @@
+"""Bounding-box query at N hazards: the app's query against the bare SQL it compiles to.
+
+    python -m bench.bbox_query --backend spatialite --hazards 100000
+"""
+
+from __future__ import annotations
+
+from geo.spatial import BBox
+from hazards import queries
+from hazards.db import get_session
+
+from bench.common import app_for, database_url, ensure_hazards, parser, summary, timed
+
+VIEWS = {
+    # one county's worth of road network around Xinfu district
+    "county view (0.3°×0.3°)": BBox(112.58, 38.25, 112.88, 38.55),
+    # the whole of Xinzhou city
+    "city view (2.6°×1.5°)": BBox(110.8, 38.0, 113.6, 39.7),
+}
+
+
+def main() -> None:
+    args = parser(__doc__).parse_args()
+    app = app_for(database_url(args.backend, f"hazards_bench_{args.hazards}"))
+    with app.app_context():
+        session = get_session()
+        ensure_hazards(session, args.hazards)
+        print(f"bbox query, {args.backend}, {args.hazards:,} hazards, {args.repeat} runs each")
+        for name, box in VIEWS.items():
+            stmt = queries.map_features_statement(session, box)
+            compiled = stmt.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+            sql = str(compiled)
+
+            def through_app():
+                return queries.list_map_features(session, box)
+
+            def bare():
+                raw = session.connection().connection.dbapi_connection.cursor()
+                raw.execute(sql)
+                rows = raw.fetchall()
+                raw.close()
+                return rows
+
+            app_times, features = timed(through_app, args.repeat)
+            sql_times, rows = timed(bare, args.repeat)
+            assert len(features) == len(rows), (len(features), len(rows))
+            a, s = summary(app_times), summary(sql_times)
+            print(
+                f"  {name}: {len(rows):,} features | app median {a['median_ms']:.1f} ms p95 {a['p95_ms']:.1f} ms"
+                f" | bare SQL median {s['median_ms']:.1f} ms p95 {s['p95_ms']:.1f} ms"
+                f" | ratio {a['median_ms'] / s['median_ms']:.2f}×"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Shared benchmark plumbing: a database of N synthetic hazards on either backend, and timing."""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+BENCH_DIR = Path(__file__).resolve().parent
+OUT_DIR = BENCH_DIR / "out"
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+
+
+def parser(description: str) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--backend", choices=["spatialite", "postgis"], default="spatialite")
+    p.add_argument("--hazards", type=int, default=100_000)
+    p.add_argument("--repeat", type=int, default=40, help="timed runs per measurement")
+    return p
+
+
+def database_url(backend: str, name: str) -> str:
+    if backend == "spatialite":
+        OUT_DIR.mkdir(exist_ok=True)
+        return f"sqlite:///{OUT_DIR / (name + '.sqlite')}"
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{PG_SERVER}/{name}"
+
+
+def app_for(url: str):
+    """An app on `url`, migrated, with reference data."""
+    from flask_migrate import upgrade
+
+    from hazards.app import create_app
+    from hazards.db import get_session
+    from hazards.reference import ensure_reference_data
+
+    OUT_DIR.mkdir(exist_ok=True)
+    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(OUT_DIR / "instance")})
+    with app.app_context():
+        upgrade()
+        session = get_session()
+        ensure_reference_data(session)
+        session.commit()
+    return app
+
+
+def ensure_hazards(session, n: int, chunk: int = 5000) -> None:
+    """Top the ledger up to exactly n synthetic hazards (kept between runs: generating is slow)."""
+    from bench.synthetic import drafts
+    from hazards.drafts import ReferenceData
+    from hazards.models import Hazard
+    from hazards.services.registration import register_hazards
+
+    have = session.scalar(select(func.count(Hazard.id)))
+    if have == n:
+        return
+    if have:
+        raise SystemExit(f"the bench database has {have} hazards, not {n}: delete it (bench/out) and rerun")
+    ref = ReferenceData(session)
+    batch = []
+    for d in drafts(n):
+        batch.append(d)
+        if len(batch) == chunk:
+            register_hazards(session, batch, ref=ref, action="bench")
+            session.commit()
+            batch = []
+    if batch:
+        register_hazards(session, batch, ref=ref, action="bench")
+        session.commit()
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().exec_driver_sql("ANALYZE")
+        session.commit()
+
+
+def timed(fn: Callable[[], object], repeat: int) -> tuple[list[float], object]:
+    """Run fn once to warm up, then `repeat` times; wall-clock seconds of each timed run."""
+    result = fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return times, result
+
+
+def summary(times: list[float]) -> dict[str, float]:
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return {"median_ms": statistics.median(ordered) * 1000, "p95_ms": p95 * 1000}

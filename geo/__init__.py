@@ -1,0 +1,1 @@
+"""Spatial library: coordinates, stakes, geometry and dialect-aware spatial SQL."""

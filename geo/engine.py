@@ -1,0 +1,68 @@
+"""Engine setup for both spatial backends: SpatiaLite (embedded default) and PostGIS.
+
+The pyenv CPython on the target machines is built without SQLite extension loading, so the
+SpatiaLite backend runs on the `pysqlite3` driver, which can load `mod_spatialite`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import URL, Engine, make_url
+
+SPATIALITE_MODULE = "mod_spatialite"
+
+
+def is_sqlite(url: str | URL) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def create_spatial_engine(url: str | URL, **kwargs) -> Engine:
+    """Create an engine whose connections can run spatial SQL, whatever the backend."""
+    url = make_url(url)
+    if url.get_backend_name() != "sqlite":
+        kwargs.setdefault("pool_pre_ping", True)
+        return create_engine(url, **kwargs)
+
+    import pysqlite3.dbapi2 as sqlite_driver
+
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url.set(drivername="sqlite+pysqlite"), module=sqlite_driver, **kwargs)
+    event.listen(engine, "connect", _prepare_spatialite_connection)
+    event.listen(engine, "begin", _begin_sqlite_transaction)
+    return engine
+
+
+def _prepare_spatialite_connection(dbapi_conn, _record) -> None:
+    # The driver's own implicit transactions break SAVEPOINT and DDL ordering; SQLAlchemy
+    # documents turning them off and emitting BEGIN ourselves (see _begin_sqlite_transaction).
+    dbapi_conn.isolation_level = None
+    dbapi_conn.enable_load_extension(True)
+    dbapi_conn.load_extension(SPATIALITE_MODULE)
+    dbapi_conn.enable_load_extension(False)
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA busy_timeout = 30000")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = NORMAL")
+    cur.execute("SELECT count(*) FROM sqlite_master WHERE name = 'spatial_ref_sys'")
+    if cur.fetchone()[0] == 0:
+        # 1 = in one transaction: seconds instead of minutes for the EPSG table.
+        cur.execute("SELECT InitSpatialMetadata(1)")
+    cur.close()
+
+
+def _begin_sqlite_transaction(conn) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def prepare_database(engine: Engine) -> None:
+    """Make an empty database able to hold spatial tables (PostGIS extension, SpatiaLite metadata)."""
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS postgis")
+    else:
+        with engine.connect():
+            pass  # the connect hook has initialised the SpatiaLite metadata

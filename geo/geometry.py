@@ -1,0 +1,90 @@
+"""Hazard geometries: a Point (a spot) or a LineString (a road section), lon/lat in WGS-84.
+
+Converts between WKT, GeoJSON, shapely and the EWKT the database takes, and checks every vertex.
+"""
+
+from __future__ import annotations
+
+import json
+
+from shapely import wkt as shapely_wkt
+from shapely.errors import ShapelyError
+from shapely.geometry import LineString, Point, mapping, shape
+from shapely.geometry.base import BaseGeometry
+
+from geo.coords import CHINA_EXTENT, CoordinateError, validate_lonlat
+
+SRID = 4326
+ALLOWED_TYPES = ("Point", "LineString")
+
+
+class GeometryError(ValueError):
+    pass
+
+
+def check_hazard_geometry(geom: BaseGeometry, extent=CHINA_EXTENT) -> BaseGeometry:
+    """A hazard is a point or a section: refuse other types, empty or degenerate shapes, far-off vertices."""
+    if geom.geom_type not in ALLOWED_TYPES:
+        raise GeometryError(f"a hazard is a Point or a LineString, not a {geom.geom_type}")
+    if geom.is_empty:
+        raise GeometryError("the geometry is empty")
+    if geom.has_z:
+        geom = shapely_wkt.loads(shapely_wkt.dumps(geom, output_dimension=2))
+    for lon, lat in geom.coords:
+        try:
+            validate_lonlat(lon, lat, extent=extent)
+        except CoordinateError as exc:
+            raise GeometryError(str(exc)) from None
+    if geom.geom_type == "LineString" and geom.length == 0:
+        raise GeometryError("a road section needs two different points")
+    return geom
+
+
+def from_wkt(text: str) -> BaseGeometry:
+    try:
+        return shapely_wkt.loads(text.strip())
+    except (ShapelyError, ValueError, AttributeError) as exc:
+        raise GeometryError(f"'{_clip(text)}' is not valid WKT ({exc})") from None
+
+
+def from_geojson(obj: dict | str) -> BaseGeometry:
+    try:
+        data = json.loads(obj) if isinstance(obj, str) else obj
+        return shape(data)
+    except (ShapelyError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise GeometryError(f"not a valid GeoJSON geometry ({exc})") from None
+
+
+def point(lon: float, lat: float) -> Point:
+    return Point(lon, lat)
+
+
+def line(coords: list[tuple[float, float]]) -> LineString:
+    return LineString(coords)
+
+
+def to_ewkt(geom: BaseGeometry) -> str:
+    """What GeoAlchemy2 binds to a Geometry column: `SRID=4326;POINT(...)`."""
+    return f"SRID={SRID};{geom.wkt}"
+
+
+def to_geojson(geom: BaseGeometry) -> dict:
+    return mapping(geom)
+
+
+def from_db(value) -> BaseGeometry | None:
+    """A geometry as it comes back from the database (WKB element) or as WKT text."""
+    if value is None:
+        return None
+    if isinstance(value, BaseGeometry):
+        return value
+    if isinstance(value, str):
+        return from_wkt(value)
+    from geoalchemy2.shape import to_shape
+
+    return to_shape(value)
+
+
+def _clip(text: str, width: int = 60) -> str:
+    text = str(text)
+    return text if len(text) <= width else text[:width] + "…"

@@ -1,0 +1,34 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+from flask import Flask
+from flask_migrate import Migrate
+
+from hazards import config, db
+from hazards.models import Base
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(
+        "hazards",
+        instance_path=str(config.instance_path_from(overrides)),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    config.load_config(app, overrides)
+    db.init_app(app)
+    # Flask-Migrate only needs the metadata; migrations/env.py takes the engine from hazards.db.
+    Migrate(app, SimpleNamespace(metadata=Base.metadata), directory=str(PROJECT_ROOT / "migrations"))
+
+    from hazards import cli
+    from hazards.web import register_blueprints
+
+    cli.register(app)
+    register_blueprints(app)
+    return app

@@ -1,0 +1,49 @@
+"""The `hazards` command: Flask's CLI (run, shell, db ...) plus the ledger's own commands."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from hazards.db import get_session
+
+
+def main() -> None:
+    from hazards.app import create_app
+
+    cli = FlaskGroup(create_app=lambda: create_app(), help="Road traffic-safety hazard remediation tracker.")
+    cli.main(prog_name="hazards")
+
+
+def register(app: Flask) -> None:
+    from hazards.demo.commands import seed_demo_command
+    from hazards.io.commands import export_command, import_command
+
+    for command in (create_user_command, seed_demo_command, import_command, export_command):
+        app.cli.add_command(command)
+
+
+@click.command("create-user")
+@click.option("--login", required=True)
+@click.option("--password", required=True)
+@click.option("--role", type=click.Choice(["inspector", "supervisor", "admin"]), required=True)
+@click.option("--jurisdiction", "jurisdiction_code", required=True, help="6-digit division code, e.g. 140902")
+@click.option("--name", default=None, help="Display name (defaults to the login)")
+@click.option("--email", default=None)
+@click.option("--phone", default=None)
+@click.option("--language", type=click.Choice(["zh", "en"]), default="zh")
+def create_user_command(login, password, role, jurisdiction_code, name, email, phone, language):
+    """Create a user who can log in."""
+    from hazards.services.users import UserError, create_user
+
+    session = get_session()
+    try:
+        user = create_user(
+            session, login=login, password=password, role=role, jurisdiction_code=jurisdiction_code,
+            name=name, email=email, phone=phone, language=language,
+        )
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    session.commit()
+    click.echo(f"created {user.role} '{user.login}' in {user.jurisdiction_code}")

@@ -1,0 +1,65 @@
+"""Hazard codes (隐患编号): `{division}-{batch year}-{sequence}`, e.g. 140902-2024-0001."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hazards.models import Hazard
+
+_SEQUENCE = re.compile(r"^(\d{6})-(\d{4})-(\d{4,})$")
+
+
+def code_prefix(jurisdiction_code: str, batch_year: int) -> str:
+    return f"{jurisdiction_code}-{batch_year}-"
+
+
+def format_code(jurisdiction_code: str, batch_year: int, sequence: int) -> str:
+    return f"{code_prefix(jurisdiction_code, batch_year)}{sequence:04d}"
+
+
+def last_sequence(session: Session, jurisdiction_code: str, batch_year: int) -> int:
+    """The highest sequence in use for this division and year (0 when none)."""
+    prefix = code_prefix(jurisdiction_code, batch_year)
+    codes = session.scalars(select(Hazard.code).where(Hazard.code.startswith(prefix, autoescape=True)))
+    return max((_sequence_of(c) for c in codes), default=0)
+
+
+def _sequence_of(code: str) -> int:
+    match = _SEQUENCE.match(code)
+    return int(match.group(3)) if match else 0
+
+
+class CodeAllocator:
+    """Hands out fresh codes for many hazards at once (an import) with one query per division and year.
+
+    Codes already in the database or handed out earlier are skipped; the unique constraint on
+    `hazards.code` remains the final guard against a concurrent writer.
+    """
+
+    def __init__(self, session: Session):
+        self._session = session
+        self._last: dict[tuple[str, int], int] = {}
+
+    def reserve(self, code: str) -> None:
+        """Note a code a row brought with it, so generated ones never collide with it."""
+        match = _SEQUENCE.match(code)
+        if match:
+            key = (match.group(1), int(match.group(2)))
+            self._last[key] = max(self._current(key), int(match.group(3)))
+
+    def next(self, jurisdiction_code: str, batch_year: int) -> str:
+        key = (jurisdiction_code, batch_year)
+        self._last[key] = self._current(key) + 1
+        return format_code(jurisdiction_code, batch_year, self._last[key])
+
+    def _current(self, key: tuple[str, int]) -> int:
+        if key not in self._last:
+            self._last[key] = last_sequence(self._session, *key)
+        return self._last[key]
+
+    def __iter__(self) -> Iterator[tuple[tuple[str, int], int]]:
+        return iter(self._last.items())

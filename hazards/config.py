@@ -1,0 +1,55 @@
+"""Settings: defaults, then `<instance>/config.py`, then `HAZARDS_*` environment variables, then overrides.
+
+Every setting is listed in the README's "Settings" table; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+ENV_PREFIX = "HAZARDS"
+
+DEFAULTS = {
+    # Where the SpatiaLite file, uploads and generated files live.
+    "INSTANCE_PATH": "instance",
+    # Empty means: a SpatiaLite file in the instance folder.
+    "DATABASE_URL": "",
+    # A point outside this (min lon, min lat, max lon, max lat) box is refused on input.
+    "COORDINATE_EXTENT": [73.4, 18.0, 135.1, 53.6],
+    # Largest upload accepted, in bytes (photos, import files).
+    "MAX_CONTENT_LENGTH": 50 * 1024 * 1024,
+    "DEMO_CITY": "140900",
+}
+
+
+def instance_path_from(overrides: dict | None) -> Path:
+    """The instance folder is needed before the Flask app exists, so it is resolved on its own."""
+    raw = (overrides or {}).get("INSTANCE_PATH") or os.environ.get(f"{ENV_PREFIX}_INSTANCE_PATH")
+    return Path(raw or DEFAULTS["INSTANCE_PATH"]).resolve()
+
+
+def load_config(app: Flask, overrides: dict | None) -> None:
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile(str(Path(app.instance_path) / "config.py"), silent=True)
+    app.config.from_prefixed_env(ENV_PREFIX)
+    if overrides:
+        app.config.update(overrides)
+    app.config["INSTANCE_PATH"] = app.instance_path
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'hazards.sqlite'}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """A key generated once per instance, so sessions survive restarts without anyone typing one."""
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

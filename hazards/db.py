@@ -1,0 +1,50 @@
+"""The database as a Flask extension: one engine per app, one session per app context.
+
+Services take the session as their first argument and only `flush()`; whoever called them
+(a view, a CLI command, a job) owns the commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app, g
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from geo.engine import create_spatial_engine
+
+EXTENSION_KEY = "hazards.db"
+
+
+@dataclass
+class DatabaseState:
+    engine: Engine
+    session_factory: sessionmaker
+
+
+def init_app(app: Flask) -> None:
+    engine = create_spatial_engine(app.config["DATABASE_URL"])
+    app.extensions[EXTENSION_KEY] = DatabaseState(engine, sessionmaker(engine, expire_on_commit=False))
+    app.teardown_appcontext(_close_session)
+
+
+def state(app: Flask | None = None) -> DatabaseState:
+    return (app or current_app).extensions[EXTENSION_KEY]
+
+
+def get_engine() -> Engine:
+    return state().engine
+
+
+def get_session() -> Session:
+    """The session of the current app context, opened on first use."""
+    if "db_session" not in g:
+        g.db_session = state().session_factory()
+    return g.db_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,157 @@
+"""A hazard before it is written: typed values, and the cross-field rules every entry path obeys.
+
+Forms, the import and the demo all build `HazardDraft`s; `check_draft` is the one place the
+rules that span fields or need reference data are enforced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hazards.enums import (
+    CoordinateInput,
+    Direction,
+    RiskGrade,
+    RoadClass,
+    Source,
+    Status,
+    SupervisionLevel,
+)
+from hazards.models import Category, Jurisdiction, Measure, Organization
+
+# Statuses that only make sense once a hazard is listed for supervision.
+_NEEDS_DEADLINE = {Status.LISTED}
+
+
+@dataclass
+class HazardDraft:
+    title: str
+    jurisdiction_code: str
+    batch_year: int
+    found_on: date
+    geometry: BaseGeometry
+    code: str | None = None
+    description: str | None = None
+    source: Source = Source.PATROL
+    dynamic_add: bool = False
+    route_code: str | None = None
+    road_name: str | None = None
+    road_class: RoadClass | None = None
+    direction: Direction | None = None
+    start_m: int | None = None
+    end_m: int | None = None
+    coordinate_input: CoordinateInput = CoordinateInput.WGS84
+    place: str | None = None
+    category_codes: list[str] = field(default_factory=list)
+    crash_prone: bool = False
+    crash_count: int = 0
+    death_count: int = 0
+    risk_grade: RiskGrade | None = None
+    school_zone: bool = False
+    level: SupervisionLevel = SupervisionLevel.NONE
+    supervising_body: str | None = None
+    document_no: str | None = None
+    listed_on: date | None = None
+    deadline: date | None = None
+    responsible_unit: str | None = None
+    responsible_person: str | None = None
+    responsible_contact: str | None = None
+    plan_text: str | None = None
+    measure_codes: list[str] = field(default_factory=list)
+    measures_text: str | None = None
+    temporary_controls: str | None = None
+    planned_start: date | None = None
+    planned_end: date | None = None
+    status: Status = Status.REPORTED
+    completed_on: date | None = None
+    closure_requested_on: date | None = None
+    accepted_on: date | None = None
+    acceptance_note: str | None = None
+    closed_on: date | None = None
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+class ReferenceData:
+    """Division codes and vocabularies, loaded once per batch so checking a row needs no query."""
+
+    def __init__(self, session: Session):
+        self.jurisdictions: set[str] = set(session.scalars(select(Jurisdiction.code)))
+        self.category_ids: dict[str, int] = dict(session.execute(select(Category.code, Category.id)).all())
+        self.measure_ids: dict[str, int] = dict(session.execute(select(Measure.code, Measure.id)).all())
+        # Chinese and English names resolve to codes too: users type 急弯, not sharp_curve.
+        self.category_codes = _names_to_codes(session, Category)
+        self.measure_codes = _names_to_codes(session, Measure)
+        self.organizations: dict[tuple[str, str], int] = {
+            (name, code): oid for oid, name, code in session.execute(
+                select(Organization.id, Organization.name, Organization.jurisdiction_code)
+            )
+        }
+        # (name, hazard's division) -> the unit it resolved to
+        self.organization_cache: dict[tuple[str, str], int] = {}
+
+
+def _names_to_codes(session: Session, model) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for code, zh, en in session.execute(select(model.code, model.name_zh, model.name_en)):
+        for spelling in (code, zh, en):
+            table[spelling.strip().casefold()] = code
+    return table
+
+
+def check_draft(draft: HazardDraft, ref: ReferenceData) -> list[FieldProblem]:
+    """Every rule a single field cannot check alone. Empty list = the draft may be written."""
+    problems: list[FieldProblem] = []
+
+    def problem(name: str, message: str) -> None:
+        problems.append(FieldProblem(name, message))
+
+    if not draft.title or not draft.title.strip():
+        problem("title", "a title is required")
+    if draft.jurisdiction_code not in ref.jurisdictions:
+        problem("jurisdiction_code", f"no jurisdiction with code '{draft.jurisdiction_code}'")
+    for code in draft.category_codes:
+        if code not in ref.category_ids:
+            problem("categories", f"unknown category '{code}'")
+    for code in draft.measure_codes:
+        if code not in ref.measure_ids:
+            problem("measures", f"unknown measure '{code}'")
+    if draft.end_m is not None and draft.start_m is None:
+        problem("start_stake", "a section's end stake needs a start stake")
+    if draft.start_m is not None and draft.end_m is not None and draft.end_m < draft.start_m:
+        problem("end_stake", "the end stake is before the start stake")
+    if draft.geometry.geom_type == "LineString" and draft.end_m is None and draft.start_m is not None:
+        problem("end_stake", "a road section (line geometry) needs an end stake")
+    if draft.crash_count < 0 or draft.death_count < 0:
+        problem("crash_count", "crash and death counts cannot be negative")
+    if draft.death_count and not draft.crash_count:
+        problem("crash_count", "deaths are recorded but no crash")
+    if draft.level is SupervisionLevel.NONE and (draft.document_no or draft.listed_on):
+        problem("level", "a document number or listing date needs a supervision level")
+    if draft.status in _NEEDS_DEADLINE and draft.deadline is None:
+        problem("deadline", "a hazard listed for supervision needs a deadline")
+    if draft.listed_on and draft.deadline and draft.deadline < draft.listed_on:
+        problem("deadline", "the deadline is before the listing date")
+    if draft.found_on and draft.listed_on and draft.listed_on < draft.found_on:
+        problem("listed_on", "listed before it was found")
+    if draft.status is Status.CLOSED and draft.closed_on is None:
+        problem("closed_on", "a closed hazard needs its closing date")
+    if draft.closed_on and draft.status is not Status.CLOSED:
+        problem("closed_on", "a closing date is given but the status is not closed")
+    if draft.closed_on and draft.found_on and draft.closed_on < draft.found_on:
+        problem("closed_on", "closed before it was found")
+    if draft.planned_start and draft.planned_end and draft.planned_end < draft.planned_start:
+        problem("planned_end", "the planned end is before the planned start")
+    return problems

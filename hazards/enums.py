@@ -1,0 +1,142 @@
+"""Closed vocabularies of the ledger. Values are stored as their English code; labels live in i18n."""
+
+from __future__ import annotations
+
+import enum
+
+
+class StrEnum(str, enum.Enum):
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def values(cls) -> list[str]:
+        return [m.value for m in cls]
+
+
+class JurisdictionLevel(StrEnum):
+    NATIONAL = "national"
+    PROVINCE = "province"
+    CITY = "city"
+    COUNTY = "county"
+
+
+class SupervisionLevel(StrEnum):
+    """Supervision level (督办级别), highest first; `none` = not listed for supervision."""
+
+    MINISTRY = "ministry"
+    PROVINCE = "province"
+    CITY = "city"
+    COUNTY = "county"
+    NONE = "none"
+
+    @property
+    def rank(self) -> int:
+        return _LEVEL_RANK[self]
+
+
+_LEVEL_RANK = {
+    SupervisionLevel.MINISTRY: 4,
+    SupervisionLevel.PROVINCE: 3,
+    SupervisionLevel.CITY: 2,
+    SupervisionLevel.COUNTY: 1,
+    SupervisionLevel.NONE: 0,
+}
+
+
+class Status(StrEnum):
+    """Workflow states; overdue is derived from the deadline, never a state."""
+
+    REPORTED = "reported"  # 上报
+    VERIFIED = "verified"  # 核实认定
+    REJECTED = "rejected"  # 不予认定
+    MERGED = "merged"  # 重复, merged into another hazard
+    LISTED = "listed"  # 挂牌督办
+    ASSIGNED = "assigned"  # 交办 without listing
+    PLAN_APPROVED = "plan_approved"  # 方案审定
+    IN_REMEDIATION = "in_remediation"  # 整改中
+    CLOSURE_REQUESTED = "closure_requested"  # 申请销号
+    CLOSED = "closed"  # 销号
+
+    @property
+    def is_open(self) -> bool:
+        return self not in CLOSED_STATUSES
+
+
+CLOSED_STATUSES = frozenset({Status.CLOSED, Status.REJECTED, Status.MERGED})
+#: Statuses that count as a real hazard in reports (rejected and merged ones do not).
+COUNTED_STATUSES = frozenset(Status) - {Status.REJECTED, Status.MERGED}
+
+
+class RoadClass(StrEnum):
+    """Road administrative class, from the route code's letter."""
+
+    NATIONAL = "G"
+    PROVINCIAL = "S"
+    COUNTY = "X"
+    TOWNSHIP = "Y"
+    VILLAGE = "C"
+    SPECIAL = "Z"
+    URBAN = "urban"
+
+
+class Source(StrEnum):
+    PATROL = "patrol"  # 巡查
+    CRASH_REVIEW = "crash_review"  # 事故倒查
+    PUBLIC = "public"  # 群众举报
+    THIRD_PARTY = "third_party"  # 第三方排查
+    ASSIGNED = "assigned"  # 上级交办
+    OTHER = "other"
+
+
+class Direction(StrEnum):
+    UP = "up"  # 上行
+    DOWN = "down"  # 下行
+    BOTH = "both"  # 双向
+
+
+class RiskGrade(StrEnum):
+    MAJOR = "major"  # 重大
+    HIGH = "high"  # 较大
+    GENERAL = "general"  # 一般
+
+
+class FundingKind(StrEnum):
+    BUDGET = "budget"  # 预算
+    ALLOCATION = "allocation"  # 到位/下达
+    SPENDING = "spending"  # 支出
+
+
+class FundingSource(StrEnum):
+    CENTRAL = "central"
+    PROVINCE = "province"
+    CITY = "city"
+    COUNTY = "county"
+    OTHER = "other"
+
+
+class Role(StrEnum):
+    INSPECTOR = "inspector"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class OrganizationKind(StrEnum):
+    POLICE = "police"  # 交警大队/中队
+    RESPONSIBLE = "responsible"  # 责任单位: 交通运输局, 公路中心, 乡镇, 住建...
+    SUPERVISING = "supervising"  # 督办单位: 政府, 安委会, 道安委
+
+
+class AttachmentPhase(StrEnum):
+    BEFORE = "before"
+    DURING = "during"
+    AFTER = "after"
+    DOCUMENT = "document"
+
+
+class CoordinateInput(StrEnum):
+    """The datum coordinates were typed in; GCJ-02 and BD-09 are converted to WGS-84 on input."""
+
+    WGS84 = "wgs84"
+    GCJ02 = "gcj02"
+    BD09 = "bd09"

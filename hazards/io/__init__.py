@@ -1,0 +1,1 @@
+"""Import and export of hazard ledgers: CSV, XLSX and GeoJSON."""

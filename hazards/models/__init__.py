@@ -1,0 +1,24 @@
+"""The ledger's tables. Importing this package registers every model on `Base.metadata`."""
+
+from hazards.models.base import Base
+from hazards.models.hazard import Hazard
+from hazards.models.jurisdiction import Jurisdiction, Organization
+from hazards.models.ledger import Attachment, FundingEntry, LevelChange, StatusChange
+from hazards.models.taxonomy import Category, Measure, hazard_categories, hazard_measures
+from hazards.models.user import User
+
+__all__ = [
+    "Attachment",
+    "Base",
+    "Category",
+    "FundingEntry",
+    "Hazard",
+    "Jurisdiction",
+    "LevelChange",
+    "Measure",
+    "Organization",
+    "StatusChange",
+    "User",
+    "hazard_categories",
+    "hazard_measures",
+]

@@ -1,0 +1,47 @@
+"""Administrative divisions (GB/T 2260 codes) and the units that work in them."""
+
+from __future__ import annotations
+
+from geoalchemy2 import Geometry
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hazards.enums import JurisdictionLevel, OrganizationKind
+from hazards.models.base import Base
+from hazards.models.types import enum_column
+
+
+class Jurisdiction(Base):
+    """An administrative division (行政区划), identified by its 6-digit code, e.g. 140902 忻府区."""
+
+    __tablename__ = "jurisdictions"
+
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str | None] = mapped_column(String(64))
+    level: Mapped[JurisdictionLevel] = mapped_column(enum_column(JurisdictionLevel, "jurisdiction_level"))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
+    boundary = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=True)
+
+    parent: Mapped[Jurisdiction | None] = relationship(remote_side=[code], back_populates="children")
+    children: Mapped[list[Jurisdiction]] = relationship(back_populates="parent")
+
+    def __repr__(self) -> str:
+        return f"<Jurisdiction {self.code} {self.name}>"
+
+
+class Organization(Base):
+    """A police unit, responsible unit (责任单位) or supervising body (督办单位)."""
+
+    __tablename__ = "organizations"
+    __table_args__ = (UniqueConstraint("name", "jurisdiction_code", name="uq_organizations_name_jurisdiction"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[OrganizationKind] = mapped_column(enum_column(OrganizationKind, "organization_kind"))
+    jurisdiction_code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
+
+    jurisdiction: Mapped[Jurisdiction] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Organization {self.name}>"

@@ -1,0 +1,86 @@
+"""Reference data every ledger needs: the divisions, hazard categories and remediation measures.
+
+Seeding is idempotent: existing rows are left as they are, missing ones are added.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hazards.enums import JurisdictionLevel
+from hazards.models import Category, Jurisdiction, Measure
+
+# GB/T 2260 codes. Shanxi's Xinzhou city is the demo city; its 14 county-level divisions are all here
+# so that imported ledgers from any of them find their jurisdiction.
+DIVISIONS: list[tuple[str, str, str, JurisdictionLevel, str | None]] = [
+    ("100000", "全国", "China", JurisdictionLevel.NATIONAL, None),
+    ("140000", "山西省", "Shanxi", JurisdictionLevel.PROVINCE, "100000"),
+    ("140100", "太原市", "Taiyuan", JurisdictionLevel.CITY, "140000"),
+    ("140900", "忻州市", "Xinzhou", JurisdictionLevel.CITY, "140000"),
+    ("140902", "忻府区", "Xinfu", JurisdictionLevel.COUNTY, "140900"),
+    ("140921", "定襄县", "Dingxiang", JurisdictionLevel.COUNTY, "140900"),
+    ("140922", "五台县", "Wutai", JurisdictionLevel.COUNTY, "140900"),
+    ("140923", "代县", "Daixian", JurisdictionLevel.COUNTY, "140900"),
+    ("140924", "繁峙县", "Fanshi", JurisdictionLevel.COUNTY, "140900"),
+    ("140925", "宁武县", "Ningwu", JurisdictionLevel.COUNTY, "140900"),
+    ("140926", "静乐县", "Jingle", JurisdictionLevel.COUNTY, "140900"),
+    ("140927", "神池县", "Shenchi", JurisdictionLevel.COUNTY, "140900"),
+    ("140928", "五寨县", "Wuzhai", JurisdictionLevel.COUNTY, "140900"),
+    ("140929", "岢岚县", "Kelan", JurisdictionLevel.COUNTY, "140900"),
+    ("140930", "河曲县", "Hequ", JurisdictionLevel.COUNTY, "140900"),
+    ("140931", "保德县", "Baode", JurisdictionLevel.COUNTY, "140900"),
+    ("140932", "偏关县", "Pianguan", JurisdictionLevel.COUNTY, "140900"),
+    ("140981", "原平市", "Yuanping", JurisdictionLevel.COUNTY, "140900"),
+]
+
+# (code, 中文, English): the categories the source reports and public practice use.
+CATEGORIES: list[tuple[str, str, str]] = [
+    ("sharp_curve", "急弯", "Sharp curve"),
+    ("continuous_curves", "连续急弯", "Continuous sharp curves"),
+    ("steep_grade", "陡坡", "Steep grade"),
+    ("long_downgrade", "长下坡", "Long downgrade"),
+    ("roadside_danger", "临水临崖", "Roadside water or cliff"),
+    ("poor_sight", "视距不良", "Poor sight distance"),
+    ("junction", "平交路口", "Uncontrolled junction"),
+    ("through_village", "穿村过镇", "Through a village or town"),
+    ("median_opening", "中央分隔带开口", "Median opening"),
+    ("missing_signs", "缺标志标线", "Missing signs or markings"),
+    ("missing_guardrail", "缺护栏", "Missing guardrail"),
+    ("poor_lighting", "照明不良", "Poor lighting"),
+    ("weather", "积水结冰团雾", "Water, ice or fog"),
+    ("bridge_tunnel", "桥梁隧道", "Bridge or tunnel"),
+    ("work_zone", "施工路段", "Work zone"),
+    ("school_area", "学校周边", "School area"),
+    ("crash_prone", "事故多发", "Crash-prone"),
+    ("other", "其他", "Other"),
+]
+
+MEASURES: list[tuple[str, str, str]] = [
+    ("alignment", "线形改造", "Alignment works"),
+    ("slope_roadside", "边坡路侧整治", "Slope and roadside works"),
+    ("signs_markings", "标志标线", "Signs and markings"),
+    ("junction_works", "路口渠化", "Junction works"),
+    ("guardrail", "护栏", "Guardrails"),
+    ("warning_devices", "警示诱导设施", "Warning and guidance devices"),
+    ("five_small", "五小工程", "Five small works (bumps, signs, mirrors, posts, lights)"),
+    ("speed_camera", "测速监控", "Speed cameras"),
+    ("signal_timing", "信号配时", "Signal timing"),
+    ("lighting", "照明设施", "Lighting"),
+    ("other", "其他", "Other"),
+]
+
+
+def ensure_reference_data(session: Session) -> None:
+    """Add whatever divisions and vocabularies are missing; never changes existing rows."""
+    known = set(session.scalars(select(Jurisdiction.code)))
+    for code, name, name_en, level, parent in DIVISIONS:
+        if code not in known:
+            session.add(Jurisdiction(code=code, name=name, name_en=name_en, level=level, parent_code=parent))
+            session.flush()  # parents before children: the FK is checked row by row on SQLite
+    for model, rows in ((Category, CATEGORIES), (Measure, MEASURES)):
+        have = set(session.scalars(select(model.code)))
+        for order, (code, zh, en) in enumerate(rows):
+            if code not in have:
+                session.add(model(code=code, name_zh=zh, name_en=en, sort_order=order))
+    session.flush()

@@ -1,0 +1,121 @@
+"""Writing new hazards into the ledger (登记建档): one at a time from a form, or thousands from a file.
+
+Both go through `register_hazards`, so a hazard gets its code, categories, measures and its first
+history row the same way whatever brought it in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from geo.geometry import to_ewkt
+from hazards.codes import CodeAllocator
+from hazards.divisions import is_within, subtree_prefix
+from hazards.drafts import HazardDraft, ReferenceData, check_draft
+from hazards.enums import OrganizationKind
+from hazards.models import Hazard, Organization, StatusChange, hazard_categories, hazard_measures
+from hazards.models.base import utcnow
+
+_NOT_COLUMNS = {"geometry", "category_codes", "measure_codes", "supervising_body", "responsible_unit"}
+
+
+class DraftRejected(ValueError):
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))
+
+
+def report_hazard(session: Session, draft: HazardDraft, *, actor_id: int | None = None) -> Hazard:
+    """Register one hazard, refusing it with every problem named if any rule fails."""
+    ref = ReferenceData(session)
+    problems = check_draft(draft, ref)
+    if problems:
+        raise DraftRejected(problems)
+    (hazard_id,) = register_hazards(session, [draft], ref=ref, actor_id=actor_id, action="report")
+    return session.get(Hazard, hazard_id)
+
+
+def register_hazards(
+    session: Session,
+    drafts: list[HazardDraft],
+    *,
+    ref: ReferenceData,
+    actor_id: int | None = None,
+    action: str = "import",
+    note: str | None = None,
+) -> list[int]:
+    """Insert checked drafts in bulk (a handful of statements, not one per hazard); returns their ids."""
+    if not drafts:
+        return []
+    codes = CodeAllocator(session)
+    for draft in drafts:
+        if draft.code:
+            codes.reserve(draft.code)
+    now = utcnow()
+    rows = []
+    for draft in drafts:
+        values = {k: v for k, v in asdict(draft).items() if k not in _NOT_COLUMNS}
+        values["code"] = draft.code or codes.next(draft.jurisdiction_code, draft.batch_year)
+        values["geom"] = to_ewkt(draft.geometry)
+        values["found_by_id"] = actor_id if action == "report" else None
+        values["supervising_body_id"] = _organization_id(
+            session, ref, draft.supervising_body, draft.jurisdiction_code, OrganizationKind.SUPERVISING
+        )
+        values["responsible_unit_id"] = _organization_id(
+            session, ref, draft.responsible_unit, draft.jurisdiction_code, OrganizationKind.RESPONSIBLE
+        )
+        values.update(version=1, created_at=now, updated_at=now)
+        rows.append(values)
+
+    ids = list(
+        session.scalars(insert(Hazard).returning(Hazard.id, sort_by_parameter_order=True), rows)
+    )
+
+    category_rows = [
+        {"hazard_id": hid, "category_id": ref.category_ids[c]}
+        for hid, d in zip(ids, drafts) for c in dict.fromkeys(d.category_codes)
+    ]
+    measure_rows = [
+        {"hazard_id": hid, "measure_id": ref.measure_ids[m]}
+        for hid, d in zip(ids, drafts) for m in dict.fromkeys(d.measure_codes)
+    ]
+    if category_rows:
+        session.execute(insert(hazard_categories), category_rows)
+    if measure_rows:
+        session.execute(insert(hazard_measures), measure_rows)
+    session.execute(
+        insert(StatusChange),
+        [
+            {"hazard_id": hid, "action": action, "from_status": None, "to_status": d.status,
+             "changed_by_id": actor_id, "changed_at": now, "note": note}
+            for hid, d in zip(ids, drafts)
+        ],
+    )
+    session.flush()
+    return ids
+
+
+def _organization_id(session, ref: ReferenceData, name, jurisdiction_code, kind) -> int | None:
+    """Units are named in ledgers, not numbered: the nearest unit of that name at or above the
+    hazard's division (a county hazard may name the city's 公路中心), added the first time it appears."""
+    if not name:
+        return None
+    key = (name, jurisdiction_code)
+    if key not in ref.organization_cache:
+        above = [
+            (len(subtree_prefix(code)), oid)
+            for (known, code), oid in ref.organizations.items()
+            if known == name and is_within(jurisdiction_code, code)
+        ]
+        if above:
+            ref.organization_cache[key] = max(above)[1]
+        else:
+            org = Organization(name=name, kind=kind, jurisdiction_code=jurisdiction_code)
+            session.add(org)
+            session.flush()
+            ref.organizations[key] = org.id
+            ref.organization_cache[key] = org.id
+    return ref.organization_cache[key]

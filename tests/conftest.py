@@ -1,0 +1,141 @@
+"""Shared fixtures: every database test runs once on SpatiaLite and once on PostGIS.
+
+Each backend gets a fresh database built by the Alembic history (so every run also proves the
+migrations), and each test runs inside a transaction that is rolled back afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy.orm import sessionmaker
+
+from hazards import db as hazards_db
+from hazards.app import create_app
+from hazards.reference import ensure_reference_data
+
+BACKENDS = ["spatialite", "postgis"]
+PG_ADMIN_DSN = os.environ.get("HAZARDS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def unavailable(reason: str):
+    """A missing service is a skip on a laptop and a failure in CI, where it must be there."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: required, not skipped)", pytrace=False)
+    pytest.skip(reason)
+
+
+def _pg_admin():
+    import psycopg
+
+    try:
+        return psycopg.connect(PG_ADMIN_DSN, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        unavailable(f"PostgreSQL not reachable at {PG_ADMIN_DSN}: {exc}")
+
+
+@pytest.fixture(scope="session")
+def make_database(tmp_path_factory):
+    """Factory for empty databases: make_database('spatialite'|'postgis') -> SQLAlchemy URL."""
+    created: list[str] = []
+
+    def make(backend: str) -> str:
+        name = f"hazards_test_{uuid.uuid4().hex[:10]}"
+        if backend == "spatialite":
+            return f"sqlite:///{tmp_path_factory.mktemp('db') / (name + '.sqlite')}"
+        with _pg_admin() as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+            created.append(name)
+        with _pg_database(name) as conn:
+            try:
+                conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+            except Exception as exc:  # noqa: BLE001 - reported as the reason
+                unavailable(f"PostGIS extension not installed: {exc}")
+        return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+    yield make
+    if created:
+        with _pg_admin() as conn:
+            for name in created:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _pg_database(name: str):
+    import psycopg
+
+    return psycopg.connect(PG_ADMIN_DSN.rsplit("/", 1)[0] + "/" + name, autocommit=True)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+def build_app(url: str, instance) -> "Flask":  # noqa: F821
+    return create_app({"TESTING": True, "DATABASE_URL": url, "INSTANCE_PATH": str(instance), "SECRET_KEY": "test"})
+
+
+@pytest.fixture(scope="session")
+def app(backend, make_database, tmp_path_factory):
+    """An app on a freshly migrated database of the current backend, with reference data."""
+    from flask_migrate import upgrade
+
+    app = build_app(make_database(backend), tmp_path_factory.mktemp(f"instance-{backend}"))
+    with app.app_context():
+        upgrade()
+        session = hazards_db.get_session()
+        ensure_reference_data(session)
+        session.commit()
+    yield app
+    hazards_db.state(app).engine.dispose()
+
+
+@pytest.fixture
+def session(app):
+    """The app context's session, inside a transaction rolled back after the test."""
+    state = hazards_db.state(app)
+    connection = state.engine.connect()
+    outer = connection.begin()
+    original_factory = state.session_factory
+    state.session_factory = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    try:
+        with app.app_context():
+            yield hazards_db.get_session()
+    finally:
+        state.session_factory = original_factory
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def client(app, session):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app, session):
+    return app.test_cli_runner()
+
+
+def pytest_collection_modifyitems(config, items):
+    # `-m postgis` / `-m "not postgis"` select one backend's half of the suite, and a test marked
+    # `backend_only("spatialite")` is not collected for the other backend (rather than skipped).
+    keep, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        current = callspec.params.get("backend") if callspec else None
+        only = item.get_closest_marker("backend_only")
+        if only and current and current != only.args[0]:
+            dropped.append(item)
+            continue
+        if current == "postgis":
+            item.add_marker(pytest.mark.postgis)
+        keep.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
