@@ -140,3 +140,17 @@ class CoordinateInput(StrEnum):
     WGS84 = "wgs84"
     GCJ02 = "gcj02"
     BD09 = "bd09"
+
+
+class ExtensionState(StrEnum):
+    PENDING = "pending"
+    GRANTED = "granted"
+    REFUSED = "refused"
+
+
+class EventKind(StrEnum):
+    PROGRESS = "progress"  # 进展
+    NOTICE = "notice"  # 通报
+    SUMMONS = "summons"  # 约谈
+    ACCOUNTABILITY = "accountability"  # 问责
+    LOOKBACK = "lookback"  # 回头看

@@ -75,7 +75,10 @@ def backend(request) -> str:
 
 
 def build_app(url: str, instance) -> "Flask":  # noqa: F821
-    return create_app({"TESTING": True, "DATABASE_URL": url, "INSTANCE_PATH": str(instance), "SECRET_KEY": "test"})
+    return create_app({
+        "TESTING": True, "DATABASE_URL": url, "INSTANCE_PATH": str(instance), "SECRET_KEY": "test",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    })
 
 
 @pytest.fixture(scope="session")

@@ -41,3 +41,41 @@ def section_draft(**overrides) -> HazardDraft:
     )
     base.update(overrides)
     return draft(**base)
+
+
+def user(session, role: str = "inspector", jurisdiction: str = XINFU, login: str | None = None):
+    from hazards.services.users import create_user
+
+    login = login or f"{role}-{jurisdiction}"
+    return create_user(session, login=login, password="secret-pass", role=role, jurisdiction_code=jurisdiction,
+                       name=login)
+
+
+def jpeg(width: int = 64, height: int = 32, *, orientation: int | None = None, gps: tuple | None = None) -> bytes:
+    """A small JPEG, optionally with an EXIF orientation tag and a GPS position (lon, lat)."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (width, height), (200, 40, 40))
+    image.paste((40, 40, 200), (0, 0, width // 2, height))  # left half blue: shows which way is up
+    exif = Image.Exif()
+    if orientation:
+        exif[0x0112] = orientation
+    if gps:
+        lon, lat = gps
+        exif.get_ifd(0x8825).update({
+            1: "N", 2: _dms(lat), 3: "E", 4: _dms(lon),
+        })
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+def _dms(value: float):
+    from fractions import Fraction
+
+    degrees = int(value)
+    minutes = int((value - degrees) * 60)
+    seconds = round(((value - degrees) * 60 - minutes) * 60, 4)
+    return (Fraction(degrees), Fraction(minutes), Fraction(seconds).limit_denominator(10000))

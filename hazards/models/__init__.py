@@ -1,6 +1,13 @@
 """The ledger's tables. Importing this package registers every model on `Base.metadata`."""
 
 from hazards.models.base import Base
+from hazards.models.events import (
+    DeadlineChange,
+    ExtensionRequest,
+    FieldChange,
+    HazardEvent,
+    LoginAttempt,
+)
 from hazards.models.hazard import Hazard
 from hazards.models.jurisdiction import Jurisdiction, Organization
 from hazards.models.ledger import Attachment, FundingEntry, LevelChange, StatusChange
@@ -11,10 +18,15 @@ __all__ = [
     "Attachment",
     "Base",
     "Category",
+    "DeadlineChange",
+    "ExtensionRequest",
+    "FieldChange",
     "FundingEntry",
     "Hazard",
+    "HazardEvent",
     "Jurisdiction",
     "LevelChange",
+    "LoginAttempt",
     "Measure",
     "Organization",
     "StatusChange",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app, has_app_context
 from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -12,6 +13,13 @@ from hazards.enums import Role
 from hazards.models.base import Base, utcnow
 from hazards.models.jurisdiction import Jurisdiction, Organization
 from hazards.models.types import enum_column
+
+
+def _hash_method() -> str:
+    # Tests lower the work factor through PASSWORD_HASH_METHOD; production keeps scrypt.
+    if has_app_context():
+        return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    return "scrypt"
 
 
 class User(Base):
@@ -34,7 +42,7 @@ class User(Base):
     organization: Mapped[Organization | None] = relationship()
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=_hash_method())
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -1,0 +1,107 @@
+"""Photos and documents on a hazard: checked by content (not by name), stored under the instance folder.
+
+Photos are turned upright from their EXIF orientation when stored, so every page and report shows
+them the right way up; the position they were taken at is read first (see `read_photo`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy.orm import Session
+
+from geo.photo_gps import GPS_IFD, lonlat_from_gps_ifd
+from hazards.enums import AttachmentPhase
+from hazards.errors import InvalidInput
+from hazards.models import Attachment, User
+from hazards.services.access import load_hazard
+
+MAX_PHOTO_BYTES = 20 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 30 * 1024 * 1024
+MAX_PIXELS = 60_000_000  # refuse decompression bombs before decoding them
+PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+DOCUMENT_SIGNATURES = {b"%PDF": ("application/pdf", "pdf")}
+THUMBNAIL_PX = 480
+
+
+@dataclass
+class PhotoInfo:
+    image: Image.Image
+    format: str
+    lonlat: tuple[float, float] | None
+
+
+def read_photo(data: bytes) -> PhotoInfo:
+    """Open an uploaded image, refusing what is not a photo; returns it upright with its GPS position."""
+    if len(data) > MAX_PHOTO_BYTES:
+        raise InvalidInput(f"the photo is larger than {MAX_PHOTO_BYTES // (1024 * 1024)} MB", fields={"file": "too_large"})
+    try:
+        image = Image.open(io.BytesIO(data))
+        fmt = image.format
+        if fmt not in PHOTO_FORMATS:
+            raise InvalidInput(f"a photo must be JPEG, PNG or WebP, not {fmt}", fields={"file": "type"})
+        if image.width * image.height > MAX_PIXELS:
+            raise InvalidInput("the photo has too many pixels", fields={"file": "too_large"})
+        gps = image.getexif().get_ifd(GPS_IFD)
+        upright = ImageOps.exif_transpose(image)
+        upright.load()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        raise InvalidInput("the file is not a readable image", fields={"file": "type"}) from None
+    return PhotoInfo(upright, fmt, lonlat_from_gps_ifd(gps) if gps else None)
+
+
+def add_attachment(
+    session: Session, hazard_id: int, actor: User, *, data: bytes, filename: str, phase: AttachmentPhase,
+    instance_path: str | Path, caption: str | None = None,
+) -> Attachment:
+    hazard = load_hazard(session, hazard_id, actor, "add_photo")
+    if not data:
+        raise InvalidInput("the file is empty", fields={"file": "empty"})
+    if phase is AttachmentPhase.DOCUMENT and data[:4] in DOCUMENT_SIGNATURES:
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise InvalidInput("the document is too large", fields={"file": "too_large"})
+        content_type, ext = DOCUMENT_SIGNATURES[data[:4]]
+        stored = data
+    else:
+        photo = read_photo(data)
+        ext = PHOTO_FORMATS[photo.format]
+        content_type = Image.MIME[photo.format]
+        stored = _encode(photo.image, photo.format)
+    relative = Path("uploads") / str(hazard.id) / f"{uuid.uuid4().hex}.{ext}"
+    target = Path(instance_path) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(stored)
+    if content_type.startswith("image/"):
+        _write_thumbnail(target)
+    attachment = Attachment(
+        hazard_id=hazard.id, phase=phase, original_name=Path(filename or "upload").name[:255],
+        stored_path=str(relative), content_type=content_type, size_bytes=len(stored),
+        sha256=hashlib.sha256(stored).hexdigest(), caption=caption, uploaded_by_id=actor.id,
+    )
+    session.add(attachment)
+    session.flush()
+    return attachment
+
+
+def thumbnail_path(stored: Path) -> Path:
+    return stored.with_name(stored.stem + ".thumb.jpg")
+
+
+def _encode(image: Image.Image, fmt: str) -> bytes:
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        image.convert("RGB").save(out, "JPEG", quality=90)
+    else:
+        image.save(out, fmt)
+    return out.getvalue()
+
+
+def _write_thumbnail(path: Path) -> None:
+    with Image.open(path) as image:
+        image.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
+        image.convert("RGB").save(thumbnail_path(path), "JPEG", quality=80)

@@ -1,0 +1,105 @@
+"""Supervision outside the status flow: extensions (延期), raising the level, 通报/约谈 and notes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hazards import permissions
+from hazards.enums import EventKind, ExtensionState, SupervisionLevel
+from hazards.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
+from hazards.models import DeadlineChange, ExtensionRequest, Hazard, HazardEvent, LevelChange, User
+from hazards.models.base import utcnow
+from hazards.services.access import check_version, load_hazard
+from hazards.services.audit import apply_changes
+
+# Progress notes are the field's; notices, summons and accountability are the supervisor's.
+_SUPERVISOR_EVENTS = {EventKind.NOTICE, EventKind.SUMMONS, EventKind.ACCOUNTABILITY, EventKind.LOOKBACK}
+
+
+def request_extension(
+    session: Session, hazard_id: int, actor: User, requested_deadline: date, reason: str
+) -> ExtensionRequest:
+    hazard = load_hazard(session, hazard_id, actor, "request_extension")
+    if not hazard.status.is_open:
+        raise TransitionNotAllowed(f"hazard {hazard.code} is {hazard.status.value}: nothing to extend")
+    if hazard.deadline is None:
+        raise InvalidInput("the hazard has no deadline to extend", fields={"requested_deadline": "no_deadline"})
+    if requested_deadline <= hazard.deadline:
+        raise InvalidInput("an extension must ask for a date after the current deadline",
+                           fields={"requested_deadline": "not_later"})
+    if not (reason or "").strip():
+        raise InvalidInput("an extension request needs its reasons", fields={"reason": "required"})
+    pending = session.scalar(select(ExtensionRequest.id).where(
+        ExtensionRequest.hazard_id == hazard.id, ExtensionRequest.state == ExtensionState.PENDING))
+    if pending:
+        raise TransitionNotAllowed("an extension request is already waiting for a decision")
+    request = ExtensionRequest(hazard_id=hazard.id, requested_deadline=requested_deadline, reason=reason.strip(),
+                               state=ExtensionState.PENDING, requested_by_id=actor.id)
+    session.add(request)
+    session.flush()
+    return request
+
+
+def decide_extension(
+    session: Session, request_id: int, actor: User, *, grant: bool, note: str | None = None,
+    deadline: date | None = None,
+) -> ExtensionRequest:
+    """Grant (optionally to a different date than asked) or refuse; a grant moves the deadline."""
+    request = session.get(ExtensionRequest, request_id)
+    if request is None:
+        raise NotFound(f"no extension request {request_id}")
+    hazard = load_hazard(session, request.hazard_id, actor, "grant_extension" if grant else "refuse_extension")
+    if request.state is not ExtensionState.PENDING:
+        raise TransitionNotAllowed(f"this request was already {request.state.value}")
+    request.state = ExtensionState.GRANTED if grant else ExtensionState.REFUSED
+    request.decided_by_id, request.decided_at, request.decision_note = actor.id, utcnow(), note
+    if grant:
+        new_deadline = deadline or request.requested_deadline
+        old = hazard.deadline
+        apply_changes(session, hazard, actor, {"deadline": new_deadline})
+        session.add(DeadlineChange(hazard_id=hazard.id, from_deadline=old, to_deadline=new_deadline,
+                                   changed_by_id=actor.id, note=note or request.reason))
+    session.flush()
+    return request
+
+
+def raise_level(
+    session: Session, hazard_id: int, actor: User, level: SupervisionLevel, note: str,
+    *, expected_version: int | None = None, supervising_body_id: int | None = None,
+) -> Hazard:
+    """Escalate a hazard (county -> city -> province...), keeping the history; never lowers it."""
+    hazard = load_hazard(session, hazard_id, actor, "raise_level")
+    check_version(session, hazard, expected_version)
+    if level.rank <= hazard.level.rank:
+        raise InvalidInput(f"the hazard is already at {hazard.level.value} level; raising needs a higher level",
+                           fields={"level": "not_higher"})
+    if not permissions.can_set_level(actor, level):
+        raise Forbidden(f"a supervisor at this level cannot raise a hazard to {level.value} level")
+    if not (note or "").strip():
+        raise InvalidInput("raising the level needs a reason", fields={"note": "required"})
+    old = hazard.level
+    changes = {"level": level}
+    if supervising_body_id:
+        changes["supervising_body_id"] = supervising_body_id
+    apply_changes(session, hazard, actor, changes)
+    session.add(LevelChange(hazard_id=hazard.id, from_level=old, to_level=level, changed_by_id=actor.id, note=note))
+    session.flush()
+    return hazard
+
+
+def log_event(
+    session: Session, hazard_id: int, actor: User, kind: EventKind, note: str,
+    *, happened_on: date | None = None, document_no: str | None = None,
+) -> HazardEvent:
+    action = "log_event" if kind in _SUPERVISOR_EVENTS else "add_progress"
+    hazard = load_hazard(session, hazard_id, actor, action)
+    if not (note or "").strip():
+        raise InvalidInput("the note is empty", fields={"note": "required"})
+    event = HazardEvent(hazard_id=hazard.id, kind=kind, happened_on=happened_on or date.today(), note=note.strip(),
+                        document_no=document_no, created_by_id=actor.id)
+    session.add(event)
+    session.flush()
+    return event

@@ -1,0 +1,132 @@
+"""Moving a hazard through the workflow: the one function that changes a hazard's status.
+
+validate (the table allows it from here) -> authorize (hazards.permissions) -> change -> record
+(StatusChange, and LevelChange / DeadlineChange / FieldChange where those move too).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from hazards import permissions
+from hazards.enums import Status, SupervisionLevel
+from hazards.errors import Forbidden, InvalidInput, NotFound, RequirementsMissing, TransitionNotAllowed
+from hazards.models import DeadlineChange, Hazard, LevelChange, StatusChange, User
+from hazards.services import requirements
+from hazards.services.access import check_version, load_hazard
+from hazards.services.audit import apply_changes
+from hazards.services.requirements import ActionInput
+from hazards.workflow import TransitionError, transition_for
+
+
+def change_status(
+    session: Session,
+    hazard_id: int,
+    action: str,
+    actor: User,
+    given: ActionInput | None = None,
+    *,
+    expected_version: int | None = None,
+    today: date | None = None,
+) -> Hazard:
+    given = given or ActionInput()
+    today = today or date.today()
+    hazard = load_hazard(session, hazard_id, actor, "view")
+    check_version(session, hazard, expected_version)
+    try:
+        transition = transition_for(action, hazard.status)
+    except TransitionError as exc:
+        raise TransitionNotAllowed(str(exc), action=action, status=hazard.status.value) from None
+    if not permissions.can(actor, action, hazard):
+        raise Forbidden(f"'{action}' on hazard {hazard.code} is not permitted for this user", action=action)
+
+    changes = _fields_supplied(session, hazard, action, actor, given, today)
+    # Requirements are judged on the hazard as it will be, so one form can supply what it needs.
+    preview = _Preview(hazard, changes)
+    missing = requirements.missing(session, preview, transition.requires, given)
+    if missing:
+        raise RequirementsMissing(requirements.describe(missing, "en"), missing=missing, action=action)
+
+    old_status, old_level, old_deadline = hazard.status, hazard.level, hazard.deadline
+    changes["status"] = transition.target
+    apply_changes(session, hazard, actor, changes)
+    note = given.reason or given.note or given.acceptance_note
+    session.add(StatusChange(hazard_id=hazard.id, action=action, from_status=old_status,
+                             to_status=transition.target, changed_by_id=actor.id, note=note))
+    if hazard.level != old_level:
+        session.add(LevelChange(hazard_id=hazard.id, from_level=old_level, to_level=hazard.level,
+                                changed_by_id=actor.id, note=note))
+    if hazard.deadline != old_deadline:
+        session.add(DeadlineChange(hazard_id=hazard.id, from_deadline=old_deadline, to_deadline=hazard.deadline,
+                                   changed_by_id=actor.id, note=note))
+    session.flush()
+    return hazard
+
+
+def _fields_supplied(session, hazard: Hazard, action: str, actor: User, given: ActionInput, today: date) -> dict:
+    """The hazard fields this action sets from what the person supplied."""
+    changes: dict = {}
+    if action == "list":
+        if given.level is not None:
+            if given.level is SupervisionLevel.NONE:
+                raise InvalidInput("listing needs a supervision level", fields={"level": "required"})
+            if not permissions.can_set_level(actor, given.level):
+                raise Forbidden(f"a supervisor at this level cannot list a hazard at {given.level.value} level")
+            changes["level"] = given.level
+        changes["listed_on"] = given.listed_on or today
+        _copy(changes, given, "deadline", "supervising_body_id", "document_no")
+    elif action == "assign":
+        _copy(changes, given, "deadline", "responsible_unit_id", "responsible_person", "responsible_contact")
+    elif action == "approve_plan":
+        _copy(changes, given, "plan_text", "responsible_unit_id", "responsible_person")
+    elif action in ("request_closure", "fix_on_spot"):
+        _copy(changes, given, "completed_on")
+        if given.completed_on and given.completed_on > today:
+            raise InvalidInput("the completion date is in the future", fields={"completed_on": "future"})
+        changes["closure_requested_on"] = today
+        if action == "fix_on_spot":
+            changes.update(accepted_on=today, accepted_by_id=actor.id, closed_on=today,
+                           acceptance_note=given.reason)
+    elif action == "accept":
+        changes.update(accepted_on=today, accepted_by_id=actor.id, closed_on=today,
+                       acceptance_note=given.acceptance_note)
+    elif action == "reopen":
+        changes.update(closed_on=None, accepted_on=None, accepted_by_id=None, closure_requested_on=None)
+    elif action == "merge" and given.merge_target_id is not None:
+        changes["merged_into_id"] = _merge_target(session, hazard, actor, given.merge_target_id).id
+    if "deadline" in changes and changes["deadline"] is not None and changes["deadline"] < today and action == "list":
+        raise InvalidInput("the deadline is in the past", fields={"deadline": "past"})
+    return changes
+
+
+def _copy(changes: dict, given: ActionInput, *names: str) -> None:
+    for name in names:
+        value = getattr(given, name)
+        if value is not None and value != "":
+            changes[name] = value
+
+
+def _merge_target(session, hazard: Hazard, actor: User, target_id: int) -> Hazard:
+    if target_id == hazard.id:
+        raise InvalidInput("a hazard cannot be merged into itself", fields={"merge_target_id": "self"})
+    try:
+        target = load_hazard(session, target_id, actor, "view")
+    except NotFound:
+        raise InvalidInput(f"no hazard {target_id} to merge into", fields={"merge_target_id": "unknown"}) from None
+    if target.status in (Status.MERGED, Status.REJECTED):
+        raise InvalidInput(f"hazard {target.code} is itself {target.status.value}", fields={"merge_target_id": "closed"})
+    return target
+
+
+class _Preview:
+    """The hazard with pending changes laid over it, for the requirement checks."""
+
+    def __init__(self, hazard: Hazard, changes: dict):
+        self._hazard, self._changes = hazard, changes
+
+    def __getattr__(self, name):
+        if name in self._changes:
+            return self._changes[name]
+        return getattr(self._hazard, name)

@@ -1,0 +1,80 @@
+"""The remediation workflow as data: which action moves a hazard from which status to which.
+
+Pure: no database, no Flask. `hazards.services.workflow.change_status` is the one function that
+applies a transition; this table is what it consults, and what pages read to offer actions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hazards.enums import Role, Status
+
+S = Status
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[Status]
+    target: Status
+    # who may take it (before the jurisdiction and level checks in hazards.permissions)
+    roles: frozenset[Role]
+    # what must be known before it may be taken; checked by hazards.services.requirements
+    requires: tuple[str, ...] = ()
+    zh: str = ""
+    en: str = ""
+
+
+_SUPERVISOR = frozenset({Role.SUPERVISOR})
+_FIELD = frozenset({Role.INSPECTOR, Role.SUPERVISOR})
+
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in [
+        Transition("verify", frozenset({S.REPORTED}), S.VERIFIED, _SUPERVISOR, (), "核实认定", "Verify"),
+        Transition("reject", frozenset({S.REPORTED, S.VERIFIED}), S.REJECTED, _SUPERVISOR, ("reason",),
+                   "不予认定", "Reject"),
+        Transition("merge", frozenset({S.REPORTED, S.VERIFIED}), S.MERGED, _SUPERVISOR, ("merge_target",),
+                   "合并重复", "Merge as duplicate"),
+        Transition("list", frozenset({S.VERIFIED}), S.LISTED, _SUPERVISOR,
+                   ("level", "deadline", "supervising_body"), "挂牌督办", "List for supervision"),
+        Transition("assign", frozenset({S.VERIFIED}), S.ASSIGNED, _SUPERVISOR,
+                   ("responsible_unit", "deadline"), "交办整改", "Assign without listing"),
+        Transition("approve_plan", frozenset({S.LISTED, S.ASSIGNED}), S.PLAN_APPROVED, _SUPERVISOR,
+                   ("plan", "budget", "responsible_unit"), "审定方案", "Approve plan"),
+        Transition("start_works", frozenset({S.PLAN_APPROVED}), S.IN_REMEDIATION, _FIELD, (),
+                   "开始整改", "Start works"),
+        Transition("request_closure", frozenset({S.IN_REMEDIATION}), S.CLOSURE_REQUESTED, _FIELD,
+                   ("after_photo", "completed_on"), "申请销号", "Request closure"),
+        Transition("accept", frozenset({S.CLOSURE_REQUESTED}), S.CLOSED, _SUPERVISOR,
+                   ("acceptance_note",), "验收销号", "Accept and close"),
+        Transition("refuse_acceptance", frozenset({S.CLOSURE_REQUESTED}), S.IN_REMEDIATION, _SUPERVISOR,
+                   ("reason",), "验收不通过", "Refuse acceptance"),
+        # 立即整改: what can be fixed on the spot is fixed on the spot, with the evidence.
+        Transition("fix_on_spot", frozenset({S.REPORTED}), S.CLOSED, _FIELD,
+                   ("reason", "after_photo", "completed_on"), "立即整改销号", "Fixed on the spot"),
+        # 回头看: a look-back inspection finds a relapse.
+        Transition("reopen", frozenset({S.CLOSED}), S.IN_REMEDIATION, _SUPERVISOR, ("reason",),
+                   "回头看重新整改", "Reopen after look-back"),
+    ]
+}
+
+
+class TransitionError(ValueError):
+    """The action does not exist or cannot be taken from the hazard's current status."""
+
+
+def transition_for(action: str, status: Status) -> Transition:
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise TransitionError(f"unknown action '{action}'")
+    if status not in transition.sources:
+        allowed = ", ".join(sorted(s.value for s in transition.sources))
+        raise TransitionError(f"'{action}' cannot be taken from status '{status.value}' (only from: {allowed})")
+    return transition
+
+
+def actions_from(status: Status) -> list[Transition]:
+    """Transitions possible from a status, in table order (what a page may offer)."""
+    return [t for t in TRANSITIONS.values() if status in t.sources]
