@@ -14,15 +14,21 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/hazards_test
 RUN_PACKAGES := libsqlite3-mod-spatialite
 TEST_PACKAGES := $(RUN_PACKAGES) postgresql-15-postgis-3 redis-server
 
-.PHONY: run test venv system-run system-test services lock clean bench
+.PHONY: run test venv system-run system-test services lock clean bench translations
 
-run: system-run venv
+MO_FILES := hazards/translations/zh/LC_MESSAGES/messages.mo
+
+run: system-run venv $(MO_FILES)
 	$(BIN)/hazards db upgrade
 	$(BIN)/hazards seed-demo --if-empty --hazards $(DEMO_HAZARDS)
 	$(BIN)/hazards run --host $(HOST) --port $(PORT)
 
-test: system-test venv services
+test: system-test venv services $(MO_FILES)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Compiled message catalogues are built, not committed.
+hazards/translations/%/LC_MESSAGES/messages.mo: hazards/translations/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -d hazards/translations -l $*
 
 venv: $(STAMP)
 
@@ -48,6 +54,10 @@ lock:
 	/tmp/hazards-lock/bin/pip install --quiet --upgrade pip setuptools wheel
 	/tmp/hazards-lock/bin/pip install --quiet -e '.[test]'
 	/tmp/hazards-lock/bin/pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock
+
+translations: venv
+	# After changing interface text: extract, merge scripts/zh_messages.py, list what lacks Chinese.
+	$(BIN)/python scripts/update_translations.py
 
 bench: venv services
 	$(BIN)/python -m bench.run_all

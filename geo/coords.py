@@ -158,15 +158,19 @@ def _parse_text(value, axis: str) -> float:
 def validate_lonlat(lon, lat, extent=CHINA_EXTENT) -> tuple[float, float]:
     """Parse and check a point; a point outside `extent` is refused, and a swapped pair is named as such."""
     x, y = parse_coordinate(lon, "longitude"), parse_coordinate(lat, "latitude")
+    min_lon, min_lat, max_lon, max_lat = extent
+
+    def inside(a: float, b: float) -> bool:
+        return min_lon <= a <= max_lon and min_lat <= b <= max_lat
+
+    if -180 <= x <= 180 and -90 <= y <= 90 and inside(x, y):
+        return x, y
+    if inside(y, x):
+        raise CoordinateError(f"({x}, {y}) lies outside the allowed area; longitude and latitude look swapped")
     if not -180 <= x <= 180:
         raise CoordinateError(f"longitude {x} is outside -180..180")
     if not -90 <= y <= 90:
         raise CoordinateError(f"latitude {y} is outside -90..90")
-    min_lon, min_lat, max_lon, max_lat = extent
-    if min_lon <= x <= max_lon and min_lat <= y <= max_lat:
-        return x, y
-    if min_lon <= y <= max_lon and min_lat <= x <= max_lat:
-        raise CoordinateError(f"({x}, {y}) lies outside the allowed area; longitude and latitude look swapped")
     raise CoordinateError(
         f"({x}, {y}) lies outside the allowed area (lon {min_lon}..{max_lon}, lat {min_lat}..{max_lat})"
     )

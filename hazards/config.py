@@ -23,6 +23,25 @@ DEFAULTS = {
     # Largest upload accepted, in bytes (photos, import files).
     "MAX_CONTENT_LENGTH": 50 * 1024 * 1024,
     "DEMO_CITY": "140900",
+    # Cookies: secure by default; a plain-http intranet deployment sets HAZARDS_SESSION_COOKIE_SECURE=false.
+    "SESSION_COOKIE_SECURE": True,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SECURE": True,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    # Login rate limit: this many failures for one login or one address within the window.
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_WINDOW_MINUTES": 15,
+    # A hazard logged within this many metres of an open one of the same category is a possible duplicate.
+    "DUPLICATE_RADIUS_M": 50,
+    # Basemap: an XYZ tile URL template (intranet tile server, PGIS, self-hosted Tianditu with tk=...).
+    # Empty: no basemap; maps still draw boundaries and roads from the ledger's own data.
+    "BASEMAP_URL": "",
+    "BASEMAP_ATTRIBUTION": "",
+    "BASEMAP_MIN_ZOOM": 3,
+    "BASEMAP_MAX_ZOOM": 18,
+    "BASEMAP_SUBDOMAINS": "",
+    "BASEMAP_NAME": "",
 }
 
 

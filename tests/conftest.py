@@ -6,10 +6,12 @@ migrations), and each test runs inside a transaction that is rolled back afterwa
 
 from __future__ import annotations
 
+import contextvars
 import os
 import uuid
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy.orm import sessionmaker
 
 from hazards import db as hazards_db
@@ -77,7 +79,7 @@ def backend(request) -> str:
 def build_app(url: str, instance) -> "Flask":  # noqa: F821
     return create_app({
         "TESTING": True, "DATABASE_URL": url, "INSTANCE_PATH": str(instance), "SECRET_KEY": "test",
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "WTF_CSRF_ENABLED": False,
     })
 
 
@@ -115,9 +117,39 @@ def session(app):
         connection.close()
 
 
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context, as in production, even while the test holds one.
+
+    Flask would otherwise reuse the test's app context, sharing `g` (the logged-in user, the
+    locale, the database session) between requests in a way no real server does.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def client(app, session):
+    app.test_client_class = IsolatedClient
     return app.test_client()
+
+
+class Auth:
+    """Log the test client in and out as a given user."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user, password: str = "secret-pass"):
+        return self.client.post("/login", data={"login": user.login, "password": password})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
 
 
 @pytest.fixture

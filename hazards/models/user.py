@@ -41,6 +41,22 @@ class User(Base):
     jurisdiction: Mapped[Jurisdiction] = relationship()
     organization: Mapped[Organization | None] = relationship()
 
+    # Flask-Login's interface: the row itself is the logged-in user.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=_hash_method())
 

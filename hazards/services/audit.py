@@ -33,11 +33,14 @@ def apply_changes(session: Session, hazard: Hazard, actor: User | None, changes:
             continue
         setattr(hazard, field, new)
         changed[field] = (old, new)
-    if changed:
-        next_version = hazard.version + 1
-        for field, (old, new) in changed.items():
-            session.add(FieldChange(
-                hazard_id=hazard.id, version=next_version, field=field,
-                old_value=_as_text(old), new_value=_as_text(new), changed_by_id=actor.id if actor else None,
-            ))
+    for field, (old, new) in changed.items():
+        record_field_change(session, hazard, actor, field, old, new)
     return changed
+
+
+def record_field_change(session: Session, hazard: Hazard, actor: User | None, field: str, old, new) -> None:
+    """One audit row, stamped with the version the hazard will have after the coming flush."""
+    session.add(FieldChange(
+        hazard_id=hazard.id, version=hazard.version + 1, field=field,
+        old_value=_as_text(old), new_value=_as_text(new), changed_by_id=actor.id if actor else None,
+    ))

@@ -12,24 +12,35 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from geo.geometry import to_ewkt
+from hazards import permissions
 from hazards.codes import CodeAllocator
 from hazards.divisions import is_within, subtree_prefix
 from hazards.drafts import HazardDraft, ReferenceData, check_draft
 from hazards.enums import OrganizationKind
-from hazards.models import Hazard, Organization, StatusChange, hazard_categories, hazard_measures
+from hazards.errors import Forbidden, InvalidInput
+from hazards.models import Hazard, Organization, User, StatusChange, hazard_categories, hazard_measures
 from hazards.models.base import utcnow
 
 _NOT_COLUMNS = {"geometry", "category_codes", "measure_codes", "supervising_body", "responsible_unit"}
 
 
-class DraftRejected(ValueError):
+class DraftRejected(InvalidInput):
     def __init__(self, problems):
         self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems))
+        super().__init__("; ".join(str(p) for p in problems), fields={p.field: p.message for p in problems})
 
 
-def report_hazard(session: Session, draft: HazardDraft, *, actor_id: int | None = None) -> Hazard:
-    """Register one hazard, refusing it with every problem named if any rule fails."""
+def report_hazard(
+    session: Session, draft: HazardDraft, *, actor: User | None = None, actor_id: int | None = None
+) -> Hazard:
+    """Register one hazard (上报), refusing it with every problem named if any rule fails.
+
+    With `actor`, the hazard must lie where that user may report; CLI and seed callers pass none.
+    """
+    if actor is not None:
+        if not permissions.can_report_in(actor, draft.jurisdiction_code):
+            raise Forbidden(f"this user may not report hazards in {draft.jurisdiction_code}")
+        actor_id = actor.id
     ref = ReferenceData(session)
     problems = check_draft(draft, ref)
     if problems:

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+csrf = CSRFProtect()
 
 
 def register_blueprints(app: Flask) -> None:
-    from hazards.web import filters, ledger
+    from hazards import i18n
+    from hazards.web import admin, auth, errors, filters, hazard_actions, hazard_pages, maps, pages, reporting
 
-    app.register_blueprint(ledger.bp)
+    i18n.init_app(app)
+    csrf.init_app(app)
+    auth.login_manager.init_app(app)
+    for blueprint in (auth.bp, pages.bp, hazard_pages.bp, reporting.bp, hazard_actions.bp, admin.bp, maps.bp):
+        app.register_blueprint(blueprint)
     filters.register(app)
+    errors.register(app)

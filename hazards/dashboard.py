@@ -1,0 +1,62 @@
+"""The supervisor's morning numbers for their jurisdiction, each one a single aggregate query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from hazards.enums import Status, SupervisionLevel
+from hazards.listing import OPEN_STATUSES, overdue_clause, visible_to
+from hazards.models import Hazard, User
+
+
+@dataclass
+class LevelRow:
+    level: SupervisionLevel
+    total: int
+    open: int
+    overdue: int
+    closed_this_year: int
+
+
+@dataclass
+class Dashboard:
+    open: int
+    overdue: int
+    due_soon: int
+    closed_this_year: int
+    awaiting_decision: int
+    by_level: list[LevelRow]
+
+
+def build_dashboard(session: Session, user: User, today: date) -> Dashboard:
+    is_open = Hazard.status.in_(OPEN_STATUSES)
+    overdue = overdue_clause(today)
+    due_soon = and_(is_open, Hazard.deadline >= today, Hazard.deadline <= today + timedelta(days=7))
+    closed_year = and_(Hazard.status == Status.CLOSED, Hazard.closed_on >= date(today.year, 1, 1))
+    awaiting = Hazard.status.in_([Status.REPORTED, Status.CLOSURE_REQUESTED])
+    counted = Hazard.status.notin_([Status.REJECTED, Status.MERGED])
+
+    def count_if(condition):
+        return func.sum(case((condition, 1), else_=0))
+
+    rows = session.execute(
+        select(Hazard.level, func.count(Hazard.id), count_if(is_open), count_if(overdue), count_if(closed_year),
+               count_if(due_soon), count_if(awaiting))
+        .where(visible_to(user), counted)
+        .group_by(Hazard.level)
+    ).all()
+    by_level = {level: LevelRow(level, 0, 0, 0, 0) for level in SupervisionLevel}
+    due, waiting = 0, 0
+    for level, total, n_open, n_overdue, n_closed, n_due, n_waiting in rows:
+        by_level[level] = LevelRow(level, total, n_open or 0, n_overdue or 0, n_closed or 0)
+        due += n_due or 0
+        waiting += n_waiting or 0
+    levels = list(by_level.values())
+    return Dashboard(
+        open=sum(r.open for r in levels), overdue=sum(r.overdue for r in levels), due_soon=due,
+        closed_this_year=sum(r.closed_this_year for r in levels), awaiting_decision=waiting, by_level=levels,
+    )

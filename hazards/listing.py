@@ -1,0 +1,100 @@
+"""The hazard list as supervisors filter it: status, level, category, road, batch year, overdue,
+jurisdiction; sorted and paged. Always limited to what the user may see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from hazards.divisions import within_clause
+from hazards.enums import CLOSED_STATUSES, Status, SupervisionLevel
+from hazards.models import Category, Hazard, User, hazard_categories
+
+OPEN_STATUSES = [s for s in Status if s not in CLOSED_STATUSES]
+SORTS = {
+    "found": (Hazard.found_on.desc(), Hazard.id.desc()),
+    "deadline": (Hazard.deadline.asc(), Hazard.id.asc()),
+    "code": (Hazard.code.asc(),),
+    "updated": (Hazard.updated_at.desc(), Hazard.id.desc()),
+}
+
+
+@dataclass
+class HazardFilters:
+    statuses: list[Status] = field(default_factory=list)
+    levels: list[SupervisionLevel] = field(default_factory=list)
+    category: str | None = None
+    route_code: str | None = None
+    batch_year: int | None = None
+    overdue: bool = False
+    open_only: bool = False
+    jurisdiction_code: str | None = None
+    text: str | None = None
+    found_by_id: int | None = None
+    sort: str = "found"
+
+
+def visible_to(user: User):
+    return within_clause(Hazard.jurisdiction_code, user.jurisdiction_code)
+
+
+def overdue_clause(today: date):
+    """Overdue (逾期) is derived: past its deadline and still open."""
+    return and_(Hazard.deadline < today, Hazard.status.in_(OPEN_STATUSES))
+
+
+def filtered(user: User, f: HazardFilters, today: date) -> Select:
+    stmt = select(Hazard).where(visible_to(user))
+    if f.jurisdiction_code:
+        stmt = stmt.where(within_clause(Hazard.jurisdiction_code, f.jurisdiction_code))
+    if f.statuses:
+        stmt = stmt.where(Hazard.status.in_(f.statuses))
+    if f.open_only:
+        stmt = stmt.where(Hazard.status.in_(OPEN_STATUSES))
+    if f.levels:
+        stmt = stmt.where(Hazard.level.in_(f.levels))
+    if f.category:
+        stmt = stmt.where(exists().where(
+            hazard_categories.c.hazard_id == Hazard.id,
+            hazard_categories.c.category_id == select(Category.id).where(Category.code == f.category).scalar_subquery(),
+        ))
+    if f.route_code:
+        stmt = stmt.where(Hazard.route_code == f.route_code.strip().upper())
+    if f.batch_year:
+        stmt = stmt.where(Hazard.batch_year == f.batch_year)
+    if f.overdue:
+        stmt = stmt.where(overdue_clause(today))
+    if f.found_by_id:
+        stmt = stmt.where(Hazard.found_by_id == f.found_by_id)
+    if f.text:
+        like = f"%{f.text.strip()}%"
+        stmt = stmt.where(or_(Hazard.code.like(like), Hazard.title.like(like), Hazard.road_name.like(like)))
+    return stmt
+
+
+@dataclass
+class Page:
+    items: list[Hazard]
+    total: int
+    page: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+
+def page_of(session: Session, stmt: Select, sort: str, page: int, size: int) -> Page:
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    items = session.scalars(
+        stmt.options(selectinload(Hazard.jurisdiction), selectinload(Hazard.categories),
+                     selectinload(Hazard.responsible_unit))
+        .order_by(*SORTS.get(sort, SORTS["found"]))
+        .limit(size)
+        .offset((max(page, 1) - 1) * size)
+    ).all()
+    return Page(list(items), total, max(page, 1), size)

@@ -1,0 +1,80 @@
+// The logging form's map: click for a point, or click along a road for a section; fills the form.
+// Plain Leaflet served by the app. Coordinates go into the form as lon/lat (WGS-84).
+(function () {
+  var el = document.getElementById("picker");
+  if (!el || !window.L) return;
+  var center = (el.dataset.center || "112.73,38.42").split(",").map(Number);
+  var map = L.map(el, { attributionControl: true }).setView([center[1], center[0]], 11);
+  map.attributionControl.setPrefix(false);
+  if (el.dataset.basemapUrl) {
+    L.tileLayer(el.dataset.basemapUrl, {
+      attribution: el.dataset.basemapAttribution || "",
+      subdomains: el.dataset.basemapSubdomains || "abc",
+      maxZoom: Number(el.dataset.maxZoom || 18),
+    }).addTo(map);
+  }
+  if (el.dataset.boundaries) {
+    fetch(el.dataset.boundaries, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) return;
+        L.geoJSON(data, {
+          style: function () { return { color: "#5b6875", weight: 1, fillOpacity: 0.04 }; },
+          onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.name, { sticky: true }); },
+        }).addTo(map);
+      });
+  }
+  var lon = document.getElementById("lon"), lat = document.getElementById("lat");
+  var wkt = document.getElementById("geometry_wkt");
+  var crs = document.querySelector("select[name=crs]");
+  var marker = null, line = null, vertices = [];
+
+  function mode() { return document.querySelector("input[name=draw_mode]:checked").value; }
+  function clear() {
+    if (marker) { map.removeLayer(marker); marker = null; }
+    if (line) { map.removeLayer(line); line = null; }
+    vertices = [];
+  }
+  document.querySelectorAll("input[name=draw_mode]").forEach(function (r) {
+    r.addEventListener("change", function () { clear(); wkt.value = ""; });
+  });
+  map.on("click", function (e) {
+    var x = e.latlng.lng.toFixed(6), y = e.latlng.lat.toFixed(6);
+    if (crs) crs.value = "wgs84";
+    if (mode() === "point") {
+      clear();
+      marker = L.circleMarker(e.latlng, { radius: 8, color: "#b3261e", weight: 3 }).addTo(map);
+      lon.value = x; lat.value = y; wkt.value = "";
+      return;
+    }
+    vertices.push([e.latlng.lng, e.latlng.lat]);
+    if (line) map.removeLayer(line);
+    line = L.polyline(vertices.map(function (v) { return [v[1], v[0]]; }), { color: "#b3261e", weight: 5 }).addTo(map);
+    lon.value = ""; lat.value = "";
+    wkt.value = vertices.length > 1
+      ? "LINESTRING(" + vertices.map(function (v) { return v[0].toFixed(6) + " " + v[1].toFixed(6); }).join(", ") + ")"
+      : "";
+  });
+
+  var button = document.getElementById("use-photo-gps");
+  if (button) {
+    button.addEventListener("click", function () {
+      var file = document.getElementById("photos").files[0];
+      var status = document.getElementById("photo-gps-status");
+      if (!file) { status.textContent = button.dataset.noFile || "…"; return; }
+      var body = new FormData();
+      body.append("photo", file);
+      var token = document.querySelector("input[name=csrf_token]").value;
+      fetch(button.dataset.url, { method: "POST", body: body, headers: { "X-CSRFToken": token }, credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          if (data.error) { status.textContent = data.error; return; }
+          clear();
+          lon.value = data.lon; lat.value = data.lat; wkt.value = ""; if (crs) crs.value = "wgs84";
+          marker = L.circleMarker([data.lat, data.lon], { radius: 8, color: "#b3261e", weight: 3 }).addTo(map);
+          map.setView([data.lat, data.lon], 15);
+          status.textContent = data.lon + ", " + data.lat;
+        });
+    });
+  }
+})();

@@ -1,0 +1,87 @@
+"""Logging in and out. Failed attempts are counted per login and per address to slow guessing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from sqlalchemy import delete, func, or_, select
+
+from hazards.db import get_session
+from hazards.models import LoginAttempt, User
+from hazards.models.base import utcnow
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = None
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    user = get_session().get(User, int(user_id))
+    return user if user is not None and user.active else None
+
+
+def _too_many_failures(login: str, address: str) -> bool:
+    window = utcnow() - timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
+    failures = get_session().scalar(
+        select(func.count(LoginAttempt.id)).where(
+            LoginAttempt.attempted_at >= window,
+            or_(LoginAttempt.login == login, LoginAttempt.remote_addr == address),
+        )
+    )
+    return failures >= current_app.config["LOGIN_MAX_FAILURES"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.home"))
+    if request.method == "GET":
+        return render_template("auth/login.html")
+    db = get_session()
+    login_name = request.form.get("login", "").strip()
+    address = request.remote_addr or "-"
+    if _too_many_failures(login_name, address):
+        flash(_("Too many failed attempts. Please wait a few minutes and try again."), "error")
+        return render_template("auth/login.html", login=login_name), 429
+    user = db.scalar(select(User).where(User.login == login_name))
+    if user is None or not user.active or not user.check_password(request.form.get("password", "")):
+        db.add(LoginAttempt(login=login_name[:64], remote_addr=address[:64]))
+        db.commit()
+        flash(_("Wrong login or password."), "error")
+        return render_template("auth/login.html", login=login_name), 401
+    db.execute(delete(LoginAttempt).where(LoginAttempt.login == login_name))
+    db.commit()
+    session.clear()
+    login_user(user)
+    target = request.args.get("next", "")
+    # Only local paths: an open redirect would let a phishing link borrow our login page.
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("pages.home")
+    return redirect(target)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/language/<code>")
+def set_language(code: str):
+    from hazards.i18n import LANGUAGES
+
+    if code in LANGUAGES:
+        session["lang"] = code
+        if current_user.is_authenticated:
+            db = get_session()
+            db.get(User, current_user.id).language = code
+            db.commit()
+    target = request.form.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("pages.home"))

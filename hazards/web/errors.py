@@ -1,0 +1,37 @@
+"""One place that turns errors into pages: typed service errors keep their status and message."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from hazards.errors import ServiceError
+
+_TITLES = {
+    400: lambda: _("The request could not be understood"),
+    403: lambda: _("You may not do this"),
+    404: lambda: _("Not found"),
+    409: lambda: _("Someone else changed this first"),
+    413: lambda: _("The file is too large"),
+    422: lambda: _("Something is missing or wrong"),
+    429: lambda: _("Too many attempts"),
+}
+
+
+def _page(status: int, message: str | None, details: dict | None = None):
+    title = _TITLES.get(status, lambda: _("Something went wrong"))()
+    return render_template("errors/error.html", status=status, title=title, message=message,
+                           details=details or {}), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(ServiceError)
+    def _service_error(exc: ServiceError):
+        return _page(exc.status, exc.message, exc.details)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if exc.code and exc.code < 400:
+            return exc
+        return _page(exc.code or 500, exc.description if exc.code in (400, 413) else None)

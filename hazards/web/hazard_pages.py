@@ -1,0 +1,118 @@
+"""Reading hazards: the filtered list, "my hazards", and one hazard's page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, render_template, request, send_file, abort, current_app
+from flask_login import current_user, login_required
+from pathlib import Path
+from sqlalchemy import select
+
+from hazards import listing, permissions
+from hazards.db import get_session
+from hazards.enums import AttachmentPhase, ExtensionState, Status, SupervisionLevel
+from hazards.listing import HazardFilters
+from hazards.models import Attachment, Category, ExtensionRequest, FundingEntry, Hazard, Organization
+from hazards.divisions import within_clause
+from hazards.services.access import load_hazard
+from hazards.services.attachments import thumbnail_path
+from hazards.services.funding import funding_totals
+from hazards.timeline import build_timeline
+from hazards.workflow import actions_from
+
+bp = Blueprint("hazard_pages", __name__)
+PAGE_SIZE = 50
+
+
+def _filters_from_args(args) -> HazardFilters:
+    def members(enum_cls, name):
+        return [enum_cls(v) for v in args.getlist(name) if v in enum_cls.values()]
+
+    year = args.get("batch_year", type=int)
+    return HazardFilters(
+        statuses=members(Status, "status"), levels=members(SupervisionLevel, "level"),
+        category=args.get("category") or None, route_code=args.get("route") or None,
+        batch_year=year, overdue=args.get("overdue") == "1", open_only=args.get("open") == "1",
+        jurisdiction_code=args.get("jurisdiction") or None, text=args.get("q") or None,
+        sort=args.get("sort", "found"),
+    )
+
+
+@bp.get("/hazards")
+@login_required
+def index():
+    session = get_session()
+    filters = _filters_from_args(request.args)
+    today = date.today()
+    page = listing.page_of(session, listing.filtered(current_user, filters, today), filters.sort,
+                           request.args.get("page", 1, type=int), PAGE_SIZE)
+    categories = session.scalars(select(Category).order_by(Category.sort_order)).all()
+    from hazards.models import Jurisdiction
+
+    jurisdictions = session.scalars(
+        select(Jurisdiction).where(within_clause(Jurisdiction.code, current_user.jurisdiction_code))
+        .order_by(Jurisdiction.code)).all()
+    return render_template("hazards/index.html", page=page, filters=filters, today=today, categories=categories,
+                           jurisdictions=jurisdictions, statuses=list(Status), levels=list(SupervisionLevel))
+
+
+@bp.get("/hazards/mine")
+@login_required
+def mine():
+    """An inspector's day: what they logged, and open work in their area waiting for the field."""
+    session = get_session()
+    today = date.today()
+    logged = listing.page_of(session, listing.filtered(current_user, HazardFilters(found_by_id=current_user.id),
+                                                       today), "updated", 1, PAGE_SIZE)
+    field_work = listing.page_of(session, listing.filtered(current_user, HazardFilters(
+        statuses=[Status.PLAN_APPROVED, Status.IN_REMEDIATION]), today), "deadline", 1, PAGE_SIZE)
+    return render_template("hazards/mine.html", logged=logged, field_work=field_work, today=today)
+
+
+@bp.get("/hazards/<int:hazard_id>")
+@login_required
+def detail(hazard_id: int):
+    session = get_session()
+    hazard = load_hazard(session, hazard_id, current_user)
+    return render_template("hazards/detail.html", **detail_context(session, hazard))
+
+
+def detail_context(session, hazard: Hazard) -> dict:
+    photos = session.scalars(select(Attachment).where(Attachment.hazard_id == hazard.id)
+                             .order_by(Attachment.uploaded_at)).all()
+    by_phase = {phase.value: [p for p in photos if p.phase is phase] for phase in AttachmentPhase}
+    pending = session.scalar(select(ExtensionRequest).where(
+        ExtensionRequest.hazard_id == hazard.id, ExtensionRequest.state == ExtensionState.PENDING))
+    actions = [t for t in actions_from(hazard.status) if permissions.can(current_user, t.action, hazard)]
+    orgs = session.scalars(select(Organization).where(
+        within_clause(Organization.jurisdiction_code, current_user.jurisdiction_code[:2] + "0000"))
+        .order_by(Organization.name)).all()
+    higher_levels = [lv for lv in SupervisionLevel
+                     if lv.rank > hazard.level.rank and permissions.can_set_level(current_user, lv)]
+    return dict(
+        hazard=hazard, today=date.today(), timeline=build_timeline(session, hazard.id), photos=by_phase,
+        totals=funding_totals(session, hazard.id),
+        funding=session.scalars(select(FundingEntry).where(FundingEntry.hazard_id == hazard.id)
+                                .order_by(FundingEntry.entry_date, FundingEntry.id)).all(),
+        pending_extension=pending, actions=actions, organizations=orgs, higher_levels=higher_levels,
+        listable_levels=[lv for lv in SupervisionLevel if lv is not SupervisionLevel.NONE
+                         and permissions.can_set_level(current_user, lv)],
+        can=lambda action: permissions.can(current_user, action, hazard),
+        merged_into=session.get(Hazard, hazard.merged_into_id) if hazard.merged_into_id else None,
+    )
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@login_required
+def attachment(attachment_id: int):
+    session = get_session()
+    item = session.get(Attachment, attachment_id)
+    if item is None:
+        abort(404)
+    load_hazard(session, item.hazard_id, current_user)  # 404 outside the user's jurisdiction
+    path = Path(current_app.instance_path) / item.stored_path
+    if request.args.get("thumb") and thumbnail_path(path).exists():
+        path = thumbnail_path(path)
+        return send_file(path, mimetype="image/jpeg", max_age=3600)
+    return send_file(path, mimetype=item.content_type, download_name=item.original_name, max_age=3600)

@@ -1,0 +1,60 @@
+"""Map data the pages need from the ledger itself, so a map is useful with no basemap at all."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, jsonify
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from geo import spatial
+from hazards.db import get_session
+from hazards.divisions import within_clause
+from hazards.models import Jurisdiction
+
+bp = Blueprint("maps", __name__)
+DEFAULT_CENTER = "112.73,38.42"
+
+
+def map_center(session, jurisdiction_code: str) -> str:
+    """'lon,lat' of the centre of a jurisdiction's boundary (falls back to the demo city)."""
+    dialect = session.get_bind().dialect.name
+    boundary = Jurisdiction.__table__.c.boundary
+    centroid = func.ST_Centroid(boundary)
+    lon, lat = (func.ST_X(centroid), func.ST_Y(centroid)) if dialect == "postgresql" else (func.X(centroid), func.Y(centroid))
+    row = session.execute(select(lon, lat).where(Jurisdiction.code == jurisdiction_code,
+                                                 boundary.is_not(None))).first()
+    return f"{row[0]:.5f},{row[1]:.5f}" if row and row[0] is not None else DEFAULT_CENTER
+
+
+@bp.get("/maps/boundaries.geojson")
+@login_required
+def boundaries():
+    """The boundaries of the user's jurisdiction and the divisions inside it, as GeoJSON."""
+    session = get_session()
+    dialect = session.get_bind().dialect.name
+    boundary = Jurisdiction.__table__.c.boundary
+    rows = session.execute(
+        select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.level, spatial.as_geojson(boundary, dialect, 5))
+        .where(within_clause(Jurisdiction.code, current_user.jurisdiction_code), boundary.is_not(None))
+        .order_by(Jurisdiction.code)
+    ).all()
+    features = [
+        {"type": "Feature", "id": code, "properties": {"code": code, "name": name, "level": level.value},
+         "geometry": json.loads(geometry)}
+        for code, name, level, geometry in rows
+    ]
+    return jsonify(type="FeatureCollection", features=features)
+
+
+@bp.get("/maps/hazards/<int:hazard_id>.geojson")
+@login_required
+def hazard_geometry(hazard_id: int):
+    """One hazard's geometry as a GeoJSON Feature, for the inset map on its page."""
+    from geo.geometry import from_db, to_geojson
+    from hazards.services.access import load_hazard
+
+    hazard = load_hazard(get_session(), hazard_id, current_user)
+    return jsonify(type="Feature", id=hazard.code, properties={"code": hazard.code, "title": hazard.title},
+                   geometry=to_geojson(from_db(hazard.geom)))

@@ -1,0 +1,30 @@
+"""The start page and the supervisor's dashboard."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from hazards.dashboard import build_dashboard
+from hazards.db import get_session
+from hazards.enums import Role
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+@login_required
+def home():
+    if current_user.role is Role.INSPECTOR:
+        return redirect(url_for("hazard_pages.mine"))
+    return redirect(url_for("pages.dashboard"))
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    today = date.today()
+    board = build_dashboard(get_session(), current_user, today)
+    return render_template("dashboard.html", board=board, today=today)

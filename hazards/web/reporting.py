@@ -1,0 +1,155 @@
+"""Logging a hazard (上报): the form, its location inputs, the duplicate check, photos."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from geo.coords import CoordinateError, to_wgs84, validate_lonlat
+from geo.geometry import GeometryError, check_hazard_geometry, from_wkt, point
+from geo.stakes import StakeError, parse_stake_range
+from hazards.db import get_session
+from hazards.divisions import within_clause
+from hazards.drafts import HazardDraft
+from hazards.enums import AttachmentPhase, CoordinateInput, Direction, JurisdictionLevel, RiskGrade, RoadClass, Source
+from hazards.errors import InvalidInput
+from hazards.models import Category, Jurisdiction
+from hazards.services.attachments import add_attachment, read_photo
+from hazards.services.duplicates import find_possible_duplicates
+from hazards.services.registration import report_hazard
+from hazards.web.forms import FormReader
+from hazards.web.maps import map_center
+
+bp = Blueprint("reporting", __name__)
+
+ROUTE_LETTER_CLASS = {"G": RoadClass.NATIONAL, "S": RoadClass.PROVINCIAL, "X": RoadClass.COUNTY,
+                      "Y": RoadClass.TOWNSHIP, "C": RoadClass.VILLAGE, "Z": RoadClass.SPECIAL}
+
+
+def form_choices(session):
+    counties = session.scalars(
+        select(Jurisdiction).where(within_clause(Jurisdiction.code, current_user.jurisdiction_code),
+                                   Jurisdiction.level == JurisdictionLevel.COUNTY).order_by(Jurisdiction.code)
+    ).all()
+    categories = session.scalars(select(Category).order_by(Category.sort_order)).all()
+    return {"counties": counties, "categories": categories, "sources": list(Source), "road_classes": list(RoadClass),
+            "directions": list(Direction), "risk_grades": list(RiskGrade), "crs_choices": list(CoordinateInput),
+            "map_center": map_center(session, current_user.jurisdiction_code)}
+
+
+@bp.route("/hazards/new", methods=["GET", "POST"])
+@login_required
+def new():
+    session = get_session()
+    if request.method == "GET":
+        return render_template("hazards/new.html", form=MultiDict(), errors={}, duplicates=[], **form_choices(session))
+    photos = [f for f in request.files.getlist("photos") if f and f.filename]
+    photo_data = [(f.filename, f.read()) for f in photos]
+    try:
+        draft = _draft_from_form(FormReader(request.form), photo_data)
+        duplicates = find_possible_duplicates(session, draft.geometry, draft.category_codes,
+                                              current_app.config["DUPLICATE_RADIUS_M"])
+        if duplicates and not request.form.get("not_duplicate"):
+            flash(_("An open hazard of the same category lies within %(m)d m. Is this the same one?",
+                    m=current_app.config["DUPLICATE_RADIUS_M"]), "warning")
+            return render_template("hazards/new.html", form=request.form, errors={}, duplicates=duplicates,
+                                   **form_choices(session)), 200
+        hazard = report_hazard(session, draft, actor=current_user)
+        for filename, data in photo_data:
+            add_attachment(session, hazard.id, current_user, data=data, filename=filename,
+                           phase=AttachmentPhase.BEFORE, instance_path=current_app.instance_path)
+    except InvalidInput as exc:
+        session.rollback()
+        flash(exc.message, "error")
+        return render_template("hazards/new.html", form=request.form, errors=exc.details.get("fields", {}),
+                               duplicates=[], **form_choices(session)), 422
+    session.commit()
+    flash(_("Hazard %(code)s has been logged.", code=hazard.code), "success")
+    return redirect(url_for("hazard_pages.detail", hazard_id=hazard.id))
+
+
+@bp.post("/hazards/photo-location")
+@login_required
+def photo_location():
+    """Where a photo was taken, for the form's "use the photo's position" button."""
+    upload = request.files.get("photo")
+    if upload is None:
+        return jsonify(error=_("No photo was sent.")), 400
+    try:
+        info = read_photo(upload.read())
+    except InvalidInput as exc:
+        return jsonify(error=exc.message), 422
+    if info.lonlat is None:
+        return jsonify(error=_("The photo carries no GPS position.")), 422
+    return jsonify(lon=round(info.lonlat[0], 7), lat=round(info.lonlat[1], 7))
+
+
+def _draft_from_form(f: FormReader, photos: list[tuple[str, bytes]]) -> HazardDraft:
+    today = date.today()
+    route_code = (f.text("route_code", max_length=16) or "").upper() or None
+    geometry, crs = _location(f, photos)
+    start_m = end_m = None
+    stakes = f.text("stakes", max_length=40)
+    if stakes:
+        try:
+            start_m, end_m = parse_stake_range(stakes)
+        except StakeError as exc:
+            f.errors["stakes"] = str(exc)
+    found_on = f.date("found_on") or today
+    draft_fields = dict(
+        title=f.text("title", required=True, max_length=200) or "",
+        description=f.text("description"),
+        jurisdiction_code=f.text("jurisdiction_code") or current_user.jurisdiction_code,
+        batch_year=f.integer("batch_year", default=found_on.year, minimum=2000),
+        found_on=found_on,
+        source=f.choice("source", Source, default=Source.PATROL),
+        dynamic_add=f.boolean("dynamic_add"),
+        route_code=route_code,
+        road_name=f.text("road_name", max_length=100),
+        road_class=f.choice("road_class", RoadClass) or (ROUTE_LETTER_CLASS.get(route_code[0]) if route_code else None),
+        direction=f.choice("direction", Direction),
+        start_m=start_m, end_m=end_m,
+        place=f.text("place", max_length=200),
+        category_codes=f.values("categories"),
+        crash_prone=f.boolean("crash_prone"),
+        crash_count=f.integer("crash_count", default=0, minimum=0),
+        death_count=f.integer("death_count", default=0, minimum=0),
+        risk_grade=f.choice("risk_grade", RiskGrade),
+        school_zone=f.boolean("school_zone"),
+        temporary_controls=f.text("temporary_controls"),
+        coordinate_input=crs,
+    )
+    if geometry is None and "location" not in f.errors:
+        f.errors["location"] = _("Give the location: click the map, type longitude and latitude, or attach a photo with GPS.")
+    f.check()
+    return HazardDraft(geometry=geometry, **draft_fields)
+
+
+def _location(f: FormReader, photos):
+    """The geometry from, in order: a section drawn on the map, typed lon/lat, a photo's GPS."""
+    crs = f.choice("crs", CoordinateInput, default=CoordinateInput.WGS84)
+    extent = current_app.config["COORDINATE_EXTENT"]
+    try:
+        wkt = f.text("geometry_wkt", max_length=20000)
+        if wkt:
+            return check_hazard_geometry(from_wkt(wkt), extent), CoordinateInput.WGS84
+        lon, lat = f.text("lon"), f.text("lat")
+        if lon or lat:
+            x, y = validate_lonlat(lon, lat, extent=extent)
+            x, y = to_wgs84(x, y, crs.value)
+            return check_hazard_geometry(point(x, y), extent), crs
+        for _name, data in photos:
+            try:
+                info = read_photo(data)
+            except InvalidInput:
+                continue
+            if info.lonlat:
+                return check_hazard_geometry(point(*info.lonlat), extent), CoordinateInput.WGS84
+    except (CoordinateError, GeometryError) as exc:
+        f.errors["location"] = str(exc)
+    return None, crs
