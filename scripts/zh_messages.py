@@ -42,8 +42,8 @@ ZH = {
     "Hazard %(code)s has been logged.": "隐患 %(code)s 已上报。",
     "No photo was sent.": "未收到照片。",
     "The photo carries no GPS position.": "照片中没有 GPS 位置信息。",
-    "Give the location: click the map, type longitude and latitude, or attach a photo with GPS.":
-        "请给出位置：在地图上点选、输入经纬度，或附上带 GPS 信息的照片。",
+    "Give the location: click the map, type longitude and latitude, give a known route and stake, or attach a photo with GPS.":
+        "请给出位置：在地图上点选、输入经纬度、填写已知路线的桩号，或附上带 GPS 信息的照片。",
     "Road hazard remediation ledger": "道路交通安全隐患治理台账",
     "Dashboard": "工作台",
     "Hazards": "隐患台账",

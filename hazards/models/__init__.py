@@ -11,6 +11,7 @@ from hazards.models.events import (
 from hazards.models.hazard import Hazard
 from hazards.models.jurisdiction import Jurisdiction, Organization
 from hazards.models.ledger import Attachment, FundingEntry, LevelChange, StatusChange
+from hazards.models.road import Road
 from hazards.models.taxonomy import Category, Measure, hazard_categories, hazard_measures
 from hazards.models.user import User
 
@@ -29,6 +30,7 @@ __all__ = [
     "LoginAttempt",
     "Measure",
     "Organization",
+    "Road",
     "StatusChange",
     "User",
     "hazard_categories",

@@ -22,6 +22,7 @@ from hazards.models import Category, Jurisdiction
 from hazards.services.attachments import add_attachment, read_photo
 from hazards.services.duplicates import find_possible_duplicates
 from hazards.services.registration import report_hazard
+from hazards.services.roads import locate_by_stake
 from hazards.web.forms import FormReader
 from hazards.web.maps import map_center
 
@@ -92,6 +93,7 @@ def photo_location():
 def _draft_from_form(f: FormReader, photos: list[tuple[str, bytes]]) -> HazardDraft:
     today = date.today()
     route_code = (f.text("route_code", max_length=16) or "").upper() or None
+    jurisdiction_code = f.text("jurisdiction_code") or current_user.jurisdiction_code
     geometry, crs = _location(f, photos)
     start_m = end_m = None
     stakes = f.text("stakes", max_length=40)
@@ -100,11 +102,16 @@ def _draft_from_form(f: FormReader, photos: list[tuple[str, bytes]]) -> HazardDr
             start_m, end_m = parse_stake_range(stakes)
         except StakeError as exc:
             f.errors["stakes"] = str(exc)
+    if geometry is None and route_code and start_m is not None and "location" not in f.errors:
+        try:
+            geometry = locate_by_stake(get_session(), route_code, start_m, end_m, jurisdiction_code)
+        except InvalidInput as exc:
+            f.errors["location"] = exc.message
     found_on = f.date("found_on") or today
     draft_fields = dict(
         title=f.text("title", required=True, max_length=200) or "",
         description=f.text("description"),
-        jurisdiction_code=f.text("jurisdiction_code") or current_user.jurisdiction_code,
+        jurisdiction_code=jurisdiction_code,
         batch_year=f.integer("batch_year", default=found_on.year, minimum=2000),
         found_on=found_on,
         source=f.choice("source", Source, default=Source.PATROL),
@@ -125,13 +132,16 @@ def _draft_from_form(f: FormReader, photos: list[tuple[str, bytes]]) -> HazardDr
         coordinate_input=crs,
     )
     if geometry is None and "location" not in f.errors:
-        f.errors["location"] = _("Give the location: click the map, type longitude and latitude, or attach a photo with GPS.")
+        f.errors["location"] = _(
+            "Give the location: click the map, type longitude and latitude, give a known route and stake, "
+            "or attach a photo with GPS.")
     f.check()
     return HazardDraft(geometry=geometry, **draft_fields)
 
 
 def _location(f: FormReader, photos):
-    """The geometry from, in order: a section drawn on the map, typed lon/lat, a photo's GPS."""
+    """The geometry from, in order: a section drawn on the map, typed lon/lat, a photo's GPS
+    (a known route and stake is the last resort, in the caller)."""
     crs = f.choice("crs", CoordinateInput, default=CoordinateInput.WGS84)
     extent = current_app.config["COORDINATE_EXTENT"]
     try:

@@ -71,7 +71,8 @@ def test_a_section_drawn_on_the_map(client, auth, session, inspector):
     [
         ({"lon": "212.7", "lat": "38.4"}, "-180..180"),
         ({"lon": "38.417", "lat": "112.734"}, "swapped"),
-        ({"lon": "", "lat": ""}, "请给出位置"),
+        ({"lon": "", "lat": "", "stakes": ""}, "请给出位置"),
+        ({"lon": "", "lat": ""}, "no road X012 is known"),
         ({"stakes": "K3+2OO"}, "not a stake"),
         ({"title": ""}, "必填"),
     ],
@@ -228,3 +229,20 @@ def test_admin_pages_are_for_admins(client, auth, session, supervisor):
                                                  "role": "inspector", "jurisdiction_code": "140921"},
                            follow_redirects=True)
     assert "新同事" in response.get_data(as_text=True)
+
+
+def test_a_hazard_placed_by_route_and_stake(client, auth, session, inspector):
+    from geo.linear import haversine_m
+    from hazards.enums import RoadClass
+    from hazards.services.roads import add_road
+
+    add_road(session, route_code="X012", division_code="140902", road_class=RoadClass.COUNTY,
+             coords=[(112.70, 38.40), (112.72, 38.41)], start_m=1000)
+    session.commit()
+    auth.login(inspector)
+    response = client.post("/hazards/new", data={**FORM, "lon": "", "lat": "", "stakes": "K2+000"})
+    assert response.status_code == 302
+    where = from_db(session.scalar(select(Hazard)).geom).coords[0]
+    assert haversine_m((112.70, 38.40), where) == pytest.approx(1000, abs=2)
+    page = client.post("/hazards/new", data={**FORM, "lon": "", "lat": "", "stakes": "K90+000"}).get_data(as_text=True)
+    assert "K90+000 is not on X012" in page
