@@ -55,7 +55,10 @@ def _prepare_spatialite_connection(dbapi_conn, _record) -> None:
 
 
 def _begin_sqlite_transaction(conn) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # IMMEDIATE takes the write lock up front. A deferred transaction that reads and then writes
+    # fails at once with "database is locked" when another process writes meanwhile (SQLite cannot
+    # wait there without risking deadlock); taking the lock at BEGIN lets busy_timeout do the waiting.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def prepare_database(engine: Engine) -> None:

@@ -29,6 +29,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from hazards import cli
     from hazards.web import register_blueprints
 
+    from tasks.celery_app import make_celery
+
     cli.register(app)
     register_blueprints(app)
+    make_celery(app)
     return app

@@ -20,7 +20,8 @@ def register(app: Flask) -> None:
     from hazards.demo.commands import seed_demo_command
     from hazards.io.commands import export_command, import_command
 
-    for command in (create_user_command, seed_demo_command, import_command, export_command):
+    for command in (create_user_command, seed_demo_command, import_command, export_command, remind_command,
+                    tally_command):
         app.cli.add_command(command)
 
 
@@ -47,3 +48,43 @@ def create_user_command(login, password, role, jurisdiction_code, name, email, p
         raise click.ClickException(str(exc)) from None
     session.commit()
     click.echo(f"created {user.role} '{user.login}' in {user.jurisdiction_code}")
+
+
+def _date_option(value: str | None):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value) if value else date.today()
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)") from None
+
+
+@click.command("remind")
+@click.option("--as-of", default=None, help="Run as if today were this date (YYYY-MM-DD).")
+def remind_command(as_of):
+    """Plan and send deadline reminders now, in this process (the daily job does the same)."""
+    from flask import current_app
+
+    from hazards.services.delivery import deliver
+    from hazards.services.reminders import ReminderSettings, plan_reminders
+
+    session = get_session()
+    plan = plan_reminders(session, _date_option(as_of), ReminderSettings.from_config(current_app.config))
+    session.commit()
+    outcomes = [deliver(session, delivery_id) for delivery_id in plan.delivery_ids]
+    click.echo(f"reminders: {plan.created} sent, {plan.skipped} skipped as already sent; "
+               f"digests delivered: {outcomes.count('sent')}, to retry: {outcomes.count('retry')}, "
+               f"failed: {outcomes.count('failed')}")
+
+
+@click.command("tally")
+@click.option("--as-of", default=None, help="Tally as of this date (YYYY-MM-DD).")
+def tally_command(as_of):
+    """Compute and store today's completion tally snapshot, in this process."""
+    from hazards.services.tally import store_tally
+
+    session = get_session()
+    day = _date_option(as_of)
+    rows = store_tally(session, day)
+    session.commit()
+    click.echo(f"tally as of {day}: {rows} rows stored")

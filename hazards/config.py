@@ -42,6 +42,26 @@ DEFAULTS = {
     "BASEMAP_MAX_ZOOM": 18,
     "BASEMAP_SUBDOMAINS": "",
     "BASEMAP_NAME": "",
+    # Where people reach the app; used for links in e-mails.
+    "BASE_URL": "http://127.0.0.1:5000",
+    # Background jobs. Empty broker: a SQLite file in the instance folder (no server needed).
+    "BROKER_URL": "",
+    "RESULT_BACKEND": "",
+    "REMINDER_LEAD_DAYS": [30, 7, 1],
+    "ESCALATE_AFTER_DAYS": 14,
+    "REMINDER_TIME": "07:30",
+    "TALLY_TIME": "01:30",
+    "HOUSEKEEPING_TIME": "03:00",
+    # E-mail: empty server = no e-mail, the in-app inbox only.
+    "MAIL_SERVER": "",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_DEFAULT_SENDER": "hazards@localhost",
+    # Optional webhook (JSON POST per digest) for the chat tools units use.
+    "WEBHOOK_URL": "",
 }
 
 
@@ -60,6 +80,11 @@ def load_config(app: Flask, overrides: dict | None) -> None:
     app.config["INSTANCE_PATH"] = app.instance_path
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'hazards.sqlite'}"
+    instance = Path(app.instance_path)
+    if not app.config["BROKER_URL"]:
+        app.config["BROKER_URL"] = f"sqla+sqlite:///{instance / 'celery-broker.sqlite'}"
+    if not app.config["RESULT_BACKEND"]:
+        app.config["RESULT_BACKEND"] = f"db+sqlite:///{instance / 'celery-results.sqlite'}"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
 

@@ -48,3 +48,12 @@ def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
+
+
+def insert_ignoring_duplicates(session: Session, table):
+    """INSERT that skips rows whose unique key is taken, on either backend (ON CONFLICT DO NOTHING)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).on_conflict_do_nothing()

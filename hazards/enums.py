@@ -154,3 +154,16 @@ class EventKind(StrEnum):
     SUMMONS = "summons"  # 约谈
     ACCOUNTABILITY = "accountability"  # 问责
     LOOKBACK = "lookback"  # 回头看
+
+
+class DeliveryChannel(StrEnum):
+    INBOX = "inbox"
+    EMAIL = "email"
+    WEBHOOK = "webhook"
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the retries

@@ -221,4 +221,11 @@ ZH = {
     "Temporary controls in place": "已采取的临时管控措施",
     "warning signs, traffic direction…": "警示标志、交通疏导……",
     "Log the hazard": "上报",
+    "Hello %(name)s,": "%(name)s，您好：",
+    "Deadline reminders for %(date)s:": "%(date)s 隐患整改期限提醒：",
+    "ESCALATED: overdue by %(d)d days, reported to the supervising level above.": "【已提级】逾期 %(d)d 天，已报上一级督办单位。",
+    "Overdue by %(d)d days (deadline %(deadline)s).": "已逾期 %(d)d 天（整改期限 %(deadline)s）。",
+    "Deadline %(deadline)s, %(d)d days left.": "整改期限 %(deadline)s，剩余 %(d)d 天。",
+    "This message was sent by the road hazard remediation ledger.": "本消息由道路交通安全隐患治理台账系统发送。",
+    "Hazard deadline reminders: %(n)d item(s)": "隐患整改期限提醒：%(n)d 处",
 }

@@ -11,7 +11,9 @@ from hazards.models.events import (
 from hazards.models.hazard import Hazard
 from hazards.models.jurisdiction import Jurisdiction, Organization
 from hazards.models.ledger import Attachment, FundingEntry, LevelChange, StatusChange
+from hazards.models.notices import Delivery, Notification, ReminderSent
 from hazards.models.road import Road
+from hazards.models.tally import TallySnapshot
 from hazards.models.taxonomy import Category, Measure, hazard_categories, hazard_measures
 from hazards.models.user import User
 
@@ -20,6 +22,7 @@ __all__ = [
     "Base",
     "Category",
     "DeadlineChange",
+    "Delivery",
     "ExtensionRequest",
     "FieldChange",
     "FundingEntry",
@@ -29,9 +32,12 @@ __all__ = [
     "LevelChange",
     "LoginAttempt",
     "Measure",
+    "Notification",
     "Organization",
+    "ReminderSent",
     "Road",
     "StatusChange",
+    "TallySnapshot",
     "User",
     "hazard_categories",
     "hazard_measures",

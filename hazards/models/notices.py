@@ -1,0 +1,61 @@
+"""Reminders and what they turn into: inbox notifications and deliveries by e-mail and webhook.
+
+Exactly once: a reminder is a row with a unique (hazard, stage, deadline) key, written before
+anything is sent; a second run, a second beat or a redelivered task finds the key taken and
+sends nothing. Each delivery is claimed by one worker before it is sent.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hazards.enums import DeliveryChannel, DeliveryState
+from hazards.models.base import Base, utcnow
+from hazards.models.types import enum_column
+
+
+class ReminderSent(Base):
+    __tablename__ = "reminders_sent"
+    __table_args__ = (UniqueConstraint("hazard_id", "stage", "deadline", name="uq_reminders_sent_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id", ondelete="CASCADE"), index=True)
+    # lead_30 / lead_7 / lead_1, overdue_w0 (the day it falls overdue), overdue_w1... weekly, escalate
+    stage: Mapped[str] = mapped_column(String(32))
+    deadline: Mapped[date] = mapped_column(Date)
+    as_of: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Delivery(Base):
+    """One digest to one user over one channel; `payload` holds what the digest says."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[DeliveryChannel] = mapped_column(enum_column(DeliveryChannel, "delivery_channel"))
+    state: Mapped[DeliveryState] = mapped_column(enum_column(DeliveryState, "delivery_state"), index=True)
+    payload: Mapped[dict] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column()
+    sent_at: Mapped[datetime | None] = mapped_column()
+
+
+class Notification(Base):
+    """The in-app inbox (站内通知)."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column()
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id", ondelete="SET NULL"), unique=True)

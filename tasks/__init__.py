@@ -1,0 +1,1 @@
+"""Background jobs: the Celery app made with the Flask app, and thin tasks over hazards' services."""

@@ -1,0 +1,71 @@
+"""The Celery app, made with (and running every task inside) the Flask app's context.
+
+Broker: `HAZARDS_BROKER_URL` — Redis in production (`redis://host:6379/0`); by default a SQLite
+file in the instance folder through Kombu's SQLAlchemy transport, so the embedded setup needs no
+server. Results go to `HAZARDS_RESULT_BACKEND` (by default another SQLite file).
+"""
+
+from __future__ import annotations
+
+from celery import Celery, Task
+from celery.schedules import crontab
+from celery.signals import worker_process_init
+from flask import Flask
+
+from hazards import db
+
+
+def _at(hhmm: str) -> crontab:
+    hour, minute = (int(part) for part in hhmm.split(":"))
+    return crontab(hour=hour, minute=minute)
+
+
+def beat_schedule(config) -> dict:
+    every = config.get("BEAT_INTERVAL_SECONDS")
+    if every:  # tests and demos: everything every few seconds
+        when = {name: float(every) for name in ("remind", "tally", "housekeeping")}
+    else:
+        when = {"remind": _at(config["REMINDER_TIME"]), "tally": _at(config["TALLY_TIME"]),
+                "housekeeping": _at(config["HOUSEKEEPING_TIME"])}
+    return {
+        "daily-deadline-reminders": {"task": "tasks.remind", "schedule": when["remind"]},
+        "nightly-completion-tally": {"task": "tasks.tally", "schedule": when["tally"]},
+        "housekeeping": {"task": "tasks.housekeeping", "schedule": when["housekeeping"]},
+    }
+
+
+def make_celery(app: Flask) -> Celery:
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery = Celery(app.import_name, task_cls=FlaskTask)
+    celery.conf.update(
+        broker_url=app.config["BROKER_URL"],
+        result_backend=app.config["RESULT_BACKEND"],
+        broker_connection_retry_on_startup=True,
+        timezone=app.config.get("TIMEZONE", "Asia/Shanghai"),
+        # A task is acknowledged only when done: a worker killed mid-task leaves it to be redelivered,
+        # and the reminder keys make the redelivery harmless.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue=app.config.get("CELERY_QUEUE", "hazards"),
+        beat_schedule=beat_schedule(app.config),
+        include=["tasks.jobs"],
+    )
+    celery.set_default()
+    app.extensions["celery"] = celery
+    return celery
+
+
+@worker_process_init.connect
+def _fresh_connections_after_fork(**_kwargs):
+    # Connections inherited from the parent process must not be shared with it.
+    from flask import current_app
+
+    try:
+        db.state(current_app).engine.dispose(close=False)
+    except RuntimeError:
+        pass

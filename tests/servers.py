@@ -1,0 +1,78 @@
+"""Real local stand-ins for what leaves the machine: an SMTP server and a webhook receiver."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from email import message_from_bytes, policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from aiosmtpd.controller import Controller
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class SmtpSink:
+    """A real SMTP server on 127.0.0.1 that keeps what it receives; refuses listed addresses."""
+
+    def __init__(self, refuse: set[str] | None = None):
+        self.messages = []
+        self.refuse = refuse or set()
+        sink = self
+
+        class Handler:
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+                if address in sink.refuse:
+                    return "550 5.1.1 mailbox unavailable"
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
+            async def handle_DATA(self, server, session, envelope):
+                sink.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+                return "250 Message accepted"
+
+        self.port = _free_port()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+
+    def __enter__(self):
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.controller.stop()
+
+    def to(self, address: str):
+        return [m for m in self.messages if address in m["To"]]
+
+
+class WebhookSink:
+    """A local HTTP server collecting JSON POSTs."""
+
+    def __init__(self):
+        self.posts = []
+        sink = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                sink.posts.append(json.loads(body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()

@@ -1,0 +1,159 @@
+"""A real Celery worker (and beat) against Redis and against the embedded broker.
+
+The worker is a separate process on a committed database, as in production; the test sends it
+work through the broker and reads the outcome from the database, a real SMTP server and the inbox.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from hazards import db as hazards_db
+from hazards.enums import DeliveryState, Status, SupervisionLevel
+from hazards.models import Delivery, Notification, ReminderSent, TallySnapshot
+from hazards.reference import ensure_reference_data
+from hazards.services.registration import report_hazard
+from tests.conftest import build_app, unavailable
+from tests.factories import draft, user
+from tests.servers import SmtpSink
+
+REDIS = "redis://127.0.0.1:6379/15"
+TODAY = date.today()
+DEADLINE = TODAY + timedelta(days=7)
+
+
+def redis_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=2) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def settings(url: str, instance: Path, broker: str, smtp_port: int, **extra) -> dict:
+    backend = REDIS if broker.startswith("redis") else f"db+sqlite:///{instance / 'results.sqlite'}"
+    return {"DATABASE_URL": url, "INSTANCE_PATH": str(instance), "BROKER_URL": broker, "RESULT_BACKEND": backend,
+            "CELERY_QUEUE": f"test-{uuid.uuid4().hex[:8]}", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_port,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", **extra}
+
+
+class Worker:
+    """`celery worker` in a subprocess, configured through HAZARDS_* variables like a deployment."""
+
+    def __init__(self, config: dict, *, beat: bool = False, concurrency: int = 2):
+        env = {**os.environ, **{f"HAZARDS_{k}": str(v) for k, v in config.items()}}
+        args = [sys.executable, "-m", "celery", "-A", "tasks.worker", "worker", "--pool=threads",
+                f"--concurrency={concurrency}", "-Q", config["CELERY_QUEUE"], "--loglevel=INFO",
+                "--without-gossip", "--without-mingle", "--without-heartbeat"]
+        if beat:
+            args += ["--beat", f"--schedule={Path(config['INSTANCE_PATH']) / 'beat-schedule'}"]
+        self.log = Path(config["INSTANCE_PATH"]) / "worker.log"
+        self.process = subprocess.Popen(args, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
+                                        cwd=Path(__file__).resolve().parents[2])
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def wait_for(condition, timeout=60, message="condition", worker=None):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return
+        time.sleep(0.3)
+    log = worker.log.read_text()[-3000:] if worker else ""
+    pytest.fail(f"timed out waiting for {message}\n{log}")
+
+
+@pytest.fixture(params=["redis+spatialite", "embedded+spatialite", "redis+postgis"])
+def setup(request, make_database, tmp_path):
+    broker_kind, backend = request.param.split("+")
+    if broker_kind == "redis" and not redis_up():
+        unavailable("Redis not reachable at 127.0.0.1:6379")
+    broker = REDIS if broker_kind == "redis" else f"sqla+sqlite:///{tmp_path / 'broker.sqlite'}"
+    smtp = SmtpSink().__enter__()
+    config = settings(make_database(backend), tmp_path, broker, smtp.port)
+    app = build_app(config["DATABASE_URL"], tmp_path)
+    app.config.update(config)
+    from flask_migrate import upgrade
+    from tasks.celery_app import make_celery
+
+    with app.app_context():
+        upgrade()
+        session = hazards_db.get_session()
+        ensure_reference_data(session)
+        people = {"county": user(session, "supervisor", "140902", login="county-sup"),
+                  "finder": user(session, "inspector", "140902", login="finder")}
+        for person in people.values():
+            person.email = f"{person.login}@hazards.test"
+        hazard = report_hazard(session, draft(level=SupervisionLevel.COUNTY, status=Status.LISTED,
+                                              found_on=TODAY - timedelta(days=30), batch_year=TODAY.year,
+                                              listed_on=TODAY - timedelta(days=20), deadline=DEADLINE),
+                               actor_id=people["finder"].id)
+        session.commit()
+    make_celery(app)
+    yield app, config, smtp, hazard.code
+    smtp.__exit__()
+    hazards_db.state(app).engine.dispose()
+
+
+def count(app, model, *where):
+    with app.app_context():
+        session = hazards_db.get_session()
+        return session.scalar(select(func.count(model.id)).where(*where))
+
+
+def all_delivered(app):
+    return count(app, Delivery) > 0 and count(app, Delivery, Delivery.state.in_(
+        [DeliveryState.PENDING, DeliveryState.SENDING])) == 0
+
+
+def test_worker_sends_reminders_to_inbox_and_smtp_once(setup):
+    app, config, smtp, code = setup
+    celery = app.extensions["celery"]
+    worker = Worker(config)
+    try:
+        first = celery.send_task("tasks.remind", queue=config["CELERY_QUEUE"])
+        # the same job again, and twice at once: a second beat, a redelivered message
+        again = [celery.send_task("tasks.remind", queue=config["CELERY_QUEUE"]) for _ in range(2)]
+        assert first.get(timeout=90)["created"] == 1
+        assert sum(r.get(timeout=90)["created"] for r in again) == 0
+        wait_for(lambda: all_delivered(app), message="deliveries", worker=worker)
+    finally:
+        worker.stop()
+    assert count(app, ReminderSent) == 1
+    assert count(app, Notification) == 2  # the county supervisor and the finder, once each
+    (mail,) = smtp.to("county-sup@hazards.test")
+    assert code in mail.get_content() and "剩余 7 天" in mail.get_content()
+    assert len(smtp.messages) == 2
+
+
+def test_beat_fires_the_schedule(setup):
+    app, config, smtp, code = setup
+    config = {**config, "BEAT_INTERVAL_SECONDS": 2}
+    worker = Worker(config, beat=True)
+    try:
+        wait_for(lambda: count(app, ReminderSent) == 1 and count(app, TallySnapshot) > 0,
+                 timeout=90, message="scheduled reminders and tally", worker=worker)
+        wait_for(lambda: all_delivered(app), message="deliveries", worker=worker)
+        time.sleep(5)  # two more beats: nothing new goes out
+    finally:
+        worker.stop()
+    assert count(app, ReminderSent) == 1 and count(app, Notification) == 2
+    assert len(smtp.messages) == 2
