@@ -139,3 +139,16 @@ def length_m(geom: ColumnClause, dialect: str):
     if dialect == "postgresql":
         return func.ST_Length(func.geography(geom))
     return func.GLength(geom, 1)
+
+
+def bbox_center(geom: ColumnClause, dialect: str):
+    """(x, y) of the centre of each geometry's bounding box: read from the stored bbox, no geometry
+    maths, so clustering thousands of rows stays cheap."""
+    if dialect == "postgresql":
+        return (func.ST_XMin(geom) + func.ST_XMax(geom)) / 2, (func.ST_YMin(geom) + func.ST_YMax(geom)) / 2
+    return (func.MbrMinX(geom) + func.MbrMaxX(geom)) / 2, (func.MbrMinY(geom) + func.MbrMaxY(geom)) / 2
+
+
+def grid_cell_degrees(zoom: int, cell_px: int = 64) -> float:
+    """Width in degrees of a `cell_px` square at a web-map zoom level (256-pixel tiles)."""
+    return 360.0 / (2 ** max(0, min(zoom, 22))) / (256 / cell_px)

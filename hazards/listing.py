@@ -98,3 +98,18 @@ def page_of(session: Session, stmt: Select, sort: str, page: int, size: int) -> 
         .offset((max(page, 1) - 1) * size)
     ).all()
     return Page(list(items), total, max(page, 1), size)
+
+
+def filters_from_args(args) -> HazardFilters:
+    """Filters as they travel in a URL, so a filtered list or map view can be shared as a link."""
+
+    def members(enum_cls, name):
+        return [enum_cls(v) for v in args.getlist(name) if v in enum_cls.values()]
+
+    return HazardFilters(
+        statuses=members(Status, "status"), levels=members(SupervisionLevel, "level"),
+        category=args.get("category") or None, route_code=args.get("route") or None,
+        batch_year=args.get("batch_year", type=int), overdue=args.get("overdue") == "1",
+        open_only=args.get("open") == "1", jurisdiction_code=args.get("jurisdiction") or None,
+        text=args.get("q") or None, sort=args.get("sort", "found"),
+    )

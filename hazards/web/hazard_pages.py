@@ -12,7 +12,7 @@ from sqlalchemy import select
 from hazards import listing, permissions
 from hazards.db import get_session
 from hazards.enums import AttachmentPhase, ExtensionState, Status, SupervisionLevel
-from hazards.listing import HazardFilters
+from hazards.listing import HazardFilters, filters_from_args
 from hazards.models import Attachment, Category, ExtensionRequest, FundingEntry, Hazard, Organization
 from hazards.divisions import within_clause
 from hazards.services.access import load_hazard
@@ -25,25 +25,11 @@ bp = Blueprint("hazard_pages", __name__)
 PAGE_SIZE = 50
 
 
-def _filters_from_args(args) -> HazardFilters:
-    def members(enum_cls, name):
-        return [enum_cls(v) for v in args.getlist(name) if v in enum_cls.values()]
-
-    year = args.get("batch_year", type=int)
-    return HazardFilters(
-        statuses=members(Status, "status"), levels=members(SupervisionLevel, "level"),
-        category=args.get("category") or None, route_code=args.get("route") or None,
-        batch_year=year, overdue=args.get("overdue") == "1", open_only=args.get("open") == "1",
-        jurisdiction_code=args.get("jurisdiction") or None, text=args.get("q") or None,
-        sort=args.get("sort", "found"),
-    )
-
-
 @bp.get("/hazards")
 @login_required
 def index():
     session = get_session()
-    filters = _filters_from_args(request.args)
+    filters = filters_from_args(request.args)
     today = date.today()
     page = listing.page_of(session, listing.filtered(current_user, filters, today), filters.sort,
                            request.args.get("page", 1, type=int), PAGE_SIZE)

@@ -110,3 +110,12 @@ def test_overdue_is_derived_from_deadline_and_status(session):
     assert hazard.is_overdue(date(2024, 7, 1))
     hazard.status, hazard.closed_on = Status.CLOSED, date(2024, 7, 2)
     assert not hazard.is_overdue(date(2024, 8, 1))
+
+
+def test_labels_of_like_named_members_do_not_collide():
+    from hazards.enums import FundingSource, JurisdictionLevel
+    from hazards.labels import label, lookup_table
+
+    assert (label(SupervisionLevel.CITY), label(JurisdictionLevel.CITY), label(FundingSource.CITY)) == ("市级", "市", "市级")
+    assert label(SupervisionLevel.PROVINCE, "en") == "Province"
+    assert lookup_table(SupervisionLevel)["市级督办"] is SupervisionLevel.CITY

@@ -1,0 +1,90 @@
+"""The map's GeoJSON endpoint: boxes, filters, clusters and refusals, on both backends."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from shapely.geometry import LineString, Point
+
+from hazards.enums import Status, SupervisionLevel
+from hazards.services.registration import report_hazard
+from tests.factories import draft, user
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def viewer(client, auth, session):
+    person = user(session, "supervisor", "140900")
+    session.commit()
+    auth.login(person)
+    return person
+
+
+@pytest.fixture
+def mapped(session):
+    overdue = report_hazard(session, draft(title="逾期点", geometry=Point(112.70, 38.40), level=SupervisionLevel.CITY,
+                                           status=Status.LISTED, listed_on=TODAY - timedelta(days=60),
+                                           found_on=TODAY - timedelta(days=70), batch_year=TODAY.year,
+                                           deadline=TODAY - timedelta(days=2)))
+    section = report_hazard(session, draft(title="路段", geometry=LineString([(112.80, 38.50), (112.82, 38.51)]),
+                                           end_m=1052900))
+    far = report_hazard(session, draft(title="远处", geometry=Point(111.10, 39.40), jurisdiction_code="140932"))
+    session.commit()
+    return overdue, section, far
+
+
+def get(client, **params):
+    return client.get("/api/v1/hazards.geojson", query_string=params)
+
+
+def test_features_in_the_box_only(client, viewer, mapped):
+    overdue, section, far = mapped
+    data = get(client, bbox="112.6,38.3,112.9,38.6", zoom=11).get_json()
+    assert data["type"] == "FeatureCollection" and not data["clustered"]
+    by_code = {f["properties"]["code"]: f for f in data["features"]}
+    assert set(by_code) == {overdue.code, section.code}
+    assert by_code[overdue.code]["geometry"] == {"type": "Point", "coordinates": [112.7, 38.4]}  # lon, lat
+    assert by_code[section.code]["geometry"]["type"] == "LineString"
+    props = by_code[overdue.code]["properties"]
+    assert props["overdue"] is True and props["days_left"] == -2 and props["level_label"] == "市级"
+
+
+def test_filters(client, viewer, mapped):
+    overdue, section, _ = mapped
+    codes = lambda **p: {f["properties"]["code"] for f in get(client, bbox="110,37,114,40", **p).get_json()["features"]}
+    assert codes(overdue=1) == {overdue.code}
+    assert codes(level="city") == {overdue.code}
+    assert section.code in codes(status="reported")
+
+
+def test_clusters_above_the_threshold(app, client, viewer, mapped):
+    app.config["MAP_CLUSTER_THRESHOLD"] = 2
+    try:
+        data = get(client, bbox="110,37,114,40", zoom=6).get_json()
+    finally:
+        app.config["MAP_CLUSTER_THRESHOLD"] = 3000
+    assert data["clustered"] and sum(f["properties"]["count"] for f in data["features"]) == 3
+    assert sum(f["properties"]["overdue"] for f in data["features"]) == 1
+
+
+def test_only_the_users_jurisdiction(client, auth, session, mapped):
+    auth.login(user(session, "supervisor", "140932"))
+    session.commit()
+    codes = {f["properties"]["code"] for f in get(client, bbox="110,37,114,40").get_json()["features"]}
+    assert codes == {mapped[2].code}
+
+
+@pytest.mark.parametrize("params, message", [
+    ({}, "bbox is required"), ({"bbox": "1,2,3"}, "4 numbers"), ({"bbox": "113,38,112,39"}, "minimum"),
+    ({"bbox": "112,38,113,39", "zoom": "99"}, "zoom"),
+])
+def test_bad_requests_get_400_with_a_reason(client, viewer, params, message):
+    response = get(client, **params)
+    assert response.status_code == 400 and response.content_type == "application/problem+json"
+    assert message in response.get_json()["detail"]
+
+
+def test_needs_a_login(client):
+    assert get(client, bbox="110,37,114,40").status_code == 401
