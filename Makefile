@@ -12,7 +12,7 @@ DEMO_HAZARDS ?= 400
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/hazards_test
 
 RUN_PACKAGES := libsqlite3-mod-spatialite
-TEST_PACKAGES := $(RUN_PACKAGES) postgresql-15-postgis-3 redis-server
+TEST_PACKAGES := $(RUN_PACKAGES) postgresql-15-postgis-3 redis-server chromium poppler-utils
 
 .PHONY: run test venv system-run system-test services lock clean bench translations
 

@@ -14,9 +14,10 @@ Works offline (Leaflet core + a few lines of our own):
     Rectangle, Circle, CircleMarker, Marker with Leaflet's default pin (images are vendored), DivIcon,
     CustomIcon with an ``asset_url`` image, Popup (plain text, HTML or IFrame), Tooltip, FeatureGroup,
     LayerControl, fit_bounds, keep_in_front, plugins.MarkerCluster, plugins.HeatMap.
-Does not work (refused at render with ``OfflineAssetError`` or silently inert):
+Does not work, refused at render with ``OfflineAssetError`` (rather than a broken page):
     folium.Icon / BeautifyIcon (need awesome-markers, Bootstrap glyphicons or Font Awesome fonts),
-    GeoJson(url, embed=False) (uses jQuery's $.ajax), TopoJson, Vega/VegaLite, and any other plugin
+    GeoJson(url, embed=False) (uses jQuery's $.ajax; note GeoJson("http...") also fetches from
+    Python at build time, so always pass the data itself), TopoJson, Vega/VegaLite, and any other plugin
     whose script we have not vendored; add it to scripts/vendor_assets.py and ``FOLIUM_ASSETS``.
 Popup and keep_in_front call jQuery's ``$``; a ten-line stand-in (``_DOLLAR_SHIM``) covers exactly
 those two uses, so jQuery itself is not shipped.
@@ -139,6 +140,7 @@ class _OfflineMap(folium.Map):
     def render(self, **kwargs: Any) -> None:
         figure = self.get_root()
         for element in _walk(figure):
+            _refuse_online_only(element)
             _localize(element, self._asset_url)
         super().render(**kwargs)
         # folium's header styles html/body and any #map globally, which would restyle a host page;
@@ -158,9 +160,18 @@ class _OfflineMap(folium.Map):
 
 
 def _walk(element: Element) -> Iterator[Element]:
+    """The element and all its descendants, depth first."""
     yield element
     for child in element._children.values():
         yield from _walk(child)
+
+
+def _refuse_online_only(element: Element) -> None:
+    """Fail at render for elements whose JS would throw without jQuery or awesome-markers."""
+    if isinstance(element, folium.Icon):
+        raise OfflineAssetError("folium.Icon needs awesome-markers and icon fonts; use CircleMarker or DivIcon")
+    if isinstance(element, folium.GeoJson) and not element.embed:
+        raise OfflineAssetError("GeoJson(embed=False) fetches with jQuery; pass the data itself")
 
 
 def _localize(element: Element, asset_url: AssetUrl) -> None:

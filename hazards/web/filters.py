@@ -6,6 +6,7 @@ from flask import Flask
 
 from geo.stakes import format_stake_range
 from hazards.money import format_wan
+from hazards.timeline import field_label
 
 
 def stakes_of(hazard) -> str:
@@ -15,3 +16,4 @@ def stakes_of(hazard) -> str:
 def register(app: Flask) -> None:
     app.jinja_env.filters["wan"] = format_wan
     app.jinja_env.filters["stakes"] = stakes_of
+    app.jinja_env.globals["field_label"] = field_label

@@ -123,11 +123,12 @@ def _draft_from_form(f: FormReader, photos: list[tuple[str, bytes]]) -> HazardDr
         start_m=start_m, end_m=end_m,
         place=f.text("place", max_length=200),
         category_codes=f.values("categories"),
-        crash_prone=f.boolean("crash_prone"),
+        # The 事故多发 and 学校周边 categories are the flags: one tick, not two.
+        crash_prone="crash_prone" in f.values("categories"),
         crash_count=f.integer("crash_count", default=0, minimum=0),
         death_count=f.integer("death_count", default=0, minimum=0),
         risk_grade=f.choice("risk_grade", RiskGrade),
-        school_zone=f.boolean("school_zone"),
+        school_zone="school_area" in f.values("categories"),
         temporary_controls=f.text("temporary_controls"),
         coordinate_input=crs,
     )
