@@ -58,3 +58,26 @@ def hazard_geometry(hazard_id: int):
     hazard = load_hazard(get_session(), hazard_id, current_user)
     return jsonify(type="Feature", id=hazard.code, properties={"code": hazard.code, "title": hazard.title},
                    geometry=to_geojson(from_db(hazard.geom)))
+
+
+@bp.get("/maps/hazards/<int:hazard_id>/popup")
+@login_required
+def hazard_popup(hazard_id: int):
+    """The map popup of one hazard, fetched when it is clicked (the GeoJSON stays small)."""
+    from datetime import date
+
+    from flask import render_template
+
+    from hazards.enums import AttachmentPhase, FundingKind
+    from hazards.models import Attachment
+    from hazards.services.access import load_hazard
+    from hazards.services.funding import funding_totals
+
+    session = get_session()
+    hazard = load_hazard(session, hazard_id, current_user)
+    photo = session.scalar(select(Attachment).where(Attachment.hazard_id == hazard.id,
+                                                    Attachment.content_type.like("image/%"))
+                           .order_by((Attachment.phase == AttachmentPhase.AFTER).desc(), Attachment.id.desc()))
+    totals = funding_totals(session, hazard.id)
+    return render_template("map_popup.html", hazard=hazard, today=date.today(), photo=photo,
+                           spent=totals[FundingKind.SPENDING], budget=totals[FundingKind.BUDGET])

@@ -1,0 +1,81 @@
+"""The fixed layers of the supervisor's map, from the ledger's own data: boundaries coloured by
+completion rate, and roads. Bounded by the number of divisions and roads, never by hazards.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from geo import spatial
+from hazards.divisions import within_clause
+from hazards.models import Jurisdiction, Road
+from hazards.services.tally import Counts, compute_tally
+
+
+def subordinate_boundaries(session: Session, jurisdiction_code: str, today: date) -> dict:
+    """GeoJSON of the divisions directly below `jurisdiction_code` (or itself, for a county), each with
+    its completion numbers for a choropleth."""
+    dialect = session.get_bind().dialect.name
+    boundary = Jurisdiction.__table__.c.boundary
+    children = select(Jurisdiction.code).where(Jurisdiction.parent_code == jurisdiction_code)
+    rows = session.execute(
+        select(Jurisdiction.code, Jurisdiction.name, spatial.as_geojson(boundary, dialect, 5))
+        .where(boundary.is_not(None),
+               Jurisdiction.code.in_(children) | (Jurisdiction.code == jurisdiction_code))
+        .order_by(Jurisdiction.code)
+    ).all()
+    codes = {code for code, _, _ in rows}
+    if len(codes) > 1:  # drop the outline of the user's own division when its parts are drawn
+        rows = [r for r in rows if r[0] != jurisdiction_code]
+    totals: dict[str, Counts] = defaultdict(Counts)
+    for (code, _level, _year), counts in compute_tally(session, today).items():
+        if code in codes:
+            totals[code].add(counts)
+    features = []
+    for code, name, geometry in rows:
+        c = totals.get(code, Counts())
+        rate = round(c.closed / c.total, 4) if c.total else None
+        features.append({"type": "Feature", "id": code, "geometry": json.loads(geometry), "properties": {
+            "code": code, "name": name, "total": c.total, "closed": c.closed, "open": c.open,
+            "overdue": c.overdue, "rate": rate, "rate_text": f"{rate * 100:.1f}%" if rate is not None else "—",
+        }})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def roads_in(session: Session, jurisdiction_code: str) -> dict:
+    """GeoJSON of the roads numbered inside the user's division or above it (national, provincial)."""
+    dialect = session.get_bind().dialect.name
+    geom = Road.__table__.c.geom
+    prefix_ancestors = [jurisdiction_code[:2] + "0000", jurisdiction_code[:4] + "00", "100000"]
+    rows = session.execute(
+        select(Road.route_code, Road.name, Road.road_class, spatial.as_geojson(geom, dialect, 5))
+        .where(within_clause(Road.division_code, jurisdiction_code) | Road.division_code.in_(prefix_ancestors))
+        .order_by(Road.route_code)
+    ).all()
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": json.loads(g),
+         "properties": {"route": route, "name": name or route, "class": road_class.value}}
+        for route, name, road_class, g in rows
+    ]}
+
+
+def bounds_of(geojson: dict) -> tuple[float, float, float, float] | None:
+    """(min lon, min lat, max lon, max lat) of a FeatureCollection, for fitting the view."""
+    xs, ys = [], []
+
+    def walk(coords):
+        if coords and isinstance(coords[0], (int, float)):
+            xs.append(coords[0])
+            ys.append(coords[1])
+        else:
+            for part in coords:
+                walk(part)
+
+    for feature in geojson["features"]:
+        walk(feature["geometry"]["coordinates"])
+    return (min(xs), min(ys), max(xs), max(ys)) if xs else None

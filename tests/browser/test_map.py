@@ -1,0 +1,70 @@
+"""The supervisor's map in headless Chromium: markers and a section drawn, a popup, a pan that loads
+the new box, and nothing fetched from outside the machine."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from shapely.geometry import LineString, MultiPolygon, Point, box
+
+from geo.geometry import to_ewkt
+from hazards import db as hazards_db
+from hazards.enums import Status, SupervisionLevel
+from hazards.models import Jurisdiction
+from hazards.services.registration import report_hazard
+from tests.factories import draft, user
+
+TODAY = date.today()
+
+
+@pytest.fixture(scope="module")
+def mapped(served):
+    _, app = served
+    with app.app_context():
+        session = hazards_db.get_session()
+        for code, shape in (("140902", box(112.5, 38.25, 112.95, 38.6)), ("140981", box(112.4, 38.6, 113.0, 38.95))):
+            session.get(Jurisdiction, code).boundary = to_ewkt(MultiPolygon([shape]))
+        supervisor = user(session, "supervisor", "140900", login="city.map")
+        overdue = report_hazard(session, draft(title="逾期急弯", geometry=Point(112.70, 38.40), level=SupervisionLevel.CITY,
+                                               status=Status.LISTED, found_on=TODAY - timedelta(days=90),
+                                               batch_year=TODAY.year, listed_on=TODAY - timedelta(days=80),
+                                               deadline=TODAY - timedelta(days=5)))
+        report_hazard(session, draft(title="临水路段", geometry=LineString([(112.75, 38.45), (112.80, 38.47), (112.85, 38.46)]),
+                                     end_m=1058000))
+        report_hazard(session, draft(title="原平平交路口", geometry=Point(112.71, 38.73), jurisdiction_code="140981"))
+        session.commit()
+        return supervisor.login, overdue.code
+
+
+def test_map_loads_by_bbox_shows_features_popup_and_pans(visit, mapped):
+    login, overdue_code = mapped
+    visit.login(login)
+    page = visit.page
+    with page.expect_request(lambda r: "/api/v1/hazards.geojson" in r.url) as first:
+        visit.go("/map")
+    assert "bbox=" in first.value.url and "zoom=" in first.value.url
+    page.wait_for_function("document.getElementById('map-status').textContent.includes('3')")
+    markers = page.locator("path.leaflet-interactive")
+    assert markers.count() >= 5  # 2 boundaries, 2 points, 1 section
+    page.wait_for_load_state("networkidle")
+    visit.shot("05-supervisor-map", full_page=False)
+
+    page.locator(".leaflet-tooltip-pane")  # tooltips exist; now open the overdue hazard's popup
+    page.evaluate("""() => {
+        const m = window[document.getElementById('hazard-map-config').dataset.mapName];
+        m.eachLayer(l => { if (l.feature && l.feature.properties && l.feature.properties.overdue) l.fire('click'); });
+    }""")
+    page.wait_for_selector(".leaflet-popup-content a")
+    popup = page.locator(".leaflet-popup-content").inner_text()
+    assert overdue_code in popup and "逾期 5 天" in popup
+    visit.shot("06-map-popup", full_page=False)
+
+    with page.expect_request(lambda r: "/api/v1/hazards.geojson" in r.url) as after_pan:
+        page.evaluate("() => window[document.getElementById('hazard-map-config').dataset.mapName].panBy([300, 0])")
+    assert after_pan.value.url != first.value.url
+
+    page.select_option("select[name=level]", "city")
+    page.wait_for_function("location.search.includes('level=city')")
+    page.wait_for_function("document.getElementById('map-status').textContent.includes('1')")
+    assert visit.errors == []
