@@ -1,176 +1,314 @@
-"""Coordinates in China: validation, and conversion of GCJ-02 (AMap, Tencent) and BD-09 (Baidu) to WGS-84.
+"""Coordinates in China: reading what people type, checking it, and converting GCJ-02 and BD-09 to WGS-84.
 
-Always (lon, lat). WGS-84 is what the ledger stores; CGCS2000 agrees with it to well under a metre.
+Conventions: always (lon, lat) in code. WGS-84 (EPSG:4326) is what the ledger stores. CGCS2000
+(EPSG:4490) is taken as WGS-84: the two agree to well under a metre, far below a hazard's own
+accuracy. GCJ-02 (AMap, Tencent) is WGS-84 shifted by a deliberate, position-dependent 100-700 m,
+and BD-09 (Baidu) shifts GCJ-02 further; both must be converted back on input.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 import re
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal
 
-# Mainland China and Hainan, with a margin: a point outside is a typing error, not a hazard.
+# (min_lon, min_lat, max_lon, max_lat): mainland China and Hainan. Westmost is the Pamirs (~73.5°E),
+# eastmost the Heilongjiang-Ussuri confluence (~135.08°E), northmost Mohe (~53.56°N), southmost the
+# tip of Hainan Island (~18.16°N). A road hazard outside this box is a typing error, not a hazard.
 CHINA_EXTENT = (73.4, 18.0, 135.1, 53.6)
 CRS_CHOICES = ("wgs84", "cgcs2000", "gcj02", "bd09")
 
-_A = 6378245.0  # Krasovsky 1940 semi-major axis, which the GCJ-02 algorithm uses
-_EE = 0.00669342162296594323
-_X_PI = math.pi * 3000.0 / 180.0
-_ALIASES = {
-    "wgs84": "wgs84", "wgs-84": "wgs84", "epsg:4326": "wgs84", "4326": "wgs84", "gps": "wgs84",
-    "cgcs2000": "wgs84", "epsg:4490": "wgs84", "4490": "wgs84",
-    "gcj02": "gcj02", "gcj-02": "gcj02", "amap": "gcj02", "tencent": "gcj02", "高德": "gcj02", "腾讯": "gcj02",
-    "bd09": "bd09", "bd-09": "bd09", "baidu": "bd09", "百度": "bd09",
+# Ellipsoid the GCJ-02 algorithm is defined on (Krasovsky 1940), not WGS-84's.
+_KRASOVSKY_A = 6378245.0
+_KRASOVSKY_EE = 0.00669342162296594323
+# The coarse rectangle inside which GCJ-02 applies its offset; outside it GCJ-02 equals WGS-84.
+_OFFSET_AREA = (72.004, 0.8293, 137.8347, 55.8271)
+# Stop an inverse once a correction step is below ~1 cm; the step after it would be far smaller still.
+_INVERSE_TOLERANCE_DEG = 1e-7
+_INVERSE_MAX_STEPS = 30
+_BD_X_PI = math.pi * 3000.0 / 180.0
+
+# Every spelling of a coordinate system a form or an import file may carry, after `_crs_key`.
+_CRS_ALIASES = {
+    "wgs84": "wgs84", "epsg:4326": "wgs84", "4326": "wgs84", "gps": "wgs84",
+    "cgcs2000": "cgcs2000", "epsg:4490": "cgcs2000", "4490": "cgcs2000",
+    "gcj02": "gcj02", "amap": "gcj02", "gaode": "gcj02", "tencent": "gcj02", "高德": "gcj02", "腾讯": "gcj02",
+    "bd09": "bd09", "bd09ll": "bd09", "baidu": "bd09", "百度": "bd09",
 }
 
 
 class CoordinateError(ValueError):
-    pass
+    """A coordinate that cannot be read or lies where no hazard can be; the message quotes the values."""
 
 
-def _outside_offset_area(lon: float, lat: float) -> bool:
-    # GCJ-02 offsets apply only inside this coarse rectangle.
-    return not (72.004 <= lon <= 137.8347 and 0.8293 <= lat <= 55.8271)
+# --- GCJ-02 -----------------------------------------------------------------------------------------
 
 
-def _shift_lat(x: float, y: float) -> float:
-    r = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
-    r += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
-    r += (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
-    r += (160.0 * math.sin(y / 12.0 * math.pi) + 320 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
-    return r
+def _in_offset_area(lon: float, lat: float) -> bool:
+    """Whether GCJ-02 shifts this point at all."""
+    min_lon, min_lat, max_lon, max_lat = _OFFSET_AREA
+    return min_lon <= lon <= max_lon and min_lat <= lat <= max_lat
 
 
-def _shift_lon(x: float, y: float) -> float:
-    r = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
-    r += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
-    r += (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
-    r += (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
-    return r
+def _ripple(x: float) -> float:
+    """The high-frequency term both GCJ-02 shift polynomials share."""
+    return (20.0 * math.sin(6.0 * math.pi * x) + 20.0 * math.sin(2.0 * math.pi * x)) * 2.0 / 3.0
 
 
-def _gcj_offset(lon: float, lat: float) -> tuple[float, float]:
-    dlat = _shift_lat(lon - 105.0, lat - 35.0)
-    dlon = _shift_lon(lon - 105.0, lat - 35.0)
-    rad = lat / 180.0 * math.pi
-    magic = 1 - _EE * math.sin(rad) ** 2
-    sqrt_magic = math.sqrt(magic)
-    dlat = (dlat * 180.0) / ((_A * (1 - _EE)) / (magic * sqrt_magic) * math.pi)
-    dlon = (dlon * 180.0) / (_A / sqrt_magic * math.cos(rad) * math.pi)
-    return dlon, dlat
+def _north_shift(x: float, y: float) -> float:
+    """GCJ-02's northward shift in (Krasovsky) metres, for x, y degrees east and north of (105°E, 35°N)."""
+    polynomial = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
+    waves = (20.0 * math.sin(math.pi * y) + 40.0 * math.sin(math.pi * y / 3.0)) * 2.0 / 3.0
+    waves += (160.0 * math.sin(math.pi * y / 12.0) + 320.0 * math.sin(math.pi * y / 30.0)) * 2.0 / 3.0
+    return polynomial + _ripple(x) + waves
+
+
+def _east_shift(x: float, y: float) -> float:
+    """GCJ-02's eastward shift in (Krasovsky) metres, for x, y degrees east and north of (105°E, 35°N)."""
+    polynomial = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
+    waves = (20.0 * math.sin(math.pi * x) + 40.0 * math.sin(math.pi * x / 3.0)) * 2.0 / 3.0
+    waves += (150.0 * math.sin(math.pi * x / 12.0) + 300.0 * math.sin(math.pi * x / 30.0)) * 2.0 / 3.0
+    return polynomial + _ripple(x) + waves
+
+
+def _gcj02_shift_deg(lon: float, lat: float) -> tuple[float, float]:
+    """The (dlon, dlat) in degrees that GCJ-02 adds to a WGS-84 point."""
+    x, y = lon - 105.0, lat - 35.0
+    phi = math.radians(lat)
+    w = 1.0 - _KRASOVSKY_EE * math.sin(phi) ** 2
+    meridian_radius = _KRASOVSKY_A * (1.0 - _KRASOVSKY_EE) / (w * math.sqrt(w))
+    parallel_radius = _KRASOVSKY_A / math.sqrt(w) * math.cos(phi)
+    return math.degrees(_east_shift(x, y) / parallel_radius), math.degrees(_north_shift(x, y) / meridian_radius)
 
 
 def wgs84_to_gcj02(lon: float, lat: float) -> tuple[float, float]:
-    if _outside_offset_area(lon, lat):
+    """Shift a WGS-84 point to GCJ-02 as AMap and Tencent show it; unchanged outside China."""
+    lon, lat = float(lon), float(lat)
+    if not _in_offset_area(lon, lat):
         return lon, lat
-    dlon, dlat = _gcj_offset(lon, lat)
+    dlon, dlat = _gcj02_shift_deg(lon, lat)
     return lon + dlon, lat + dlat
 
 
 def gcj02_to_wgs84(lon: float, lat: float) -> tuple[float, float]:
-    """Inverse by fixed-point iteration: centimetre accuracy, where the one-step inverse is off by metres."""
-    if _outside_offset_area(lon, lat):
+    """Undo GCJ-02 to centimetres, by iterating the forward shift (one step alone misses by up to a few metres)."""
+    lon, lat = float(lon), float(lat)
+    if not _in_offset_area(lon, lat):
         return lon, lat
-    dlon, dlat = _gcj_offset(lon, lat)
-    wlon, wlat = lon - dlon, lat - dlat
-    for _ in range(30):
-        glon, glat = wgs84_to_gcj02(wlon, wlat)
-        elon, elat = glon - lon, glat - lat
-        if abs(elon) < 1e-9 and abs(elat) < 1e-9:
+    # First guess: the shift at the GCJ-02 point is close to the shift at the unknown WGS-84 point.
+    dlon, dlat = _gcj02_shift_deg(lon, lat)
+    return _invert(wgs84_to_gcj02, (lon, lat), (lon - dlon, lat - dlat))
+
+
+def _invert(
+    forward: Callable[[float, float], tuple[float, float]],
+    target: tuple[float, float],
+    guess: tuple[float, float],
+) -> tuple[float, float]:
+    """Solve forward(p) == target by fixed-point steps from `guess`.
+
+    The shifts are small and vary slowly, so each step shrinks the error a few hundredfold or more.
+    """
+    (lon, lat), (guess_lon, guess_lat) = target, guess
+    for _ in range(_INVERSE_MAX_STEPS):
+        fwd_lon, fwd_lat = forward(guess_lon, guess_lat)
+        miss_lon, miss_lat = fwd_lon - lon, fwd_lat - lat
+        guess_lon, guess_lat = guess_lon - miss_lon, guess_lat - miss_lat
+        if max(abs(miss_lon), abs(miss_lat)) < _INVERSE_TOLERANCE_DEG:
             break
-        wlon, wlat = wlon - elon, wlat - elat
-    return wlon, wlat
+    return guess_lon, guess_lat
 
 
-def bd09_to_gcj02(lon: float, lat: float) -> tuple[float, float]:
-    x, y = lon - 0.0065, lat - 0.006
-    z = math.sqrt(x * x + y * y) - 0.00002 * math.sin(y * _X_PI)
-    theta = math.atan2(y, x) - 0.000003 * math.cos(x * _X_PI)
-    return z * math.cos(theta), z * math.sin(theta)
+# --- BD-09 ------------------------------------------------------------------------------------------
 
 
 def gcj02_to_bd09(lon: float, lat: float) -> tuple[float, float]:
-    z = math.sqrt(lon * lon + lat * lat) + 0.00002 * math.sin(lat * _X_PI)
-    theta = math.atan2(lat, lon) + 0.000003 * math.cos(lon * _X_PI)
-    return z * math.cos(theta) + 0.0065, z * math.sin(theta) + 0.006
+    """Shift a GCJ-02 point to BD-09 as Baidu Maps shows it."""
+    x, y = float(lon), float(lat)
+    radius = math.hypot(x, y) + 0.00002 * math.sin(y * _BD_X_PI)
+    angle = math.atan2(y, x) + 0.000003 * math.cos(x * _BD_X_PI)
+    return radius * math.cos(angle) + 0.0065, radius * math.sin(angle) + 0.006
+
+
+def _bd09_to_gcj02_closed_form(lon: float, lat: float) -> tuple[float, float]:
+    """The usual closed-form inverse of `gcj02_to_bd09`; it misses by up to ~2e-6 degrees (~0.2 m)."""
+    x, y = lon - 0.0065, lat - 0.006
+    radius = math.hypot(x, y) - 0.00002 * math.sin(y * _BD_X_PI)
+    angle = math.atan2(y, x) - 0.000003 * math.cos(x * _BD_X_PI)
+    return radius * math.cos(angle), radius * math.sin(angle)
+
+
+def bd09_to_gcj02(lon: float, lat: float) -> tuple[float, float]:
+    """Undo Baidu's shift, giving the GCJ-02 point; refined so that going back to BD-09 is exact."""
+    lon, lat = float(lon), float(lat)
+    # Baidu defines BD-09 by the forward formula, so its exact inverse is what the data means.
+    return _invert(gcj02_to_bd09, (lon, lat), _bd09_to_gcj02_closed_form(lon, lat))
 
 
 def bd09_to_wgs84(lon: float, lat: float) -> tuple[float, float]:
+    """A Baidu (BD-09) point as WGS-84."""
     return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
 
 
 def wgs84_to_bd09(lon: float, lat: float) -> tuple[float, float]:
+    """A WGS-84 point as Baidu (BD-09) shows it."""
     return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
 
 
+# --- Choosing the coordinate system -----------------------------------------------------------------
+
+
+def _crs_key(crs: str) -> str:
+    """Fold case, full-width forms and the spaces, hyphens and underscores people put in names."""
+    return re.sub(r"[\s_-]+", "", unicodedata.normalize("NFKC", str(crs)).lower())
+
+
+def _accepted_crs() -> str:
+    """The accepted names, each system with its aliases, for error messages."""
+    groups = {choice: [a for a, target in _CRS_ALIASES.items() if target == choice and a != choice]
+              for choice in CRS_CHOICES}
+    return "; ".join(f"{choice} ({', '.join(aliases)})" for choice, aliases in groups.items())
+
+
 def normalise_crs(crs: str) -> str:
-    key = str(crs or "wgs84").strip().lower()
-    if key not in _ALIASES:
-        raise CoordinateError(f"unknown coordinate system '{crs}'; use one of {', '.join(CRS_CHOICES)}")
-    return _ALIASES[key]
+    """The CRS_CHOICES name for any accepted spelling: `EPSG:4490` -> `cgcs2000`, `AMap` -> `gcj02`."""
+    key = _crs_key(crs) if crs is not None else ""
+    if key not in _CRS_ALIASES:
+        raise CoordinateError(f"unknown coordinate system '{crs}'; accepted: {_accepted_crs()}")
+    return _CRS_ALIASES[key]
 
 
 def to_wgs84(lon: float, lat: float, crs: str) -> tuple[float, float]:
-    """Convert a coordinate typed in `crs` (wgs84, cgcs2000, gcj02, bd09 or an alias) to WGS-84."""
+    """Convert a point typed in `crs` (a CRS_CHOICES name or an alias) to WGS-84."""
     kind = normalise_crs(crs)
     if kind == "gcj02":
         return gcj02_to_wgs84(lon, lat)
     if kind == "bd09":
         return bd09_to_wgs84(lon, lat)
-    return lon, lat
+    return float(lon), float(lat)  # wgs84, and cgcs2000 which agrees with it to well under a metre
 
 
-_DMS = re.compile(r"^(\d+(?:\.\d+)?)°(?:(\d+(?:\.\d+)?)['′])?(?:(\d+(?:\.\d+)?)(?:\"|″|''|′′))?$")
+# --- Reading typed coordinates ----------------------------------------------------------------------
+
+_AXES = {"lon": "longitude", "longitude": "longitude", "lat": "latitude", "latitude": "latitude"}
+# Hemisphere marks: (mark, axis it belongs to, sign).
+_HEMISPHERES = (
+    ("东经", "longitude", 1.0), ("西经", "longitude", -1.0), ("北纬", "latitude", 1.0), ("南纬", "latitude", -1.0),
+    ("E", "longitude", 1.0), ("W", "longitude", -1.0), ("N", "latitude", 1.0), ("S", "latitude", -1.0),
+)
+_DECIMAL = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(?:°|度)?")
+# Whole degrees, then minutes, then optionally seconds. NFKC turns ″ into ′′, hence the doubled marks.
+_DMS = re.compile(
+    r"(?P<deg>\d+)(?:°|度)(?P<min>\d+(?:\.\d+)?)(?:'|′|’|分)"
+    r"(?:(?P<sec>\d+(?:\.\d+)?)(?:\"|″|′′|''|”|秒))?"
+)
+# Minus signs people paste from word processors and IMEs; NFKC leaves these alone.
+_MINUS_SIGNS = str.maketrans({"−": "-", "–": "-", "—": "-"})
 
 
 def parse_coordinate(value, axis: str) -> float:
-    """A longitude or latitude as people type it: 112.73, '112.73°', '112°43′30.5″E', '东经112.73'."""
-    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+    """Read a longitude or latitude as typed: 112.73, '１１２．７３', '112°43′30.5″E', '东经112.73'."""
+    name = _AXES.get(str(axis).lower())
+    if name is None:
+        raise CoordinateError(f"axis must be 'lon' or 'lat', not {axis!r}")
+    if isinstance(value, (numbers.Real, Decimal)) and not isinstance(value, bool):
         number = float(value)
+    elif isinstance(value, str):
+        number = _parse_text(value, name)
     else:
-        number = _parse_text(value, axis)
+        raise CoordinateError(f"{name} {value!r} is not a number")
     if not math.isfinite(number):
-        raise CoordinateError(f"{axis} '{value}' is not a number")
+        raise CoordinateError(f"{name} '{value}' is not a finite number")
     return number
 
 
-def _parse_text(value, axis: str) -> float:
-    raw = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
-    sign = 1.0
-    for prefix, s in (("东经", 1), ("北纬", 1), ("西经", -1), ("南纬", -1)):
-        if raw.startswith(prefix):
-            raw, sign = raw[len(prefix):], float(s)
-    if raw[-1:].upper() in ("E", "N", "W", "S"):
-        sign = -1.0 if raw[-1].upper() in ("W", "S") else sign
-        raw = raw[:-1]
-    try:
-        return sign * float(raw.rstrip("°"))
-    except ValueError:
-        pass
-    match = _DMS.match(raw)
-    if not match:
-        raise CoordinateError(f"{axis} '{value}' is not a number or degrees-minutes-seconds")
-    degrees, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
-    return sign * (degrees + minutes / 60 + seconds / 3600)
+def _parse_text(value: str, name: str) -> float:
+    """Decimal degrees or degrees-minutes-seconds, with an optional sign or hemisphere mark."""
+    # º (ordinal indicator) is a common stand-in for °, and NFKC would turn it into the letter o.
+    raw = unicodedata.normalize("NFKC", value.replace("º", "°")).translate(_MINUS_SIGNS)
+    raw = re.sub(r"\s+", "", raw).upper()
+    if not raw:
+        raise CoordinateError(f"{name} is empty")
+    raw, sign, marked = _strip_hemisphere(raw, value, name)
+    if raw[:1] in ("+", "-"):
+        if marked:
+            raise CoordinateError(f"{name} '{value}' has both a sign and a hemisphere mark; give one of them")
+        sign, raw = (-1.0 if raw[0] == "-" else 1.0), raw[1:]
+    if match := _DECIMAL.fullmatch(raw):
+        return sign * float(match.group(1))
+    if match := _DMS.fullmatch(raw):
+        return sign * _dms_degrees(match, value, name)
+    raise CoordinateError(
+        f"{name} '{value}' is not a number; expected decimal degrees like 112.73 "
+        f"or degrees-minutes-seconds like 112°43'30.5\""
+    )
+
+
+def _strip_hemisphere(raw: str, value: str, name: str) -> tuple[str, float, bool]:
+    """Remove one hemisphere mark (prefix or suffix), refusing one that belongs to the other axis."""
+    for mark, axis, sign in _HEMISPHERES:
+        if raw.startswith(mark):
+            rest = raw[len(mark):]
+        elif raw.endswith(mark):
+            rest = raw[: -len(mark)]
+        else:
+            continue
+        if axis != name:
+            # An east/west mark on a latitude (or north/south on a longitude) means the two were mixed up.
+            raise CoordinateError(
+                f"{name} '{value}' is marked as a {axis}; longitude and latitude look swapped"
+            )
+        return rest, sign, True
+    return raw, 1.0, False
+
+
+def _dms_degrees(match: re.Match, value: str, name: str) -> float:
+    """Decimal degrees from a degrees-minutes-seconds match, refusing minutes or seconds of 60 or more."""
+    minutes, seconds = match.group("min"), match.group("sec")
+    if seconds is not None and "." in minutes:
+        raise CoordinateError(f"{name} '{value}' has fractional minutes followed by seconds")
+    m, s = float(minutes), float(seconds or 0)
+    if m >= 60 or s >= 60:
+        raise CoordinateError(f"{name} '{value}' has minutes or seconds of 60 or more")
+    return int(match.group("deg")) + m / 60.0 + s / 3600.0
+
+
+# --- Checking a point -------------------------------------------------------------------------------
+
+
+def _describe_extent(extent: tuple[float, float, float, float]) -> str:
+    """An extent as people read it, for error messages."""
+    min_lon, min_lat, max_lon, max_lat = extent
+    return f"longitude {min_lon}..{max_lon}, latitude {min_lat}..{max_lat}"
+
+
+def _inside(lon: float, lat: float, extent: tuple[float, float, float, float]) -> bool:
+    """Whether the point lies in the (min_lon, min_lat, max_lon, max_lat) box, edges included."""
+    min_lon, min_lat, max_lon, max_lat = extent
+    return min_lon <= lon <= max_lon and min_lat <= lat <= max_lat
 
 
 def validate_lonlat(lon, lat, extent=CHINA_EXTENT) -> tuple[float, float]:
-    """Parse and check a point; a point outside `extent` is refused, and a swapped pair is named as such."""
-    x, y = parse_coordinate(lon, "longitude"), parse_coordinate(lat, "latitude")
-    min_lon, min_lat, max_lon, max_lat = extent
-
-    def inside(a: float, b: float) -> bool:
-        return min_lon <= a <= max_lon and min_lat <= b <= max_lat
-
-    if -180 <= x <= 180 and -90 <= y <= 90 and inside(x, y):
-        return x, y
-    if inside(y, x):
-        raise CoordinateError(f"({x}, {y}) lies outside the allowed area; longitude and latitude look swapped")
-    if not -180 <= x <= 180:
-        raise CoordinateError(f"longitude {x} is outside -180..180")
-    if not -90 <= y <= 90:
-        raise CoordinateError(f"latitude {y} is outside -90..90")
-    raise CoordinateError(
-        f"({x}, {y}) lies outside the allowed area (lon {min_lon}..{max_lon}, lat {min_lat}..{max_lat})"
+    """Read and check a point: on the globe, then inside `extent`; a swapped pair is named as such."""
+    x, y = parse_coordinate(lon, "lon"), parse_coordinate(lat, "lat")
+    # A pair that only fits the other way round is the commonest slip; say so rather than just "outside".
+    swapped = (
+        f"; longitude and latitude look swapped: ({y}, {x}) would lie inside the allowed area "
+        f"({_describe_extent(extent)})"
+        if _inside(y, x, extent) else ""
     )
+    problems = []
+    if not -180.0 <= x <= 180.0:
+        problems.append(f"longitude {x} is outside -180..180")
+    if not -90.0 <= y <= 90.0:
+        problems.append(f"latitude {y} is outside -90..90")
+    if problems:
+        raise CoordinateError(f"({x}, {y}): {' and '.join(problems)}{swapped}")
+    if not _inside(x, y, extent):
+        raise CoordinateError(
+            f"({x}, {y}) lies outside the allowed area ({_describe_extent(extent)}){swapped}"
+        )
+    return x, y

@@ -1,68 +1,107 @@
-"""Road stakes (桩号): `K12+300` is 12.300 km from the route start; stored as whole metres."""
+"""Road stakes (桩号): `K12+300` is 12 km 300 m along a route from its start, stored as whole metres.
+
+A section runs between two stakes and is written `K257+015~K262+505`.
+"""
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
-_STAKE = re.compile(r"^K(\d+)\+(\d+(?:\.\d+)?)$")
-_KILOMETRES = re.compile(r"^(\d+\.\d+)$")
-_METRES = re.compile(r"^(\d+)M$")
-_RANGE_SEPARATORS = re.compile(r"\s*(?:~|—|－|至|到|(?<=\d)-(?=K))\s*")
+_EXPECTED = "expected a form like K12+300"
+_EXPECTED_RANGE = "expected a stake like K12+300 or a section like K12+300~K13+050"
+
+# Matched against normalised text (see `_normalise`): upper case, half-width, no whitespace.
+_STAKE = re.compile(r"K(\d+)\+(\d+(?:\.\d+)?)")
+_KILOMETRES = re.compile(r"\d+\.\d+")  # the decimal point is what marks kilometres: "12" alone is ambiguous
+_METRES = re.compile(r"(\d+)M")
+# A hyphen separates a section only when a stake ends on its left and a K stake starts on its right:
+# "K12-300" is a mistyped plus and "-K12+300" a negative stake, and neither may become a section.
+_RANGE_SEPARATOR = re.compile(r"~|〜|—+|–|至|到|(?<=\d)-(?=K)")
 
 
 class StakeError(ValueError):
-    pass
+    """A stake or section that cannot be read; the message quotes the input and the expected form."""
 
 
 def _normalise(text: str) -> str:
-    # NFKC folds full-width Ｋ１２＋３００ into K12+300; spaces inside a stake carry no meaning.
-    return unicodedata.normalize("NFKC", str(text)).upper().replace(" ", "").replace("～", "~")
+    """Fold full-width forms (Ｋ１２＋３００, ～), case and every space away; none of them carry meaning."""
+    folded = unicodedata.normalize("NFKC", str(text)).upper()
+    return re.sub(r"\s+", "", folded)
+
+
+def _round_metres(value: Decimal) -> int:
+    """Round half up, as surveyors do: K12+300.5 is K12+301."""
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def parse_stake(text: str) -> int:
-    """`K12+300` -> 12300 metres. Also `k12+5` (12005), `K12+300.6` (12301), `12.3` km, `12300m`."""
+    """Read a stake as metres: `K12+300` -> 12300; also `k12+5`, `K12+300.6`, `12.3` (km) and `12300m`."""
     raw = _normalise(text)
     if not raw:
-        raise StakeError("a stake is empty; expected a form like K12+300")
-    if match := _STAKE.match(raw):
-        km, metres = int(match.group(1)), Decimal(match.group(2))
-        if metres >= 1000:
-            raise StakeError(f"'{text}': the metres part of a stake must be below 1000 (K12+300)")
-        return km * 1000 + int(metres.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    if match := _KILOMETRES.match(raw):
-        return int((Decimal(match.group(1)) * 1000).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    if match := _METRES.match(raw):
+        raise StakeError(f"'{text}' is not a stake: it is empty; {_EXPECTED}")
+    if raw.startswith("-"):
+        raise StakeError(f"'{text}' is not a stake: a stake cannot be negative; {_EXPECTED}")
+    if match := _STAKE.fullmatch(raw):
+        return _stake_metres(text, int(match.group(1)), Decimal(match.group(2)))
+    if _KILOMETRES.fullmatch(raw):
+        return _round_metres(Decimal(raw) * 1000)
+    if match := _METRES.fullmatch(raw):
         return int(match.group(1))
-    raise StakeError(f"'{text}' is not a stake; expected a form like K12+300")
+    raise StakeError(f"'{text}' is not a stake; {_EXPECTED}")
+
+
+def _stake_metres(text: str, km: int, metres: Decimal) -> int:
+    """Combine the two parts of `K{km}+{metres}`, refusing a metres part that should have carried."""
+    if metres >= 1000:
+        carried = format_stake(_round_metres(km * 1000 + metres))
+        raise StakeError(
+            f"'{text}' is not a stake: the metres part must be below 1000 (did you mean {carried}?); {_EXPECTED}"
+        )
+    return km * 1000 + _round_metres(metres)
 
 
 def format_stake(metres: int) -> str:
-    if metres is None or metres < 0:
-        raise StakeError(f"a stake cannot be {metres!r} metres")
-    km, rest = divmod(int(metres), 1000)
+    """Write whole metres as a stake: 12300 -> `K12+300`, 5 -> `K0+005`."""
+    try:
+        whole = operator.index(metres)  # ints only: a float would silently lose its fraction
+    except TypeError:
+        raise StakeError(f"a stake is whole metres, not {metres!r}") from None
+    if whole < 0:
+        raise StakeError(f"a stake cannot be negative ({whole} metres)")
+    km, rest = divmod(whole, 1000)
     return f"K{km}+{rest:03d}"
 
 
 def parse_stake_range(text: str) -> tuple[int, int | None]:
-    """`K257+015~K262+505` -> (257015, 262505); a single stake -> (m, None)."""
-    parts = _RANGE_SEPARATORS.split(_normalise(text))
+    """Read a stake or a section: `K12+300` -> (12300, None), `K257+015~K262+505` -> (257015, 262505)."""
+    parts = _RANGE_SEPARATOR.split(_normalise(text))
     if len(parts) == 1:
-        return parse_stake(parts[0]), None
+        return parse_stake(text), None
     if len(parts) != 2:
-        raise StakeError(f"'{text}' is not a stake or a section; expected K12+300 or K12+300~K13+050")
-    start, end = parse_stake(parts[0]), parse_stake(parts[1])
+        raise StakeError(f"'{text}' is not a stake or a section; {_EXPECTED_RANGE}")
+    try:
+        start, end = parse_stake(parts[0]), parse_stake(parts[1])
+    except StakeError as exc:
+        raise StakeError(f"'{text}' is not a section: {exc}") from None
     if end < start:
-        raise StakeError(f"'{text}': the end stake is before the start stake")
+        # Never swap silently: a reversed section is a data error the person entering it should see.
+        raise StakeError(
+            f"'{text}' is not a section: the end stake {format_stake(end)} is before "
+            f"the start stake {format_stake(start)}"
+        )
     return start, end
 
 
 def format_stake_range(start: int, end: int | None) -> str:
+    """Write a section as `K257+015~K262+505`, or a single stake when there is no end."""
     if end is None:
         return format_stake(start)
     return f"{format_stake(start)}~{format_stake(end)}"
 
 
 def section_length_m(start: int, end: int | None) -> int:
+    """Length of a section in metres along the route; a single stake has none."""
     return 0 if end is None else end - start

@@ -43,7 +43,7 @@ DEFAULTS = {
     "BASEMAP_SUBDOMAINS": "",
     "BASEMAP_NAME": "",
     # Above this many hazards in view the map gets grid clusters instead of features.
-    "MAP_CLUSTER_THRESHOLD": 3000,
+    "MAP_CLUSTER_THRESHOLD": 5000,
     # Where people reach the app; used for links in e-mails.
     "BASE_URL": "http://127.0.0.1:5000",
     # Background jobs. Empty broker: a SQLite file in the instance folder (no server needed).

@@ -11,16 +11,20 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import String, case, cast, func, literal_column, select, type_coerce
 from sqlalchemy.orm import Session
 
 from geo import spatial
 from geo.spatial import BBox
 from hazards.divisions import within_clause
 from hazards.listing import OPEN_STATUSES, HazardFilters
-from hazards.models import Category, Hazard, Organization, User, hazard_categories
+from hazards.enums import JurisdictionLevel, Status, SupervisionLevel
+from hazards.models import Category, Hazard, Jurisdiction, Organization, User, hazard_categories
 
-DEFAULT_CLUSTER_THRESHOLD = 3000
+DEFAULT_CLUSTER_THRESHOLD = 5000
+# At this zoom and below, clusters are per county (a count per division, no geometry maths per
+# hazard); above it, per grid cell.
+DIVISION_CLUSTER_MAX_ZOOM = 9
 
 
 @dataclass
@@ -56,15 +60,19 @@ def _conditions(session: Session, user: User, q: MapQuery, today: date) -> list:
 
 
 def feature_statement(session: Session, user: User, q: MapQuery, today: date, limit: int | None = None):
+    """The features of a view. Enum and date columns come back as their stored text: the page needs
+    the codes, and converting thousands of rows to Python enums and dates would cost more than the query."""
     dialect = session.get_bind().dialect.name
+    t = Hazard.__table__
     overdue = case((Hazard.status.in_(OPEN_STATUSES) & (Hazard.deadline < today), 1), else_=0)
     stmt = (
-        select(Hazard.id, Hazard.code, Hazard.title, Hazard.status, Hazard.level, Hazard.deadline,
+        select(t.c.id, t.c.code, t.c.title, type_coerce(t.c.status, String).label("status"),
+               type_coerce(t.c.level, String).label("level"), cast(t.c.deadline, String).label("deadline"),
                overdue.label("overdue"), Organization.name.label("unit"),
-               spatial.as_geojson(Hazard.__table__.c.geom, dialect, 6).label("geometry"))
-        .outerjoin(Organization, Organization.id == Hazard.responsible_unit_id)
+               spatial.as_geojson(t.c.geom, dialect, 6).label("geometry"))
+        .outerjoin(Organization, Organization.id == t.c.responsible_unit_id)
         .where(*_conditions(session, user, q, today))
-        .order_by(Hazard.id)
+        .order_by(t.c.id)
     )
     return stmt.limit(limit) if limit else stmt
 
@@ -88,6 +96,31 @@ def cluster_statement(session: Session, user: User, q: MapQuery, today: date):
     )
 
 
+def division_cluster_statement(session: Session, user: User, q: MapQuery, today: date):
+    """Counts per county for the counties whose boundary meets the view, with the boundary's centre."""
+    dialect = session.get_bind().dialect.name
+    boundary = Jurisdiction.__table__.c.boundary
+    x, y = spatial.bbox_center(boundary, dialect)
+    counties = (
+        select(Jurisdiction.code, x.label("cx"), y.label("cy"))
+        .where(Jurisdiction.level == JurisdictionLevel.COUNTY, boundary.is_not(None),
+               within_clause(Jurisdiction.code, user.jurisdiction_code),
+               spatial.bbox_clause(boundary, q.box, dialect, id_column=literal_column("jurisdictions.rowid")))
+        .subquery()
+    )
+    overdue = case((Hazard.status.in_(OPEN_STATUSES) & (Hazard.deadline < today), 1), else_=0)
+    conditions = _conditions(session, user, q, today)[1:]  # the counties stand in for the hazards' box
+    counts = (
+        select(Hazard.jurisdiction_code.label("code"), func.count(Hazard.id).label("n"),
+               func.sum(overdue).label("overdue"))
+        .where(Hazard.jurisdiction_code.in_(select(counties.c.code)), *conditions)
+        .group_by(Hazard.jurisdiction_code)
+        .subquery()
+    )
+    return select(counts.c.code, counts.c.n, counts.c.overdue, counties.c.cx, counties.c.cy).join(
+        counties, counties.c.code == counts.c.code)
+
+
 def features_geojson(session: Session, user: User, q: MapQuery, today: date,
                      threshold: int = DEFAULT_CLUSTER_THRESHOLD, language: str = "zh") -> str:
     """The GeoJSON FeatureCollection text for a view: hazards, or clusters above the threshold."""
@@ -95,22 +128,32 @@ def features_geojson(session: Session, user: User, q: MapQuery, today: date,
 
     if count_in_view(session, user, q, today, threshold) > threshold:
         parts = []
+        if q.zoom <= DIVISION_CLUSTER_MAX_ZOOM:
+            for code, n, n_overdue, cx, cy in session.execute(division_cluster_statement(session, user, q, today)):
+                props = {"cluster": True, "count": int(n), "overdue": int(n_overdue or 0), "jurisdiction": code}
+                parts.append(f'{{"type":"Feature","geometry":{{"type":"Point","coordinates":[{float(cx):.6f},'
+                             f'{float(cy):.6f}]}},"properties":{json.dumps(props)}}}')
+            if parts:
+                return _collection(parts, clustered=True)
         for gx, gy, n, n_overdue, cx, cy in session.execute(cluster_statement(session, user, q, today)):
             props = {"cluster": True, "count": int(n), "overdue": int(n_overdue or 0)}
             parts.append(f'{{"type":"Feature","geometry":{{"type":"Point","coordinates":[{float(cx):.6f},'
                          f'{float(cy):.6f}]}},"properties":{json.dumps(props)}}}')
         return _collection(parts, clustered=True)
+    status_labels = {m.value: label(m, language) for m in Status}
+    level_labels = {m.value: label(m, language) for m in SupervisionLevel}
+    encode = json.JSONEncoder(ensure_ascii=False).encode
     parts = []
-    for row in session.execute(feature_statement(session, user, q, today)):
-        props = {
-            "id": row.id, "code": row.code, "title": row.title, "status": row.status.value,
-            "status_label": label(row.status, language), "level": row.level.value,
-            "level_label": label(row.level, language), "deadline": row.deadline.isoformat() if row.deadline else None,
-            "days_left": (row.deadline - today).days if row.deadline else None, "overdue": bool(row.overdue),
-            "unit": row.unit,
-        }
-        parts.append(f'{{"type":"Feature","id":{row.id},"geometry":{row.geometry},'
-                     f'"properties":{json.dumps(props, ensure_ascii=False)}}}')
+    for hid, code, title, status, level, deadline, overdue, unit, geometry in session.execute(
+            feature_statement(session, user, q, today)):
+        days = (date.fromisoformat(deadline[:10]) - today).days if deadline else None
+        parts.append(
+            f'{{"type":"Feature","id":{hid},"geometry":{geometry},"properties":{{"id":{hid},'
+            f'"code":{encode(code)},"title":{encode(title)},"status":"{status}",'
+            f'"status_label":"{status_labels[status]}","level":"{level}","level_label":"{level_labels[level]}",'
+            f'"deadline":{encode(deadline[:10]) if deadline else "null"},"days_left":{"null" if days is None else days},'
+            f'"overdue":{"true" if overdue else "false"},"unit":{encode(unit)}}}}}'
+        )
     return _collection(parts, clustered=False)
 
 

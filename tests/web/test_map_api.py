@@ -64,9 +64,29 @@ def test_clusters_above_the_threshold(app, client, viewer, mapped):
     try:
         data = get(client, bbox="110,37,114,40", zoom=6).get_json()
     finally:
-        app.config["MAP_CLUSTER_THRESHOLD"] = 3000
+        app.config["MAP_CLUSTER_THRESHOLD"] = 5000
     assert data["clustered"] and sum(f["properties"]["count"] for f in data["features"]) == 3
     assert sum(f["properties"]["overdue"] for f in data["features"]) == 1
+
+
+def test_zoomed_out_clusters_are_per_county(app, client, viewer, mapped, session):
+    from shapely.geometry import MultiPolygon, box
+
+    from geo.geometry import to_ewkt
+    from hazards.models import Jurisdiction
+
+    session.get(Jurisdiction, "140902").boundary = to_ewkt(MultiPolygon([box(112.5, 38.25, 112.95, 38.6)]))
+    session.get(Jurisdiction, "140932").boundary = to_ewkt(MultiPolygon([box(111.0, 39.2, 111.8, 39.6)]))
+    session.commit()
+    app.config["MAP_CLUSTER_THRESHOLD"] = 2
+    try:
+        data = get(client, bbox="110,37,114,40", zoom=8).get_json()
+    finally:
+        app.config["MAP_CLUSTER_THRESHOLD"] = 5000
+    counts = {f["properties"]["jurisdiction"]: f["properties"]["count"] for f in data["features"]}
+    assert counts == {"140902": 2, "140932": 1}
+    xinfu = next(f for f in data["features"] if f["properties"]["jurisdiction"] == "140902")
+    assert xinfu["geometry"]["coordinates"] == pytest.approx([112.725, 38.425])
 
 
 def test_only_the_users_jurisdiction(client, auth, session, mapped):

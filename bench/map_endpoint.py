@@ -1,0 +1,105 @@
+"""The map's bbox endpoint at N hazards, against bare SQL that builds the same GeoJSON in the database.
+
+    python -m bench.map_endpoint --backend postgis --hazards 100000
+
+Three views: a county (a few thousand features: the feature path), the city and the province (above
+the cluster threshold: the grid-cluster path). Times are for GET /api/v1/hazards.geojson through
+the Flask test client (routing, login, query, JSON text), and for one SQL statement that returns
+the equivalent FeatureCollection text built by the database itself.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import text
+
+from bench.common import app_for, database_url, ensure_hazards, parser, summary, timed
+from geo import spatial
+from geo.spatial import BBox
+from hazards.db import get_session
+from hazards.listing import HazardFilters
+from hazards.map_features import MapQuery, cluster_statement, count_in_view, feature_statement
+from hazards.models import User
+
+VIEWS = {
+    "county (0.3°×0.3°)": (BBox(112.58, 38.25, 112.88, 38.55), 11),
+    "city (2.8°×1.7°)": (BBox(110.8, 38.0, 113.6, 39.7), 8),
+    "province (4.5°×5.5°)": (BBox(110.2, 34.5, 114.6, 40.8), 7),
+}
+
+
+def bare_sql(session, user, q: MapQuery, today: date, threshold: int) -> str:
+    """One statement whose result is the whole FeatureCollection text, made by the database."""
+    dialect = session.get_bind().dialect.name
+    clustered = count_in_view(session, user, q, today, threshold) > threshold
+    inner = cluster_statement(session, user, q, today) if clustered else feature_statement(session, user, q, today)
+    compiled = str(inner.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
+    if dialect == "postgresql":
+        if clustered:
+            feature = ("json_build_object('type','Feature','geometry',json_build_object('type','Point',"
+                       "'coordinates',json_build_array(t.avg_1, t.avg_2)),'properties',"
+                       "json_build_object('cluster',true,'count',t.count_1,'overdue',t.sum_1))")
+        else:
+            feature = ("json_build_object('type','Feature','id',t.id,'geometry',t.geometry::json,'properties',"
+                       "json_build_object('id',t.id,'code',t.code,'title',t.title,'status',t.status,'level',t.level,"
+                       "'deadline',t.deadline,'overdue',t.overdue = 1,'unit',t.unit))")
+        return (f"SELECT json_build_object('type','FeatureCollection','features',coalesce(json_agg({feature}),"
+                f"'[]'::json))::text FROM ({compiled}) AS t")
+    if clustered:
+        feature = ("json_object('type','Feature','geometry',json_object('type','Point','coordinates',"
+                   "json_array(t.avg_1, t.avg_2)),'properties',json_object('cluster',json('true'),"
+                   "'count',t.count_1,'overdue',t.sum_1))")
+    else:
+        feature = ("json_object('type','Feature','id',t.id,'geometry',json(t.geometry),'properties',"
+                   "json_object('id',t.id,'code',t.code,'title',t.title,'status',t.status,'level',t.level,"
+                   "'deadline',t.deadline,'overdue',t.overdue = 1,'unit',t.unit))")
+    return f"SELECT json_object('type','FeatureCollection','features',json_group_array(json({feature}))) FROM ({compiled}) AS t"
+
+
+def main() -> None:
+    args = parser(__doc__).parse_args()
+    app = app_for(database_url(args.backend, f"hazards_bench_{args.hazards}"))
+    app.config.update(SESSION_COOKIE_SECURE=False, WTF_CSRF_ENABLED=False)
+    threshold = app.config["MAP_CLUSTER_THRESHOLD"]
+    today = date.today()
+    with app.app_context():
+        session = get_session()
+        ensure_hazards(session, args.hazards)
+        from hazards.services.users import create_user
+        from sqlalchemy import select
+
+        user = session.scalar(select(User).where(User.login == "bench-province"))
+        if user is None:
+            user = create_user(session, login="bench-province", password="bench-password", role="supervisor",
+                               jurisdiction_code="140000")
+            session.commit()
+        client = app.test_client()
+        client.post("/login", data={"login": "bench-province", "password": "bench-password"})
+        print(f"map endpoint, {args.backend}, {args.hazards:,} hazards, cluster threshold {threshold:,}, "
+              f"{args.repeat} runs each")
+        for name, (box, zoom) in VIEWS.items():
+            q = MapQuery(box, zoom, HazardFilters())
+            url = f"/api/v1/hazards.geojson?bbox={box.min_lon},{box.min_lat},{box.max_lon},{box.max_lat}&zoom={zoom}"
+            sql = bare_sql(session, user, q, today, threshold)
+
+            def endpoint():
+                response = client.get(url)
+                assert response.status_code == 200, response.status_code
+                return response.get_json()
+
+            def bare():
+                return session.execute(text(sql)).scalar()
+
+            app_times, data = timed(endpoint, args.repeat)
+            sql_times, _ = timed(bare, args.repeat)
+            a, s = summary(app_times), summary(sql_times)
+            kind = "clusters" if data["clustered"] else "features"
+            count = sum(f["properties"]["count"] for f in data["features"]) if data["clustered"] else len(data["features"])
+            print(f"  {name}: {len(data['features']):,} {kind} ({count:,} hazards) | endpoint median "
+                  f"{a['median_ms']:.1f} ms p95 {a['p95_ms']:.1f} ms | bare SQL median {s['median_ms']:.1f} ms "
+                  f"p95 {s['p95_ms']:.1f} ms | ratio {a['median_ms'] / s['median_ms']:.2f}×")
+
+
+if __name__ == "__main__":
+    main()
