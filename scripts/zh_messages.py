@@ -241,4 +241,6 @@ ZH = {
     "%(n)s hazards in clusters; zoom in for details": "共 %(n)s 处（已聚合），放大查看详情",
     "Spent / budget (10,000 yuan)": "已投入 / 预算（万元）",
     "Open the hazard page": "查看隐患详情",
+    "Stake: %(detail)s": "桩号有误：%(detail)s",
+    "Location: %(detail)s": "位置有误：%(detail)s",
 }

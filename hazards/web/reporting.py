@@ -101,12 +101,12 @@ def _draft_from_form(f: FormReader, photos: list[tuple[str, bytes]]) -> HazardDr
         try:
             start_m, end_m = parse_stake_range(stakes)
         except StakeError as exc:
-            f.errors["stakes"] = str(exc)
+            f.errors["stakes"] = _("Stake: %(detail)s", detail=str(exc))
     if geometry is None and route_code and start_m is not None and "location" not in f.errors:
         try:
             geometry = locate_by_stake(get_session(), route_code, start_m, end_m, jurisdiction_code)
         except InvalidInput as exc:
-            f.errors["location"] = exc.message
+            f.errors["location"] = _("Location: %(detail)s", detail=exc.message)
     found_on = f.date("found_on") or today
     draft_fields = dict(
         title=f.text("title", required=True, max_length=200) or "",
@@ -162,5 +162,5 @@ def _location(f: FormReader, photos):
             if info.lonlat:
                 return check_hazard_geometry(point(*info.lonlat), extent), CoordinateInput.WGS84
     except (CoordinateError, GeometryError) as exc:
-        f.errors["location"] = str(exc)
+        f.errors["location"] = _("Location: %(detail)s", detail=str(exc))
     return None, crs
