@@ -60,3 +60,34 @@ def build_dashboard(session: Session, user: User, today: date) -> Dashboard:
         open=sum(r.open for r in levels), overdue=sum(r.overdue for r in levels), due_soon=due,
         closed_this_year=sum(r.closed_this_year for r in levels), awaiting_decision=waiting, by_level=levels,
     )
+
+
+@dataclass
+class Trend:
+    level: SupervisionLevel
+    points: list[tuple[date, float]]  # (snapshot date, completion rate 0..1)
+
+    def svg_points(self, width: int = 160, height: int = 36) -> str:
+        """Polyline points for a sparkline: dates spread evenly left to right, rate 0..100 % bottom to top."""
+        if len(self.points) < 2:
+            return ""
+        step = width / (len(self.points) - 1)
+        return " ".join(f"{i * step:.1f},{height - rate * height:.1f}" for i, (_, rate) in enumerate(self.points))
+
+
+def completion_trends(session: Session, user: User, days: int = 60) -> list[Trend]:
+    """Completion rate per supervision level from the stored nightly tallies of the user's division."""
+    from hazards.models import TallySnapshot
+
+    rows = session.execute(
+        select(TallySnapshot.level, TallySnapshot.as_of, func.sum(TallySnapshot.closed), func.sum(TallySnapshot.total))
+        .where(TallySnapshot.jurisdiction_code == user.jurisdiction_code,
+               TallySnapshot.as_of >= date.today() - timedelta(days=days))
+        .group_by(TallySnapshot.level, TallySnapshot.as_of)
+        .order_by(TallySnapshot.level, TallySnapshot.as_of)
+    ).all()
+    by_level: dict[SupervisionLevel, list] = {}
+    for level, as_of, closed, total in rows:
+        if total:
+            by_level.setdefault(level, []).append((as_of, closed / total))
+    return [Trend(level, points) for level, points in by_level.items()]

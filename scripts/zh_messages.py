@@ -243,4 +243,10 @@ ZH = {
     "Open the hazard page": "查看隐患详情",
     "Stake: %(detail)s": "桩号有误：%(detail)s",
     "Location: %(detail)s": "位置有误：%(detail)s",
+    "Notifications": "通知",
+    "Inbox": "消息",
+    "Mark all as read": "全部标为已读",
+    "No notifications.": "暂无通知。",
+    "Completion rate trend (nightly tallies)": "治理率趋势（每晚统计）",
+    "No tallies yet: they are taken every night.": "暂无统计数据，系统每晚自动统计。",
 }

@@ -7,7 +7,7 @@ from datetime import date
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from hazards.dashboard import build_dashboard
+from hazards.dashboard import build_dashboard, completion_trends
 from hazards.db import get_session
 from hazards.enums import Role
 
@@ -26,5 +26,6 @@ def home():
 @login_required
 def dashboard():
     today = date.today()
-    board = build_dashboard(get_session(), current_user, today)
-    return render_template("dashboard.html", board=board, today=today)
+    session = get_session()
+    board = build_dashboard(session, current_user, today)
+    return render_template("dashboard.html", board=board, today=today, trends=completion_trends(session, current_user))

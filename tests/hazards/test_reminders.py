@@ -129,3 +129,13 @@ def test_a_claimed_delivery_is_not_sent_again(app, session, cast):
     first = plan.delivery_ids[0]
     assert deliver(session, first) == "sent"
     assert deliver(session, first) == "skipped"
+
+
+def test_inbox_page_shows_digest_and_unread_count(app, client, auth, session, cast):
+    people, hazard = cast
+    run(session, app, DEADLINE - timedelta(days=7))
+    auth.login(people["county"])
+    page = client.get("/inbox").get_data(as_text=True)
+    assert hazard.code in page and 'id="unread-count">1<' in page
+    client.post("/inbox/read")
+    assert 'id="unread-count"' not in client.get("/inbox").get_data(as_text=True)

@@ -87,3 +87,18 @@ def test_all_overdue(session):
         report_hazard(session, listed())
     county = compute_tally(session, AS_OF)[("140902", COUNTY, 2024)]
     assert (county.total, county.open, county.overdue, county.closed) == (3, 3, 3, 0)
+
+
+def test_dashboard_shows_the_trend_from_snapshots(client, auth, session, ledger):
+    from datetime import timedelta
+
+    from tests.factories import user
+
+    supervisor = user(session, "supervisor", "140900")
+    today = date.today()
+    store_tally(session, today - timedelta(days=2))
+    store_tally(session, today)
+    session.commit()
+    auth.login(supervisor)
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "治理率趋势" in page and "<polyline" in page and "县级 · " in page
