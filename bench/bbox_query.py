@@ -1,13 +1,20 @@
-"""Bounding-box query at N hazards: the app's query against the bare SQL it compiles to.
+"""Bounding-box query at N hazards: the query the map runs for a view (through the ORM session, rows
+as the app receives them) against the same SQL text run on the bare driver cursor.
 
     python -m bench.bbox_query --backend spatialite --hazards 100000
 """
 
 from __future__ import annotations
 
+from datetime import date
+
+from sqlalchemy import select
+
 from geo.spatial import BBox
-from hazards import queries
 from hazards.db import get_session
+from hazards.map_features import MapQuery, feature_statement
+from hazards.models import User
+from hazards.services.users import create_user
 
 from bench.common import app_for, database_url, ensure_hazards, parser, summary, timed
 
@@ -25,14 +32,17 @@ def main() -> None:
     with app.app_context():
         session = get_session()
         ensure_hazards(session, args.hazards)
+        user = session.scalar(select(User).where(User.login == "bench-province")) or create_user(
+            session, login="bench-province", password="bench-password", role="supervisor", jurisdiction_code="140000")
+        session.commit()
         print(f"bbox query, {args.backend}, {args.hazards:,} hazards, {args.repeat} runs each")
         for name, box in VIEWS.items():
-            stmt = queries.map_features_statement(session, box)
+            stmt = feature_statement(session, user, MapQuery(box, 12), date.today())
             compiled = stmt.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
             sql = str(compiled)
 
             def through_app():
-                return queries.list_map_features(session, box)
+                return session.execute(stmt).all()
 
             def bare():
                 raw = session.connection().connection.dbapi_connection.cursor()

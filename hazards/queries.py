@@ -1,28 +1,13 @@
-"""Read side: the queries pages, exports and reports run. Nothing here changes data."""
+"""Spatial look-ups on the ledger: hazards in a box, hazards near a point (nothing here changes data)."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from geo import spatial
 from geo.spatial import BBox
 from hazards.models import Hazard
-
-
-def list_hazards(session: Session, limit: int = 50, offset: int = 0) -> list[Hazard]:
-    stmt = (
-        select(Hazard)
-        .options(selectinload(Hazard.jurisdiction), selectinload(Hazard.categories), selectinload(Hazard.responsible_unit))
-        .order_by(Hazard.found_on.desc(), Hazard.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(session.scalars(stmt))
-
-
-def count_hazards(session: Session) -> int:
-    return session.scalar(select(func.count(Hazard.id))) or 0
 
 
 def _dialect(session: Session) -> str:
@@ -49,22 +34,3 @@ def list_hazards_near(session: Session, lon: float, lat: float, metres: float) -
         .order_by(distance, Hazard.id)
     )
     return [(hid, float(d)) for hid, d in session.execute(stmt)]
-
-
-def map_features_statement(session: Session, box: BBox, limit: int | None = None):
-    """What a map needs of each hazard in a view; the geometry arrives as GeoJSON built by the database."""
-    dialect = _dialect(session)
-    geom = Hazard.__table__.c.geom
-    stmt = (
-        select(
-            Hazard.id, Hazard.code, Hazard.title, Hazard.status, Hazard.level, Hazard.deadline,
-            spatial.as_geojson(geom, dialect).label("geometry"),
-        )
-        .where(in_bbox(session, box))
-        .order_by(Hazard.id)
-    )
-    return stmt.limit(limit) if limit else stmt
-
-
-def list_map_features(session: Session, box: BBox, limit: int | None = None) -> list:
-    return list(session.execute(map_features_statement(session, box, limit)))
