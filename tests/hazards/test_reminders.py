@@ -139,3 +139,13 @@ def test_inbox_page_shows_digest_and_unread_count(app, client, auth, session, ca
     assert hazard.code in page and 'id="unread-count">1<' in page
     client.post("/inbox/read")
     assert 'id="unread-count"' not in client.get("/inbox").get_data(as_text=True)
+
+
+def test_remind_command_reports_sent_and_skipped(runner, session, cast):
+    as_of = (DEADLINE - timedelta(days=7)).isoformat()
+    first = runner.invoke(args=["remind", "--as-of", as_of])
+    assert "reminders: 1 sent, 0 skipped as already sent" in first.output
+    assert "digests delivered: 3" in first.output
+    again = runner.invoke(args=["remind", "--as-of", as_of])
+    assert "reminders: 0 sent, 1 skipped as already sent" in again.output
+    assert runner.invoke(args=["remind", "--as-of", "31/12/2024"]).exit_code != 0

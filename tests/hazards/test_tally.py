@@ -102,3 +102,9 @@ def test_dashboard_shows_the_trend_from_snapshots(client, auth, session, ledger)
     auth.login(supervisor)
     page = client.get("/dashboard").get_data(as_text=True)
     assert "治理率趋势" in page and "<polyline" in page and "县级 · " in page
+
+
+def test_tally_command(runner, session, ledger):
+    result = runner.invoke(args=["tally", "--as-of", "2024-12-31"])
+    assert result.exit_code == 0 and "tally as of 2024-12-31:" in result.output
+    assert session.scalar(select(func.count(TallySnapshot.id))) > 0
