@@ -63,9 +63,12 @@ def register_hazards(
     if not drafts:
         return []
     codes = CodeAllocator(session)
-    for draft in drafts:
-        if draft.code:
-            codes.reserve(draft.code)
+    # Reserving costs a query per division and year; it only matters when codes must be generated
+    # (an import allocates its codes itself and brings them all).
+    if not all(draft.code for draft in drafts):
+        for draft in drafts:
+            if draft.code:
+                codes.reserve(draft.code)
     now = utcnow()
     rows = []
     for draft in drafts:

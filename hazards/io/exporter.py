@@ -1,0 +1,232 @@
+"""Export the ledger (or one jurisdiction's subtree) as CSV, XLSX or GeoJSON, streamed in chunks.
+
+Every file this writes imports back unchanged: the geometry goes out as full-precision WKT (plus
+lon/lat for points, for people and spreadsheets), the coordinate datum it was typed in goes out as
+`coordinate_input`, and enum values as the Chinese label or the English code, both of which parse.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import shapely
+from shapely.geometry import mapping
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from hazards.divisions import check_code, within_clause
+from hazards.enums import FundingKind
+from hazards.io.columns import Column, Vocabulary, export_columns
+from hazards.models import Category, FundingEntry, Hazard, Jurisdiction, Measure, Organization
+from hazards.models import hazard_categories, hazard_measures
+
+CHUNK_SIZE = 2000
+EXTENSIONS = {".csv": "csv", ".xlsx": "xlsx", ".geojson": "geojson", ".json": "geojson"}
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+class ExportError(ValueError):
+    pass
+
+
+def export_hazards(
+    session: Session,
+    path: str | Path,
+    *,
+    fmt: str | None = None,
+    headers: str = "zh",
+    jurisdiction: str | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> int:
+    """Write the hazards to `path`; returns how many. GeoJSON always uses English keys and codes."""
+    path = Path(path)
+    fmt = _format(path, fmt)
+    if headers not in ("zh", "en"):
+        raise ExportError(f"headers must be 'zh' or 'en', not '{headers}'")
+    if jurisdiction is not None:
+        jurisdiction = check_code(jurisdiction)
+        if session.get(Jurisdiction, jurisdiction) is None:
+            raise ExportError(f"no jurisdiction with code '{jurisdiction}'")
+    style = "json" if fmt == "geojson" else headers
+    columns = export_columns(fmt)
+    vocab = Vocabulary.load(session)
+    formatters = [(c.key, c.formatter(vocab, style)) for c in columns]
+    rows = ((r, [fmt_(r[key]) for key, fmt_ in formatters]) for r in _records(session, jurisdiction, chunk_size))
+    # Written beside the target and renamed at the end: a failed export leaves no half file.
+    partial = path.with_name(path.name + ".part")
+    try:
+        writer = {"csv": _write_csv, "xlsx": _write_xlsx, "geojson": _write_geojson}[fmt]
+        count = writer(partial, columns, headers, rows)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return count
+
+
+def _format(path: Path, fmt: str | None) -> str:
+    if fmt:
+        fmt = fmt.lower().lstrip(".")
+        fmt = "geojson" if fmt == "json" else fmt
+        if fmt not in ("csv", "xlsx", "geojson"):
+            raise ExportError(f"unknown format '{fmt}'; use csv, xlsx or geojson")
+        return fmt
+    if path.suffix.lower() not in EXTENSIONS:
+        raise ExportError(f"cannot tell the format from '{path.name}'; use .csv, .xlsx or .geojson, or give a format")
+    return EXTENSIONS[path.suffix.lower()]
+
+
+# ---------------------------------------------------------------- reading the ledger
+
+
+def _records(session: Session, jurisdiction: str | None, chunk_size: int) -> Iterator[dict[str, Any]]:
+    """One dict per hazard keyed by column key, in id order; keyset pages, so memory stays flat."""
+    h = Hazard.__table__
+    supervising = Organization.__table__.alias("supervising")
+    responsible = Organization.__table__.alias("responsible")
+    division = Jurisdiction.__table__
+    where = within_clause(h.c.jurisdiction_code, jurisdiction) if jurisdiction else None
+    stmt = (
+        select(h, division.c.name.label("jurisdiction_name"), supervising.c.name.label("supervising_body"),
+               responsible.c.name.label("responsible_unit"))
+        .select_from(
+            h.join(division, division.c.code == h.c.jurisdiction_code)
+            .outerjoin(supervising, supervising.c.id == h.c.supervising_body_id)
+            .outerjoin(responsible, responsible.c.id == h.c.responsible_unit_id)
+        )
+        .order_by(h.c.id)
+        .limit(chunk_size)
+    )
+    if where is not None:
+        stmt = stmt.where(where)
+    totals = _funding_totals(session, where)
+    last_id = 0
+    while rows := session.execute(stmt.where(h.c.id > last_id)).mappings().all():
+        first_id, last_id = rows[0]["id"], rows[-1]["id"]
+        categories = _terms_by_hazard(session, hazard_categories.c.hazard_id, hazard_categories.c.category_id,
+                                      Category, first_id, last_id)
+        measures = _terms_by_hazard(session, hazard_measures.c.hazard_id, hazard_measures.c.measure_id,
+                                    Measure, first_id, last_id)
+        geometries = shapely.from_wkb([_wkb(r["geom"]) for r in rows])
+        wkts = shapely.to_wkt(geometries, rounding_precision=-1)  # shortest text that reads back the same
+        for row, geometry, wkt in zip(rows, geometries, wkts):
+            yield _record(row, geometry, wkt, categories.get(row["id"], []), measures.get(row["id"], []),
+                          totals.get(row["id"], {}))
+
+
+def _wkb(element):
+    data = element.data
+    return bytes(data) if isinstance(data, memoryview) else data
+
+
+def _record(row, geometry, wkt: str, categories, measures, totals) -> dict[str, Any]:
+    record = dict(row)
+    is_point = geometry.geom_type == "Point"
+    record.update(
+        start_stake=row["start_m"], end_stake=row["end_m"], categories=categories, measures=measures,
+        wkt=wkt, lon=geometry.x if is_point else None, lat=geometry.y if is_point else None,
+        geometry=geometry, budget_wan=totals.get(FundingKind.BUDGET), spent_wan=totals.get(FundingKind.SPENDING),
+    )
+    return record
+
+
+def _terms_by_hazard(session, hazard_col, term_col, model, first_id: int, last_id: int) -> dict[int, list[str]]:
+    """Codes per hazard for one page, in the vocabulary's order; a range, not a list of ids."""
+    stmt = (
+        select(hazard_col, model.code)
+        .join(model, model.id == term_col)
+        .where(and_(hazard_col >= first_id, hazard_col <= last_id))
+        .order_by(hazard_col, model.sort_order, model.id)
+    )
+    result: dict[int, list[str]] = {}
+    for hazard_id, code in session.execute(stmt):
+        result.setdefault(hazard_id, []).append(code)
+    return result
+
+
+def _funding_totals(session: Session, where) -> dict[int, dict[FundingKind, Decimal]]:
+    """Budget and spending per hazard in yuan: one GROUP BY over the funding ledger for the whole export."""
+    stmt = (
+        select(FundingEntry.hazard_id, FundingEntry.kind, func.sum(FundingEntry.amount))
+        .where(FundingEntry.kind.in_([FundingKind.BUDGET, FundingKind.SPENDING]))
+        .group_by(FundingEntry.hazard_id, FundingEntry.kind)
+    )
+    if where is not None:
+        stmt = stmt.join(Hazard, Hazard.id == FundingEntry.hazard_id).where(where)
+    totals: dict[int, dict[FundingKind, Decimal]] = {}
+    for hazard_id, kind, amount in session.execute(stmt):
+        totals.setdefault(hazard_id, {})[kind] = amount
+    return totals
+
+
+# ---------------------------------------------------------------- writers
+
+
+def _csv_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        # Excel runs a cell starting with = + - @ as a formula; the apostrophe stops it and the
+        # importer takes it off again.
+        return "'" + value if len(value) > 1 and value.startswith(_FORMULA_START) else value
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)  # int, Decimal; float repr is the shortest text that reads back the same
+
+
+def _write_csv(path: Path, columns: list[Column], headers: str, rows) -> int:
+    count = 0
+    # utf-8-sig: the BOM is what makes Excel on Chinese Windows read UTF-8 instead of GBK
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([c.header(headers) for c in columns])
+        for _record, cells in rows:
+            writer.writerow([_csv_text(v) for v in cells])
+            count += 1
+    return count
+
+
+def _write_xlsx(path: Path, columns: list[Column], headers: str, rows) -> int:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("隐患台账" if headers == "zh" else "hazards")
+    sheet.freeze_panes = "A2"
+    sheet.append([c.header(headers) for c in columns])
+    count = 0
+
+    def as_text(value: str):
+        cell = WriteOnlyCell(sheet, value)
+        cell.data_type = "s"  # text that starts with '=' stays text, not a formula
+        return cell
+
+    for _record, cells in rows:
+        sheet.append([as_text(v) if isinstance(v, str) and v.startswith("=") else v for v in cells])
+        count += 1
+    workbook.save(path)
+    return count
+
+
+def _write_geojson(path: Path, columns: list[Column], headers: str, rows) -> int:
+    keys = [c.key for c in columns]
+    count = 0
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write('{"type": "FeatureCollection", "features": [\n')
+        for record, cells in rows:
+            feature = {
+                "type": "Feature",
+                "id": record["code"],
+                "geometry": mapping(record["geometry"]),  # [lon, lat], full float precision
+                "properties": dict(zip(keys, cells)),
+            }
+            fh.write((",\n" if count else "") + json.dumps(feature, ensure_ascii=False))
+            count += 1
+        fh.write("\n]}\n")
+    return count

@@ -1,0 +1,330 @@
+"""Import a ledger file: every row checked, then all of it written, or nothing (unless skip_invalid).
+
+Two passes over the file: the first parses and checks every row (and is all a dry run does), the
+second parses again and writes in chunks through `register_hazards`. Parsing twice costs far less
+than the writing, and no 100k-row file ever sits in memory as drafts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from geo.coords import CHINA_EXTENT, to_wgs84, validate_lonlat
+from geo.geometry import check_hazard_geometry
+from hazards.codes import CodeAllocator
+from hazards.drafts import HazardDraft, ReferenceData, check_draft
+from hazards.enums import CoordinateInput, RoadClass
+from hazards.io.columns import BY_KEY, GEOMETRY_KEY, LOCATION_KEYS, REQUIRED, Vocabulary, parsers_for
+from hazards.io.readers import DEFAULT_MAX_BYTES, ImportFileError, Row, SourceTable, open_table
+from hazards.models import Hazard
+from hazards.services.registration import register_hazards
+
+CHUNK_SIZE = 2000
+_ROAD_CLASS_BY_LETTER = {rc.value: rc for rc in RoadClass if len(rc.value) == 1}
+#: Export writes lon/lat next to the WKT of a point; they must agree to about a centimetre.
+_SAME_POINT_DEGREES = 1e-7
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int | None  # None: the file as a whole
+    column: str | None  # the column's English key
+    value: Any
+    message: str
+
+    @property
+    def column_label(self) -> str | None:
+        column = BY_KEY.get(self.column or "")
+        return column.display if column else self.column
+
+    def __str__(self) -> str:
+        where = "file" if self.row is None else f"row {self.row}"
+        if self.column_label:
+            where += f", {self.column_label}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    path: str
+    format: str | None = None
+    dry_run: bool = False
+    skip_invalid: bool = False
+    rows_read: int = 0
+    valid_rows: int = 0
+    created: list[str] = field(default_factory=list)  # codes of the hazards written
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def file_error(self) -> bool:
+        return any(e.row is None for e in self.errors)
+
+    @property
+    def blocked(self) -> bool:
+        """Errors stopped (or, in a dry run, would stop) the import."""
+        if self.file_error:
+            return True
+        return bool(self.errors) and (not self.skip_invalid or self.valid_rows == 0)
+
+
+def import_hazards(
+    session: Session,
+    path: str | Path,
+    *,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    actor_id: int | None = None,
+    extent: tuple[float, float, float, float] | None = None,
+    fmt: str | None = None,
+    max_bytes: int | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> ImportReport:
+    """Check a CSV/XLSX/GeoJSON ledger and write its hazards; the caller commits."""
+    report = ImportReport(str(path), dry_run=dry_run, skip_invalid=skip_invalid)
+    try:
+        table = open_table(path, fmt=fmt, max_bytes=max_bytes or _setting("IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+    except ImportFileError as exc:
+        report.errors.append(RowError(None, None, None, str(exc)))
+        return report
+    report.format = table.format
+    report.warnings.extend(table.warnings)
+    ref = ReferenceData(session)
+    extent = extent or tuple(_setting("COORDINATE_EXTENT", CHINA_EXTENT))
+    builder = RowBuilder(table, Vocabulary.load(session), ref, extent)
+
+    codes = _check_pass(session, table, builder, report)
+    if report.rows_read == 0:
+        report.errors.append(RowError(None, None, None, f"'{Path(path).name}' has a header but no hazard rows"))
+    if dry_run or report.blocked or not report.valid_rows:
+        return report
+
+    try:
+        with session.begin_nested():  # a failure leaves the caller's session as it was
+            report.created = _write_pass(session, table, builder, ref, codes, report, actor_id, chunk_size)
+    except _FileChanged as exc:
+        report.created = []
+        report.errors.append(RowError(None, None, None, f"nothing was written: {exc}"))
+    except IntegrityError as exc:  # someone else wrote a clashing code between the two passes
+        report.created = []
+        report.errors.append(RowError(None, None, None, f"nothing was written: the ledger changed during the "
+                                                        f"import ({str(exc.orig).splitlines()[0]}); try again"))
+    return report
+
+
+class _FileChanged(Exception):
+    pass
+
+
+def _write_pass(session, table, builder, ref, codes, report, actor_id, chunk_size) -> list[str]:
+    """Read the file again and write the rows the first pass found valid, chunk by chunk."""
+    bad_rows = {e.row for e in report.errors}
+    allocator = CodeAllocator(session)
+    for code in codes:
+        allocator.reserve(code)  # generated codes must not take one a later row brings with it
+    created: list[str] = []
+    rows = (r for r in table.rows() if r[0] not in bad_rows)
+    for chunk in _chunks(rows, chunk_size):
+        drafts = []
+        for number, draft, errors in builder.build(chunk, check=False):
+            if draft is None:
+                raise _FileChanged(f"the file changed while it was being imported (row {number}: {errors[0]})")
+            draft.code = draft.code or allocator.next(draft.jurisdiction_code, draft.batch_year)
+            drafts.append(draft)
+        register_hazards(session, drafts, ref=ref, actor_id=actor_id, action="import")
+        created.extend(d.code for d in drafts)
+    if len(created) != report.valid_rows:
+        raise _FileChanged("the file changed while it was being imported")
+    return created
+
+
+def _check_pass(session: Session, table: SourceTable, builder: RowBuilder, report: ImportReport) -> dict[str, int]:
+    """Parse and check every row, recording errors; returns the codes the file brings, with their rows."""
+    codes: dict[str, int] = {}
+    bad: set[int] = set()
+    for chunk in _chunks(table.rows(), CHUNK_SIZE):
+        for number, draft, errors in builder.build(chunk):
+            report.rows_read += 1
+            if draft is not None and draft.code:
+                if draft.code in codes:
+                    message = f"code '{draft.code}' is already used on row {codes[draft.code]} of this file"
+                    errors.append(RowError(number, "code", draft.code, message))
+                else:
+                    codes[draft.code] = number
+            if errors:
+                report.errors.extend(errors)
+                bad.add(number)
+    for code in _codes_in_ledger(session, list(codes)):
+        report.errors.append(RowError(codes[code], "code", code, f"code '{code}' is already in the ledger"))
+        bad.add(codes[code])
+    report.errors.sort(key=lambda e: (e.row or 0))
+    report.valid_rows = report.rows_read - len(bad)
+    return codes
+
+
+def _codes_in_ledger(session: Session, codes: list[str], chunk: int = 500) -> list[str]:
+    found: list[str] = []
+    for i in range(0, len(codes), chunk):
+        found.extend(session.scalars(select(Hazard.code).where(Hazard.code.in_(codes[i : i + chunk]))))
+    return found
+
+
+def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _setting(name: str, default):
+    from flask import current_app, has_app_context
+
+    return current_app.config.get(name, default) if has_app_context() else default
+
+
+class RowBuilder:
+    """Turns raw rows into checked HazardDrafts; parsers are bound once, when the file is opened."""
+
+    def __init__(self, table: SourceTable, vocab: Vocabulary, ref: ReferenceData, extent):
+        self.ref = ref
+        self.extent = tuple(float(v) for v in extent)
+        self.parsers = parsers_for(table.mapping, vocab)
+        self.header_of = {key: header for header, key, _p in self.parsers}
+        # column key -> draft attribute, for the columns copied straight onto the draft
+        self.simple = {c.key: c.field for c in BY_KEY.values()
+                       if c.importable and c.field and c.key not in LOCATION_KEYS}
+        self.required = frozenset(c.key for c in REQUIRED)
+
+    def build(self, chunk: list[Row], check: bool = True) -> list[tuple[int, HazardDraft | None, list[RowError]]]:
+        """Drafts for a chunk of rows; points are made in one vectorised call, far cheaper than one by one."""
+        pending: list[tuple[int, dict, dict, list[RowError]]] = []
+        point_rows: list[int] = []
+        coords: list[tuple[float, float]] = []
+        for number, raw in chunk:
+            values, errors = self._parse(number, raw)
+            if not errors:
+                self._locate(number, raw, values, errors)
+            if not errors and isinstance(values["geometry"], tuple):
+                point_rows.append(len(pending))
+                coords.append(values["geometry"])
+            pending.append((number, raw, values, errors))
+        if coords:
+            for index, point in zip(point_rows, shapely.points(coords)):
+                pending[index][2]["geometry"] = point
+
+        results = []
+        for number, raw, values, errors in pending:
+            draft = None
+            if not errors:
+                draft = self._draft(values)
+                if check:
+                    errors.extend(RowError(number, p.field, self._raw(raw, p.field), p.message)
+                                  for p in check_draft(draft, self.ref))
+            results.append((number, draft, errors))
+        return results
+
+    def _raw(self, raw: dict, key: str):
+        header = self.header_of.get(key)
+        return None if header is None else raw.get(header)
+
+    def _parse(self, number: int, raw: dict) -> tuple[dict[str, Any], list[RowError]]:
+        values: dict[str, Any] = {}
+        errors: list[RowError] = []
+        for header, key, parse in self.parsers:
+            cell = raw.get(header)
+            if cell is None:
+                continue
+            if cell.__class__ is str:
+                cell = cell.strip()
+                if not cell:
+                    continue
+            try:
+                values[key] = parse(cell)
+            except ValueError as exc:
+                errors.append(RowError(number, key, cell, str(exc)))
+        if not self.required <= values.keys():
+            failed = {e.column for e in errors}
+            errors.extend(RowError(number, c.key, None, "a value is required") for c in REQUIRED
+                          if c.key not in values and c.key not in failed)
+        return values, errors
+
+    def _locate(self, number: int, raw: dict, values: dict[str, Any], errors: list[RowError]) -> None:
+        """Geometry (converted to WGS-84 and checked) and stakes, from whichever columns the row has."""
+        crs = values.get("crs", "wgs84")
+        lonlat = (values["lon"], values["lat"]) if "lon" in values and "lat" in values else None
+        if GEOMETRY_KEY in values:
+            source, geometry = GEOMETRY_KEY, values[GEOMETRY_KEY]
+        elif "wkt" in values:
+            source, geometry = "wkt", values["wkt"]
+        elif lonlat:
+            source, geometry = "lon", lonlat
+        else:
+            missing = "lat" if "lon" in values else "lon" if "lat" in values else "wkt"
+            errors.append(RowError(number, missing, None, "no location: give wkt, or lon and lat"))
+            return
+        if lonlat and source != "lon" and not _same_point(geometry, lonlat):
+            errors.append(RowError(number, "lon", self._raw(raw, "lon"),
+                                   "lon/lat do not match the geometry given; clear one of them"))
+            return
+        try:
+            geometry = self._to_wgs84(geometry, crs)
+        except ValueError as exc:
+            if source == "lon" and self.extent[0] <= lonlat[0] <= self.extent[2]:
+                source = "lat"  # the longitude is fine, so the latitude is what is wrong
+            errors.append(RowError(number, source, self._raw(raw, source), str(exc)))
+            return
+        values["geometry"] = geometry
+        values["coordinate_input"] = (
+            CoordinateInput(crs) if crs != "wgs84" else values.get("coordinate_input", CoordinateInput.WGS84)
+        )
+        if "stake_range" in values:
+            start, end = values.pop("stake_range")
+            if "start_stake" in values and (values["start_stake"], values.get("end_stake")) != (start, end):
+                errors.append(RowError(number, "stake_range", self._raw(raw, "stake_range"),
+                                       "the stake range does not match the start and end stakes; clear one"))
+            values["start_stake"], values["end_stake"] = start, end
+
+    def _to_wgs84(self, geometry, crs: str):
+        """Convert from the row's datum and check every vertex against the allowed area."""
+        min_lon, min_lat, max_lon, max_lat = self.extent
+        if isinstance(geometry, tuple):
+            lon, lat = to_wgs84(*geometry, crs) if crs != "wgs84" else geometry
+            if not (min_lon <= lon <= max_lon and min_lat <= lat <= max_lat):
+                validate_lonlat(lon, lat, extent=self.extent)  # raises, naming what is wrong
+            return lon, lat
+        if crs != "wgs84" and isinstance(geometry, BaseGeometry):
+            geometry = shapely.transform(geometry, lambda xy: _convert_array(xy, crs))
+        return check_hazard_geometry(geometry, self.extent)
+
+    def _draft(self, values: dict[str, Any]) -> HazardDraft:
+        simple = self.simple
+        kwargs = {simple[key]: value for key, value in values.items() if key in simple}
+        kwargs["geometry"] = values["geometry"]
+        kwargs["coordinate_input"] = values["coordinate_input"]
+        kwargs.setdefault("batch_year", values["found_on"].year)
+        if "road_class" not in kwargs and values.get("route_code"):
+            road_class = _ROAD_CLASS_BY_LETTER.get(values["route_code"][0])
+            if road_class is not None:
+                kwargs["road_class"] = road_class
+        return HazardDraft(**kwargs)
+
+
+def _same_point(geometry, lonlat: tuple[float, float]) -> bool:
+    if not isinstance(geometry, tuple):
+        return False  # lon/lat only describe a point
+    return abs(geometry[0] - lonlat[0]) <= _SAME_POINT_DEGREES and abs(geometry[1] - lonlat[1]) <= _SAME_POINT_DEGREES
+
+
+def _convert_array(xy, crs: str):
+    import numpy as np
+
+    return np.array([to_wgs84(float(x), float(y), crs) for x, y in xy])

@@ -1,0 +1,274 @@
+"""Read a ledger file (CSV, XLSX, GeoJSON) into rows of header -> raw cell, numbered as the user sees them.
+
+`open_table` checks the file (format, size, encoding, header) up front and returns a `SourceTable`
+whose `rows()` can be iterated more than once: the importer validates everything in a first pass
+and reads again only to write, so a 100k-row file never has to sit in memory as drafts.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hazards.io.columns import GEOMETRY_KEY, HeaderMap, looks_like_header, map_headers, missing_columns
+
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".geojson": "geojson", ".json": "geojson"}
+#: Title rows above the header ("2024年忻州市道路交通安全隐患台账") are skipped up to this depth.
+HEADER_SEARCH_ROWS = 20
+
+Row = tuple[int, dict[str, Any]]
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be imported: wrong format, empty, too large, columns missing."""
+
+
+@dataclass
+class SourceTable:
+    path: Path
+    format: str
+    headers: list[str]
+    mapping: HeaderMap
+    warnings: list[str] = field(default_factory=list)
+    _rows: Callable[[], Iterator[Row]] | None = None
+
+    def rows(self) -> Iterator[Row]:
+        """(row number as shown in the file, {header: raw cell}); fully empty rows are skipped."""
+        return self._rows()
+
+
+def detect_format(path: Path, fmt: str | None = None) -> str:
+    if fmt:
+        fmt = fmt.lower().lstrip(".")
+        if fmt in ("csv", "xlsx", "geojson"):
+            return fmt
+        if fmt == "json":
+            return "geojson"
+        raise ImportFileError(f"unknown format '{fmt}'; use csv, xlsx or geojson")
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise ImportFileError(f"'{path.name}' is an old Excel .xls file; save it as .xlsx or CSV and import that")
+    if suffix not in FORMATS:
+        raise ImportFileError(f"'{path.name}': unknown file type '{suffix}'; use .csv, .xlsx or .geojson")
+    return FORMATS[suffix]
+
+
+def open_table(path: str | Path, *, fmt: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceTable:
+    """Open and check a ledger file; raises ImportFileError with a message meant for the user."""
+    path = Path(path)
+    fmt = detect_format(path, fmt)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ImportFileError(f"cannot read '{path}': {exc.strerror}") from None
+    if size == 0:
+        raise ImportFileError(f"'{path.name}' is empty")
+    if size > max_bytes:
+        raise ImportFileError(
+            f"'{path.name}' is {size / 1048576:.0f} MB, larger than the {max_bytes / 1048576:.0f} MB allowed; split it"
+        )
+    with open(path, "rb") as fh:
+        magic = fh.read(8)
+    table = {"csv": _csv_table, "xlsx": _xlsx_table, "geojson": _geojson_table}[fmt](path, magic)
+    _check_headers(table)
+    return table
+
+
+def _check_headers(table: SourceTable) -> None:
+    mapping = table.mapping
+    missing = missing_columns(mapping, geojson=table.format == "geojson")
+    if missing:
+        raise ImportFileError(f"'{table.path.name}' lacks required columns: {'; '.join(missing)}")
+    if mapping.unknown:
+        table.warnings.append(f"columns not recognised, ignored: {', '.join(mapping.unknown)}")
+    if mapping.repeated:
+        table.warnings.append(f"columns given twice, only the first is read: {', '.join(mapping.repeated)}")
+
+
+def _unique_headers(cells: list[Any]) -> list[str | None]:
+    """Header texts; a blank header cell gets None (its column is not read), repeats get '#2', '#3'."""
+    seen: dict[str, int] = {}
+    result: list[str | None] = []
+    for cell in cells:
+        text = "" if cell is None else str(cell).strip()
+        if not text:
+            result.append(None)
+            continue
+        seen[text] = seen.get(text, 0) + 1
+        result.append(text if seen[text] == 1 else f"{text}#{seen[text]}")
+    return result
+
+
+def _is_blank(cells) -> bool:
+    for cell in cells:  # returns at the first filled cell, which is nearly always the first
+        if cell is not None and (cell.__class__ is not str or cell.strip()):
+            return False
+    return True
+
+
+def _find_header(records: Iterator[tuple[int, list]], path: Path) -> tuple[int, list[str | None]]:
+    """The header: the first row naming known columns, else the first non-empty row."""
+    first: tuple[int, list] | None = None
+    for depth, (number, cells) in enumerate(records):
+        if _is_blank(cells):
+            continue
+        if looks_like_header(cells):
+            return number, _unique_headers(cells)
+        first = first or (number, cells)
+        if depth >= HEADER_SEARCH_ROWS:
+            break
+    if first is None:
+        raise ImportFileError(f"'{path.name}' has no rows")
+    return first[0], _unique_headers(first[1])
+
+
+def _data_rows(records: Iterator[tuple[int, list]], path: Path) -> Iterator[Row]:
+    _number, headers = _find_header(records, path)
+    named = [(i, h) for i, h in enumerate(headers) if h is not None]
+    width = len(headers)
+    for number, cells in records:
+        if _is_blank(cells):
+            continue
+        if len(cells) < width:
+            cells = list(cells) + [None] * (width - len(cells))
+        yield number, {h: cells[i] for i, h in named}
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def _csv_table(path: Path, magic: bytes) -> SourceTable:
+    if magic.startswith(b"PK\x03\x04"):
+        raise ImportFileError(f"'{path.name}' is an Excel workbook, not CSV; name it .xlsx")
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportFileError(f"'{path.name}' is an old Excel .xls file, not CSV; save it as .xlsx or CSV")
+    encoding = _detect_encoding(path)
+    with open(path, encoding=encoding, newline="") as fh:
+        sample = fh.read(65536)
+    if "\x00" in sample:
+        raise ImportFileError(f"'{path.name}' is not a text (CSV) file")
+    delimiter = _sniff_delimiter(sample)
+
+    def records() -> Iterator[tuple[int, list]]:
+        with open(path, encoding=encoding, newline="") as fh:
+            # csv counts records, not physical lines: a cell with a line break stays one row, as in Excel
+            yield from enumerate(csv.reader(fh, delimiter=delimiter), 1)
+
+    with closing(records()) as first_rows:
+        _number, headers = _find_header(first_rows, path)
+    return SourceTable(path, "csv", [h for h in headers if h], map_headers(h for h in headers if h),
+                       _rows=lambda: _data_rows(records(), path))
+
+
+def _detect_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030, which Chinese Excel saves as 'CSV'."""
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    for encoding in ("utf-8", "gb18030"):
+        if _decodes(path, encoding):
+            return encoding
+    raise ImportFileError(f"'{path.name}' is neither UTF-8 nor GBK/GB18030 text; save it as CSV UTF-8")
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    # the whole file, in blocks: a GBK character may first appear on row 90,000
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with open(path, "rb") as fh:
+            while block := fh.read(1 << 20):
+                decoder.decode(block)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _sniff_delimiter(sample: str) -> str:
+    first_line = sample.split("\n", 1)[0]
+    counts = {d: first_line.count(d) for d in (",", "\t", ";")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+# ---------------------------------------------------------------- XLSX
+
+
+def _xlsx_table(path: Path, magic: bytes) -> SourceTable:
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportFileError(f"'{path.name}' is an old Excel .xls file; save it as .xlsx and import that")
+    if not magic.startswith(b"PK\x03\x04") or not zipfile.is_zipfile(path):
+        raise ImportFileError(f"'{path.name}' is not an Excel .xlsx workbook")
+
+    def records() -> Iterator[tuple[int, list]]:
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a broken workbook
+            raise ImportFileError(f"'{path.name}' is not a readable .xlsx workbook ({exc})") from None
+        try:
+            if not workbook.worksheets:
+                raise ImportFileError(f"'{path.name}' has no worksheet")
+            # read-only sheets yield an empty tuple for each missing row, so counting gives Excel's numbers
+            yield from enumerate(workbook.worksheets[0].iter_rows(values_only=True), 1)
+        finally:
+            workbook.close()
+
+    with closing(records()) as first_rows:
+        _number, headers = _find_header(first_rows, path)
+    return SourceTable(path, "xlsx", [h for h in headers if h], map_headers(h for h in headers if h),
+                       _rows=lambda: _data_rows(records(), path))
+
+
+# ---------------------------------------------------------------- GeoJSON
+
+
+_WGS84_NAMES = ("crs84", "4326", "4490")
+
+
+def _geojson_table(path: Path, magic: bytes) -> SourceTable:
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ImportFileError(f"'{path.name}' is not UTF-8 text, as GeoJSON must be") from None
+    except json.JSONDecodeError as exc:
+        raise ImportFileError(f"'{path.name}' is not JSON (line {exc.lineno}: {exc.msg})") from None
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise ImportFileError(f"'{path.name}' is not a GeoJSON FeatureCollection")
+    features = data.get("features")
+    if not isinstance(features, list):
+        raise ImportFileError(f"'{path.name}': a FeatureCollection needs a 'features' list")
+    crs_name = str(((data.get("crs") or {}).get("properties") or {}).get("name", "crs84")).lower()
+    if not crs_name.endswith(_WGS84_NAMES):
+        raise ImportFileError(f"'{path.name}' declares CRS '{crs_name}'; give lon/lat in WGS-84 or CGCS2000")
+    if not features:
+        raise ImportFileError(f"'{path.name}' has no features")
+    headers: dict[str, None] = {}
+    for feature in features:
+        if isinstance(feature, dict) and isinstance(feature.get("properties"), dict):
+            headers.update(dict.fromkeys(feature["properties"]))
+
+    def rows() -> Iterator[Row]:
+        for number, feature in enumerate(features, 1):
+            if not isinstance(feature, dict):
+                yield number, {}
+                continue
+            properties = feature.get("properties")
+            row = dict(properties) if isinstance(properties, dict) else {}
+            row[GEOMETRY_KEY] = feature.get("geometry")
+            yield number, row
+
+    names = list(headers)
+    return SourceTable(path, "geojson", names, map_headers([*names, GEOMETRY_KEY]), _rows=rows)
