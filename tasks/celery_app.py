@@ -53,7 +53,7 @@ def make_celery(app: Flask) -> Celery:
         worker_prefetch_multiplier=1,
         task_default_queue=app.config.get("CELERY_QUEUE", "hazards"),
         beat_schedule=beat_schedule(app.config),
-        include=["tasks.jobs"],
+        include=["tasks.jobs", "tasks.report_jobs"],
     )
     celery.set_default()
     app.extensions["celery"] = celery

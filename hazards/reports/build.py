@@ -1,0 +1,406 @@
+"""Build a completion report: every number, from a handful of GROUP BY queries, into one dataclass.
+
+The counting happens in the database (conditional sums over the hazards in scope, grouped by the
+hazard's division, supervision level and dynamic-add flag); Python only adds those aggregate rows
+up into the level buckets and along the division tree to the subordinate units. The only rows
+fetched one per hazard are the overdue list (bounded by `OVERDUE_LIMIT`) and its map dots.
+The definitions are in `hazards/reports/__init__.py` and docs/reports.md.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from shapely.geometry import shape
+from sqlalchemy import Select, and_, case, distinct, func, or_, select
+from sqlalchemy.orm import Session
+
+from geo import spatial
+from hazards.divisions import check_code, within_clause
+from hazards.enums import COUNTED_STATUSES, FundingKind, FundingSource, JurisdictionLevel, RoadClass, Status
+from hazards.enums import SupervisionLevel as L
+from hazards.labels import label
+from hazards.models import Category, FundingEntry, Hazard, Jurisdiction, Organization, hazard_categories
+from hazards.reports.period import Period
+
+OVERDUE_LIMIT = 500
+RATE_STEP = Decimal("0.0001")
+CENT = Decimal("0.01")
+# Level buckets in report order: (key, 中文, English). Merged and total rows are sums of the others.
+BUCKETS = [
+    ("ministry", "部级", "Ministry"), ("province", "省级", "Province"),
+    ("ministry_province", "部省级", "Ministry + province"), ("city", "市级", "City"),
+    ("county", "县级", "County"), ("none", "未挂牌", "Not listed"),
+    ("annual", "年度清单合计", "Annual list"), ("dynamic", "动态新增", "Dynamic additions"),
+    ("total", "合计（含动态新增）", "Total incl. dynamic additions"),
+]
+# A level filter may name one level or the merged 部省级 bucket.
+LEVEL_FILTERS = {lv.value: (lv,) for lv in L} | {"ministry_province": (L.MINISTRY, L.PROVINCE)}
+
+
+class ReportError(ValueError):
+    pass
+
+
+@dataclass
+class Counts:
+    """completed = closed within the period (any batch); the rest are about hazards on the period's lists."""
+
+    completed: int = 0
+    total: int = 0
+    closed: int = 0
+    on_time: int = 0
+    ahead: int = 0
+    open: int = 0
+    overdue: int = 0
+
+    def add(self, other: Counts) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def rate(self) -> Decimal | None:
+        """closed / total as a fraction (overdue open items stay in the denominator); None with nothing listed."""
+        return (Decimal(self.closed) / Decimal(self.total)).quantize(RATE_STEP, ROUND_HALF_UP) if self.total else None
+
+
+@dataclass
+class Money:
+    """Yuan by (funding kind, source level), summed by the database from funding entries in the period."""
+
+    amounts: dict[tuple[FundingKind, FundingSource], Decimal] = field(default_factory=dict)
+
+    def put(self, kind: FundingKind, source: FundingSource, yuan: Decimal) -> None:
+        self.amounts[(kind, source)] = self.amounts.get((kind, source), Decimal("0.00")) + yuan
+
+    def add(self, other: Money) -> None:
+        for (kind, source), yuan in other.amounts.items():
+            self.put(kind, source, yuan)
+
+    def yuan(self, kind: FundingKind, source: FundingSource | None = None) -> Decimal:
+        if source is not None:
+            return self.amounts.get((kind, source), Decimal("0.00"))
+        return sum((v for (k, _s), v in self.amounts.items() if k is kind), Decimal("0.00"))
+
+
+@dataclass
+class LevelRow:
+    key: str
+    label_zh: str
+    label_en: str
+    counts: Counts = field(default_factory=Counts)
+    money: Money = field(default_factory=Money)
+
+
+@dataclass
+class UnitRow:
+    """A subordinate division (or the report division's own 本级 hazards when `own`)."""
+
+    code: str
+    name: str
+    name_en: str
+    own: bool = False
+    annual: Counts = field(default_factory=Counts)
+    dynamic: Counts = field(default_factory=Counts)
+    money: Money = field(default_factory=Money)
+    rank: int | None = None
+
+    @property
+    def all(self) -> Counts:
+        both = Counts()
+        both.add(self.annual)
+        both.add(self.dynamic)
+        return both
+
+
+@dataclass
+class CategoryRow:
+    code: str
+    label_zh: str
+    label_en: str
+    counts: Counts
+
+
+@dataclass
+class RoadClassRow:
+    road_class: RoadClass | None
+    completed: int
+    roads: int
+    metres: int
+
+    @property
+    def km(self) -> Decimal:
+        return (Decimal(self.metres) / 1000).quantize(Decimal("0.001"), ROUND_HALF_UP)
+
+    def label(self, lang: str) -> str:
+        if self.road_class is None:
+            return "Other or unknown" if lang == "en" else "其他道路"
+        return label(self.road_class, lang)
+
+
+@dataclass
+class OverdueItem:
+    code: str
+    title: str
+    level: L
+    jurisdiction_code: str
+    jurisdiction_name: str
+    responsible_unit: str
+    deadline: date
+    days_overdue: int
+    batch_year: int
+    dynamic_add: bool
+    lon: float | None
+    lat: float | None
+
+
+@dataclass
+class Boundary:
+    code: str
+    name: str
+    name_en: str
+    geometry: object  # shapely (Multi)Polygon as stored; the map simplifies it to its scale
+
+
+@dataclass
+class CompletionReport:
+    jurisdiction_code: str
+    jurisdiction_name: str
+    jurisdiction_name_en: str
+    jurisdiction_level: JurisdictionLevel
+    period: Period
+    level_filter: str | None
+    today: date
+    as_of: date
+    min_rank: int
+    levels: list[LevelRow]
+    units: list[UnitRow]
+    categories: list[CategoryRow]
+    road_classes: list[RoadClassRow]
+    overdue: list[OverdueItem]
+    overdue_count: int
+    overdue_limit: int = OVERDUE_LIMIT
+    boundaries: list[Boundary] = field(default_factory=list)
+
+    def level(self, key: str) -> LevelRow:
+        return next(row for row in self.levels if row.key == key)
+
+    @property
+    def total(self) -> LevelRow:
+        return self.level("total")
+
+
+def resolve_level(level) -> tuple[str | None, tuple[L, ...]]:
+    """A level filter given as enum, value, Chinese label or 'ministry_province'/部省级 -> (key, levels)."""
+    if level in (None, ""):
+        return None, ()
+    key = level.value if isinstance(level, L) else str(level).strip()
+    if key in ("部省级", "部省级督办"):
+        key = "ministry_province"
+    if key not in LEVEL_FILTERS:
+        from hazards.labels import fold, lookup_table
+
+        member = lookup_table(L).get(fold(key))
+        if member is None:
+            raise ReportError(f"unknown supervision level '{level}'")
+        key = member.value
+    return key, LEVEL_FILTERS[key]
+
+
+# ---- the SQL -----------------------------------------------------------------------------------
+
+def _conditions(code: str, period: Period, levels: tuple[L, ...], as_of: date) -> dict:
+    closed = Hazard.status == Status.CLOSED
+    closed_by_end = and_(closed, Hazard.closed_on.is_not(None), Hazard.closed_on <= period.end)
+    # The exact complement of closed_by_end, written out so a NULL never drops a hazard from both.
+    open_at_end = or_(Hazard.status != Status.CLOSED, Hazard.closed_on.is_(None), Hazard.closed_on > period.end)
+    on_list = Hazard.batch_year.between(period.start.year, period.end.year)
+    scope = [within_clause(Hazard.jurisdiction_code, code), Hazard.status.in_(COUNTED_STATUSES),
+             Hazard.found_on <= period.end]
+    if levels:
+        scope.append(Hazard.level.in_(levels))
+    return dict(
+        scope=scope, on_list=on_list, closed_by_end=closed_by_end, open_at_end=open_at_end,
+        completed=and_(closed, Hazard.closed_on.between(period.start, period.end)),
+        overdue=and_(open_at_end, Hazard.deadline.is_not(None), Hazard.deadline < as_of),
+    )
+
+
+def _count_if(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _count_columns(c: dict) -> list:
+    in_time = and_(c["on_list"], c["closed_by_end"], Hazard.deadline.is_not(None))
+    return [
+        _count_if(c["completed"]), _count_if(c["on_list"]), _count_if(and_(c["on_list"], c["closed_by_end"])),
+        _count_if(and_(in_time, Hazard.closed_on <= Hazard.deadline)),
+        _count_if(and_(in_time, Hazard.closed_on < Hazard.deadline)),
+        _count_if(and_(c["on_list"], c["overdue"])),
+    ]
+
+
+def report_statements(session: Session, code: str, period: Period, levels: tuple[L, ...], as_of: date,
+                      limit: int = OVERDUE_LIMIT) -> dict[str, Select]:
+    """Every statement a report runs (the benchmark times them on their own)."""
+    c = _conditions(code, period, levels, as_of)
+    dialect = session.get_bind().dialect.name
+    lon, lat = spatial.bbox_center(Hazard.geom, dialect)
+    road_key = case(
+        (Hazard.road_class.in_([RoadClass.NATIONAL, RoadClass.PROVINCIAL]), Hazard.route_code),
+        # X/Y/C numbers repeat between counties: such a road is its route code within its division.
+        else_=func.coalesce(Hazard.route_code, Hazard.road_name) + "@" + Hazard.jurisdiction_code,
+    )
+    return {
+        # The last column counts overdue hazards of any batch (the overdue list's full length): one pass less.
+        "counts": select(Hazard.jurisdiction_code, Hazard.level, Hazard.dynamic_add, *_count_columns(c),
+                         _count_if(c["overdue"]))
+        .where(*c["scope"]).group_by(Hazard.jurisdiction_code, Hazard.level, Hazard.dynamic_add),
+        "money": select(Hazard.jurisdiction_code, Hazard.level, Hazard.dynamic_add, FundingEntry.kind,
+                        FundingEntry.source, func.sum(FundingEntry.amount))
+        .join(Hazard, Hazard.id == FundingEntry.hazard_id)
+        .where(*c["scope"], FundingEntry.entry_date.between(period.start, period.end))
+        .group_by(Hazard.jurisdiction_code, Hazard.level, Hazard.dynamic_add, FundingEntry.kind, FundingEntry.source),
+        "categories": select(hazard_categories.c.category_id, *_count_columns(c))
+        .join(Hazard, Hazard.id == hazard_categories.c.hazard_id)
+        .where(*c["scope"]).group_by(hazard_categories.c.category_id),
+        "road_classes": select(
+            Hazard.road_class, func.count(Hazard.id), func.count(distinct(road_key)),
+            func.coalesce(func.sum(case((Hazard.end_m.is_not(None), Hazard.end_m - Hazard.start_m), else_=0)), 0),
+        ).where(*c["scope"], c["completed"]).group_by(Hazard.road_class),
+        "overdue": select(Hazard.code, Hazard.title, Hazard.level, Hazard.jurisdiction_code, Jurisdiction.name,
+                          Organization.name, Hazard.deadline, Hazard.batch_year, Hazard.dynamic_add, lon, lat)
+        .join(Jurisdiction, Jurisdiction.code == Hazard.jurisdiction_code)
+        .outerjoin(Organization, Organization.id == Hazard.responsible_unit_id)
+        .where(*c["scope"], c["overdue"]).order_by(Hazard.deadline, Hazard.code).limit(limit),
+    }
+
+
+# ---- assembling the report ---------------------------------------------------------------------
+
+def build_report(session: Session, jurisdiction_code: str, period: Period, level=None, today: date | None = None,
+                 min_rank: int = 5, *, with_map: bool = True) -> CompletionReport:
+    """The completion report of a division for a period, optionally for one supervision level."""
+    code = check_code(jurisdiction_code)
+    place = session.get(Jurisdiction, code)
+    if place is None:
+        raise ReportError(f"no jurisdiction with code {code}")
+    level_key, levels = resolve_level(level)
+    today = today or date.today()
+    as_of = min(period.end, today)  # overdue is judged at the period end, or today while it runs
+    statements = report_statements(session, code, period, levels, as_of)
+
+    buckets = {key: LevelRow(key, zh, en) for key, zh, en in BUCKETS}
+    units = _units(session, place)
+    parents = dict(session.execute(select(Jurisdiction.code, Jurisdiction.parent_code)
+                                   .where(within_clause(Jurisdiction.code, code))).all())
+    overdue_count = 0
+    for division, lv, dynamic, *numbers, overdue_any_batch in session.execute(statements["counts"]):
+        overdue_count += int(overdue_any_batch or 0)
+        counts = _counts(numbers)
+        for key in _bucket_keys(lv, bool(dynamic)):
+            buckets[key].counts.add(counts)
+        unit = _unit_for(division, code, parents, units)
+        (unit.dynamic if dynamic else unit.annual).add(counts)
+    for division, lv, dynamic, kind, source, amount in session.execute(statements["money"]):
+        yuan = Decimal(amount or 0).quantize(CENT)
+        for key in _bucket_keys(lv, bool(dynamic)):
+            buckets[key].money.put(kind, source, yuan)
+        _unit_for(division, code, parents, units).money.put(kind, source, yuan)
+
+    overdue = [
+        OverdueItem(hcode, title, lv, jcode, jname, unit or "", deadline, (as_of - deadline).days, batch,
+                    bool(dynamic), _float(x), _float(y))
+        for hcode, title, lv, jcode, jname, unit, deadline, batch, dynamic, x, y in session.execute(statements["overdue"])
+    ]
+    unit_rows = _ranked([u for u in units.values() if not u.own or _has_anything(u)], min_rank)
+    return CompletionReport(
+        jurisdiction_code=code, jurisdiction_name=place.name, jurisdiction_name_en=place.name_en or place.name,
+        jurisdiction_level=place.level, period=period, level_filter=level_key, today=today, as_of=as_of,
+        min_rank=min_rank, levels=list(buckets.values()), units=unit_rows,
+        categories=_categories(session, statements["categories"]),
+        road_classes=[RoadClassRow(rc, int(n), int(roads), int(metres or 0))
+                      for rc, n, roads, metres in session.execute(statements["road_classes"])],
+        overdue=overdue, overdue_count=overdue_count,
+        boundaries=_boundaries(session, place, units) if with_map else [],
+    )
+
+
+def _counts(numbers) -> Counts:
+    completed, total, closed, on_time, ahead, overdue = (int(n or 0) for n in numbers)
+    return Counts(completed, total, closed, on_time, ahead, total - closed, overdue)
+
+
+def _bucket_keys(level: L, dynamic: bool) -> list[str]:
+    if dynamic:
+        return ["dynamic", "total"]
+    keys = [level.value, "annual", "total"]
+    if level in (L.MINISTRY, L.PROVINCE):
+        keys.append("ministry_province")
+    return keys
+
+
+def _units(session: Session, place: Jurisdiction) -> dict[str, UnitRow]:
+    rows = session.execute(select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.name_en)
+                           .where(Jurisdiction.parent_code == place.code).order_by(Jurisdiction.code)).all()
+    units = {c: UnitRow(c, n, en or n) for c, n, en in rows}
+    units[place.code] = UnitRow(place.code, f"{place.name}本级", f"{place.name_en or place.name} (own)", own=True)
+    return units
+
+
+def _unit_for(division: str, code: str, parents: dict, units: dict[str, UnitRow]) -> UnitRow:
+    """The subordinate unit a hazard's division rolls up to (walking the tree, as not every child's
+    code follows the parent's prefix pattern); hazards filed at the report division itself are 本级."""
+    node = division
+    while node is not None and node != code:
+        if parents.get(node) == code:
+            return units[node]
+        node = parents.get(node)
+    return units[code]
+
+
+def _has_anything(unit: UnitRow) -> bool:
+    return bool(unit.all.total or unit.all.completed or unit.all.overdue or unit.money.amounts)
+
+
+def _ranked(units: list[UnitRow], min_rank: int) -> list[UnitRow]:
+    """Rank units on the annual list's rate; a unit with fewer than `min_rank` listed hazards is not ranked.
+    Equal rates share a rank (1, 2, 2, 4)."""
+    eligible = sorted((u for u in units if not u.own and u.annual.total >= max(min_rank, 1)),
+                      key=lambda u: (-u.annual.rate, u.code))
+    for position, unit in enumerate(eligible, start=1):
+        previous = eligible[position - 2] if position > 1 else None
+        unit.rank = previous.rank if previous and previous.annual.rate == unit.annual.rate else position
+    others = sorted((u for u in units if u.rank is None), key=lambda u: (u.own, u.code))
+    return eligible + others
+
+
+def _categories(session: Session, statement: Select) -> list[CategoryRow]:
+    terms = {cid: (code, zh, en) for cid, code, zh, en in session.execute(
+        select(Category.id, Category.code, Category.name_zh, Category.name_en).order_by(Category.sort_order))}
+    found = {cid: _counts(numbers) for cid, *numbers in session.execute(statement)}
+    return [CategoryRow(code, zh, en, found[cid]) for cid, (code, zh, en) in terms.items() if cid in found]
+
+
+def _boundaries(session: Session, place: Jurisdiction, units: dict[str, UnitRow]) -> list[Boundary]:
+    """Subordinate boundaries for the map (the division's own outline when it has none); may be empty."""
+    dialect = session.get_bind().dialect.name
+    boundary = Jurisdiction.__table__.c.boundary
+    codes = [c for c, u in units.items() if not u.own]
+
+    def fetch(wanted: list[str]) -> list[Boundary]:
+        rows = session.execute(select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.name_en,
+                                      spatial.as_geojson(boundary, dialect, 5))
+                               .where(Jurisdiction.code.in_(wanted), boundary.is_not(None))
+                               .order_by(Jurisdiction.code)).all()
+        return [Boundary(c, n, en or n, shape(json.loads(g))) for c, n, en, g in rows]
+
+    shapes = fetch(codes) if codes else []
+    return shapes or fetch([place.code])
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)

@@ -1,0 +1,143 @@
+"""Inline SVG charts and map for the report, drawn in Python: the intranet has no chart library or CDN,
+and the same markup prints in the browser and in WeasyPrint's PDF."""
+
+from __future__ import annotations
+
+import math
+from xml.sax.saxutils import escape, quoteattr
+
+from shapely.geometry import MultiPolygon, Polygon
+
+from hazards.reports.build import Counts, CompletionReport
+from hazards.reports.wording import rate_text
+
+FONT = "'Noto Sans CJK SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', 'Microsoft YaHei', sans-serif"
+CLOSED, OPEN, OVERDUE, INK, MUTED, BRAND = "#1e7b34", "#c9d3dd", "#b3261e", "#1d2733", "#5b6875", "#16406b"
+WIDTH = 680
+_WORDS = {
+    "closed": ("已完成", "Closed"), "open": ("未完成", "Open"), "overdue": ("逾期", "Overdue"),
+    "levels": ("按督办级别：清单内隐患完成情况", "By supervision level: hazards on the list"),
+    "units": ("下级辖区治理率（年度清单）", "Completion rate by subordinate division (annual list)"),
+    "unranked": ("灰色：清单内隐患不足{n}处，不参与排名", "Grey: fewer than {n} listed hazards, not ranked"),
+    "map": ("下级辖区与逾期隐患", "Subordinate divisions and overdue hazards"),
+    "dots": ("红点：逾期未完成隐患（{n}处）", "Red dots: overdue hazards ({n})"),
+}
+
+
+def _w(key: str, lang: str, **values) -> str:
+    zh, en = _WORDS[key]
+    return (en if lang == "en" else zh).format(**values)
+
+
+def _text(x: float, y: float, text: str, *, size: int = 12, anchor: str = "start", fill: str = INK,
+          weight: str = "normal") -> str:
+    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}" '
+            f'font-weight="{weight}">{escape(text)}</text>')
+
+
+def _svg(height: float, body: list[str], title: str) -> str:
+    # No xmlns: inline in HTML the parser puts <svg> in its namespace, and the page names no URL at all.
+    return (f'<svg role="img" aria-label={quoteattr(title)} '
+            f'viewBox="0 0 {WIDTH} {height:.0f}" width="{WIDTH}" height="{height:.0f}" '
+            f'font-family="{FONT}">' + "".join(body) + "</svg>")
+
+
+def _legend(y: float, lang: str) -> list[str]:
+    items, x = [], 130.0
+    for key, colour in (("closed", CLOSED), ("open", OPEN), ("overdue", OVERDUE)):
+        items.append(f'<rect x="{x:.0f}" y="{y - 10:.0f}" width="12" height="12" fill="{colour}"/>')
+        items.append(_text(x + 16, y, _w(key, lang), size=11))
+        x += 90
+    return items
+
+
+def level_chart(report: CompletionReport, lang: str = "zh") -> str:
+    """Stacked bars per level (and dynamic additions): closed, open, overdue, with the rate at the end."""
+    rows = [r for r in report.levels if r.key in ("ministry", "province", "city", "county", "none", "dynamic")]
+    return _stacked(_w("levels", lang), [((r.label_en if lang == "en" else r.label_zh), r.counts, True) for r in rows],
+                    lang)
+
+
+def units_chart(report: CompletionReport, lang: str = "zh") -> str | None:
+    """The subordinate units' annual-list bars in ranking order; unranked units drawn grey. None without units."""
+    rows = [(u.name_en if lang == "en" else u.name, u.annual, u.rank is not None)
+            for u in report.units if u.annual.total]
+    if not rows:
+        return None
+    note = _w("unranked", lang, n=report.min_rank)
+    return _stacked(_w("units", lang), rows, lang, note=note)
+
+
+def _stacked(title: str, rows: list[tuple[str, Counts, bool]], lang: str, note: str | None = None) -> str:
+    top, row_h, left, bar_w = 48, 26, 130, 400
+    biggest = max([c.total for _n, c, _r in rows] + [1])
+    body = [_text(0, 16, title, size=14, weight="bold"), *_legend(36, lang)]
+    for i, (name, counts, ranked) in enumerate(rows):
+        y = top + i * row_h
+        body.append(_text(left - 8, y + 15, name, anchor="end", fill=INK if ranked else MUTED))
+        x = float(left)
+        overdue, still_open = counts.overdue, counts.open - counts.overdue
+        for value, colour in ((counts.closed, CLOSED), (still_open, OPEN), (overdue, OVERDUE)):
+            width = bar_w * value / biggest
+            if width > 0:
+                opacity = "1" if ranked else "0.45"
+                body.append(f'<rect x="{x:.1f}" y="{y + 3}" width="{width:.1f}" height="{row_h - 8}" '
+                            f'fill="{colour}" fill-opacity="{opacity}"/>')
+                x += width
+        body.append(_text(x + 6, y + 15, f"{counts.closed}/{counts.total}  {rate_text(counts)}", size=11,
+                          fill=INK if ranked else MUTED))
+    height = top + len(rows) * row_h + (22 if note else 6)
+    if note:
+        body.append(_text(0, height - 6, note, size=11, fill=MUTED))
+    return _svg(height, body, title)
+
+
+def map_svg(report: CompletionReport, lang: str = "zh", height: int = 460) -> str | None:
+    """Subordinate boundaries with names, and the overdue hazards as red dots; None when no boundary is stored."""
+    shapes = [(b, _polygons(b.geometry)) for b in report.boundaries]
+    shapes = [(b, polys) for b, polys in shapes if polys]
+    if not shapes:
+        return None
+    xs = [x for _b, polys in shapes for p in polys for x, _y in p.exterior.coords]
+    ys = [y for _b, polys in shapes for p in polys for _x, y in p.exterior.coords]
+    min_x, max_x, min_y, max_y = min(xs), max(xs), min(ys), max(ys)
+    squash = math.cos(math.radians((min_y + max_y) / 2))  # equirectangular, true to scale at mid-latitude
+    top, pad = 40, 10
+    scale = min((WIDTH - 2 * pad) / max((max_x - min_x) * squash, 1e-9), (height - top - pad) / max(max_y - min_y, 1e-9))
+
+    def project(lon: float, lat: float) -> tuple[float, float]:
+        return pad + (lon - min_x) * squash * scale, top + (max_y - lat) * scale
+
+    tolerance = 0.6 / scale  # drop detail finer than about half a pixel: keeps the PDF small
+    body = [_text(0, 16, _w("map", lang), size=14, weight="bold")]
+    for boundary, polys in shapes:
+        path = "".join(_ring_path(ring, project) for p in polys
+                       for ring in [p.simplify(tolerance).exterior, *p.simplify(tolerance).interiors])
+        name = boundary.name_en if lang == "en" else boundary.name
+        body.append(f'<path d="{path}" fill="#eef2f6" stroke="#7d8b99" stroke-width="0.8" fill-rule="evenodd">'
+                    f"<title>{escape(name)}</title></path>")
+    for boundary, polys in shapes:  # names after every outline, so no neighbour is drawn over one
+        anchor = max(polys, key=lambda p: p.area).representative_point()
+        x, y = project(anchor.x, anchor.y)
+        body.append(_text(x, y, boundary.name_en if lang == "en" else boundary.name, size=11, anchor="middle",
+                          fill=MUTED))
+    dots = [item for item in report.overdue if item.lon is not None]
+    for item in dots:
+        x, y = project(item.lon, item.lat)
+        body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{OVERDUE}" stroke="#fff" stroke-width="0.8">'
+                    f"<title>{escape(item.code + ' ' + item.title)}</title></circle>")
+    body.append(_text(WIDTH - 4, 16, _w("dots", lang, n=len(dots)), size=11, anchor="end", fill=OVERDUE))
+    return _svg(height, body, _w("map", lang))
+
+
+def _polygons(geometry) -> list[Polygon]:
+    if isinstance(geometry, Polygon):
+        return [geometry]
+    if isinstance(geometry, MultiPolygon):
+        return list(geometry.geoms)
+    return []
+
+
+def _ring_path(ring, project) -> str:
+    points = [project(x, y) for x, y in ring.coords]
+    return "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in points) + "Z"

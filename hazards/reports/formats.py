@@ -1,0 +1,330 @@
+"""The report as JSON (stable keys, see docs/reports.md), CSV, XLSX, HTML and PDF.
+
+CSV, XLSX and HTML share one set of tables (`tables`), so a column means the same in all three.
+Cells keep their type until the edge: money is Decimal 万元, rates are fractions, dates are dates.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from hazards.enums import FundingKind, FundingSource
+from hazards.labels import label
+from hazards.money import to_wan
+from hazards.reports.build import Counts, CompletionReport, Money
+from hazards.reports.wording import DASH, paragraph_en, paragraph_zh, scope_word_zh
+
+SCHEMA = "hazards.reports.completion/1"
+KINDS = list(FundingKind)
+SOURCES = list(FundingSource)
+COUNT_KEYS = ("completed", "total", "closed", "rate", "on_time", "ahead", "open", "overdue")
+
+
+# ---- JSON ---------------------------------------------------------------------------------------
+
+def _rate_pct(counts: Counts) -> str | None:
+    if not counts.total:
+        return None
+    return f"{(Decimal(counts.closed) * 100 / counts.total).quantize(Decimal('0.01'), ROUND_HALF_UP):f}"
+
+
+def _counts_json(counts: Counts) -> dict:
+    return {key: (_rate_pct(counts) if key == "rate" else getattr(counts, key)) for key in COUNT_KEYS}
+
+
+def _money_json(money: Money) -> dict:
+    return {kind.value: {**{s.value: f"{to_wan(money.yuan(kind, s)):f}" for s in SOURCES},
+                         "total": f"{to_wan(money.yuan(kind)):f}"} for kind in KINDS}
+
+
+def to_json(report: CompletionReport) -> dict:
+    """Every number of the report as JSON-ready values; keys are documented and kept stable."""
+    p = report.period
+    return {
+        "schema": SCHEMA,
+        "jurisdiction": {"code": report.jurisdiction_code, "name": report.jurisdiction_name,
+                         "name_en": report.jurisdiction_name_en, "level": report.jurisdiction_level.value,
+                         "scope_word": scope_word_zh(report.jurisdiction_name, report.jurisdiction_level)},
+        "period": {"kind": p.kind, "start": p.start.isoformat(), "end": p.end.isoformat(), "label_zh": p.label_zh,
+                   "label_en": p.label_en, "years": list(p.years)},
+        "level_filter": report.level_filter,
+        "as_of": report.as_of.isoformat(),
+        "today": report.today.isoformat(),
+        "min_rank": report.min_rank,
+        "money_unit": "万元",
+        "summary": [{"key": r.key, "label_zh": r.label_zh, "label_en": r.label_en, **_counts_json(r.counts),
+                     "money": _money_json(r.money)} for r in report.levels],
+        "units": [{"code": u.code, "name": u.name, "name_en": u.name_en, "own": u.own, "rank": u.rank,
+                   "ranked": u.rank is not None, "annual": _counts_json(u.annual), "dynamic": _counts_json(u.dynamic),
+                   "total": _counts_json(u.all), "money": _money_json(u.money)} for u in report.units],
+        "categories": [{"code": c.code, "label_zh": c.label_zh, "label_en": c.label_en, **_counts_json(c.counts)}
+                       for c in report.categories],
+        "road_classes": [{"code": r.road_class.value if r.road_class else None, "label_zh": r.label("zh"),
+                          "label_en": r.label("en"), "completed": r.completed, "roads": r.roads,
+                          "km": f"{r.km:f}"} for r in report.road_classes],
+        "overdue": {"count": report.overdue_count, "limit": report.overdue_limit, "items": [
+            {"code": o.code, "title": o.title, "level": o.level.value, "level_label_zh": label(o.level, "zh"),
+             "jurisdiction_code": o.jurisdiction_code, "jurisdiction_name": o.jurisdiction_name,
+             "responsible_unit": o.responsible_unit, "deadline": o.deadline.isoformat(),
+             "days_overdue": o.days_overdue, "batch_year": o.batch_year, "dynamic_add": o.dynamic_add,
+             "lon": None if o.lon is None else round(o.lon, 6), "lat": None if o.lat is None else round(o.lat, 6)}
+            for o in report.overdue]},
+        "paragraph": {"zh": paragraph_zh(report), "en": paragraph_en(report)},
+    }
+
+
+# ---- the shared tables ----------------------------------------------------------------------------
+
+@dataclass
+class Column:
+    zh: str
+    en: str
+    kind: str = "int"  # int | text | rate | wan | km | date
+
+    def title(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+@dataclass
+class Table:
+    key: str
+    zh: str
+    en: str
+    columns: list[Column]
+    rows: list[list]
+
+    def title(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+    def display_rows(self, lang: str = "zh") -> list[list[str]]:
+        return [[display(cell, col.kind) for cell, col in zip(row, self.columns)] for row in self.rows]
+
+
+def display(cell, kind: str) -> str:
+    """A cell as text (CSV, HTML): 92.71%, 2462.35, 12.7, 2024-10-31; '—' for a rate with no denominator."""
+    if cell is None:
+        return DASH if kind == "rate" else ""
+    if kind == "rate":
+        return f"{(cell * 100).quantize(Decimal('0.01'), ROUND_HALF_UP):f}%"
+    if kind == "wan":
+        return f"{cell:f}"
+    if kind == "km":
+        text = f"{cell:f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    if isinstance(cell, date):
+        return cell.isoformat()
+    return str(cell)
+
+
+def _rate(counts: Counts) -> Decimal | None:
+    return None if not counts.total else (Decimal(counts.closed) / Decimal(counts.total)).quantize(Decimal("0.000001"))
+
+
+def _count_cells(c: Counts) -> list:
+    return [c.completed, c.total, c.closed, _rate(c), c.on_time, c.ahead, c.open, c.overdue]
+
+
+def _money_cells(m: Money) -> list:
+    return [to_wan(m.yuan(kind)) for kind in KINDS]
+
+
+def _count_columns(total_zh: str = "清单内隐患", total_en: str = "On the list") -> list[Column]:
+    return [Column("完成治理（期内）", "Completed in period"), Column(total_zh, total_en), Column("已完成", "Closed"),
+            Column("治理率", "Completion rate", "rate"), Column("按期完成", "On time"),
+            Column("提前完成", "Ahead of deadline"), Column("未完成", "Open"), Column("逾期", "Overdue")]
+
+
+MONEY_COLUMNS = [Column("预算（万元）", "Budget (10k yuan)", "wan"), Column("到位（万元）", "Allocated (10k yuan)", "wan"),
+                 Column("支出（万元）", "Spent (10k yuan)", "wan")]
+
+
+def tables(report: CompletionReport, lang: str = "zh") -> list[Table]:
+    """The report's tables in order: summary, money, units, categories, road classes, overdue list."""
+    en = lang == "en"
+
+    def name(zh: str, english: str) -> str:
+        return english if en else zh
+
+    summary = Table("summary", "按督办级别汇总", "Summary by supervision level",
+                    [Column("督办级别", "Level", "text"), *_count_columns(), *MONEY_COLUMNS],
+                    [[name(r.label_zh, r.label_en), *_count_cells(r.counts), *_money_cells(r.money)]
+                     for r in report.levels])
+    money_rows = []
+    groups = [(name(r.label_zh, r.label_en), r.money) for r in report.levels]
+    groups += [(name(u.name, u.name_en), u.money) for u in report.units if u.money.amounts]
+    for group, money in groups:
+        for kind in KINDS:
+            money_rows.append([group, label(kind, lang), *[to_wan(money.yuan(kind, s)) for s in SOURCES],
+                               to_wan(money.yuan(kind))])
+    funding = Table("money", "资金投入（万元）", "Funding (10,000 yuan)",
+                    [Column("分组", "Group", "text"), Column("资金类别", "Kind", "text"),
+                     *[Column(label(s, "zh"), label(s, "en"), "wan") for s in SOURCES], Column("合计", "Total", "wan")],
+                    money_rows)
+    not_ranked = name(f"不排名（清单内不足{report.min_rank}处）", f"not ranked (fewer than {report.min_rank})")
+    units = Table("units", "按下级辖区", "By subordinate division",
+                  [Column("排名", "Rank", "text"), Column("单位", "Unit", "text"), Column("代码", "Code", "text"),
+                   *_count_columns("年度清单隐患", "On the annual list"), Column("动态新增", "Dynamic additions"),
+                   Column("动态新增已完成", "Dynamic additions closed"), *MONEY_COLUMNS],
+                  [[u.rank if u.rank is not None else (DASH if u.own else not_ranked), name(u.name, u.name_en), u.code,
+                    u.all.completed, *_count_cells(u.annual)[1:], u.dynamic.total, u.dynamic.closed,
+                    *_money_cells(u.money)] for u in report.units if not (u.own and len(report.units) == 1)])
+    categories = Table("categories", "按隐患类型（一处隐患可属多个类型）", "By category (a hazard may have several)",
+                       [Column("隐患类型", "Category", "text"), *_count_columns("隐患数", "Hazards")],
+                       [[name(c.label_zh, c.label_en), *_count_cells(c.counts)] for c in report.categories])
+    roads = Table("road_classes", "按道路类别（期内完成治理）", "By road class (completed in the period)",
+                  [Column("道路类别", "Road class", "text"), Column("完成治理（处）", "Completed"),
+                   Column("道路（条）", "Roads"), Column("路段里程（公里）", "Sections (km)", "km")],
+                  [[r.label(lang), r.completed, r.roads, r.km] for r in report.road_classes])
+    overdue = Table("overdue", "逾期未完成隐患清单", "Overdue hazards",
+                    [Column("隐患编号", "Code", "text"), Column("隐患名称", "Title", "text"),
+                     Column("督办级别", "Level", "text"), Column("辖区", "Division", "text"),
+                     Column("责任单位", "Responsible unit", "text"), Column("整改期限", "Deadline", "date"),
+                     Column("逾期天数", "Days overdue"), Column("批次年度", "Batch year"),
+                     Column("动态新增", "Dynamic addition", "text")],
+                    [[o.code, o.title, label(o.level, lang), o.jurisdiction_name, o.responsible_unit, o.deadline,
+                      o.days_overdue, o.batch_year, name("是" if o.dynamic_add else "否", "yes" if o.dynamic_add else "no")]
+                     for o in report.overdue])
+    return [summary, funding, units, categories, roads, overdue]
+
+
+def heading(report: CompletionReport, lang: str = "zh") -> list[tuple[str, str]]:
+    """The parameters block printed above the tables."""
+    en = lang == "en"
+    level = next((r for r in report.levels if r.key == report.level_filter), None) if report.level_filter else None
+    level_text = (level.label_en if en else level.label_zh) if level else ("All" if en else "全部")
+    return [
+        ("Division" if en else "辖区", f"{report.jurisdiction_name_en} ({report.jurisdiction_code})" if en
+         else f"{report.jurisdiction_name}（{report.jurisdiction_code}）"),
+        ("Period" if en else "统计期间", report.period.label_en if en else report.period.label_zh),
+        ("Supervision level" if en else "督办级别", level_text),
+        ("Open and overdue as of" if en else "未完成、逾期统计截至", report.as_of.isoformat()),
+    ]
+
+
+# ---- CSV and XLSX -------------------------------------------------------------------------------------
+
+def to_csv(report: CompletionReport, lang: str = "zh") -> str:
+    """All tables in one CSV: each under a title line, separated by a blank line (BOM added by the caller
+    that writes bytes, so Excel reads the Chinese)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for key, value in heading(report, lang):
+        writer.writerow([key, value])
+    writer.writerow([])
+    for table in tables(report, lang):
+        writer.writerow([f"【{table.title(lang)}】"])
+        writer.writerow([c.title(lang) for c in table.columns])
+        writer.writerows(table.display_rows(lang))
+        writer.writerow([])
+    writer.writerow(["【综述】" if lang != "en" else "[Summary]"])
+    writer.writerow([paragraph_en(report) if lang == "en" else paragraph_zh(report)])
+    return out.getvalue()
+
+
+XLSX_FORMATS = {"wan": "0.00", "rate": "0.00%", "km": "0.0##", "date": "yyyy-mm-dd", "int": "0"}
+SHEET_NAMES = {"summary": "汇总", "money": "资金", "units": "下级辖区", "categories": "隐患类型",
+               "road_classes": "道路类别", "overdue": "逾期清单"}
+
+
+def to_xlsx(report: CompletionReport, lang: str = "zh") -> bytes:
+    """One sheet per table with Chinese headers; numbers, money (Decimal 万元) and dates as typed cells."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    about = book.active
+    about.title = "说明"
+    about.append(["道路交通安全隐患治理完成情况报表"])
+    about["A1"].font = Font(bold=True, size=14)
+    for key, value in heading(report, "zh"):
+        about.append([key, value])
+    about.append(["综述", paragraph_zh(report)])
+    about.append(["Summary", paragraph_en(report)])
+    for row in about.iter_rows(min_row=2):
+        row[1].alignment = Alignment(wrap_text=True, vertical="top")
+    about.column_dimensions["A"].width, about.column_dimensions["B"].width = 22, 110
+    for table in tables(report, "zh"):
+        sheet = book.create_sheet(SHEET_NAMES[table.key])
+        sheet.append([c.zh for c in table.columns])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for values in table.rows:
+            # A rate with no denominator is written as '—' (text), never as 0%.
+            sheet.append([DASH if (v is None and c.kind == "rate") else v for v, c in zip(values, table.columns)])
+            for cell, column in zip(sheet[sheet.max_row], table.columns):
+                if column.kind in XLSX_FORMATS and not isinstance(cell.value, str):
+                    cell.number_format = XLSX_FORMATS[column.kind]
+        for index, column in enumerate(table.columns, start=1):
+            sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(10, len(column.zh) * 2 + 2)
+        sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# ---- HTML and PDF ---------------------------------------------------------------------------------
+
+def render_context(report: CompletionReport, lang: str = "zh") -> dict:
+    """What the report templates need: the tables, the paragraph and the SVG, in one language."""
+    from markupsafe import Markup
+
+    from hazards.reports import charts
+
+    def svg(markup: str | None):
+        return Markup(markup) if markup else None
+
+    return {"report": report, "lang": lang, "tables": tables(report, lang), "heading": heading(report, lang),
+            "paragraph": paragraph_en(report) if lang == "en" else paragraph_zh(report),
+            "level_chart": svg(charts.level_chart(report, lang)), "units_chart": svg(charts.units_chart(report, lang)),
+            "map": svg(charts.map_svg(report, lang))}
+
+
+def to_html(report: CompletionReport, lang: str = "zh") -> str:
+    """A standalone HTML document (inline CSS and SVG, no external URL): the PDF's source too."""
+    from flask import render_template
+
+    # The macros above the document leave blank lines; the doctype must come first.
+    return render_template("reports/report_document.html", **render_context(report, lang)).lstrip()
+
+
+def to_pdf(report: CompletionReport, lang: str = "zh") -> bytes:
+    """The standalone HTML printed by WeasyPrint with the system's CJK fonts (fonts-noto-cjk)."""
+    from weasyprint import HTML
+
+    return HTML(string=to_html(report, lang)).write_pdf()
+
+
+# ---- one entry point for the web, the CLI and the background job -----------------------------------
+
+MIMETYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8", "html": "text/html; charset=utf-8",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf",
+             "txt": "text/plain; charset=utf-8"}
+
+
+def export(report: CompletionReport, fmt: str, lang: str = "zh") -> bytes:
+    """The report as the bytes of a file in `fmt` (json, csv, html, xlsx, pdf, txt)."""
+    import json
+
+    if fmt == "json":
+        return json.dumps(to_json(report), ensure_ascii=False, indent=2).encode("utf-8")
+    if fmt == "csv":
+        return ("\ufeff" + to_csv(report, lang)).encode("utf-8")  # the BOM makes Excel read UTF-8
+    if fmt == "html":
+        return to_html(report, lang).encode("utf-8")
+    if fmt == "xlsx":
+        return to_xlsx(report, lang)
+    if fmt == "pdf":
+        return to_pdf(report, lang)
+    if fmt == "txt":
+        return ((paragraph_en(report) if lang == "en" else paragraph_zh(report)) + "\n").encode("utf-8")
+    raise ValueError(f"unknown report format '{fmt}'")
+
+
+def download_name(report: CompletionReport, fmt: str) -> str:
+    """e.g. 忻州市2024年隐患治理报表.xlsx (部省级 added when filtered by level)."""
+    level = next((r.label_zh for r in report.levels if r.key == report.level_filter), "")
+    return f"{report.jurisdiction_name}{report.period.label_zh}{level}隐患治理报表.{fmt}"

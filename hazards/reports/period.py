@@ -1,0 +1,153 @@
+"""Report periods: a year, a quarter, a half-year, a month or any date range, with the words people use.
+
+Every way of asking for a period (CLI options, a URL, a Celery job's arguments) goes through
+`parse_period`, so "2024年第一季度" means the same dates wherever it is asked for.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+QUARTERS_ZH = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
+HALVES_ZH = {1: "上半年", 2: "下半年"}
+HALVES_EN = {1: "first half", 2: "second half"}
+MONTHS_EN = ["", "January", "February", "March", "April", "May", "June", "July", "August", "September",
+             "October", "November", "December"]  # not calendar.month_name: that follows the OS locale
+
+
+class PeriodError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive date range and how to say it. `kind` is year|quarter|half|month|range."""
+
+    start: date
+    end: date
+    label_zh: str
+    label_en: str
+    kind: str = "range"
+
+    @property
+    def years(self) -> range:
+        """The batch years (批次年度) the period covers: their lists are the ones reported on."""
+        return range(self.start.year, self.end.year + 1)
+
+    def to_params(self) -> dict[str, str]:
+        """The period as URL / job parameters that `period_from_params` reads back."""
+        if self.kind == "range":
+            return {"from": self.start.isoformat(), "to": self.end.isoformat()}
+        params = {"year": str(self.start.year)}
+        if self.kind == "quarter":
+            params["quarter"] = str((self.start.month - 1) // 3 + 1)
+        elif self.kind == "half":
+            params["half"] = str(1 if self.start.month == 1 else 2)
+        elif self.kind == "month":
+            params["month"] = str(self.start.month)
+        return params
+
+
+def year(y: int) -> Period:
+    _check_year(y)
+    return Period(date(y, 1, 1), date(y, 12, 31), f"{y}年", str(y), "year")
+
+
+def quarter(y: int, q: int) -> Period:
+    _check_year(y)
+    if q not in QUARTERS_ZH:
+        raise PeriodError(f"quarter must be 1-4, not {q}")
+    first = 3 * (q - 1) + 1
+    return Period(date(y, first, 1), _month_end(y, first + 2), f"{y}年{QUARTERS_ZH[q]}", f"Q{q} {y}", "quarter")
+
+
+def half(y: int, h: int) -> Period:
+    _check_year(y)
+    if h not in HALVES_ZH:
+        raise PeriodError(f"half must be 1 or 2, not {h}")
+    first = 1 if h == 1 else 7
+    return Period(date(y, first, 1), _month_end(y, first + 5), f"{y}年{HALVES_ZH[h]}", f"H{h} {y}", "half")
+
+
+def month(y: int, m: int) -> Period:
+    _check_year(y)
+    if not 1 <= m <= 12:
+        raise PeriodError(f"month must be 1-12, not {m}")
+    return Period(date(y, m, 1), _month_end(y, m), f"{y}年{m}月", f"{MONTHS_EN[m]} {y}", "month")
+
+
+def date_range(start: date, end: date) -> Period:
+    if end < start:
+        raise PeriodError(f"the period ends ({end}) before it starts ({start})")
+    _check_year(start.year)
+    _check_year(end.year)
+    return Period(start, end, f"{zh_date(start)}至{zh_date(end)}", f"{en_date(start)} to {en_date(end)}", "range")
+
+
+def parse_period(
+    year_: int | None = None, *, quarter_: int | None = None, half_: int | None = None, month_: int | None = None,
+    start: date | None = None, end: date | None = None,
+) -> Period:
+    """One period from the options a person gives; refuses combinations that contradict each other."""
+    if start is not None or end is not None:
+        if start is None or end is None:
+            raise PeriodError("a date range needs both a start (--from) and an end (--to)")
+        if any(v is not None for v in (year_, quarter_, half_, month_)):
+            raise PeriodError("give either a date range or a year (with quarter, half or month), not both")
+        return date_range(start, end)
+    if year_ is None:
+        raise PeriodError("give a year (optionally with a quarter, half or month) or a date range")
+    chosen = [name for name, v in (("quarter", quarter_), ("half", half_), ("month", month_)) if v is not None]
+    if len(chosen) > 1:
+        raise PeriodError(f"give only one of quarter, half and month (got {', '.join(chosen)})")
+    if quarter_ is not None:
+        return quarter(year_, quarter_)
+    if half_ is not None:
+        return half(year_, half_)
+    if month_ is not None:
+        return month(year_, month_)
+    return year(year_)
+
+
+def period_from_params(params) -> Period:
+    """A period from string parameters (a URL's query or a job's arguments): year/quarter/half/month/from/to."""
+
+    def number(name: str) -> int | None:
+        raw = (params.get(name) or "").strip()
+        if not raw:
+            return None
+        if not raw.isdigit():
+            raise PeriodError(f"{name} must be a whole number, not '{raw}'")
+        return int(raw)
+
+    def day(name: str) -> date | None:
+        raw = (params.get(name) or "").strip()
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise PeriodError(f"{name} must be a date (YYYY-MM-DD), not '{raw}'") from None
+
+    return parse_period(number("year"), quarter_=number("quarter"), half_=number("half"), month_=number("month"),
+                        start=day("from"), end=day("to"))
+
+
+def zh_date(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def en_date(d: date) -> str:
+    return f"{d.day} {MONTHS_EN[d.month]} {d.year}"
+
+
+def _month_end(y: int, m: int) -> date:
+    return date(y, m, calendar.monthrange(y, m)[1])
+
+
+def _check_year(y: int) -> None:
+    # The ledger's batch years are 2000-2100 (a CHECK constraint); a report outside them is a typo.
+    if not 2000 <= y <= 2100:
+        raise PeriodError(f"year {y} is outside 2000-2100")

@@ -1,0 +1,217 @@
+"""The report's summary paragraph in the year-end style of the seeds, in Chinese and English, and the
+number formats it and the tables share (100处, 87.5%, 2462万余元, 2462.35万元)."""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+from hazards.enums import FundingKind, JurisdictionLevel, RoadClass
+from hazards.money import TEN_THOUSAND, to_wan
+from hazards.reports.build import Counts, CompletionReport, RoadClassRow
+from hazards.reports.period import HALVES_EN, en_date, zh_date
+
+DASH = "—"
+SUBJECT_ZH = "道路交通安全隐患"
+# Longest suffix first: 自治区 before 区, 自治州 before 州.
+_SCOPE_WORDS = [("自治区", "全区"), ("自治州", "全州"), ("地区", "全地区"), ("省", "全省"), ("盟", "全盟"),
+                ("市", "全市"), ("区", "全区"), ("县", "全县"), ("旗", "全旗"), ("州", "全州")]
+_LEVEL_WORDS = {JurisdictionLevel.NATIONAL: "全国", JurisdictionLevel.PROVINCE: "全省",
+                JurisdictionLevel.CITY: "全市", JurisdictionLevel.COUNTY: "全县"}
+_FILTER_ZH = {"ministry": "部级督办", "province": "省级督办", "ministry_province": "部省级督办",
+              "city": "市级督办", "county": "县级督办", "none": "未挂牌督办"}
+_FILTER_EN = {"ministry": "ministry-level", "province": "province-level", "ministry_province":
+              "ministry- or province-level", "city": "city-level", "county": "county-level", "none": "unlisted"}
+_ROAD_ORDER = {rc: i for i, rc in enumerate(RoadClass)}
+
+
+# ---- numbers as people write them ------------------------------------------------------------
+
+def percent(part: int, whole: int, places: int = 1) -> str:
+    """87.5% in a sentence (trailing .0 dropped), 87.50% in a table (places=2); '—' when whole is 0."""
+    if not whole:
+        return DASH
+    value = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    text = f"{value:f}"
+    if places == 1 and text.endswith(".0"):
+        text = text[:-2]
+    return text + "%"
+
+
+def rate_text(counts: Counts, places: int = 1) -> str:
+    return percent(counts.closed, counts.total, places)
+
+
+def wan(yuan: Decimal | int | None) -> str:
+    """万元 with two decimals, no separators, as in a report table: 2462.35."""
+    return f"{to_wan(yuan):f}"
+
+
+def wan_zh(yuan: Decimal | int | None) -> str:
+    """Money in a sentence: 2462万余元 (floored to whole 万, with a remainder), 2462万元 (exact),
+    0.35万元 (under one 万, where flooring would say nothing)."""
+    yuan = Decimal(yuan or 0)
+    whole = (yuan / TEN_THOUSAND).to_integral_value(ROUND_DOWN)
+    if whole == 0:
+        return f"{wan(yuan)}万元"
+    return f"{whole}万元" if whole * TEN_THOUSAND == yuan else f"{whole}万余元"
+
+
+def yuan_en(yuan: Decimal | int | None) -> str:
+    yuan = Decimal(yuan or 0)
+    if yuan >= 1_000_000:
+        return f"{(yuan / 1_000_000).quantize(Decimal('0.01'), ROUND_HALF_UP)} million yuan"
+    return f"{yuan.quantize(Decimal(1), ROUND_HALF_UP):,} yuan"
+
+
+def km_text(row: RoadClassRow) -> str:
+    """Kilometres to one decimal, trailing .0 dropped: 261公里, 8.5公里."""
+    text = f"{row.km.quantize(Decimal('0.1'), ROUND_HALF_UP):f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def scope_word_zh(name: str, level: JurisdictionLevel) -> str:
+    """全市 / 全区 / 全县 / 全省 from the division's own name (原平市 is a county-level 市: 全市)."""
+    if level is JurisdictionLevel.NATIONAL:
+        return "全国"
+    for suffix, word in _SCOPE_WORDS:
+        if name.endswith(suffix):
+            return word
+    return _LEVEL_WORDS[level]
+
+
+def _years(report: CompletionReport, sep: str) -> str:
+    years = report.period.years
+    return str(years[0]) if len(years) == 1 else f"{years[0]}{sep}{years[-1]}"
+
+
+def _n(count: int, noun: str, plural: str | None = None) -> str:
+    return f"{count:,} {noun if count == 1 else (plural or noun + 's')}"
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _road_rows(report: CompletionReport) -> list[RoadClassRow]:
+    rows = [r for r in report.road_classes if r.completed]
+    return sorted(rows, key=lambda r: _ROAD_ORDER.get(r.road_class, len(_ROAD_ORDER)))
+
+
+# ---- the paragraphs ----------------------------------------------------------------------------
+
+def paragraph_zh(report: CompletionReport) -> str:
+    """e.g. 2024年全市共完成道路交通安全隐患治理100处，其中部省级督办点段68处、市级督办5处……"""
+    lv = {row.key: row.counts for row in report.levels}
+    where = report.period.label_zh + scope_word_zh(report.jurisdiction_name, report.jurisdiction_level)
+    what = _FILTER_ZH.get(report.level_filter, "") + SUBJECT_ZH
+    done = lv["total"].completed
+    if not done:
+        sentences = [f"{where}暂无完成治理的{what}。"]
+    else:
+        parts = [] if report.level_filter else [
+            f"{name}{lv[key].completed}处" for key, name in
+            (("ministry_province", "部省级督办"), ("city", "市级督办"), ("county", "县级督办"), ("none", "未挂牌"))
+            if lv[key].completed
+        ]
+        if parts:  # the first bucket names what is counted, as the seed does: 部省级督办点段68处、市级督办5处
+            parts[0] = re.sub(r"^(\D+)", r"\1点段", parts[0])
+        dynamic = f"动态新增{lv['dynamic'].completed}处" if lv["dynamic"].completed else ""
+        detail = "、".join(parts) + ("，" if parts and dynamic else "") + dynamic
+        sentences = [f"{where}共完成{what}治理{done}处" + (f"，其中{detail}" if detail else "") + "。"]
+    sentences.append(_list_zh(report, lv["annual"], what))
+    if lv["dynamic"].total:
+        total = lv["total"]
+        sentences.append(f"计入动态新增{lv['dynamic'].total}处后，清单内隐患共{total.total}处，"
+                         f"已完成治理{total.closed}处，治理率{rate_text(total)}。")
+    roads = _road_rows(report)
+    if roads:
+        sentences.append("按道路类别，完成了" + "，".join(_road_zh(r) for r in roads) + "隐患治理。")
+    spent = report.total.money.yuan(FundingKind.SPENDING)
+    if spent:
+        sentences.append(f"累计投入治理资金{wan_zh(spent)}。")
+    return "".join(sentences)
+
+
+def _list_zh(report: CompletionReport, annual: Counts, what: str) -> str:
+    head = f"{_years(report, '—')}年度清单内"
+    if not annual.total:
+        return f"{head}暂无{what}。"
+    text = (f"{head}隐患{annual.total}处，截至{zh_date(report.as_of)}已完成治理{annual.closed}处，"
+            f"治理率{rate_text(annual)}")
+    if annual.on_time:
+        text += f"，其中按期完成{annual.on_time}处" + (f"、提前完成{annual.ahead}处" if annual.ahead else "")
+    if not annual.open:
+        return text + "，已全部完成。"
+    return text + f"；尚未完成{annual.open}处" + (f"，其中逾期{annual.overdue}处" if annual.overdue else "，均未逾期") + "。"
+
+
+def _road_zh(row: RoadClassRow) -> str:
+    sizes = ([f"{row.roads}条"] if row.roads else []) + ([f"{km_text(row)}公里"] if row.metres > 0 else [])
+    return "、".join(sizes) + row.label("zh") + f"{row.completed}处"
+
+
+def paragraph_en(report: CompletionReport) -> str:
+    """The same paragraph in English, for readers outside the bureau."""
+    lv = {row.key: row.counts for row in report.levels}
+    when = _when_en(report)
+    kind = (_FILTER_EN[report.level_filter] + " ") if report.level_filter else ""
+    done = lv["total"].completed
+    if not done:
+        sentences = [f"{when}, no {kind}road traffic-safety hazard was remediated across {report.jurisdiction_name_en}."]
+    else:
+        parts = [] if report.level_filter else [
+            f"{lv[key].completed:,} at {name} level" for key, name in
+            (("ministry_province", "ministry or province"), ("city", "city"), ("county", "county")) if lv[key].completed
+        ] + ([f"{lv['none'].completed:,} not listed for supervision"] if lv["none"].completed and not report.level_filter
+             else [])
+        if parts and " at " in parts[0]:
+            parts[0] = parts[0].replace(" at ", " supervised at ", 1)
+        if lv["dynamic"].completed:
+            parts.append(_n(lv["dynamic"].completed, "dynamic addition"))
+        verb = "was" if done == 1 else "were"
+        sentences = [f"{when}, {done:,} {kind}road traffic-safety {'hazard' if done == 1 else 'hazards'} {verb} "
+                     f"remediated across {report.jurisdiction_name_en}" + (f": {_and(parts)}" if parts else "") + "."]
+    sentences.append(_list_en(report, lv["annual"], kind))
+    if lv["dynamic"].total:
+        total = lv["total"]
+        sentences.append(f"Including {_n(lv['dynamic'].total, 'dynamic addition')}, {total.closed:,} of "
+                         f"{total.total:,} have been remediated (completion rate {rate_text(total)}).")
+    roads = _road_rows(report)
+    if roads:
+        sentences.append("Roads treated: " + "; ".join(_road_en(r) for r in roads) + ".")
+    spent = report.total.money.yuan(FundingKind.SPENDING)
+    if spent:
+        sentences.append(f"Funding spent: {yuan_en(spent)}.")
+    return " ".join(sentences)
+
+
+def _list_en(report: CompletionReport, annual: Counts, kind: str) -> str:
+    lists = f"the {_years(report, '–')} " + ("list" if len(report.period.years) == 1 else "lists")
+    if not annual.total:
+        return f"There were no {kind}hazards on {lists}."
+    text = (f"Of the {_n(annual.total, kind + 'hazard')} on {lists}, {annual.closed:,} had been remediated by "
+            f"{en_date(report.as_of)} (completion rate {rate_text(annual)})")
+    if annual.on_time:
+        text += f", {annual.on_time:,} of them on time" + (
+            f" and {annual.ahead:,} ahead of the deadline" if annual.ahead else "")
+    if not annual.open:
+        return text + "; all have been completed."
+    verb = "remains" if annual.open == 1 else "remain"
+    return text + f"; {annual.open:,} {verb} open" + (
+        f", {annual.overdue:,} of them overdue." if annual.overdue else ", none overdue.")
+
+
+def _road_en(row: RoadClassRow) -> str:
+    noun = row.label("en").lower() if row.road_class else "other road"
+    text = _n(row.completed, "hazard") + " on " + (_n(row.roads, noun) if row.roads else noun + "s")
+    return text + (f" ({km_text(row)} km of sections)" if row.metres > 0 else "")
+
+
+def _when_en(report: CompletionReport) -> str:
+    period = report.period
+    if period.kind == "range":
+        return "From " + period.label_en
+    if period.kind == "half":
+        return f"In the {HALVES_EN[1 if period.start.month == 1 else 2]} of {period.start.year}"
+    return "In " + period.label_en

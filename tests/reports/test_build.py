@@ -1,0 +1,320 @@
+"""build_report against hand-made ledgers whose right answers are known, on SpatiaLite and PostGIS.
+
+The main ledger has the shape of the Xinzhou year-end report (seeds/004): in 2024 the city completed
+100 hazards, 68 supervised at ministry or province level, 5 at city level, 15 at county level, 3 not
+listed, and 9 dynamic additions; with money spent of 24,623,500.00 yuan (2462万余元).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from shapely.geometry import Point
+
+from hazards.drafts import ReferenceData, check_draft
+from hazards.enums import FundingKind, FundingSource, RoadClass, Status, SupervisionLevel
+from hazards.models import FundingEntry
+from hazards.reports import build_report, parse_period
+from hazards.reports.build import Counts, ReportError
+from hazards.reports.wording import paragraph_en, paragraph_zh
+from hazards.services.registration import register_hazards
+from tests.factories import draft
+
+YEAR = parse_period(2024)
+TODAY = date(2025, 1, 20)
+DEADLINE, LATER = date(2024, 10, 31), date(2025, 3, 31)
+L = SupervisionLevel
+
+
+def spec(title, *, jurisdiction="140902", level=L.COUNTY, status=Status.LISTED, batch=2024, found=date(2024, 3, 5),
+         deadline=DEADLINE, closed=None, dynamic=False, categories=("steep_grade",), route=None, road_class=None,
+         start_m=None, end_m=None, road_name=None, unit=None):
+    listed = None if level is L.NONE else (date(found.year, found.month, found.day + 5))
+    return draft(
+        title=title, jurisdiction_code=jurisdiction, level=level, status=Status.CLOSED if closed else status,
+        batch_year=batch, found_on=found, listed_on=listed, deadline=None if level is L.NONE else deadline,
+        closed_on=closed, dynamic_add=dynamic, category_codes=list(categories), route_code=route,
+        road_class=road_class, start_m=start_m, end_m=end_m, road_name=road_name, responsible_unit=unit,
+        geometry=Point(112.70 + 0.001 * len(title), 38.40),
+    )
+
+
+def seed_ledger(session) -> dict[str, list[int]]:
+    """The Xinzhou-shaped ledger; returns the hazard ids of each group."""
+    g208 = dict(route="G208", road_class=RoadClass.NATIONAL)
+    s311 = dict(route="S311", road_class=RoadClass.PROVINCIAL)
+    x012 = dict(route="X012", road_class=RoadClass.COUNTY, start_m=3200, end_m=4100)
+    groups = {
+        # A: ministry level, Xinfu, closed a month before the deadline (ahead, and so on time); two categories
+        "A": [spec("A部级", level=L.MINISTRY, closed=date(2024, 9, 30), categories=("sharp_curve", "poor_sight"), **g208)
+              for _ in range(20)],
+        # B: province level, Yuanping, 40 sections closed on the deadline day (on time, not ahead), 8 late points
+        "B": [spec("B省级按期", jurisdiction="140981", level=L.PROVINCE, closed=DEADLINE, categories=("junction",),
+                   start_m=1000, end_m=2500, **s311) for _ in range(40)]
+        + [spec("B省级超期", jurisdiction="140981", level=L.PROVINCE, closed=date(2024, 11, 15), categories=("junction",),
+                **s311) for _ in range(8)],
+        # C: city level, filed at the city itself (本级), on an unnumbered urban street
+        "C": [spec("C市级", jurisdiction="140900", level=L.CITY, closed=date(2024, 6, 1), categories=("missing_guardrail",),
+                   road_class=RoadClass.URBAN, road_name="和平街") for _ in range(5)],
+        "C_overdue": [spec(f"C市级逾期{i}", jurisdiction="140900", level=L.CITY, categories=("missing_guardrail",),
+                           unit="忻州市住建局") for i in range(2)],
+        "C_open": [spec("C市级未到期", jurisdiction="140900", level=L.CITY, deadline=LATER,
+                        categories=("missing_guardrail",))],
+        # D: county level; 13 in Xinfu closed early; 2 of the 2023 list closed in 2024 (completed, not on
+        # the 2024 list); one closed after the year (open and overdue at its end); 3 open in Dingxiang
+        "D": [spec("D县级", closed=date(2024, 8, 1), **x012) for _ in range(13)],
+        "D_2023": [spec("D县级2023", jurisdiction="140921", batch=2023, found=date(2023, 5, 1), deadline=date(2023, 12, 31),
+                        closed=date(2024, 2, 1), route="X012", road_class=RoadClass.COUNTY, start_m=0, end_m=500)
+                   for _ in range(2)],
+        "D_late": [spec("D县级次年销号", closed=date(2025, 1, 10), unit="忻府区交通运输局", **x012)],
+        "D_open": [spec("D定襄未到期", jurisdiction="140921", deadline=LATER) for _ in range(3)],
+        # E: not listed for supervision, fixed at once, no deadline, no road recorded
+        "E": [spec("E未挂牌", jurisdiction="140981", level=L.NONE, closed=date(2024, 5, 1), categories=("junction",))
+              for _ in range(3)],
+        # F: dynamic additions found in July, on a township road
+        "F": [spec("F动态新增", found=date(2024, 7, 1), deadline=date(2024, 12, 31), closed=date(2024, 12, 1),
+                   dynamic=True, categories=("through_village",), route="Y105", road_class=RoadClass.TOWNSHIP)
+              for _ in range(9)],
+        "F_overdue": [spec("F动态新增逾期", found=date(2024, 7, 1), deadline=date(2024, 11, 30), dynamic=True,
+                           categories=("through_village",), unit="豆罗镇人民政府")],
+        # Never counted: rejected, merged, found after the year, in another city; closed the year before
+        "rejected": [spec("X不予认定", status=Status.REJECTED, closed=None) for _ in range(2)],
+        "merged": [spec("X重复", status=Status.MERGED)],
+        "next_year": [spec("X次年发现", batch=2025, found=date(2025, 1, 5), deadline=date(2025, 6, 30))],
+        "taiyuan": [spec("X太原", jurisdiction="140100", closed=date(2024, 6, 1))],
+        "H_2023": [spec("H上年已销号", jurisdiction="140981", batch=2023, found=date(2023, 3, 1),
+                        deadline=date(2023, 12, 31), closed=date(2023, 11, 1)) for _ in range(2)],
+    }
+    ref = ReferenceData(session)
+    ids = {}
+    for name, drafts in groups.items():
+        for d in drafts:
+            assert not check_draft(d, ref), (name, check_draft(d, ref))
+        ids[name] = register_hazards(session, drafts, ref=ref)
+
+    def money(group, kind, source, amount, on):
+        session.add(FundingEntry(hazard_id=ids[group][0], kind=kind, source=source, amount=Decimal(amount),
+                                 entry_date=on))
+
+    B, A, S = FundingKind.BUDGET, FundingKind.ALLOCATION, FundingKind.SPENDING
+    money("A", B, FundingSource.CENTRAL, "10000000.00", date(2024, 3, 15))
+    money("A", A, FundingSource.CENTRAL, "8000000.00", date(2024, 4, 1))
+    money("A", S, FundingSource.CENTRAL, "7500000.00", date(2024, 9, 1))
+    money("B", S, FundingSource.PROVINCE, "12345678.90", date(2024, 10, 1))
+    money("C", S, FundingSource.CITY, "4777821.10", date(2024, 6, 1))
+    money("F", B, FundingSource.COUNTY, "123456.78", date(2024, 8, 1))
+    money("D", B, FundingSource.COUNTY, "500000.00", date(2023, 12, 20))    # dated before the year: not counted
+    money("rejected", S, FundingSource.COUNTY, "99999.00", date(2024, 5, 1))  # rejected hazard: not counted
+    money("taiyuan", S, FundingSource.CITY, "1000000.00", date(2024, 6, 1))   # another city: not counted
+    session.flush()
+    return ids
+
+
+@pytest.fixture
+def ledger(session):
+    return seed_ledger(session)
+
+
+def counts(completed, total, closed, on_time, ahead, open_, overdue) -> Counts:
+    return Counts(completed, total, closed, on_time, ahead, open_, overdue)
+
+
+EXPECTED_LEVELS = {
+    #                         completed total closed on_time ahead open overdue
+    "ministry": counts(20, 20, 20, 20, 20, 0, 0),
+    "province": counts(48, 48, 48, 40, 0, 0, 0),
+    "ministry_province": counts(68, 68, 68, 60, 20, 0, 0),
+    "city": counts(5, 8, 5, 5, 5, 3, 2),
+    "county": counts(15, 17, 13, 13, 13, 4, 1),
+    "none": counts(3, 3, 3, 0, 0, 0, 0),
+    "annual": counts(91, 96, 89, 78, 38, 7, 3),
+    "dynamic": counts(9, 10, 9, 9, 9, 1, 1),
+    "total": counts(100, 106, 98, 87, 47, 8, 4),
+}
+
+
+def test_every_level_row(session, ledger):
+    report = build_report(session, "140900", YEAR, today=TODAY)
+    assert [r.key for r in report.levels] == list(EXPECTED_LEVELS)
+    assert {r.key: r.counts for r in report.levels} == EXPECTED_LEVELS
+    assert report.level("annual").counts.rate == Decimal("0.9271")  # 89 / 96
+    assert report.total.counts.rate == Decimal("0.9245")  # 98 / 106
+    assert report.as_of == date(2024, 12, 31)
+
+
+def test_money_by_level_kind_and_source(session, ledger):
+    report = build_report(session, "140900", YEAR, today=TODAY)
+    money = report.total.money
+    assert money.yuan(FundingKind.SPENDING) == Decimal("24623500.00")
+    assert money.yuan(FundingKind.BUDGET) == Decimal("10123456.78")
+    assert money.yuan(FundingKind.ALLOCATION) == Decimal("8000000.00")
+    assert money.amounts == {
+        (FundingKind.BUDGET, FundingSource.CENTRAL): Decimal("10000000.00"),
+        (FundingKind.ALLOCATION, FundingSource.CENTRAL): Decimal("8000000.00"),
+        (FundingKind.SPENDING, FundingSource.CENTRAL): Decimal("7500000.00"),
+        (FundingKind.SPENDING, FundingSource.PROVINCE): Decimal("12345678.90"),
+        (FundingKind.SPENDING, FundingSource.CITY): Decimal("4777821.10"),
+        (FundingKind.BUDGET, FundingSource.COUNTY): Decimal("123456.78"),
+    }
+    assert report.level("ministry_province").money.yuan(FundingKind.SPENDING) == Decimal("19845678.90")
+    assert report.level("dynamic").money.amounts == {(FundingKind.BUDGET, FundingSource.COUNTY): Decimal("123456.78")}
+    assert report.level("county").money.amounts == {}  # its only entry is dated 2023
+
+
+def test_units_and_fair_ranking(session, ledger):
+    report = build_report(session, "140900", YEAR, today=TODAY)
+    units = {u.code: u for u in report.units}
+    assert [u.code for u in report.units[:3]] == ["140981", "140902", "140921"]
+    assert len(report.units) == 15  # 14 counties, all listed, and the city's own 本级 row last
+    assert report.units[-1].own and report.units[-1].name == "忻州市本级"
+    yuanping, xinfu, dingxiang, own = units["140981"], units["140902"], units["140921"], units["140900"]
+    assert (yuanping.rank, yuanping.annual) == (1, counts(51, 51, 51, 40, 0, 0, 0))
+    assert (xinfu.rank, xinfu.annual) == (2, counts(33, 34, 33, 33, 33, 1, 1))
+    assert xinfu.dynamic == counts(9, 10, 9, 9, 9, 1, 1)
+    assert xinfu.all == counts(42, 44, 42, 42, 42, 2, 2)
+    # three on its list: below the minimum of 5, listed but not ranked
+    assert (dingxiang.rank, dingxiang.annual) == (None, counts(2, 3, 0, 0, 0, 3, 0))
+    assert (own.rank, own.annual) == (None, counts(5, 8, 5, 5, 5, 3, 2))
+    assert units["140922"].annual == Counts() and units["140922"].rank is None
+    assert xinfu.money.yuan(FundingKind.BUDGET) == Decimal("10123456.78")
+    assert yuanping.money.yuan(FundingKind.SPENDING) == Decimal("12345678.90")
+    assert own.money.yuan(FundingKind.SPENDING, FundingSource.CITY) == Decimal("4777821.10")
+
+
+def test_ranking_minimum_is_configurable_and_ties_share_a_rank(session, ledger):
+    report = build_report(session, "140900", YEAR, today=TODAY, min_rank=3)
+    assert [(u.code, u.rank) for u in report.units[:3]] == [("140981", 1), ("140902", 2), ("140921", 3)]
+    for _ in range(5):  # Daixian: 5 of 5 closed, the same 100% as Yuanping
+        register_hazards(session, [spec("代县", jurisdiction="140923", closed=date(2024, 6, 1))],
+                         ref=ReferenceData(session))
+    report = build_report(session, "140900", YEAR, today=TODAY)
+    assert [(u.code, u.rank) for u in report.units[:3]] == [("140923", 1), ("140981", 1), ("140902", 3)]
+
+
+def test_categories_count_a_hazard_under_each_of_its_categories(session, ledger):
+    report = build_report(session, "140900", YEAR, today=TODAY)
+    assert {c.code: c.counts for c in report.categories} == {
+        "sharp_curve": counts(20, 20, 20, 20, 20, 0, 0),
+        "poor_sight": counts(20, 20, 20, 20, 20, 0, 0),
+        "steep_grade": counts(15, 17, 13, 13, 13, 4, 1),
+        "junction": counts(51, 51, 51, 40, 0, 0, 0),
+        "missing_guardrail": counts(5, 8, 5, 5, 5, 3, 2),
+        "through_village": counts(9, 10, 9, 9, 9, 1, 1),
+    }
+    assert [c.code for c in report.categories][:2] == ["sharp_curve", "steep_grade"]  # vocabulary order
+
+
+def test_road_classes_roads_and_kilometres(session, ledger):
+    report = build_report(session, "140900", YEAR, today=TODAY)
+    rows = {r.road_class: (r.completed, r.roads, r.km) for r in report.road_classes}
+    assert rows == {
+        RoadClass.NATIONAL: (20, 1, Decimal("0.000")),
+        RoadClass.PROVINCIAL: (48, 1, Decimal("60.000")),
+        RoadClass.COUNTY: (15, 2, Decimal("12.700")),  # X012 in Xinfu and X012 in Dingxiang are two roads
+        RoadClass.TOWNSHIP: (9, 1, Decimal("0.000")),
+        RoadClass.URBAN: (5, 1, Decimal("0.000")),
+        None: (3, 0, Decimal("0.000")),
+    }
+
+
+def test_overdue_list(session, ledger):
+    report = build_report(session, "140900", YEAR, today=TODAY)
+    assert report.overdue_count == 4
+    got = [(o.title, o.level, o.jurisdiction_name, o.responsible_unit, o.deadline, o.days_overdue, o.dynamic_add)
+           for o in report.overdue]
+    assert got == [
+        ("C市级逾期0", L.CITY, "忻州市", "忻州市住建局", DEADLINE, 61, False),
+        ("C市级逾期1", L.CITY, "忻州市", "忻州市住建局", DEADLINE, 61, False),
+        ("D县级次年销号", L.COUNTY, "忻府区", "忻府区交通运输局", DEADLINE, 61, False),
+        ("F动态新增逾期", L.COUNTY, "忻府区", "豆罗镇人民政府", date(2024, 11, 30), 31, True),
+    ]
+    assert all(o.code.startswith(("140900-2024-", "140902-2024-")) for o in report.overdue)
+    assert report.overdue[0].lon == pytest.approx(112.70 + 0.001 * len("C市级逾期0"))
+    assert report.overdue[0].lat == pytest.approx(38.40)
+
+
+def test_the_seed_paragraph(session, ledger):
+    report = build_report(session, "140900", YEAR, today=TODAY)
+    assert paragraph_zh(report) == (
+        "2024年全市共完成道路交通安全隐患治理100处，其中部省级督办点段68处、市级督办5处、县级督办15处、未挂牌3处，"
+        "动态新增9处。2024年度清单内隐患96处，截至2024年12月31日已完成治理89处，治理率92.7%，其中按期完成78处、"
+        "提前完成38处；尚未完成7处，其中逾期3处。计入动态新增10处后，清单内隐患共106处，已完成治理98处，治理率92.5%。"
+        "按道路类别，完成了1条国道20处，1条、60公里省道48处，2条、12.7公里县道15处，1条乡道9处，1条城市道路5处，"
+        "其他道路3处隐患治理。累计投入治理资金2462万余元。"
+    )
+    assert paragraph_en(report) == (
+        "In 2024, 100 road traffic-safety hazards were remediated across Xinzhou: 68 supervised at ministry or "
+        "province level, 5 at city level, 15 at county level, 3 not listed for supervision and 9 dynamic additions. "
+        "Of the 96 hazards on the 2024 list, 89 had been remediated by 31 December 2024 (completion rate 92.7%), "
+        "78 of them on time and 38 ahead of the deadline; 7 remain open, 3 of them overdue. Including 10 dynamic "
+        "additions, 98 of 106 have been remediated (completion rate 92.5%). Roads treated: 20 hazards on 1 national "
+        "road; 48 hazards on 1 provincial road (60 km of sections); 15 hazards on 2 county roads (12.7 km of "
+        "sections); 9 hazards on 1 township road; 5 hazards on 1 urban road; 3 hazards on other roads. "
+        "Funding spent: 24.62 million yuan."
+    )
+
+
+def test_a_county_report_says_quanqu_and_has_only_its_own_row(session, ledger):
+    report = build_report(session, "140902", YEAR, today=TODAY)
+    assert paragraph_zh(report).startswith("2024年全区共完成道路交通安全隐患治理42处，其中部省级督办点段20处、"
+                                           "县级督办13处，动态新增9处。")
+    assert [u.code for u in report.units] == ["140902"] and report.units[0].own
+    assert build_report(session, "140981", YEAR, today=TODAY).total.counts.completed == 51
+    assert paragraph_zh(build_report(session, "140981", YEAR, today=TODAY)).startswith("2024年全市")  # 原平市
+    assert paragraph_zh(build_report(session, "140921", YEAR, today=TODAY)).startswith("2024年全县")  # 定襄县
+
+
+def test_a_province_rolls_cities_up(session, ledger):
+    report = build_report(session, "140000", YEAR, today=TODAY)
+    units = {u.code: u for u in report.units}
+    assert set(units) == {"140100", "140900"}  # no hazard filed at the province itself: no 本级 row
+    assert units["140900"].all.completed == 100 and units["140100"].all.completed == 1
+    assert report.total.counts.completed == 101
+    assert paragraph_zh(report).startswith("2024年全省共完成")
+
+
+def test_level_filter(session, ledger):
+    city = build_report(session, "140900", YEAR, level="city", today=TODAY)
+    assert city.level_filter == "city"
+    assert city.total.counts == counts(5, 8, 5, 5, 5, 3, 2) and city.level("county").counts == Counts()
+    assert city.overdue_count == 2
+    assert paragraph_zh(city).startswith("2024年全市共完成市级督办道路交通安全隐患治理5处。2024年度清单内隐患8处")
+    merged = build_report(session, "140900", YEAR, level="部省级", today=TODAY)
+    assert merged.level_filter == "ministry_province" and merged.total.counts.completed == 68
+    assert build_report(session, "140900", YEAR, level="县级督办", today=TODAY).level_filter == "county"
+    with pytest.raises(ReportError, match="unknown supervision level"):
+        build_report(session, "140900", YEAR, level="乡级", today=TODAY)
+
+
+def test_a_quarter_is_judged_at_its_own_end(session, ledger):
+    report = build_report(session, "140900", parse_period(2024, quarter_=3), today=TODAY)
+    assert report.as_of == date(2024, 9, 30)
+    # completed in Q3: A (30 Sep) and D (1 Aug); on the 2024 list everything found by 30 Sep
+    assert report.level("annual").counts == counts(33, 96, 41, 38, 38, 55, 0)
+    assert report.level("dynamic").counts == counts(0, 10, 0, 0, 0, 10, 0)
+    assert report.total.money.yuan(FundingKind.SPENDING) == Decimal("7500000.00")  # A's, dated 1 Sep
+
+
+def test_overdue_is_judged_today_while_the_period_runs(session):
+    register_hazards(session, [spec("今年逾期", deadline=date(2024, 11, 1))], ref=ReferenceData(session))
+    before = build_report(session, "140902", YEAR, today=date(2024, 10, 15))
+    assert before.as_of == date(2024, 10, 15) and before.total.counts.overdue == 0 and before.overdue == []
+    after = build_report(session, "140902", YEAR, today=date(2024, 11, 15))
+    assert after.total.counts.overdue == 1 and after.overdue[0].days_overdue == 14
+
+
+def test_no_hazards(session):
+    report = build_report(session, "140900", YEAR, today=TODAY)
+    assert all(r.counts == Counts() and r.counts.rate is None for r in report.levels)
+    assert report.overdue == [] and report.overdue_count == 0 and report.categories == []
+    assert all(u.rank is None for u in report.units)
+    assert paragraph_zh(report) == "2024年全市暂无完成治理的道路交通安全隐患。2024年度清单内暂无道路交通安全隐患。"
+    assert paragraph_en(report) == ("In 2024, no road traffic-safety hazard was remediated across Xinzhou. "
+                                    "There were no hazards on the 2024 list.")
+
+
+def test_unknown_jurisdiction(session):
+    with pytest.raises(ReportError, match="no jurisdiction"):
+        build_report(session, "149999", YEAR)

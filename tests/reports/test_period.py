@@ -1,0 +1,68 @@
+"""Report periods: the dates and the words for a year, quarter, half-year, month and date range."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from hazards.reports.period import PeriodError, parse_period, period_from_params
+
+
+@pytest.mark.parametrize("kwargs, start, end, zh, en, kind", [
+    (dict(), date(2024, 1, 1), date(2024, 12, 31), "2024年", "2024", "year"),
+    (dict(quarter_=1), date(2024, 1, 1), date(2024, 3, 31), "2024年第一季度", "Q1 2024", "quarter"),
+    (dict(quarter_=4), date(2024, 10, 1), date(2024, 12, 31), "2024年第四季度", "Q4 2024", "quarter"),
+    (dict(half_=1), date(2024, 1, 1), date(2024, 6, 30), "2024年上半年", "H1 2024", "half"),
+    (dict(half_=2), date(2024, 7, 1), date(2024, 12, 31), "2024年下半年", "H2 2024", "half"),
+    (dict(month_=2), date(2024, 2, 1), date(2024, 2, 29), "2024年2月", "February 2024", "month"),  # leap year
+    (dict(month_=3), date(2024, 3, 1), date(2024, 3, 31), "2024年3月", "March 2024", "month"),
+])
+def test_calendar_periods(kwargs, start, end, zh, en, kind):
+    period = parse_period(2024, **kwargs)
+    assert (period.start, period.end, period.label_zh, period.label_en, period.kind) == (start, end, zh, en, kind)
+    assert list(period.years) == [2024]
+
+
+def test_february_of_a_common_year():
+    assert parse_period(2023, month_=2).end == date(2023, 2, 28)
+
+
+def test_date_range_words_and_years():
+    period = parse_period(start=date(2024, 3, 1), end=date(2024, 6, 30))
+    assert period.label_zh == "2024年3月1日至2024年6月30日"
+    assert period.label_en == "1 March 2024 to 30 June 2024"
+    across = parse_period(start=date(2023, 11, 1), end=date(2024, 2, 29))
+    assert list(across.years) == [2023, 2024]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(), "give a year"),
+    (dict(year_=2024, quarter_=1, month_=2), "only one of"),
+    (dict(year_=2024, quarter_=5), "quarter must be 1-4"),
+    (dict(year_=2024, half_=3), "half must be 1 or 2"),
+    (dict(year_=2024, month_=13), "month must be 1-12"),
+    (dict(year_=1999), "outside 2000-2100"),
+    (dict(start=date(2024, 6, 1)), "needs both"),
+    (dict(start=date(2024, 6, 1), end=date(2024, 5, 1)), "before it starts"),
+    (dict(year_=2024, start=date(2024, 1, 1), end=date(2024, 2, 1)), "not both"),
+])
+def test_contradictions_are_refused(kwargs, message):
+    with pytest.raises(PeriodError, match=message):
+        parse_period(kwargs.pop("year_", None), **kwargs)
+
+
+@pytest.mark.parametrize("period", [
+    parse_period(2024), parse_period(2024, quarter_=3), parse_period(2024, half_=2), parse_period(2024, month_=11),
+    parse_period(start=date(2024, 3, 1), end=date(2024, 6, 30)),
+])
+def test_params_round_trip(period):
+    assert period_from_params(period.to_params()) == period
+
+
+def test_params_from_a_url():
+    assert period_from_params({"year": "2024", "quarter": "2", "half": "", "month": ""}).label_zh == "2024年第二季度"
+    with pytest.raises(PeriodError, match="whole number"):
+        period_from_params({"year": "二〇二四"})
+    with pytest.raises(PeriodError, match="must be a date"):
+        period_from_params({"from": "2024/03/01", "to": "2024-06-30"})
