@@ -27,11 +27,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     Migrate(app, SimpleNamespace(metadata=Base.metadata), directory=str(PROJECT_ROOT / "migrations"))
 
     from hazards import cli
+    from hazards.api import register_api
     from hazards.web import register_blueprints
 
     from tasks.celery_app import make_celery
 
     cli.register(app)
     register_blueprints(app)
+    register_api(app)
     make_celery(app)
     return app

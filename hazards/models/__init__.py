@@ -15,9 +15,11 @@ from hazards.models.notices import Delivery, Notification, ReminderSent
 from hazards.models.road import Road
 from hazards.models.tally import TallySnapshot
 from hazards.models.taxonomy import Category, Measure, hazard_categories, hazard_measures
+from hazards.models.token import ApiToken
 from hazards.models.user import User
 
 __all__ = [
+    "ApiToken",
     "Attachment",
     "Base",
     "Category",

@@ -1,0 +1,59 @@
+"""What every API blueprint shares: authentication before each view, problem details for errors,
+and a rollback of the request's unit of work when a use case refuses."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, request
+from werkzeug.routing import IntegerConverter
+
+from hazards.api.auth import authenticate
+from hazards.api.problems import ApiProblem, from_api_problem, from_service_error, register_blueprint_handlers
+from hazards.errors import ServiceError
+
+
+class RowIdConverter(IntegerConverter):
+    """`<id:name>`: a row id. Beyond PostgreSQL's integer (2**31-1) it becomes 0, an id no row has, so
+    the view answers 404; refusing it in the converter would make werkzeug answer 405 for some methods."""
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if 0 < number < 2**31 else 0
+
+
+def api_blueprint(name: str, import_name: str, url_prefix: str, *, public: tuple[str, ...] = ()) -> Blueprint:
+    """A blueprint whose views all need a caller, except the endpoints named in `public`."""
+    bp = Blueprint(name, import_name, url_prefix=url_prefix)
+    open_endpoints = {f"{name}.{endpoint}" for endpoint in public}
+
+    @bp.before_request
+    def _authenticate():
+        _refuse_nul_characters()
+        authenticate(required=request.endpoint not in open_endpoints)
+
+    register_blueprint_handlers(bp)
+    # Registered after the generic ones, so these replace them: roll back, then describe.
+    bp.register_error_handler(ServiceError, _refused_by_service)
+    bp.register_error_handler(ApiProblem, _refused_by_adapter)
+    return bp
+
+
+def _refused_by_service(exc: ServiceError):
+    _rollback()
+    return from_service_error(exc)
+
+
+def _refused_by_adapter(exc: ApiProblem):
+    _rollback()
+    return from_api_problem(exc)
+
+
+def _refuse_nul_characters() -> None:
+    """NUL cannot be stored or compared in PostgreSQL text; refuse it up front as a client error."""
+    if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
+        raise ApiProblem(400, "the URL contains a NUL character")
+
+
+def _rollback() -> None:
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()

@@ -1,0 +1,348 @@
+"""REST resources of the ledger under /api/v1: hazards, their transitions, funding and attachments.
+
+Each view parses the request, calls the one service the web UI calls for the same thing (so the
+permission checks, requirements and audit rows are the same), commits, and writes JSON.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app, jsonify, request, url_for
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
+
+from hazards import listing, permissions
+from hazards.api import representations as rep
+from hazards.api.auth import api_user
+from hazards.api.blueprints import api_blueprint
+from hazards.api.paging import decode_cursor, encode_cursor, limit_from, reject_unknown
+from hazards.api.payload import JsonReader, json_object
+from hazards.api.problems import ApiProblem, bad_request
+from hazards.db import get_session
+from hazards.divisions import DivisionCodeError, check_code
+from hazards.drafts import HazardDraft
+from hazards.enums import (
+    AttachmentPhase, CoordinateInput, Direction, FundingKind, FundingSource, RiskGrade, RoadClass, Source, Status,
+    SupervisionLevel,
+)
+from hazards.errors import InvalidInput, RequirementsMissing
+from hazards.models import Attachment, FundingEntry, Hazard
+from hazards.services import editing, requirements
+from hazards.services.access import load_hazard
+from hazards.services.attachments import add_attachment
+from hazards.services.funding import add_funding, funding_totals
+from hazards.services.registration import report_hazard
+from hazards.services.requirements import ActionInput
+from hazards.services.workflow import change_status
+from hazards.workflow import TRANSITIONS, actions_from
+
+bp = api_blueprint("api", __name__, "/api/v1")
+
+LIST_PARAMS = frozenset({"status", "level", "category", "route", "batch_year", "overdue", "open", "jurisdiction",
+                         "q", "sort", "limit", "cursor"})
+_FLAGS = {"1": True, "true": True, "0": False, "false": False}
+_LOADS = (selectinload(Hazard.jurisdiction), selectinload(Hazard.categories), selectinload(Hazard.measures),
+          selectinload(Hazard.responsible_unit), selectinload(Hazard.supervising_body))
+
+# Fields a client may send when reporting a hazard, beyond the required title and geometry.
+CREATE_FIELDS = frozenset({
+    "title", "geometry", "coordinate_input", "jurisdiction_code", "batch_year", "found_on", "description",
+    "source", "dynamic_add", "route_code", "road_name", "road_class", "direction", "start_m", "end_m", "place",
+    "categories", "measures", "crash_prone", "crash_count", "death_count", "risk_grade", "school_zone",
+    "temporary_controls", "responsible_person", "responsible_contact", "measures_text",
+})
+_TEXT_LIMITS = {"title": 200, "description": 20000, "route_code": 16, "road_name": 100, "place": 200,
+                "responsible_person": 64, "responsible_contact": 64, "plan_text": 20000, "measures_text": 20000,
+                "temporary_controls": 20000, "document_no": 100}
+_ENUM_FIELDS = {"road_class": RoadClass, "direction": Direction, "risk_grade": RiskGrade}
+_COUNT_FIELDS = ("start_m", "end_m", "crash_count", "death_count")
+ACTION_FIELDS = frozenset({
+    "action", "version", "reason", "note", "level", "deadline", "supervising_body_id", "document_no", "listed_on",
+    "responsible_unit_id", "responsible_person", "responsible_contact", "plan_text", "completed_on",
+    "acceptance_note", "merge_target_id",
+})
+
+
+# --- hazards -------------------------------------------------------------------------------------
+
+
+@bp.get("/hazards")
+def list_hazards():
+    """The web list's filters, in a stable order, a page at a time (keyset cursor)."""
+    args = request.args
+    reject_unknown(args, LIST_PARAMS)
+    filters, sort = _filters(args), args.get("sort", "found")
+    limit = limit_from(args)
+    stmt = listing.filtered(api_user(), filters, date.today())
+    cursor = args.get("cursor")
+    if sort == "found":
+        stmt = stmt.order_by(Hazard.found_on.desc(), Hazard.id.desc())
+        if cursor:
+            day, last_id = decode_cursor(cursor, (str, int))
+            try:
+                day = date.fromisoformat(day)
+            except ValueError:
+                raise bad_request("the cursor is not valid", cursor="invalid") from None
+            stmt = stmt.where(or_(Hazard.found_on < day, and_(Hazard.found_on == day, Hazard.id < last_id)))
+    else:
+        stmt = stmt.order_by(Hazard.id.asc())
+        if cursor:
+            (last_id,) = decode_cursor(cursor, (int,))
+            stmt = stmt.where(Hazard.id > last_id)
+    rows = list(get_session().scalars(stmt.options(*_LOADS).limit(limit + 1)))
+    more, rows = len(rows) > limit, rows[:limit]
+    next_cursor = None
+    if more:
+        last = rows[-1]
+        next_cursor = encode_cursor([last.found_on.isoformat(), last.id] if sort == "found" else [last.id])
+    today = date.today()
+    links = {"self": request.full_path.rstrip("?")}
+    if next_cursor:
+        links["next"] = url_for("api.list_hazards", **{**args.to_dict(flat=False), "cursor": next_cursor})
+    return jsonify(items=[rep.hazard(h, today) for h in rows], limit=limit, next_cursor=next_cursor, links=links)
+
+
+def _filters(args) -> listing.HazardFilters:
+    errors: dict[str, str] = {}
+
+    def members(enum_cls, name):
+        values = args.getlist(name)
+        wrong = [v for v in values if v not in enum_cls.values()]
+        if wrong:
+            errors[name] = "must be one of: " + ", ".join(enum_cls.values())
+        return [enum_cls(v) for v in values if v not in wrong]
+
+    def flag(name):
+        raw = args.get(name)
+        if raw is not None and raw not in _FLAGS:
+            errors[name] = "must be 1, 0, true or false"
+        return _FLAGS.get(raw, False)
+
+    batch_year = args.get("batch_year")
+    if batch_year is not None and not (batch_year.isdigit() and 2000 <= int(batch_year) <= 2100):
+        errors["batch_year"] = "must be a year from 2000 to 2100"
+    jurisdiction = args.get("jurisdiction") or None
+    if jurisdiction:
+        try:
+            check_code(jurisdiction)
+        except DivisionCodeError:
+            errors["jurisdiction"] = "must be a 6-digit division code"
+    if args.get("sort", "found") not in ("found", "id"):
+        errors["sort"] = "must be found or id"
+    filters = listing.HazardFilters(
+        statuses=members(Status, "status"), levels=members(SupervisionLevel, "level"),
+        category=args.get("category") or None, route_code=args.get("route") or None,
+        batch_year=int(batch_year) if "batch_year" not in errors and batch_year else None,
+        overdue=flag("overdue"), open_only=flag("open"),
+        jurisdiction_code=jurisdiction if "jurisdiction" not in errors else None, text=args.get("q") or None,
+    )
+    if errors:
+        raise bad_request("some query parameters are wrong", **errors)
+    return filters
+
+
+@bp.get("/hazards/<id:hazard_id>")
+def get_hazard(hazard_id: int):
+    session = get_session()
+    hazard = load_hazard(session, hazard_id, api_user())
+    body = rep.hazard(hazard, date.today())
+    body["funding_totals"] = {kind.value: rep.money(total) for kind, total in funding_totals(session, hazard.id).items()}
+    response = jsonify(body)
+    response.headers["ETag"] = f'W/"{hazard.version}"'
+    return response
+
+
+@bp.post("/hazards")
+def create_hazard():
+    """Report (上报) a hazard: the same draft rules and permission check as the web form."""
+    user = api_user()
+    f = JsonReader(json_object(), CREATE_FIELDS)
+    today = date.today()
+    crs = f.choice("coordinate_input", CoordinateInput, default=CoordinateInput.WGS84)
+    found_on = f.date("found_on") or today
+    route_code = f.text("route_code", max_length=16)
+    values = dict(
+        title=f.text("title", required=True, max_length=200) or "",
+        geometry=f.geometry("geometry", crs, required=True),
+        coordinate_input=crs,
+        jurisdiction_code=f.text("jurisdiction_code", max_length=6) or user.jurisdiction_code,
+        batch_year=f.integer("batch_year", default=found_on.year, minimum=2000, maximum=2100),
+        found_on=found_on,
+        description=f.text("description", max_length=20000),
+        source=f.choice("source", Source, default=Source.PATROL),
+        dynamic_add=f.boolean("dynamic_add"),
+        route_code=route_code.upper() if route_code else None,
+        road_name=f.text("road_name", max_length=100),
+        road_class=f.choice("road_class", RoadClass),
+        direction=f.choice("direction", Direction),
+        start_m=f.integer("start_m", minimum=0),
+        end_m=f.integer("end_m", minimum=0),
+        place=f.text("place", max_length=200),
+        category_codes=f.codes("categories") or [],
+        measure_codes=f.codes("measures") or [],
+        crash_prone=f.boolean("crash_prone"),
+        crash_count=f.integer("crash_count", default=0, minimum=0),
+        death_count=f.integer("death_count", default=0, minimum=0),
+        risk_grade=f.choice("risk_grade", RiskGrade),
+        school_zone=f.boolean("school_zone"),
+        temporary_controls=f.text("temporary_controls", max_length=20000),
+        responsible_person=f.text("responsible_person", max_length=64),
+        responsible_contact=f.text("responsible_contact", max_length=64),
+        measures_text=f.text("measures_text", max_length=20000),
+    )
+    if found_on > today:
+        f.errors["found_on"] = "is in the future"
+    f.check()
+    session = get_session()
+    hazard = report_hazard(session, HazardDraft(**values), actor=user)
+    session.commit()
+    response = jsonify(rep.hazard(hazard, today))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.get_hazard", hazard_id=hazard.id)
+    return response
+
+
+@bp.patch("/hazards/<id:hazard_id>")
+def update_hazard(hazard_id: int):
+    """Edit fields of the version the client read; a stale version is a 409 listing what changed."""
+    f = JsonReader(json_object(), set(editing.EDITABLE) | {"version", "categories"})
+    version = f.integer("version", required=True, minimum=1)
+    changes: dict = {}
+    for name in editing.EDITABLE:
+        if not f.has(name):
+            continue
+        if name in _TEXT_LIMITS:
+            changes[name] = f.text(name, required=name == "title", max_length=_TEXT_LIMITS[name])
+            if name == "route_code" and changes[name]:
+                changes[name] = changes[name].upper()
+        elif name in _ENUM_FIELDS:
+            changes[name] = f.choice(name, _ENUM_FIELDS[name])
+        elif name in _COUNT_FIELDS:
+            changes[name] = f.integer(name, minimum=0, default=0 if name.endswith("_count") else None)
+        elif name in ("crash_prone", "school_zone"):
+            changes[name] = f.boolean(name)
+        else:  # planned_start, planned_end
+            changes[name] = f.date(name)
+    categories = f.codes("categories")
+    f.check()
+    session = get_session()
+    hazard = editing.update_hazard(session, hazard_id, api_user(), changes, expected_version=version,
+                                   category_codes=categories)
+    session.commit()
+    return jsonify(rep.hazard(hazard, date.today()))
+
+
+# --- workflow ------------------------------------------------------------------------------------
+
+
+@bp.get("/hazards/<id:hazard_id>/transitions")
+def list_transitions(hazard_id: int):
+    """The actions this caller may take now, and what each still needs if nothing more is supplied."""
+    session, user = get_session(), api_user()
+    hazard = load_hazard(session, hazard_id, user)
+    items = [
+        {"action": t.action, "target": t.target.value, "label_zh": t.zh, "label_en": t.en,
+         "requires": list(t.requires),
+         "missing": requirements.missing(session, hazard, t.requires, ActionInput())}
+        for t in actions_from(hazard.status) if permissions.can(user, t.action, hazard)
+    ]
+    return jsonify(status=hazard.status.value, version=hazard.version, items=items)
+
+
+@bp.post("/hazards/<id:hazard_id>/transitions")
+def take_transition(hazard_id: int):
+    """Take a workflow action through `change_status`: 409 when the status does not allow it, 403
+    for the wrong role or level, 422 with `missing` (requirement codes) when something is lacking."""
+    f = JsonReader(json_object(), ACTION_FIELDS)
+    action = f.text("action", required=True, max_length=32)
+    if action and action not in TRANSITIONS:
+        f.errors["action"] = "must be one of: " + ", ".join(TRANSITIONS)
+    given = ActionInput(
+        reason=f.text("reason"), note=f.text("note"), level=f.choice("level", SupervisionLevel),
+        deadline=f.date("deadline"), supervising_body_id=f.integer("supervising_body_id", minimum=1),
+        document_no=f.text("document_no", max_length=100), listed_on=f.date("listed_on"),
+        responsible_unit_id=f.integer("responsible_unit_id", minimum=1),
+        responsible_person=f.text("responsible_person", max_length=64),
+        responsible_contact=f.text("responsible_contact", max_length=64), plan_text=f.text("plan_text", max_length=20000),
+        completed_on=f.date("completed_on"), acceptance_note=f.text("acceptance_note"),
+        merge_target_id=f.integer("merge_target_id", minimum=1),
+    )
+    version = f.integer("version", minimum=1)
+    f.check()
+    session = get_session()
+    try:
+        hazard = change_status(session, hazard_id, action, api_user(), given, expected_version=version)
+    except RequirementsMissing as exc:
+        # Name what is missing in words too, not only as codes.
+        exc.details["missing_labels"] = [requirements.REQUIREMENT_LABELS[c][1] for c in exc.details["missing"]]
+        raise
+    session.commit()
+    return jsonify(rep.hazard(hazard, date.today()))
+
+
+# --- funding -------------------------------------------------------------------------------------
+
+
+@bp.get("/hazards/<id:hazard_id>/funding")
+def list_funding(hazard_id: int):
+    session = get_session()
+    hazard = load_hazard(session, hazard_id, api_user())
+    entries = session.scalars(select(FundingEntry).where(FundingEntry.hazard_id == hazard.id)
+                              .order_by(FundingEntry.entry_date, FundingEntry.id))
+    totals = funding_totals(session, hazard.id)
+    return jsonify(items=[rep.funding_entry(e) for e in entries],
+                   totals={kind.value: rep.money(total) for kind, total in totals.items()})
+
+
+@bp.post("/hazards/<id:hazard_id>/funding")
+def create_funding(hazard_id: int):
+    """One line of budget, allocation or spending, in yuan (a string with at most two decimals)."""
+    f = JsonReader(json_object(), {"kind", "source", "amount", "entry_date", "note"})
+    kind = f.choice("kind", FundingKind, required=True)
+    source = f.choice("source", FundingSource, required=True)
+    amount, entry_date, note = f.money("amount"), f.date("entry_date"), f.text("note", max_length=200)
+    f.check()
+    session = get_session()
+    entry = add_funding(session, hazard_id, api_user(), kind=kind, source=source, amount=amount,
+                        entry_date=entry_date, note=note)
+    session.commit()
+    return jsonify(rep.funding_entry(entry)), 201
+
+
+# --- attachments ---------------------------------------------------------------------------------
+
+
+@bp.get("/hazards/<id:hazard_id>/attachments")
+def list_attachments(hazard_id: int):
+    session = get_session()
+    hazard = load_hazard(session, hazard_id, api_user())
+    items = session.scalars(select(Attachment).where(Attachment.hazard_id == hazard.id)
+                            .order_by(Attachment.uploaded_at, Attachment.id))
+    return jsonify(items=[rep.attachment(a) for a in items])
+
+
+@bp.post("/hazards/<id:hazard_id>/attachments")
+def upload_attachment(hazard_id: int):
+    """multipart/form-data: `file` (JPEG/PNG/WebP photo, or PDF for phase=document), `phase`, `caption`."""
+    if request.mimetype != "multipart/form-data":
+        raise ApiProblem(415, "send the file as multipart/form-data with a 'file' part")
+    errors: dict[str, str] = {}
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        errors["file"] = "required"
+    raw_phase = request.form.get("phase") or AttachmentPhase.DURING.value
+    if raw_phase not in AttachmentPhase.values():
+        errors["phase"] = "must be one of: " + ", ".join(AttachmentPhase.values())
+    caption = (request.form.get("caption") or "").strip() or None
+    if caption and (len(caption) > 200 or "\x00" in caption):
+        errors["caption"] = "at most 200 characters, no NUL"
+    if upload is not None and "\x00" in (upload.filename or ""):
+        errors["file"] = "the file name contains a NUL character"
+    if errors:
+        raise InvalidInput("some fields are missing or wrong", fields=errors)
+    session = get_session()
+    item = add_attachment(session, hazard_id, api_user(), data=upload.read(), filename=upload.filename,
+                          phase=AttachmentPhase(raw_phase), instance_path=current_app.instance_path, caption=caption)
+    session.commit()
+    return jsonify(rep.attachment(item)), 201

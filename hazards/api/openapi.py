@@ -1,0 +1,480 @@
+"""GET /api/v1/openapi.json: the OpenAPI 3.0 document of /api/v1 and /ogc, written by hand.
+
+Hand-written because it is the contract: tests check that every route under /api/v1 and /ogc is in
+it with its methods, and run schemathesis against it so responses match what it says.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify
+
+from hazards.api.blueprints import api_blueprint
+from hazards.api.ogc import DEFAULT_LIMIT as OGC_DEFAULT_LIMIT
+from hazards.api.ogc import MAX_LIMIT as OGC_MAX_LIMIT
+from hazards.api.paging import DEFAULT_LIMIT, MAX_LIMIT
+from hazards.enums import (
+    AttachmentPhase, CoordinateInput, Direction, FundingKind, FundingSource, JurisdictionLevel, RiskGrade, Role,
+    RoadClass, Source, Status, SupervisionLevel,
+)
+from hazards.workflow import TRANSITIONS
+
+bp = api_blueprint("api_docs", __name__, "/api/v1", public=("document",))
+
+JSON, GEOJSON, PROBLEM = "application/json", "application/geo+json", "application/problem+json"
+
+
+@bp.get("/openapi.json")
+def document():
+    response = jsonify(build_document(current_app.config.get("API_VERSION", "1.0.0")))
+    response.mimetype = "application/vnd.oai.openapi+json"
+    return response
+
+
+# --- small builders ------------------------------------------------------------------------------
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: dict) -> dict:
+    return {**schema, "nullable": True}
+
+
+def enum(enum_cls) -> dict:
+    return {"type": "string", "enum": enum_cls.values()}
+
+
+def string(max_length: int | None = None, **extra) -> dict:
+    return {"type": "string", **({"maxLength": max_length} if max_length else {}), **extra}
+
+
+DATE = {"type": "string", "format": "date"}
+COUNT = {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+DATETIME = {"type": "string", "format": "date-time"}
+INT = {"type": "integer"}
+BOOL = {"type": "boolean"}
+MONEY = {"type": "string", "pattern": r"^\d+\.\d{2}$", "example": "12500.00",
+         "description": "An amount in yuan (元, not 万元), as a string with exactly two decimals."}
+MONEY_IN = {"type": "string", "pattern": r"^\d{1,14}(\.\d{1,2})?$", "example": "12500.00",
+            "description": "An amount in yuan (元, not 万元) as a string, at most two decimals; JSON numbers are "
+                           "refused because they are binary floats."}
+
+
+def obj(properties: dict, required: list[str] | None = None, *, additional: bool = False) -> dict:
+    schema = {"type": "object", "properties": properties, "additionalProperties": additional}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def body(schema_name: str, description: str, media_type: str = JSON) -> dict:
+    return {"description": description, "content": {media_type: {"schema": ref(schema_name)}}}
+
+
+def problems(*statuses: int) -> dict:
+    described = {400: "A query parameter is wrong (`fields` names it).",
+                 401: "No token or session, or an unknown, revoked or inactive user's token.",
+                 403: "The caller's role or level may not do this (or the session write lacks X-CSRFToken).",
+                 404: "No such resource, or it lies outside the caller's jurisdiction (not disclosed).",
+                 409: "The hazard changed since `version` (`changes` lists what), or the status does not allow "
+                      "the action.",
+                 413: "The upload is too large.",
+                 415: "Wrong content type for the body.",
+                 422: "Fields are missing or wrong (`fields`), or a transition's requirements are missing "
+                      "(`missing`: requirement codes)."}
+    return {str(s): {"description": described[s], "content": {PROBLEM: {"schema": ref("Problem")}}}
+            for s in statuses}
+
+
+def query(name: str, schema: dict, description: str, *, required: bool = False, explode: bool = True) -> dict:
+    param = {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
+    if schema.get("type") == "array":
+        param.update(style="form", explode=explode)
+    return param
+
+
+def path_param(name: str, schema: dict, description: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": schema, "description": description}
+
+
+ROW_ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+HAZARD_ID = path_param("hazard_id", ROW_ID, "The hazard's id.")
+FILTER_PARAMS = [
+    query("status", {"type": "array", "items": enum(Status)}, "Workflow status; repeat for several."),
+    query("level", {"type": "array", "items": enum(SupervisionLevel)}, "Supervision level (督办级别); repeat."),
+    query("category", string(64), "A hazard category code, e.g. sharp_curve."),
+    query("route", string(16), "A route code, e.g. G208."),
+    query("batch_year", {"type": "integer", "minimum": 2000, "maximum": 2100}, "The list's batch year."),
+    query("overdue", {"type": "string", "enum": ["1", "0", "true", "false"]}, "Only overdue hazards."),
+    query("open", {"type": "string", "enum": ["1", "0", "true", "false"]}, "Only open hazards."),
+    query("jurisdiction", string(pattern=r"^\d{6}$"), "A division code: the hazards in its subtree."),
+    query("q", string(200), "Text in the code, title or road name."),
+]
+
+
+# --- the document --------------------------------------------------------------------------------
+
+
+def build_document(version: str) -> dict:
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Road traffic-safety hazard remediation ledger API (隐患点段台账)",
+            "version": version,
+            "description": (
+                "REST API (/api/v1) and OGC API – Features (/ogc, read-only) of the ledger. Authenticate with a "
+                "personal token (`Authorization: Bearer hzt_...`, created at /profile/tokens or with "
+                "`hazards create-token`) or the web session (writes then need the `X-CSRFToken` header). "
+                "Permissions are the web UI's: hazards outside the caller's jurisdiction do not exist (404). "
+                "Errors are RFC 9457 problem details (application/problem+json). Geometry is GeoJSON, "
+                "[lon, lat], WGS-84 (EPSG:4326). Money is a string of yuan with two decimals."),
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearerAuth": []}, {"sessionCookie": []}],
+        "tags": [{"name": "hazards"}, {"name": "workflow"}, {"name": "funding"}, {"name": "attachments"},
+                 {"name": "me"}, {"name": "OGC API - Features"}],
+        "paths": {**rest_paths(), **ogc_paths()},
+        "components": {"securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer",
+                           "description": "A personal API token (hzt_...)."},
+            "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "session",
+                              "description": "The web UI's login session."},
+        }, "schemas": schemas()},
+    }
+
+
+def rest_paths() -> dict:
+    public = {"security": []}
+    return {
+        "/api/v1/openapi.json": {"get": {
+            "tags": ["me"], "summary": "This document", "operationId": "getOpenApi", **public,
+            "responses": {"200": {"description": "The OpenAPI document.",
+                                  "content": {"application/vnd.oai.openapi+json": {"schema": {"type": "object"}}}}}}},
+        "/api/v1/me": {"get": {
+            "tags": ["me"], "summary": "Who the caller is", "operationId": "getMe",
+            "responses": {"200": body("User", "The caller."), **problems(401)}}},
+        "/api/v1/hazards": {
+            "get": {
+                "tags": ["hazards"], "summary": "List hazards (the web list's filters)", "operationId": "listHazards",
+                "description": "Newest found first (sort=found: found_on desc, id desc) or by id (sort=id); a "
+                               "page at a time: follow `links.next` (an opaque keyset cursor).",
+                "parameters": [*FILTER_PARAMS,
+                               query("sort", {"type": "string", "enum": ["found", "id"], "default": "found"},
+                                     "The order."),
+                               query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
+                                               "default": DEFAULT_LIMIT}, "Page size."),
+                               query("cursor", string(200), "From `next_cursor` of the previous page.")],
+                "responses": {"200": body("HazardPage", "A page of hazards."), **problems(400, 401)}},
+            "post": {
+                "tags": ["hazards"], "summary": "Report (上报) a hazard", "operationId": "createHazard",
+                "requestBody": {"required": True, "content": {JSON: {"schema": ref("HazardCreate")}}},
+                "responses": {"201": {**body("Hazard", "The new hazard."),
+                                      "headers": {"Location": {"schema": {"type": "string"}}}},
+                              **problems(400, 401, 403, 415, 422)}},
+        },
+        "/api/v1/hazards/{hazard_id}": {
+            "parameters": [HAZARD_ID],
+            "get": {"tags": ["hazards"], "summary": "One hazard", "operationId": "getHazard",
+                    "responses": {"200": {**body("HazardDetail", "The hazard."),
+                                          "headers": {"ETag": {"schema": {"type": "string"},
+                                                               "description": 'W/"<version>"'}}},
+                                  **problems(401, 404)}},
+            "patch": {"tags": ["hazards"], "summary": "Edit a hazard (optimistic locking)",
+                      "operationId": "updateHazard",
+                      "description": "Send the `version` you read; if someone saved since, 409 lists their "
+                                     "changes. Status, level and deadline change only through transitions. "
+                                     "`null` clears a field.",
+                      "requestBody": {"required": True, "content": {JSON: {"schema": ref("HazardUpdate")}}},
+                      "responses": {"200": body("Hazard", "The hazard as saved."),
+                                    **problems(400, 401, 403, 404, 409, 415, 422)}},
+        },
+        "/api/v1/hazards/{hazard_id}/transitions": {
+            "parameters": [HAZARD_ID],
+            "get": {"tags": ["workflow"], "summary": "The actions the caller may take now",
+                    "operationId": "listTransitions",
+                    "responses": {"200": body("TransitionList", "Actions with their requirements."),
+                                  **problems(401, 404)}},
+            "post": {"tags": ["workflow"], "summary": "Take a workflow action", "operationId": "takeTransition",
+                     "requestBody": {"required": True, "content": {JSON: {"schema": ref("TransitionRequest")}}},
+                     "responses": {"200": body("Hazard", "The hazard after the action."),
+                                   **problems(400, 401, 403, 404, 409, 415, 422)}},
+        },
+        "/api/v1/hazards/{hazard_id}/funding": {
+            "parameters": [HAZARD_ID],
+            "get": {"tags": ["funding"], "summary": "The funding ledger and its totals", "operationId": "listFunding",
+                    "responses": {"200": body("FundingList", "Lines and totals, in yuan."), **problems(401, 404)}},
+            "post": {"tags": ["funding"], "summary": "Add a budget, allocation or spending line",
+                     "operationId": "createFunding",
+                     "description": "Inspectors record spending; budgets and allocations are supervisors'.",
+                     "requestBody": {"required": True, "content": {JSON: {"schema": ref("FundingCreate")}}},
+                     "responses": {"201": body("FundingEntry", "The line."),
+                                   **problems(400, 401, 403, 404, 415, 422)}},
+        },
+        "/api/v1/hazards/{hazard_id}/attachments": {
+            "parameters": [HAZARD_ID],
+            "get": {"tags": ["attachments"], "summary": "Photos and documents", "operationId": "listAttachments",
+                    "responses": {"200": body("AttachmentList", "Their metadata."), **problems(401, 404)}},
+            "post": {"tags": ["attachments"], "summary": "Upload a photo or document",
+                     "operationId": "uploadAttachment",
+                     "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": obj({
+                         "file": {"type": "string", "format": "binary",
+                                  "description": "JPEG, PNG or WebP photo; PDF when phase=document."},
+                         "phase": {**enum(AttachmentPhase), "default": "during"},
+                         "caption": string(200)}, ["file"])}}},
+                     "responses": {"201": body("Attachment", "The stored attachment."),
+                                   **problems(400, 401, 403, 404, 413, 415, 422)}},
+        },
+        "/api/v1/notifications": {"get": {
+            "tags": ["me"], "summary": "The caller's inbox (站内通知), newest first",
+            "operationId": "listNotifications",
+            "parameters": [query("unread", {"type": "string", "enum": ["1", "0", "true", "false"]}, "Unread only."),
+                           query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
+                                           "default": DEFAULT_LIMIT}, "Page size."),
+                           query("cursor", string(200), "From `next_cursor` of the previous page.")],
+            "responses": {"200": body("NotificationPage", "A page of notifications."), **problems(400, 401)}}},
+        "/api/v1/notifications/{notification_id}/read": {"post": {
+            "tags": ["me"], "summary": "Mark one notification read", "operationId": "markNotificationRead",
+            "parameters": [path_param("notification_id", ROW_ID, "The notification.")],
+            "responses": {"200": body("Notification", "The notification."), **problems(401, 403, 404)}}},
+        "/api/v1/notifications/read": {"post": {
+            "tags": ["me"], "summary": "Mark all the caller's notifications read",
+            "operationId": "markAllNotificationsRead",
+            "responses": {"200": {"description": "How many were marked.", "content": {JSON: {"schema": obj(
+                {"marked": INT}, ["marked"])}}}, **problems(401, 403)}}},
+        "/api/v1/hazards.geojson": {"get": {
+            "tags": ["hazards"], "summary": "The web map's features in a box (clusters when crowded)",
+            "operationId": "mapFeatures",
+            "parameters": [query("bbox", string(200), "minlon,minlat,maxlon,maxlat", required=True),
+                           query("zoom", {"type": "integer", "minimum": 0, "maximum": 22, "default": 12},
+                                 "Web map zoom level."), *FILTER_PARAMS],
+            "responses": {"200": {"description": "A GeoJSON FeatureCollection (`clustered` says which kind).",
+                                  "content": {GEOJSON: {"schema": {"type": "object", "required": ["type", "features"],
+                                                                   "properties": {"type": {"type": "string"},
+                                                                                  "features": {"type": "array"}}}}}},
+                          **problems(400, 401)}}},
+    }
+
+
+def ogc_paths() -> dict:
+    tag, public = ["OGC API - Features"], {"security": []}
+    collection_id = path_param("collectionId", {"type": "string", "enum": ["hazards", "jurisdictions"]},
+                               "The collection.")
+    f = query("f", {"type": "string", "enum": ["json", "html"]}, "The format (default: by Accept, else JSON).")
+    html = {"text/html": {"schema": {"type": "string"}}}
+    return {
+        "/ogc": {"get": {"tags": tag, "summary": "Landing page", "operationId": "ogcLanding", **public,
+                         "parameters": [f],
+                         "responses": {"200": {"description": "Links to the API.",
+                                               "content": {JSON: {"schema": ref("OgcLanding")}, **html}},
+                                       **problems(400)}}},
+        "/ogc/conformance": {"get": {
+            "tags": tag, "summary": "Conformance classes", "operationId": "ogcConformance", **public,
+            "parameters": [f],
+            "responses": {"200": {"description": "conformsTo.", "content": {JSON: {"schema": obj(
+                {"conformsTo": {"type": "array", "items": {"type": "string"}}}, ["conformsTo"])}, **html}},
+                **problems(400)}}},
+        "/ogc/collections": {"get": {
+            "tags": tag, "summary": "The feature collections", "operationId": "ogcCollections",
+            "parameters": [f],
+            "responses": {"200": {"description": "Collections.", "content": {JSON: {"schema": obj(
+                {"links": {"type": "array", "items": ref("Link")},
+                 "collections": {"type": "array", "items": ref("OgcCollection")}}, ["links", "collections"])},
+                **html}}, **problems(400, 401)}}},
+        "/ogc/collections/{collectionId}": {"get": {
+            "tags": tag, "summary": "One collection", "operationId": "ogcCollection",
+            "parameters": [collection_id, f],
+            "responses": {"200": {"description": "The collection.",
+                                  "content": {JSON: {"schema": ref("OgcCollection")}, **html}},
+                          **problems(400, 401, 404)}}},
+        "/ogc/collections/{collectionId}/items": {"get": {
+            "tags": tag, "summary": "Features", "operationId": "ogcItems",
+            "description": "status, level and category filter hazards (comma-separated values); level filters "
+                           "jurisdictions by their level; datetime applies to hazards (found_on) only.",
+            "parameters": [
+                collection_id, f,
+                query("limit", {"type": "integer", "minimum": 1, "maximum": OGC_MAX_LIMIT,
+                                "default": OGC_DEFAULT_LIMIT}, "Page size."),
+                query("offset", {**COUNT, "default": 0}, "Features to skip."),
+                query("bbox", {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
+                      "minlon,minlat,maxlon,maxlat (CRS84); features whose bounding box meets it.", explode=False),
+                query("datetime", string(100), "An RFC 3339 date/date-time or interval (a/b, `..` for open)."),
+                query("status", string(300), "Hazards: status code(s), comma-separated."),
+                query("level", string(300), "Hazards: supervision level(s); jurisdictions: their level(s)."),
+                query("category", string(300), "Hazards: category code(s), comma-separated."),
+            ],
+            "responses": {"200": {"description": "A page of features.",
+                                  "content": {GEOJSON: {"schema": ref("FeatureCollection")}, **html}},
+                          **problems(400, 401, 404)}}},
+        "/ogc/collections/{collectionId}/items/{featureId}": {"get": {
+            "tags": tag, "summary": "One feature", "operationId": "ogcFeature",
+            "parameters": [collection_id, path_param("featureId", {"type": "string"}, "The feature's id."), f],
+            "responses": {"200": {"description": "The feature.",
+                                  "content": {GEOJSON: {"schema": ref("Feature")}, **html}},
+                          **problems(400, 401, 404)}}},
+    }
+
+
+def schemas() -> dict:
+    organization = nullable(obj({"id": INT, "name": {"type": "string"}}, ["id", "name"]))
+    hazard_props = {
+        "id": INT, "code": {"type": "string"}, "title": {"type": "string"}, "description": nullable(string()),
+        "source": enum(Source), "batch_year": INT, "dynamic_add": BOOL, "found_on": DATE,
+        "found_by_id": nullable(INT), "jurisdiction_code": {"type": "string"}, "jurisdiction_name": {"type": "string"},
+        "route_code": nullable(string()), "road_name": nullable(string()), "road_class": nullable(enum(RoadClass)),
+        "direction": nullable(enum(Direction)), "start_m": nullable(INT), "end_m": nullable(INT),
+        "place": nullable(string()), "coordinate_input": enum(CoordinateInput),
+        "geometry": ref("HazardGeometry"),
+        "categories": {"type": "array", "items": {"type": "string"}},
+        "measures": {"type": "array", "items": {"type": "string"}},
+        "crash_prone": BOOL, "crash_count": INT, "death_count": INT, "risk_grade": nullable(enum(RiskGrade)),
+        "school_zone": BOOL, "level": enum(SupervisionLevel), "supervising_body": organization,
+        "document_no": nullable(string()), "listed_on": nullable(DATE), "deadline": nullable(DATE),
+        "overdue": {**BOOL, "description": "Derived: past the deadline and still open."},
+        "responsible_unit": organization, "responsible_person": nullable(string()),
+        "responsible_contact": nullable(string()), "plan_text": nullable(string()),
+        "measures_text": nullable(string()), "temporary_controls": nullable(string()),
+        "planned_start": nullable(DATE), "planned_end": nullable(DATE), "status": enum(Status),
+        "completed_on": nullable(DATE), "closure_requested_on": nullable(DATE), "accepted_on": nullable(DATE),
+        "acceptance_note": nullable(string()), "closed_on": nullable(DATE), "merged_into_id": nullable(INT),
+        "created_at": DATETIME, "updated_at": DATETIME,
+        "version": {**INT, "description": "Send it back when editing (optimistic locking)."},
+        "links": obj({"self": {"type": "string"}, "html": {"type": "string"}}, ["self", "html"]),
+    }
+    funding_totals = obj({k: MONEY for k in FundingKind.values()}, FundingKind.values())
+    position = {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "number"},
+                "description": "[lon, lat]"}
+    link = obj({"href": {"type": "string"}, "rel": {"type": "string"}, "type": {"type": "string"},
+                "title": {"type": "string"}}, ["href", "rel"], additional=True)
+    editable = {
+        "title": string(200), "description": nullable(string(20000)), "route_code": nullable(string(16)),
+        "road_name": nullable(string(100)), "road_class": nullable(enum(RoadClass)),
+        "direction": nullable(enum(Direction)), "start_m": nullable(COUNT),
+        "end_m": nullable(COUNT), "place": nullable(string(200)),
+        "crash_prone": BOOL, "crash_count": COUNT,
+        "death_count": COUNT, "risk_grade": nullable(enum(RiskGrade)),
+        "school_zone": BOOL, "responsible_person": nullable(string(64)),
+        "responsible_contact": nullable(string(64)), "plan_text": nullable(string(20000)),
+        "measures_text": nullable(string(20000)), "temporary_controls": nullable(string(20000)),
+        "planned_start": nullable(DATE), "planned_end": nullable(DATE), "document_no": nullable(string(100)),
+    }
+    return {
+        "Problem": obj({
+            "type": {"type": "string"}, "title": {"type": "string"}, "status": INT, "detail": {"type": "string"},
+            "code": {"type": "string"},
+            "fields": {"type": "object", "additionalProperties": {"type": "string"},
+                       "description": "Field (or query parameter) name -> what is wrong."},
+            "missing": {"type": "array", "items": {"type": "string"},
+                        "description": "Requirement codes a transition still needs."},
+            "missing_labels": {"type": "array", "items": {"type": "string"}},
+            "changes": {"type": "array", "items": {"type": "object"},
+                        "description": "On 409: what others changed since your version."},
+            "version": {**INT, "description": "On 409: the hazard's current version."},
+        }, ["type", "title", "status", "detail"], additional=True),
+        "HazardGeometry": {
+            "description": "GeoJSON Point or LineString, [lon, lat], WGS-84 (EPSG:4326).",
+            "oneOf": [obj({"type": {"type": "string", "enum": ["Point"]}, "coordinates": position},
+                          ["type", "coordinates"]),
+                      obj({"type": {"type": "string", "enum": ["LineString"]},
+                           "coordinates": {"type": "array", "minItems": 2, "items": position}},
+                          ["type", "coordinates"])]},
+        "Hazard": obj(hazard_props, list(hazard_props)),
+        "HazardDetail": obj({**hazard_props, "funding_totals": funding_totals},
+                            [*hazard_props, "funding_totals"]),
+        "HazardPage": obj({"items": {"type": "array", "items": ref("Hazard")}, "limit": INT,
+                           "next_cursor": nullable(string()),
+                           "links": obj({"self": {"type": "string"}, "next": {"type": "string"}}, ["self"])},
+                          ["items", "limit", "next_cursor", "links"]),
+        "HazardCreate": obj({
+            "title": string(200), "geometry": ref("HazardGeometry"),
+            "coordinate_input": {**enum(CoordinateInput), "default": "wgs84",
+                                 "description": "The datum of `geometry`; GCJ-02 and BD-09 are converted to WGS-84."},
+            "jurisdiction_code": {"type": "string", "pattern": r"^\d{6}$",
+                                  "description": "Defaults to the caller's division."},
+            "batch_year": {"type": "integer", "minimum": 2000, "maximum": 2100}, "found_on": DATE,
+            "description": string(20000), "source": enum(Source), "dynamic_add": BOOL, "route_code": string(16),
+            "road_name": string(100), "road_class": enum(RoadClass), "direction": enum(Direction),
+            "start_m": {"type": "integer", "minimum": 0, "description": "Start stake in metres (K12+300 = 12300)."},
+            "end_m": COUNT, "place": string(200),
+            "categories": {"type": "array", "items": {"type": "string"}},
+            "measures": {"type": "array", "items": {"type": "string"}}, "crash_prone": BOOL,
+            "crash_count": COUNT, "death_count": COUNT,
+            "risk_grade": enum(RiskGrade), "school_zone": BOOL, "temporary_controls": string(20000),
+            "responsible_person": string(64), "responsible_contact": string(64), "measures_text": string(20000),
+        }, ["title", "geometry"]),
+        "HazardUpdate": obj({"version": ROW_ID, **editable,
+                             "categories": {"type": "array", "items": {"type": "string"}}}, ["version"]),
+        "TransitionRequest": obj({
+            "action": {"type": "string", "enum": list(TRANSITIONS)},
+            "version": {**ROW_ID, "description": "Optional optimistic lock."},
+            "reason": string(2000), "note": string(2000), "level": enum(SupervisionLevel), "deadline": DATE,
+            "supervising_body_id": ROW_ID, "document_no": string(100),
+            "listed_on": DATE, "responsible_unit_id": ROW_ID,
+            "responsible_person": string(64), "responsible_contact": string(64), "plan_text": string(20000),
+            "completed_on": DATE, "acceptance_note": string(2000), "merge_target_id": ROW_ID,
+        }, ["action"]),
+        "TransitionList": obj({
+            "status": enum(Status), "version": INT,
+            "items": {"type": "array", "items": obj({
+                "action": {"type": "string"}, "target": enum(Status), "label_zh": {"type": "string"},
+                "label_en": {"type": "string"}, "requires": {"type": "array", "items": {"type": "string"}},
+                "missing": {"type": "array", "items": {"type": "string"}}},
+                ["action", "target", "label_zh", "label_en", "requires", "missing"])},
+        }, ["status", "version", "items"]),
+        "FundingEntry": obj({
+            "id": INT, "hazard_id": INT, "kind": enum(FundingKind), "source": enum(FundingSource), "amount": MONEY,
+            "entry_date": DATE, "note": nullable(string()), "created_by_id": nullable(INT), "created_at": DATETIME,
+        }, ["id", "hazard_id", "kind", "source", "amount", "entry_date", "note", "created_by_id", "created_at"]),
+        "FundingCreate": obj({"kind": enum(FundingKind), "source": enum(FundingSource), "amount": MONEY_IN,
+                              "entry_date": DATE, "note": string(200)}, ["kind", "source", "amount"]),
+        "FundingList": obj({"items": {"type": "array", "items": ref("FundingEntry")}, "totals": funding_totals},
+                           ["items", "totals"]),
+        "Attachment": obj({
+            "id": INT, "hazard_id": INT, "phase": enum(AttachmentPhase), "original_name": {"type": "string"},
+            "content_type": {"type": "string"}, "size_bytes": INT, "sha256": {"type": "string"},
+            "caption": nullable(string()), "uploaded_by_id": nullable(INT), "uploaded_at": DATETIME,
+            "download_url": {"type": "string"},
+        }, ["id", "hazard_id", "phase", "original_name", "content_type", "size_bytes", "sha256", "caption",
+            "uploaded_by_id", "uploaded_at", "download_url"]),
+        "AttachmentList": obj({"items": {"type": "array", "items": ref("Attachment")}}, ["items"]),
+        "Notification": obj({"id": INT, "title": {"type": "string"}, "body": {"type": "string"},
+                             "created_at": DATETIME, "read_at": nullable(DATETIME), "read": BOOL},
+                            ["id", "title", "body", "created_at", "read_at", "read"]),
+        "NotificationPage": obj({"items": {"type": "array", "items": ref("Notification")}, "limit": INT,
+                                 "next_cursor": nullable(string()),
+                                 "links": obj({"self": {"type": "string"}, "next": {"type": "string"}}, ["self"])},
+                                ["items", "limit", "next_cursor", "links"]),
+        "User": obj({"id": INT, "login": {"type": "string"}, "name": {"type": "string"}, "role": enum(Role),
+                     "jurisdiction_code": {"type": "string"}, "jurisdiction_name": {"type": "string"},
+                     "organization": organization, "language": {"type": "string"}},
+                    ["id", "login", "name", "role", "jurisdiction_code", "jurisdiction_name", "organization",
+                     "language"]),
+        "Link": link,
+        "OgcLanding": obj({"title": {"type": "string"}, "description": {"type": "string"},
+                           "links": {"type": "array", "items": ref("Link")}}, ["links"], additional=True),
+        "OgcCollection": obj({
+            "id": {"type": "string"}, "title": {"type": "string"}, "description": {"type": "string"},
+            "itemType": {"type": "string"}, "crs": {"type": "array", "items": {"type": "string"}},
+            "extent": {"type": "object"}, "links": {"type": "array", "items": ref("Link")},
+        }, ["id", "links"], additional=True),
+        "Feature": obj({
+            "type": {"type": "string", "enum": ["Feature"]},
+            "id": {"oneOf": [{"type": "integer"}, {"type": "string"}]},
+            "geometry": nullable({"type": "object", "required": ["type"], "description": "GeoJSON, [lon, lat]"}),
+            "properties": {"type": "object", "description": _feature_properties_doc()},
+            "links": {"type": "array", "items": ref("Link")},
+        }, ["type", "id", "geometry", "properties"]),
+        "FeatureCollection": obj({
+            "type": {"type": "string", "enum": ["FeatureCollection"]},
+            "features": {"type": "array", "items": ref("Feature")},
+            "numberMatched": COUNT, "numberReturned": COUNT,
+            "timeStamp": DATETIME, "links": {"type": "array", "items": ref("Link")},
+        }, ["type", "features", "numberMatched", "numberReturned", "links"]),
+    }
+
+
+def _feature_properties_doc() -> str:
+    levels = ", ".join(JurisdictionLevel.values())
+    return ("hazards: code, title, status, level, jurisdiction_code, route_code, road_name, road_class, start_m, "
+            "end_m, categories (comma-separated codes), batch_year, found_on, deadline, closed_on, overdue, "
+            f"responsible_unit, version. jurisdictions: code, name, name_en, level ({levels}), parent_code.")

@@ -1,0 +1,129 @@
+"""Errors of the API as RFC 9457 problem details (application/problem+json), never HTML or a traceback.
+
+Services raise typed `ServiceError`s that carry their status; HTTP errors (bad JSON, unknown URL,
+wrong method, too large an upload) arrive as werkzeug exceptions; anything else is a 500 whose
+detail says nothing about the code. All three become the same JSON shape:
+
+    {"type": "urn:hazards:problem:conflict", "title": "Conflict", "status": 409,
+     "detail": "...", "code": "conflict", ...details}
+
+where the service error's details (`fields`, `missing`, `changes`, `version`, ...) are extra members.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+from flask import Flask, Response, json, request
+from werkzeug.exceptions import HTTPException
+
+from hazards.errors import ServiceError
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+# The URL prefixes whose errors are problem documents rather than HTML pages.
+API_PREFIXES = ("/api/v1", "/ogc")
+
+log = logging.getLogger(__name__)
+
+
+class ApiProblem(Exception):
+    """An error raised by the HTTP adapter itself (bad query parameter, missing token)."""
+
+    def __init__(self, status: int, detail: str, *, code: str | None = None, headers: dict | None = None,
+                 **details):
+        super().__init__(detail)
+        self.status, self.detail, self.details = status, detail, details
+        self.code = code or _default_code(status)
+        self.headers = headers or {}
+
+
+def bad_request(detail: str, **fields: str) -> ApiProblem:
+    """A 400 naming the query parameters that are wrong."""
+    return ApiProblem(400, detail, code="invalid_parameter", fields=fields) if fields else ApiProblem(400, detail)
+
+
+# A detail named like a member of the problem itself is renamed (a transition's refusal carries the
+# hazard's `status`, which must not replace the HTTP status).
+_RENAMED = {"status": "current_status", "type": "detail_type", "title": "detail_title", "detail": "detail_text",
+            "code": "detail_code"}
+
+
+def problem(status: int, detail: str, *, code: str | None = None, headers: dict | None = None,
+            details: dict | None = None) -> Response:
+    """The problem response itself."""
+    code = code or _default_code(status)
+    body = {"type": f"urn:hazards:problem:{code}", "title": _title(status), "status": status, "detail": detail,
+            "code": code}
+    body.update({_RENAMED.get(k, k): v for k, v in (details or {}).items()})
+    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_MEDIA_TYPE)
+    response.headers.update(headers or {})
+    return response
+
+
+def from_service_error(exc: ServiceError) -> Response:
+    return problem(exc.status, exc.message, code=exc.code, details=exc.details)
+
+
+def from_api_problem(exc: ApiProblem) -> Response:
+    return problem(exc.status, exc.detail, code=exc.code, headers=exc.headers, details=exc.details)
+
+
+def from_http_exception(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    headers = {}
+    if status == 405 and getattr(exc, "valid_methods", None):
+        headers["Allow"] = ", ".join(exc.valid_methods)
+    # werkzeug's descriptions are written for people and reveal nothing; a 500's is generic.
+    return problem(status, exc.description or _title(status), headers=headers)
+
+
+def from_unexpected(exc: Exception) -> Response:
+    log.exception("unhandled error in the API", exc_info=exc)
+    return problem(500, "The server met an unexpected error; it has been logged.")
+
+
+def is_api_path(path: str) -> bool:
+    return any(path == p or path.startswith(p + "/") for p in API_PREFIXES)
+
+
+def register_blueprint_handlers(blueprint) -> None:
+    """Errors raised inside the API's views (werkzeug passes 500s through the HTTPException handler)."""
+    blueprint.register_error_handler(ServiceError, from_service_error)
+    blueprint.register_error_handler(ApiProblem, from_api_problem)
+    blueprint.register_error_handler(HTTPException, _http_or_unexpected)
+
+
+def install_app_handlers(app: Flask) -> None:
+    """Errors raised before any view is chosen (unknown URL, wrong method) carry no blueprint, so the
+    app-wide handler decides: problem JSON under the API prefixes, the web UI's page elsewhere.
+
+    Must run after the web UI registered its own HTTPException handler, which it wraps.
+    """
+    handlers = app.error_handler_spec.setdefault(None, {}).setdefault(None, {})
+    previous = handlers.get(HTTPException)
+
+    def handle(exc: HTTPException):
+        if is_api_path(request.path):
+            return _http_or_unexpected(exc)
+        return previous(exc) if previous is not None else exc
+
+    app.register_error_handler(HTTPException, handle)
+
+
+def _http_or_unexpected(exc: HTTPException) -> Response:
+    original = getattr(exc, "original_exception", None)
+    if original is not None and not isinstance(original, HTTPException):
+        return from_unexpected(original)
+    return from_http_exception(exc)
+
+
+def _title(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def _default_code(status: int) -> str:
+    return _title(status).lower().replace(" ", "_").replace("-", "_").replace("'", "")
