@@ -112,8 +112,9 @@ def test_one_feature_and_its_refusals(api, features):
 
 
 def test_html_pages(client, auth, people, features):
-    assert "Conformance" in client.get("/ogc?f=html").get_data(as_text=True) or \
-        "一致性" in client.get("/ogc?f=html").get_data(as_text=True)
+    landing = client.get("/ogc?f=html").get_data(as_text=True)
+    assert "符合性类别" in landing and "conformance" in landing  # Chinese by default, with its link
+    assert "Conformance classes" in client.get("/ogc?f=html", headers={"Accept-Language": "en"}).get_data(as_text=True)
     auth.login(people["inspector"])
     page = client.get("/ogc/collections/hazards/items?f=html&limit=2")
     assert page.status_code == 200 and page.mimetype == "text/html"
