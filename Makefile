@@ -21,6 +21,7 @@ MO_FILES := hazards/translations/zh/LC_MESSAGES/messages.mo
 run: system-run venv $(MO_FILES)
 	$(BIN)/hazards db upgrade
 	$(BIN)/hazards seed-demo --if-empty --hazards $(DEMO_HAZARDS)
+	$(BIN)/hazards tally  # today's completion snapshot, so the dashboard's trend starts at once
 	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) scripts/serve.sh
 
 test: system-test venv services $(MO_FILES)

@@ -48,6 +48,15 @@ def boundaries():
     return jsonify(type="FeatureCollection", features=features)
 
 
+@bp.get("/maps/roads.geojson")
+@login_required
+def roads():
+    """The roads of the user's jurisdiction, so small maps have context when no basemap is configured."""
+    from hazards.map_layers import roads_in
+
+    return jsonify(roads_in(get_session(), current_user.jurisdiction_code))
+
+
 @bp.get("/maps/hazards/<int:hazard_id>.geojson")
 @login_required
 def hazard_geometry(hazard_id: int):

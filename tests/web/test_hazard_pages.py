@@ -216,6 +216,7 @@ def test_list_filters_and_dashboard(client, auth, session, supervisor):
     assert "按期的" in city and "逾期的" not in city
     board = client.get("/dashboard").get_data(as_text=True)
     assert "7日内到期" in board
+    assert '<a href="/reports">报表</a>' in board and '<a href="/map">地图</a>' in board  # the header leads there
 
 
 def test_admin_pages_are_for_admins(client, auth, session, supervisor):

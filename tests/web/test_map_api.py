@@ -108,3 +108,21 @@ def test_bad_requests_get_400_with_a_reason(client, viewer, params, message):
 
 def test_needs_a_login(client):
     assert get(client, bbox="110,37,114,40").status_code == 401
+
+
+def test_roads_for_small_maps_are_the_users_own_and_those_above(client, auth, session):
+    from hazards.enums import RoadClass
+    from hazards.services.roads import add_road
+
+    add_road(session, route_code="X012", division_code="140902", road_class=RoadClass.COUNTY,
+             coords=[(112.70, 38.40), (112.75, 38.42)], name="忻府县道")
+    add_road(session, route_code="X901", division_code="140932", road_class=RoadClass.COUNTY,
+             coords=[(111.10, 39.40), (111.15, 39.42)])
+    add_road(session, route_code="G208", division_code="100000", road_class=RoadClass.NATIONAL,
+             coords=[(112.60, 38.30), (112.90, 38.60)])
+    auth.login(user(session, "inspector", "140902"))
+    session.commit()
+    data = client.get("/maps/roads.geojson").get_json()
+    assert {f["properties"]["route"] for f in data["features"]} == {"X012", "G208"}
+    x012 = next(f for f in data["features"] if f["properties"]["route"] == "X012")
+    assert x012["geometry"]["type"] == "LineString" and x012["geometry"]["coordinates"][0] == [112.7, 38.4]

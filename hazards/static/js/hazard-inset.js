@@ -13,6 +13,17 @@
   get(el.dataset.boundaries).then(function (data) {
     L.geoJSON(data, { style: function () { return { color: "#5b6875", weight: 1, fillOpacity: 0.04 }; } }).addTo(map);
   });
+  // Roads give the inset its bearings when there is no basemap (an isolated intranet often has none).
+  if (el.dataset.roads) {
+    get(el.dataset.roads).then(function (data) {
+      L.geoJSON(data, {
+        style: function () { return { color: "#8a939c", weight: 3, opacity: 0.9 }; },
+        onEachFeature: function (f, layer) {
+          layer.bindTooltip(f.properties.route + " " + (f.properties.name || ""), { sticky: true });
+        },
+      }).addTo(map).bringToBack();
+    });
+  }
   get(el.dataset.geometryUrl).then(function (feature) {
     var layer = L.geoJSON(feature, {
       style: function () { return { color: "#b3261e", weight: 6 }; },

@@ -1,0 +1,85 @@
+"""Take the README's screenshots from a running demo (`make run`), in headless Chromium, offline.
+
+    .venv/bin/python scripts/readme_screenshots.py [--base-url http://127.0.0.1:5000] [--out docs/img]
+
+Logs in with the demo logins `seed-demo` prints (password demo12345) and saves one PNG per page.
+Requests to any other host are blocked, as on a police intranet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+from urllib.parse import urlparse
+
+from playwright.sync_api import sync_playwright
+
+PASSWORD = "demo12345"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+def login(page, base: str, name: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{base}/login")
+    page.fill("input[name=login]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form:has(input[name=password]) button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--base-url", default="http://127.0.0.1:5000")
+    p.add_argument("--out", default="docs/img")
+    args = p.parse_args()
+    base, out = args.base_url.rstrip("/"), Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    own = urlparse(base).netloc
+    blocked: list[str] = []
+
+    def guard(route):
+        if urlparse(route.request.url).netloc == own or route.request.url.startswith(("data:", "blob:")):
+            return route.continue_()
+        blocked.append(route.request.url)
+        return route.abort()
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+        context.route("**/*", guard)
+        page = context.new_page()
+
+        login(page, base, "xinzhou")
+        page.goto(f"{base}/")
+        page.screenshot(path=str(out / "dashboard.png"), full_page=True)
+        page.goto(f"{base}/hazards?overdue=1")
+        page.screenshot(path=str(out / "hazard-list.png"))
+        page.goto(f"{base}/map")
+        page.wait_for_selector(".leaflet-interactive", timeout=20000)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(out / "map.png"))
+        page.goto(f"{base}/reports?jurisdiction=140900&year=2025")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(out / "report-page.png"), full_page=False)
+
+        # a closed hazard with its photos and timeline
+        page.goto(f"{base}/hazards?status=closed&level=city")
+        page.click("table a[href*='/hazards/']")
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(out / "hazard-page.png"), full_page=True)
+
+        login(page, base, "xinfu-inspector")
+        page.goto(f"{base}/hazards/new")
+        page.wait_for_timeout(1200)
+        page.screenshot(path=str(out / "logging-form.png"))
+        browser.close()
+    if blocked:
+        raise SystemExit(f"the pages asked for outside hosts: {sorted(set(blocked))}")
+    print(f"screenshots in {out}/")
+
+
+if __name__ == "__main__":
+    main()
