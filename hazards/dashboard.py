@@ -90,4 +90,5 @@ def completion_trends(session: Session, user: User, days: int = 60) -> list[Tren
     for level, as_of, closed, total in rows:
         if total:
             by_level.setdefault(level, []).append((as_of, closed / total))
-    return [Trend(level, points) for level, points in by_level.items()]
+    order = list(SupervisionLevel)  # ministry first, as the ledger is read, not alphabetically
+    return [Trend(level, by_level[level]) for level in sorted(by_level, key=order.index)]

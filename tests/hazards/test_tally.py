@@ -95,6 +95,7 @@ def test_dashboard_shows_the_trend_from_snapshots(client, auth, session, ledger)
     from tests.factories import user
 
     supervisor = user(session, "supervisor", "140900")
+    report_hazard(session, listed(level=SupervisionLevel.PROVINCE))  # sorts after county by name, before by rank
     today = date.today()
     store_tally(session, today - timedelta(days=2))
     store_tally(session, today)
@@ -102,6 +103,8 @@ def test_dashboard_shows_the_trend_from_snapshots(client, auth, session, ledger)
     auth.login(supervisor)
     page = client.get("/dashboard").get_data(as_text=True)
     assert "治理率趋势" in page and "<polyline" in page and "县级 · " in page
+    shown = [page.index(name + " · ") for name in ("部级", "省级", "市级", "县级", "未挂牌") if name + " · " in page]
+    assert len(shown) >= 2 and shown == sorted(shown)  # levels in the ledger's own order
 
 
 def test_tally_command(runner, session, ledger):
