@@ -24,6 +24,18 @@
         }).addTo(map);
       });
   }
+  // Roads from the ledger: with no basemap they are what an inspector recognises on the map.
+  if (el.dataset.roads) {
+    fetch(el.dataset.roads, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) return;
+        L.geoJSON(data, {
+          style: function () { return { color: "#8a939c", weight: 3, opacity: 0.9 }; },
+          onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.route + " " + (f.properties.name || ""), { sticky: true }); },
+        }).addTo(map);
+      });
+  }
   var lon = document.getElementById("lon"), lat = document.getElementById("lat");
   var wkt = document.getElementById("geometry_wkt");
   var crs = document.querySelector("select[name=crs]");
