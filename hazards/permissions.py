@@ -6,6 +6,7 @@ The rules:
 - Supervisors do everything inspectors do, and decide: verify, list, approve plans, grant
   extensions, accept and close, for hazards supervised at their own level or below.
 - Admins manage users, organizations and vocabularies; they take no workflow decisions.
+- Inspectors, supervisors and admins may import ledger files, each row inside their own subtree.
 """
 
 from __future__ import annotations
@@ -51,6 +52,13 @@ def can_see(user: Actor, jurisdiction_code: str) -> bool:
 def can_report_in(user: Actor, jurisdiction_code: str) -> bool:
     """Log a new hazard in a division."""
     return can_see(user, jurisdiction_code) and user.role in (Role.INSPECTOR, Role.SUPERVISOR)
+
+
+def can_import_into(user: Actor, jurisdiction_code: str) -> bool:
+    """Bring hazards into a division from a ledger file: whoever may log hazards there, and the admins
+    who manage it (they load a division's existing ledger when it starts using the system). Each row
+    must still lie in the user's subtree; the importer checks that row by row."""
+    return can_report_in(user, jurisdiction_code) or can_manage(user, jurisdiction_code)
 
 
 def can(user: Actor, action: str, hazard: Target) -> bool:

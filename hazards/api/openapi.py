@@ -11,11 +11,14 @@ from flask import current_app, jsonify
 from hazards.api.blueprints import api_blueprint
 from hazards.api.ogc import DEFAULT_LIMIT as OGC_DEFAULT_LIMIT
 from hazards.api.ogc import MAX_LIMIT as OGC_MAX_LIMIT
+from hazards.api.imports import MAX_LISTED_ERRORS
 from hazards.api.paging import DEFAULT_LIMIT, MAX_LIMIT
 from hazards.enums import (
     AttachmentPhase, CoordinateInput, Direction, FundingKind, FundingSource, JurisdictionLevel, RiskGrade, Role,
     RoadClass, Source, Status, SupervisionLevel,
 )
+from hazards.reports.build import LEVEL_FILTERS
+from hazards.reports.request import MAX_MIN_RANK
 from hazards.workflow import TRANSITIONS
 
 bp = api_blueprint("api_docs", __name__, "/api/v1", public=("document",))
@@ -133,7 +136,7 @@ def build_document(version: str) -> dict:
         "servers": [{"url": "/"}],
         "security": [{"bearerAuth": []}, {"sessionCookie": []}],
         "tags": [{"name": "hazards"}, {"name": "workflow"}, {"name": "funding"}, {"name": "attachments"},
-                 {"name": "me"}, {"name": "OGC API - Features"}],
+                 {"name": "reports"}, {"name": "import"}, {"name": "me"}, {"name": "OGC API - Features"}],
         "paths": {**rest_paths(), **ogc_paths()},
         "components": {"securitySchemes": {
             "bearerAuth": {"type": "http", "scheme": "bearer",
@@ -225,6 +228,55 @@ def rest_paths() -> dict:
                      "responses": {"201": body("Attachment", "The stored attachment."),
                                    **problems(400, 401, 403, 404, 413, 415, 422)}},
         },
+        "/api/v1/reports": {"get": {
+            "tags": ["reports"], "summary": "The completion report (隐患治理完成情况报表) of a division for a period",
+            "operationId": "getReport",
+            "description": "The web download's report as JSON (keys as in docs/reports.md, only ever added): counts, "
+                           "rates and money by supervision level, subordinate units, categories and road classes, "
+                           "the overdue list and the summary paragraph. Give a `year` (optionally with one of "
+                           "`quarter`, `half`, `month`) or a `from`/`to` range; a complete range wins over a year. "
+                           "The division defaults to the caller's; one outside the caller's subtree is a 404.",
+            "parameters": [
+                query("jurisdiction", string(pattern=r"^\d{6}$"),
+                      "A division code in the caller's subtree (default: the caller's own division)."),
+                query("year", {"type": "integer", "minimum": 2000, "maximum": 2100}, "The year (and batch-year list)."),
+                query("quarter", {"type": "integer", "minimum": 1, "maximum": 4}, "A quarter of `year`."),
+                query("half", {"type": "integer", "minimum": 1, "maximum": 2}, "A half of `year`."),
+                query("month", {"type": "integer", "minimum": 1, "maximum": 12}, "A month of `year`."),
+                query("from", DATE, "Start of a date range (with `to`)."),
+                query("to", DATE, "End of a date range, inclusive (with `from`)."),
+                query("level", {"type": "string", "enum": list(LEVEL_FILTERS)},
+                      "Only hazards supervised at this level (ministry_province = 部省级)."),
+                query("min_rank", {"type": "integer", "minimum": 0, "maximum": MAX_MIN_RANK},
+                      "Units with fewer hazards on their annual list are listed but not ranked "
+                      "(default: the REPORT_MIN_RANK setting)."),
+            ],
+            "responses": {"200": body("CompletionReport", "The report."), **problems(400, 401, 404)}}},
+        "/api/v1/import": {"post": {
+            "tags": ["import"], "summary": "Import a ledger file (CSV, XLSX or GeoJSON)", "operationId": "importLedger",
+            "description": "Every row is checked first; then all rows are written, or none (with "
+                           "`skip_invalid=true`: the valid ones). A dry run only checks and writes nothing. Columns "
+                           "have Chinese or English headers, as `hazards export` writes them. Inspectors, "
+                           "supervisors and admins may import; a row whose division lies outside the caller's "
+                           "jurisdiction is a row error. 200: a dry run (`blocked` says whether the import would be "
+                           "refused); 201: hazards were written; 422: nothing was written, and the problem "
+                           "carries the report with its row errors.",
+            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": obj({
+                "file": {"type": "string", "format": "binary",
+                         "description": "The ledger: .csv (UTF-8 or GBK), .xlsx or .geojson; the extension "
+                                        "gives the format."},
+                "dry_run": {"type": "string", "enum": ["true", "false"], "default": "false",
+                            "description": "Check every row and report; write nothing."},
+                "skip_invalid": {"type": "string", "enum": ["true", "false"], "default": "false",
+                                 "description": "Write the valid rows even when others have errors."},
+            }, ["file"])}}},
+            "responses": {"200": body("ImportReport", "A dry run: what would be written, and the row errors."),
+                          "201": body("ImportReport", "The hazards were written (`created` lists their codes)."),
+                          **problems(401, 403, 413, 415),
+                          "422": {"description": "Nothing was written: the file cannot be read, rows have errors "
+                                                 "(`errors`, `code` import_refused), or a form field is missing or "
+                                                 "wrong (`fields`).",
+                                  "content": {PROBLEM: {"schema": ref("ImportProblem")}}}}}},
         "/api/v1/notifications": {"get": {
             "tags": ["me"], "summary": "The caller's inbox (站内通知), newest first",
             "operationId": "listNotifications",
@@ -358,19 +410,23 @@ def schemas() -> dict:
         "measures_text": nullable(string(20000)), "temporary_controls": nullable(string(20000)),
         "planned_start": nullable(DATE), "planned_end": nullable(DATE), "document_no": nullable(string(100)),
     }
+    problem_props = {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": INT, "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "fields": {"type": "object", "additionalProperties": {"type": "string"},
+                   "description": "Field (or query parameter) name -> what is wrong."},
+        "missing": {"type": "array", "items": {"type": "string"},
+                    "description": "Requirement codes a transition still needs."},
+        "missing_labels": {"type": "array", "items": {"type": "string"}},
+        "changes": {"type": "array", "items": {"type": "object"},
+                    "description": "On 409: what others changed since your version."},
+        "version": {**INT, "description": "On 409: the hazard's current version."},
+    }
+    problem_required = ["type", "title", "status", "detail"]
     return {
-        "Problem": obj({
-            "type": {"type": "string"}, "title": {"type": "string"}, "status": INT, "detail": {"type": "string"},
-            "code": {"type": "string"},
-            "fields": {"type": "object", "additionalProperties": {"type": "string"},
-                       "description": "Field (or query parameter) name -> what is wrong."},
-            "missing": {"type": "array", "items": {"type": "string"},
-                        "description": "Requirement codes a transition still needs."},
-            "missing_labels": {"type": "array", "items": {"type": "string"}},
-            "changes": {"type": "array", "items": {"type": "object"},
-                        "description": "On 409: what others changed since your version."},
-            "version": {**INT, "description": "On 409: the hazard's current version."},
-        }, ["type", "title", "status", "detail"], additional=True),
+        "Problem": obj(problem_props, problem_required, additional=True),
+        **report_schemas(),
+        **import_schemas(problem_props, problem_required),
         "HazardGeometry": {
             "description": "GeoJSON Point or LineString, [lon, lat], WGS-84 (EPSG:4326).",
             "oneOf": [obj({"type": {"type": "string", "enum": ["Point"]}, "coordinates": position},
@@ -470,6 +526,93 @@ def schemas() -> dict:
             "numberMatched": COUNT, "numberReturned": COUNT,
             "timeStamp": DATETIME, "links": {"type": "array", "items": ref("Link")},
         }, ["type", "features", "numberMatched", "numberReturned", "links"]),
+    }
+
+
+def report_schemas() -> dict:
+    """The completion report's JSON (hazards.reports.formats.to_json): every object may gain keys."""
+    text = {"type": "string"}
+    wan = {"type": "string", "description": "万元 with two decimals, exact (from yuan sums rounded half up)."}
+    rate = nullable({"type": "string", "description": "Percent with two decimals; null with nothing on the list."})
+    counts = {"completed": COUNT, "total": COUNT, "closed": COUNT, "rate": rate, "on_time": COUNT, "ahead": COUNT,
+              "open": COUNT, "overdue": COUNT}
+    sources = {k: wan for k in ("central", "province", "city", "county", "other", "total")}
+    level_keys = ["ministry", "province", "ministry_province", "city", "county", "none", "annual", "dynamic", "total"]
+    return {
+        "ReportCounts": obj(counts, list(counts), additional=True),
+        "ReportMoney": obj({kind: obj(sources, list(sources), additional=True) for kind in FundingKind.values()},
+                           FundingKind.values(), additional=True),
+        "CompletionReport": {**obj({
+            "schema": {"type": "string", "example": "hazards.reports.completion/1"},
+            "jurisdiction": obj({"code": text, "name": text, "name_en": text, "level": enum(JurisdictionLevel),
+                                 "scope_word": {**text, "description": "全市, 全县, 全区 or 全省."}},
+                                ["code", "name", "name_en", "level", "scope_word"], additional=True),
+            "period": obj({"kind": {"type": "string", "enum": ["year", "quarter", "half", "month", "range"]},
+                           "start": DATE, "end": DATE, "label_zh": text, "label_en": text,
+                           "years": {"type": "array", "items": INT,
+                                     "description": "The batch years whose lists are reported on."}},
+                          ["kind", "start", "end", "label_zh", "label_en", "years"], additional=True),
+            "level_filter": nullable({"type": "string", "enum": list(LEVEL_FILTERS)}),
+            "as_of": {**DATE, "description": "The date open and overdue are judged at."},
+            "today": DATE, "min_rank": COUNT, "money_unit": {"type": "string", "enum": ["万元"]},
+            "summary": {"type": "array", "description": "Rows in the order " + ", ".join(level_keys) + ".",
+                        "items": obj({"key": {"type": "string", "enum": level_keys}, "label_zh": text,
+                                      "label_en": text, **counts, "money": ref("ReportMoney")},
+                                     ["key", "label_zh", "label_en", *counts, "money"], additional=True)},
+            "units": {"type": "array", "description": "Subordinate units: ranked, then unranked, then 本级 (own).",
+                      "items": obj({"code": text, "name": text, "name_en": text, "own": BOOL,
+                                    "rank": nullable(INT), "ranked": BOOL, "annual": ref("ReportCounts"),
+                                    "dynamic": ref("ReportCounts"), "total": ref("ReportCounts"),
+                                    "money": ref("ReportMoney")},
+                                   ["code", "name", "own", "rank", "ranked", "annual", "dynamic", "total", "money"],
+                                   additional=True)},
+            "categories": {"type": "array", "items": obj({"code": text, "label_zh": text, "label_en": text, **counts},
+                                                         ["code", "label_zh", "label_en", *counts], additional=True)},
+            "road_classes": {"type": "array", "items": obj({
+                "code": nullable(text), "label_zh": text, "label_en": text, "completed": COUNT, "roads": COUNT,
+                "km": {**text, "description": "Kilometres with three decimals."}},
+                ["code", "label_zh", "label_en", "completed", "roads", "km"], additional=True)},
+            "overdue": obj({"count": COUNT, "limit": COUNT, "items": {"type": "array", "items": obj({
+                "code": text, "title": text, "level": enum(SupervisionLevel), "level_label_zh": text,
+                "jurisdiction_code": text, "jurisdiction_name": text, "responsible_unit": text, "deadline": DATE,
+                "days_overdue": INT, "batch_year": INT, "dynamic_add": BOOL, "lon": nullable({"type": "number"}),
+                "lat": nullable({"type": "number"})}, ["code", "title", "level", "deadline", "days_overdue"],
+                additional=True)}}, ["count", "limit", "items"], additional=True),
+            "paragraph": obj({"zh": text, "en": text}, ["zh", "en"], additional=True),
+        }, ["schema", "jurisdiction", "period", "level_filter", "as_of", "today", "min_rank", "money_unit", "summary",
+            "units", "categories", "road_classes", "overdue", "paragraph"], additional=True),
+            "description": "Counts are integers; money is 万元 as strings with two decimals; rates are percent "
+                           "strings or null; dates are ISO. Keys are only ever added (see docs/reports.md)."},
+    }
+
+
+def import_schemas(problem_props: dict, problem_required: list[str]) -> dict:
+    """What an import reports (hazards.io.importer.ImportReport), as a result or inside a refusal."""
+    report = {
+        "file": {"type": "string", "description": "The uploaded file's name."},
+        "format": nullable({"type": "string", "enum": ["csv", "xlsx", "geojson"]}),
+        "dry_run": BOOL, "skip_invalid": BOOL,
+        "blocked": {**BOOL, "description": "Errors stop (or in a dry run, would stop) the import."},
+        "rows_read": COUNT, "valid_rows": COUNT, "invalid_rows": COUNT, "created_count": COUNT,
+        "created": {"type": "array", "items": {"type": "string"}, "description": "Codes of the hazards written."},
+        "warnings": {"type": "array", "items": {"type": "string"}},
+        "error_count": COUNT,
+        "errors": {"type": "array", "items": ref("ImportRowError"),
+                   "description": f"Row errors in row order, at most {MAX_LISTED_ERRORS} (`error_count` has all)."},
+    }
+    return {
+        "ImportRowError": obj({
+            "row": nullable({**INT, "description": "The row's number as a spreadsheet shows it (under a one-line "
+                                                   "header the first row is 2); null: the file as a whole."}),
+            "column": nullable({"type": "string", "description": "The column's English key."}),
+            "column_label": nullable({"type": "string", "description": "The column's header as displayed."}),
+            "value": nullable({"type": "string", "description": "The cell as read."}),
+            "message": {"type": "string"},
+        }, ["row", "column", "column_label", "value", "message"]),
+        "ImportReport": obj(report, list(report)),
+        "ImportProblem": {**obj({**problem_props, **report}, problem_required, additional=True),
+                          "description": "A problem; a refused import (code import_refused) also carries the "
+                                         "report's members."},
     }
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from geo.coords import CHINA_EXTENT, to_wgs84, validate_lonlat
 from geo.geometry import check_hazard_geometry
 from hazards.codes import CodeAllocator
+from hazards.divisions import DivisionCodeError, check_code, is_within
 from hazards.drafts import HazardDraft, ReferenceData, check_draft
 from hazards.enums import CoordinateInput, RoadClass
 from hazards.io.columns import BY_KEY, GEOMETRY_KEY, LOCATION_KEYS, REQUIRED, Vocabulary, parsers_for
@@ -89,8 +90,15 @@ def import_hazards(
     fmt: str | None = None,
     max_bytes: int | None = None,
     chunk_size: int = CHUNK_SIZE,
+    within: str | None = None,
 ) -> ImportReport:
-    """Check a CSV/XLSX/GeoJSON ledger and write its hazards; the caller commits."""
+    """Check a CSV/XLSX/GeoJSON ledger and write its hazards; the caller commits.
+
+    `within` (a division code) limits the rows to that division's subtree, as for a user importing
+    into their own jurisdiction: a row elsewhere is a row error. None (the CLI) takes any division.
+    """
+    if within is not None:
+        within = check_code(within)
     report = ImportReport(str(path), dry_run=dry_run, skip_invalid=skip_invalid)
     try:
         table = open_table(path, fmt=fmt, max_bytes=max_bytes or _setting("IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
@@ -101,7 +109,7 @@ def import_hazards(
     report.warnings.extend(table.warnings)
     ref = ReferenceData(session)
     extent = extent or tuple(_setting("COORDINATE_EXTENT", CHINA_EXTENT))
-    builder = RowBuilder(table, Vocabulary.load(session), ref, extent)
+    builder = RowBuilder(table, Vocabulary.load(session), ref, extent, within=within)
 
     codes = _check_pass(session, table, builder, report)
     if report.rows_read == 0:
@@ -137,7 +145,7 @@ def _write_pass(session, table, builder, ref, codes, report, actor_id, chunk_siz
     for chunk in _chunks(rows, chunk_size):
         drafts = []
         for number, draft, errors in builder.build(chunk, check=False):
-            if draft is None:
+            if draft is None or errors:
                 raise _FileChanged(f"the file changed while it was being imported (row {number}: {errors[0]})")
             draft.code = draft.code or allocator.next(draft.jurisdiction_code, draft.batch_year)
             drafts.append(draft)
@@ -194,8 +202,10 @@ def _setting(name: str, default):
 class RowBuilder:
     """Turns raw rows into checked HazardDrafts; parsers are bound once, when the file is opened."""
 
-    def __init__(self, table: SourceTable, vocab: Vocabulary, ref: ReferenceData, extent):
+    def __init__(self, table: SourceTable, vocab: Vocabulary, ref: ReferenceData, extent, *,
+                 within: str | None = None):
         self.ref = ref
+        self.within = within  # rows must lie in this division's subtree (None: anywhere)
         self.extent = tuple(float(v) for v in extent)
         self.parsers = parsers_for(table.mapping, vocab)
         self.header_of = {key: header for header, key, _p in self.parsers}
@@ -226,11 +236,23 @@ class RowBuilder:
             draft = None
             if not errors:
                 draft = self._draft(values)
+                if self.within is not None:
+                    self._check_within(number, raw, draft, errors)  # on both passes: it decides who may write
                 if check:
                     errors.extend(RowError(number, p.field, self._raw(raw, p.field), p.message)
                                   for p in check_draft(draft, self.ref))
             results.append((number, draft, errors))
         return results
+
+    def _check_within(self, number: int, raw: dict, draft: HazardDraft, errors: list[RowError]) -> None:
+        code = draft.jurisdiction_code
+        try:
+            inside = is_within(code, self.within)
+        except DivisionCodeError:
+            return  # not a division code at all: check_draft names that
+        if not inside:
+            errors.append(RowError(number, "jurisdiction_code", self._raw(raw, "jurisdiction_code"),
+                                   f"division {code} is outside your jurisdiction {self.within}"))
 
     def _raw(self, raw: dict, key: str):
         header = self.header_of.get(key)

@@ -18,7 +18,11 @@ MONTHS_EN = ["", "January", "February", "March", "April", "May", "June", "July",
 
 
 class PeriodError(ValueError):
-    pass
+    """A period that cannot be; `field` names the parameter to correct (year, quarter, half, month, from, to)."""
+
+    def __init__(self, message: str, field: str = "year"):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ def year(y: int) -> Period:
 def quarter(y: int, q: int) -> Period:
     _check_year(y)
     if q not in QUARTERS_ZH:
-        raise PeriodError(f"quarter must be 1-4, not {q}")
+        raise PeriodError(f"quarter must be 1-4, not {q}", "quarter")
     first = 3 * (q - 1) + 1
     return Period(date(y, first, 1), _month_end(y, first + 2), f"{y}年{QUARTERS_ZH[q]}", f"Q{q} {y}", "quarter")
 
@@ -66,7 +70,7 @@ def quarter(y: int, q: int) -> Period:
 def half(y: int, h: int) -> Period:
     _check_year(y)
     if h not in HALVES_ZH:
-        raise PeriodError(f"half must be 1 or 2, not {h}")
+        raise PeriodError(f"half must be 1 or 2, not {h}", "half")
     first = 1 if h == 1 else 7
     return Period(date(y, first, 1), _month_end(y, first + 5), f"{y}年{HALVES_ZH[h]}", f"H{h} {y}", "half")
 
@@ -74,15 +78,15 @@ def half(y: int, h: int) -> Period:
 def month(y: int, m: int) -> Period:
     _check_year(y)
     if not 1 <= m <= 12:
-        raise PeriodError(f"month must be 1-12, not {m}")
+        raise PeriodError(f"month must be 1-12, not {m}", "month")
     return Period(date(y, m, 1), _month_end(y, m), f"{y}年{m}月", f"{MONTHS_EN[m]} {y}", "month")
 
 
 def date_range(start: date, end: date) -> Period:
     if end < start:
-        raise PeriodError(f"the period ends ({end}) before it starts ({start})")
-    _check_year(start.year)
-    _check_year(end.year)
+        raise PeriodError(f"the period ends ({end}) before it starts ({start})", "to")
+    _check_year(start.year, "from")
+    _check_year(end.year, "to")
     return Period(start, end, f"{zh_date(start)}至{zh_date(end)}", f"{en_date(start)} to {en_date(end)}", "range")
 
 
@@ -93,7 +97,8 @@ def parse_period(
     """One period from the options a person gives; refuses combinations that contradict each other."""
     if start is not None or end is not None:
         if start is None or end is None:
-            raise PeriodError("a date range needs both a start (--from) and an end (--to)")
+            raise PeriodError("a date range needs both a start (--from) and an end (--to)",
+                              "to" if end is None else "from")
         if any(v is not None for v in (year_, quarter_, half_, month_)):
             raise PeriodError("give either a date range or a year (with quarter, half or month), not both")
         return date_range(start, end)
@@ -101,7 +106,7 @@ def parse_period(
         raise PeriodError("give a year (optionally with a quarter, half or month) or a date range")
     chosen = [name for name, v in (("quarter", quarter_), ("half", half_), ("month", month_)) if v is not None]
     if len(chosen) > 1:
-        raise PeriodError(f"give only one of quarter, half and month (got {', '.join(chosen)})")
+        raise PeriodError(f"give only one of quarter, half and month (got {', '.join(chosen)})", chosen[-1])
     if quarter_ is not None:
         return quarter(year_, quarter_)
     if half_ is not None:
@@ -118,8 +123,8 @@ def period_from_params(params) -> Period:
         raw = (params.get(name) or "").strip()
         if not raw:
             return None
-        if not raw.isdigit():
-            raise PeriodError(f"{name} must be a whole number, not '{raw}'")
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 9):  # '²' is a digit to isdigit(), not to int()
+            raise PeriodError(f"{name} must be a whole number, not '{raw}'", name)
         return int(raw)
 
     def day(name: str) -> date | None:
@@ -129,7 +134,7 @@ def period_from_params(params) -> Period:
         try:
             return date.fromisoformat(raw)
         except ValueError:
-            raise PeriodError(f"{name} must be a date (YYYY-MM-DD), not '{raw}'") from None
+            raise PeriodError(f"{name} must be a date (YYYY-MM-DD), not '{raw}'", name) from None
 
     return parse_period(number("year"), quarter_=number("quarter"), half_=number("half"), month_=number("month"),
                         start=day("from"), end=day("to"))
@@ -147,7 +152,7 @@ def _month_end(y: int, m: int) -> date:
     return date(y, m, calendar.monthrange(y, m)[1])
 
 
-def _check_year(y: int) -> None:
+def _check_year(y: int, field: str = "year") -> None:
     # The ledger's batch years are 2000-2100 (a CHECK constraint); a report outside them is a typo.
     if not 2000 <= y <= 2100:
-        raise PeriodError(f"year {y} is outside 2000-2100")
+        raise PeriodError(f"year {y} is outside 2000-2100", field)

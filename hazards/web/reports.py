@@ -4,7 +4,6 @@ large one (a province) built in the background by Celery."""
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -13,67 +12,27 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from hazards.db import get_session
-from hazards.divisions import DivisionCodeError, is_within, within_clause
+from hazards.divisions import is_within, within_clause
 from hazards.i18n import current_language
 from hazards.models import Jurisdiction
-from hazards.reports import PeriodError, ReportError, build_report, period_from_params
-from hazards.reports.build import BUCKETS, LEVEL_FILTERS, resolve_level
+from hazards.reports.build import BUCKETS, LEVEL_FILTERS
 from hazards.reports.formats import MIMETYPES, download_name, export, render_context
-from hazards.reports.period import Period
+from hazards.reports.request import ReportRequest, read_report_request
 
 bp = Blueprint("reports", __name__)
 DOWNLOADS = ("xlsx", "pdf", "csv", "json")
 JOB_FORMATS = ("xlsx", "pdf", "csv", "json", "html")
 
 
-@dataclass
-class ReportRequest:
-    jurisdiction_code: str
-    period: Period
-    level: str | None
-    min_rank: int
-    lang: str
-
-    def query(self, **extra) -> dict:
-        """The parameters as a URL query, so a report can be linked and downloaded as shown."""
-        params = {"jurisdiction": self.jurisdiction_code, **self.period.to_params(), "min_rank": self.min_rank}
-        if self.level:
-            params["level"] = self.level
-        return {**params, **extra}
-
-
-def _visible_code(code: str | None) -> str:
-    """A division the current user may report on; anything else does not exist for them (404)."""
-    code = (code or current_user.jurisdiction_code).strip()
-    try:
-        allowed = is_within(code, current_user.jurisdiction_code)
-    except DivisionCodeError:
-        abort(404)
-    if not allowed or get_session().get(Jurisdiction, code) is None:
-        abort(404)
-    return code
-
-
 def _read(args) -> ReportRequest:
-    code = _visible_code(args.get("jurisdiction"))
-    period_args = args
-    if args.get("from") and args.get("to"):
-        # The form shows a year and a range together: a filled-in range is the period asked for.
-        period_args = {"from": args.get("from"), "to": args.get("to")}
-    try:
-        period = period_from_params(period_args)
-        level, _levels = resolve_level(args.get("level") or None)
-    except (PeriodError, ReportError) as exc:
-        abort(400, description=str(exc))
-    raw_rank = (args.get("min_rank") or "").strip()
-    min_rank = int(raw_rank) if raw_rank.isdigit() else int(current_app.config.get("REPORT_MIN_RANK", 5))
-    lang = args.get("lang") if args.get("lang") in ("zh", "en") else current_language()
-    return ReportRequest(code, period, level, min_rank, lang)
+    """The report asked for; a 400 page names wrong parameters, a division out of reach is a 404."""
+    return read_report_request(get_session(), args, current_user,
+                               default_min_rank=int(current_app.config.get("REPORT_MIN_RANK", 5)),
+                               default_lang=current_language())
 
 
 def _build(req: ReportRequest, *, with_map: bool = True):
-    return build_report(get_session(), req.jurisdiction_code, req.period, req.level, today=date.today(),
-                        min_rank=req.min_rank, with_map=with_map)
+    return req.build(get_session(), today=date.today(), with_map=with_map)
 
 
 def _choices() -> dict:

@@ -304,6 +304,27 @@ def test_a_file_over_the_size_limit_is_refused(session, tmp_path):
     assert report.file_error and "larger than" in report.errors[0].message
 
 
+YUANPING_ROW = row(**{"隐患编号": "140981-2024-0007", "隐患名称": "S311线平交路口", "辖区代码": "140981",
+                      "经度": "112.71", "纬度": "38.73", "责任单位": ""})
+
+
+def test_rows_outside_the_importers_jurisdiction_are_row_errors(session, tmp_path):
+    before = count(session)
+    path = write_csv(tmp_path / "two-counties.csv", [POINT_ROW, YUANPING_ROW, SECTION_ROW])
+
+    assert import_hazards(session, path, dry_run=True).errors == []  # unrestricted, as the CLI imports
+    assert import_hazards(session, path, dry_run=True, within="140900").errors == []  # the city holds both
+
+    report = import_hazards(session, path, within="140902")
+    assert [(e.row, e.column, e.value) for e in report.errors] == [(3, "jurisdiction_code", "140981")]
+    assert report.errors[0].message == "division 140981 is outside your jurisdiction 140902"
+    assert report.blocked and report.created == [] and count(session) == before
+
+    report = import_hazards(session, path, within="140902", skip_invalid=True)
+    assert len(report.created) == 2 and "140981-2024-0007" not in report.created
+    assert count(session) == before + 2
+
+
 def test_cli_import_prints_the_summary_and_each_error(session, runner, tmp_path):
     good = write_csv(tmp_path / "good.csv", [POINT_ROW, SECTION_ROW])
     result = runner.invoke(args=["import", str(good), "--dry-run"])

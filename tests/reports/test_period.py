@@ -66,3 +66,23 @@ def test_params_from_a_url():
         period_from_params({"year": "二〇二四"})
     with pytest.raises(PeriodError, match="must be a date"):
         period_from_params({"from": "2024/03/01", "to": "2024-06-30"})
+
+
+@pytest.mark.parametrize("params, field", [
+    ({}, "year"),
+    ({"year": "20x4"}, "year"),
+    ({"year": "²"}, "year"),  # a digit to str.isdigit(), not to int()
+    ({"year": "2024", "quarter": "5"}, "quarter"),
+    ({"year": "2024", "half": "3"}, "half"),
+    ({"year": "2024", "month": "13"}, "month"),
+    ({"year": "2024", "quarter": "1", "month": "2"}, "month"),
+    ({"from": "2024-06-01"}, "to"),
+    ({"to": "2024-06-01"}, "from"),
+    ({"from": "2024-06-01", "to": "2024-05-01"}, "to"),
+    ({"from": "1999-12-01", "to": "2024-05-01"}, "from"),
+    ({"from": "2024-02-30", "to": "2024-05-01"}, "from"),
+])
+def test_errors_name_the_parameter_to_correct(params, field):
+    with pytest.raises(PeriodError) as caught:
+        period_from_params(params)
+    assert caught.value.field == field

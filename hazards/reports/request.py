@@ -1,0 +1,100 @@
+"""A report asked for with string parameters (a URL query or a form): which division, period, level, ranking.
+
+One reader for the web pages (/reports, downloads, background jobs) and the API (/api/v1/reports), so
+both take the same parameters, refuse the same mistakes (`ReportParamsError`, a 400 naming each wrong
+parameter) and hide the same divisions: a user reports on their own division and those below it,
+and any other division does not exist for them (`NotFound`, 404).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from hazards.divisions import DivisionCodeError, check_code, is_within
+from hazards.errors import NotFound, ServiceError
+from hazards.models import Jurisdiction
+from hazards.reports.build import CompletionReport, ReportError, build_report, resolve_level
+from hazards.reports.period import Period, PeriodError, period_from_params
+
+#: The parameters a report request reads (the web also takes `lang`, and `format` for a download).
+PARAMS = frozenset({"jurisdiction", "year", "quarter", "half", "month", "from", "to", "level", "min_rank"})
+MAX_MIN_RANK = 9999
+_WHOLE_NUMBER = re.compile(r"^[0-9]{1,4}$")
+
+
+class ReportParamsError(ServiceError):
+    """Parameters that do not make a report; `details['fields']` maps each wrong one to what is wrong."""
+
+    status = 400
+    code = "invalid_parameter"
+
+
+@dataclass
+class ReportRequest:
+    jurisdiction_code: str
+    period: Period
+    level: str | None
+    min_rank: int
+    lang: str
+
+    def query(self, **extra) -> dict:
+        """The parameters as a URL query, so a report can be linked and downloaded as shown."""
+        params = {"jurisdiction": self.jurisdiction_code, **self.period.to_params(), "min_rank": self.min_rank}
+        if self.level:
+            params["level"] = self.level
+        return {**params, **extra}
+
+    def build(self, session: Session, *, today: date | None = None, with_map: bool = True) -> CompletionReport:
+        return build_report(session, self.jurisdiction_code, self.period, self.level, today=today or date.today(),
+                            min_rank=self.min_rank, with_map=with_map)
+
+
+def read_report_request(session: Session, args, user, *, default_min_rank: int = 5,
+                        default_lang: str = "zh") -> ReportRequest:
+    """The report `user` asks for with `args` (a mapping of strings); the division defaults to the user's own.
+
+    Raises ReportParamsError listing every wrong parameter, or NotFound for a division outside the
+    user's subtree (or one not in the ledger); the two are told apart only by a malformed code.
+    """
+    fields: dict[str, str] = {}
+    code = (args.get("jurisdiction") or user.jurisdiction_code).strip()
+    try:
+        check_code(code)
+    except DivisionCodeError:
+        fields["jurisdiction"] = "must be a 6-digit division code (e.g. 140902)"
+
+    period_args = args
+    if args.get("from") and args.get("to"):
+        # The web form shows a year and a range together: a filled-in range is the period asked for.
+        period_args = {"from": args.get("from"), "to": args.get("to")}
+    period = None
+    try:
+        period = period_from_params(period_args)
+    except PeriodError as exc:
+        fields[exc.field] = str(exc)
+
+    level = None
+    try:
+        level, _levels = resolve_level(args.get("level") or None)
+    except ReportError as exc:
+        fields["level"] = str(exc)
+
+    raw_rank = (args.get("min_rank") or "").strip()
+    min_rank = default_min_rank
+    if raw_rank:
+        if _WHOLE_NUMBER.match(raw_rank):
+            min_rank = int(raw_rank)
+        else:
+            fields["min_rank"] = f"must be a whole number from 0 to {MAX_MIN_RANK}"
+
+    if fields:
+        message = "; ".join(f"{name}: {text}" for name, text in fields.items())
+        raise ReportParamsError(message, fields=fields)
+    if not is_within(code, user.jurisdiction_code) or session.get(Jurisdiction, code) is None:
+        raise NotFound(f"no division {code} within your jurisdiction")
+    lang = args.get("lang") if args.get("lang") in ("zh", "en") else default_lang
+    return ReportRequest(code, period, level, min_rank, lang)
