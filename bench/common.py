@@ -49,6 +49,11 @@ def app_for(url: str):
         upgrade()
         session = get_session()
         ensure_reference_data(session)
+        # The demo's county boundaries: zoomed-out map views cluster per county, as in production.
+        from hazards.demo.geography import build_geography
+        from hazards.demo.ledger import write_boundaries
+
+        write_boundaries(session, build_geography())
         session.commit()
     return app
 

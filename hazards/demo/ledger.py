@@ -54,7 +54,7 @@ def seed_demo(session: Session, *, hazards: int = 400, seed: int = DEFAULT_SEED,
     today = today or date.today()
     ensure_reference_data(session)
     geo = build_geography()
-    _write_boundaries(session, geo)
+    write_boundaries(session, geo)
     roads_added = _write_roads(session, geo)
     organizations = ensure_organizations(session)
     logins, users_created = ensure_users(session, organizations)
@@ -106,7 +106,7 @@ def _register(session: Session, plans: list[HazardPlan], ref: ReferenceData, use
     return ids  # type: ignore[return-value]
 
 
-def _write_boundaries(session: Session, geo: DemoGeography) -> None:
+def write_boundaries(session: Session, geo: DemoGeography) -> None:
     """Give the city and its counties their synthetic boundaries, unless they already have one
     (an installation that loaded official boundaries keeps them)."""
     shapes = {CITY_CODE: geo.city, **geo.counties}

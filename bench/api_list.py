@@ -1,0 +1,182 @@
+"""Throughput of the REST list endpoint under gunicorn (2 workers), against a bare endpoint running its SQL.
+
+    python -m bench.api_list --backend spatialite --hazards 100000
+    python -m bench.api_list --backend postgis --hazards 100000 --seconds 20
+
+Both servers run under gunicorn with 2 sync workers on the same database. The client is a few threads
+on keep-alive connections, each asking for the first page of 50 of a city supervisor's hazards (newest
+first) with a Bearer token, then following cursors for a few pages, as a field app syncing would.
+
+- app: `GET /api/v1/hazards?limit=50[&cursor=...]`: token check, the jurisdiction filter, the page query,
+  the related rows (division, categories, measures, units), and the JSON representation;
+- bare: a WSGI callable with no framework that runs the app's page query (the same SQL text, compiled
+  once) on one connection per worker and dumps the rows as JSON. It is the floor for that endpoint.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+from urllib.parse import urlsplit
+
+from bench.common import OUT_DIR, app_for, database_url, ensure_hazards, parser
+
+LOGIN = "bench.api"
+PAGES_PER_SYNC = 4
+
+
+def page_sql(app) -> str:
+    """The SQL the list endpoint runs for its first page, with the values inlined."""
+    from sqlalchemy import select
+
+    from hazards.db import get_session
+    from hazards.listing import HazardFilters, filtered
+    from hazards.models import Hazard, User
+
+    with app.app_context():
+        session = get_session()
+        user = session.scalar(select(User).where(User.login == LOGIN))
+        stmt = filtered(user, HazardFilters(), date.today()).order_by(Hazard.found_on.desc(), Hazard.id.desc()).limit(51)
+        return str(stmt.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}))
+
+
+def bare_app():
+    """gunicorn entry point for the bare endpoint (`bench.api_list:bare_app()`)."""
+    from geo.engine import create_spatial_engine
+
+    url, sql = os.environ["BENCH_DATABASE_URL"], os.environ["BENCH_SQL"]
+    engine = create_spatial_engine(url)
+
+    def app(environ, start_response):
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql(sql).all()
+        body = json.dumps({"items": [list(r) for r in rows]}, default=str).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    return app
+
+
+def prepare(args) -> tuple[str, str, str]:
+    from sqlalchemy import select
+
+    from hazards.db import get_session
+    from hazards.models import User
+    from hazards.services.tokens import issue_token
+    from hazards.services.users import create_user
+
+    url = database_url(args.backend, f"hazards_bench_{args.hazards}")
+    app = app_for(url)
+    with app.app_context():
+        session = get_session()
+        ensure_hazards(session, args.hazards)
+        user = session.scalar(select(User).where(User.login == LOGIN))
+        if user is None:
+            user = create_user(session, login=LOGIN, password="bench-password-1", role="supervisor",
+                               jurisdiction_code="140900")
+            session.flush()
+        _token, secret = issue_token(session, user, "benchmark")
+        session.commit()
+    return url, secret, page_sql(app)
+
+
+def serve(target: str, port: int, env: dict) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", target],
+        env={**os.environ, **env}, start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=2).connect()
+            return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit(f"{target} did not start on port {port}")
+
+
+def load(port: int, path: str, headers: dict, seconds: float, threads: int, follow: bool) -> tuple[int, list[float]]:
+    latencies: list[float] = []
+    errors: list[str] = []
+    stop = time.time() + seconds
+    lock = threading.Lock()
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine = []
+        while time.time() < stop:
+            next_path = path
+            for _ in range(PAGES_PER_SYNC if follow else 1):
+                start = time.perf_counter()
+                conn.request("GET", next_path, headers=headers)
+                response = conn.getresponse()
+                body = response.read()
+                mine.append(time.perf_counter() - start)
+                if response.status != 200:
+                    errors.append(f"{response.status} {body[:200]!r}")
+                    return
+                if not follow:
+                    break
+                link = json.loads(body).get("links", {}).get("next")
+                if not link:
+                    break
+                parts = urlsplit(link)
+                next_path = parts.path + ("?" + parts.query if parts.query else "")
+        with lock:
+            latencies.extend(mine)
+
+    workers = [threading.Thread(target=client) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    if errors:
+        raise SystemExit(f"requests failed: {errors[0]}")
+    return len(latencies), latencies
+
+
+def figures(count: int, latencies: list[float], seconds: float) -> tuple[float, float, float]:
+    ordered = sorted(latencies)
+    p95 = ordered[int(round(0.95 * (len(ordered) - 1)))]
+    return count / seconds, statistics.median(ordered) * 1000, p95 * 1000
+
+
+def main() -> None:
+    p = parser(__doc__)
+    p.add_argument("--seconds", type=float, default=15.0, help="load duration per endpoint")
+    p.add_argument("--threads", type=int, default=4, help="concurrent client connections")
+    args = p.parse_args()
+    url, secret, sql = prepare(args)
+    env = {"HAZARDS_DATABASE_URL": url, "HAZARDS_INSTANCE_PATH": str(OUT_DIR / "instance"),
+           "BENCH_DATABASE_URL": url, "BENCH_SQL": sql, "PYTHONPATH": os.getcwd()}
+    results = {}
+    for name, target, port, path, follow in (
+        ("app", "hazards.app:create_app()", 5181, "/api/v1/hazards?limit=50", True),
+        ("bare", "bench.api_list:bare_app()", 5182, "/", False),
+    ):
+        proc = serve(target, port, env)
+        try:
+            headers = {"Authorization": f"Bearer {secret}", "Accept": "application/json"}
+            load(port, path, headers, 2.0, args.threads, follow)  # warm both workers
+            count, latencies = load(port, path, headers, args.seconds, args.threads, follow)
+            results[name] = figures(count, latencies, args.seconds)
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+    (app_rps, app_med, app_p95), (bare_rps, bare_med, bare_p95) = results["app"], results["bare"]
+    print(f"API list, {args.backend}, {args.hazards:,} hazards, gunicorn 2 workers, {args.threads} clients, "
+          f"pages of 50: app {app_rps:.0f} req/s, median {app_med:.0f} ms, p95 {app_p95:.0f} ms | "
+          f"bare SQL endpoint {bare_rps:.0f} req/s, median {bare_med:.0f} ms, p95 {bare_p95:.0f} ms | "
+          f"throughput ratio bare/app {bare_rps / app_rps:.2f}×")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""The supervisor's map in headless Chromium with N hazards in the database: is it still responsive?
+
+    python -m bench.map_browser --hazards 100000 [--backend spatialite]
+
+Serves the app on the benchmark database (made by the other benchmarks), logs in as a supervisor of
+the province, opens /map and times, as a person would feel them: the first view drawn, a pan to a
+new bounding box drawn, a zoom in drawn, and a popup opened. All outside hosts are blocked. Saves a
+screenshot to bench/out/map-<N>.png. Each figure is from the moment of the action to the moment the
+map's status line shows the new count (the page's own "drawn" signal).
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from urllib.parse import urlparse
+
+from werkzeug.serving import make_server
+
+from bench.common import OUT_DIR, app_for, database_url, ensure_hazards, parser
+
+LOGIN, PASSWORD = "bench-map-browser", "bench-password-1"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+    from sqlalchemy import select
+
+    from hazards.db import get_session
+    from hazards.models import User
+    from hazards.services.users import create_user
+
+    args = parser(__doc__).parse_args()
+    app = app_for(database_url(args.backend, f"hazards_bench_{args.hazards}"))
+    app.config.update(SESSION_COOKIE_SECURE=False)
+    with app.app_context():
+        session = get_session()
+        ensure_hazards(session, args.hazards)
+        if session.scalar(select(User).where(User.login == LOGIN)) is None:
+            create_user(session, login=LOGIN, password=PASSWORD, role="supervisor", jurisdiction_code="140900")
+            session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    outside: list[str] = []
+    timings: dict[str, float] = {}
+
+    def guard(route):
+        if urlparse(route.request.url).netloc == urlparse(base).netloc or route.request.url.startswith("data:"):
+            return route.continue_()
+        outside.append(route.request.url)
+        return route.abort()
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+        context.route("**/*", guard)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{base}/login")
+        page.fill("input[name=login]", LOGIN)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("form:has(input[name=password]) button[type=submit]")
+        page.wait_for_load_state("networkidle")
+
+        def drawn_after(action, name):
+            status = page.locator("#map-status")
+            before = status.inner_text() if status.count() else ""
+            start = time.perf_counter()
+            with page.expect_response(lambda r: "/api/v1/hazards.geojson" in r.url, timeout=60000):
+                action()
+            page.wait_for_load_state("networkidle")
+            page.wait_for_function("(b) => document.getElementById('map-status').textContent !== b", arg=before,
+                                   timeout=60000) if before else None
+            timings[name] = (time.perf_counter() - start) * 1000
+
+        map_js = "window[document.getElementById('hazard-map-config').dataset.mapName]"
+        drawn_after(lambda: page.goto(f"{base}/map"), "first view")
+        html_bytes = len(page.content().encode())
+        drawn_after(lambda: page.evaluate(f"() => {map_js}.panBy([400, 150])"), "pan")
+        drawn_after(lambda: page.evaluate(f"() => {map_js}.setZoom({map_js}.getZoom() + 2)"), "zoom in 2 levels")
+        start = time.perf_counter()
+        page.evaluate(f"""() => {{ let done = false; {map_js}.eachLayer(l => {{
+            if (!done && l.feature && l.feature.properties && l.feature.properties.code) {{ l.fire('click'); done = true; }}
+        }}); }}""")
+        page.wait_for_selector(".leaflet-popup-content a", timeout=30000)
+        timings["popup"] = (time.perf_counter() - start) * 1000
+        OUT_DIR.mkdir(exist_ok=True)
+        shot = OUT_DIR / f"map-{args.hazards}.png"
+        page.screenshot(path=str(shot))
+        status = page.locator("#map-status").inner_text()
+        browser.close()
+    server.shutdown()
+    if outside or errors:
+        raise SystemExit(f"outside requests: {outside[:3]}; page errors: {errors[:3]}")
+    print(f"map in Chromium, {args.backend}, {args.hazards:,} hazards: page HTML {html_bytes / 1024:.0f} KiB | "
+          + " | ".join(f"{k} {v:.0f} ms" for k, v in timings.items()) + f" | status '{status}' | {shot}")
+
+
+if __name__ == "__main__":
+    main()
