@@ -81,9 +81,10 @@ def ensure_hazards(session, n: int, chunk: int = 5000) -> None:
     if batch:
         register_hazards(session, batch, ref=ref, action="bench")
         session.commit()
-    if session.get_bind().dialect.name == "postgresql":
-        session.connection().exec_driver_sql("ANALYZE")
-        session.commit()
+    from geo.engine import refresh_statistics
+
+    refresh_statistics(session.connection())
+    session.commit()
 
 
 def timed(fn: Callable[[], object], repeat: int) -> tuple[list[float], object]:

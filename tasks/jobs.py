@@ -52,9 +52,14 @@ def tally(as_of: str | None = None) -> int:
 
 @shared_task(name="tasks.housekeeping")
 def housekeeping() -> dict:
-    """Forget old failed logins; re-queue deliveries left pending (a retry whose task was lost)."""
+    """Forget old failed logins; re-queue deliveries left pending (a retry whose task was lost); refresh
+    the query planner's statistics (the embedded SQLite keeps none of its own)."""
+    from geo.engine import refresh_statistics
+
     session = get_session()
     purged = session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < utcnow() - timedelta(days=1)))
+    session.commit()
+    refresh_statistics(session.connection())
     session.commit()
     requeued = pending_ids(session)
     for delivery_id in requeued:

@@ -34,6 +34,10 @@ def seed_demo_command(count: int, if_empty: bool, seed: int) -> None:
         return
     summary = seed_demo(session, hazards=count, seed=seed)
     session.commit()
+    from geo.engine import refresh_statistics
+
+    refresh_statistics(session.connection())
+    session.commit()
     click.echo(render_summary(summary))
 
 

@@ -37,6 +37,10 @@ def import_command(path, dry_run, skip_invalid, fmt):
         verdict = "nothing imported: fix the errors, or use --skip-invalid to import the valid rows"
     else:
         session.commit()
+        from geo.engine import refresh_statistics
+
+        refresh_statistics(session.connection())  # a big import changes what the planner should pick
+        session.commit()
         verdict = f"created: {len(report.created)}"
     click.echo(f"{summary}; {verdict}")
     if report.blocked:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hazards.enums import (
@@ -29,6 +29,10 @@ class Hazard(Base):
         CheckConstraint("end_m IS NULL OR end_m >= start_m", name="stake_order"),
         CheckConstraint("batch_year BETWEEN 2000 AND 2100", name="batch_year_range"),
         CheckConstraint("crash_count >= 0 AND death_count >= 0", name="crash_counts"),
+        # The list's sort orders (listing.SORTS), so a page of 50 is an index walk, not a sort of the ledger.
+        Index("ix_hazards_found_on_id", "found_on", "id"),
+        Index("ix_hazards_deadline_id", "deadline", "id"),
+        Index("ix_hazards_updated_at_id", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
