@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import String, case, cast, func, literal_column, select, type_coerce
+from sqlalchemy import JSON, Date, Integer, String, Text, case, cast, func, literal_column, select, type_coerce
 from sqlalchemy.orm import Session
 
 from geo import spatial
@@ -124,8 +124,6 @@ def division_cluster_statement(session: Session, user: User, q: MapQuery, today:
 def features_geojson(session: Session, user: User, q: MapQuery, today: date,
                      threshold: int = DEFAULT_CLUSTER_THRESHOLD, language: str = "zh") -> str:
     """The GeoJSON FeatureCollection text for a view: hazards, or clusters above the threshold."""
-    from hazards.labels import label
-
     if count_in_view(session, user, q, today, threshold) > threshold:
         parts = []
         if q.zoom <= DIVISION_CLUSTER_MAX_ZOOM:
@@ -140,21 +138,37 @@ def features_geojson(session: Session, user: User, q: MapQuery, today: date,
             parts.append(f'{{"type":"Feature","geometry":{{"type":"Point","coordinates":[{float(cx):.6f},'
                          f'{float(cy):.6f}]}},"properties":{json.dumps(props)}}}')
         return _collection(parts, clustered=True)
-    status_labels = {m.value: label(m, language) for m in Status}
-    level_labels = {m.value: label(m, language) for m in SupervisionLevel}
-    encode = json.JSONEncoder(ensure_ascii=False).encode
-    parts = []
-    for hid, code, title, status, level, deadline, overdue, unit, geometry in session.execute(
-            feature_statement(session, user, q, today)):
-        days = (date.fromisoformat(deadline[:10]) - today).days if deadline else None
-        parts.append(
-            f'{{"type":"Feature","id":{hid},"geometry":{geometry},"properties":{{"id":{hid},'
-            f'"code":{encode(code)},"title":{encode(title)},"status":"{status}",'
-            f'"status_label":"{status_labels[status]}","level":"{level}","level_label":"{level_labels[level]}",'
-            f'"deadline":{encode(deadline[:10]) if deadline else "null"},"days_left":{"null" if days is None else days},'
-            f'"overdue":{"true" if overdue else "false"},"unit":{encode(unit)}}}}}'
-        )
+    parts = list(session.scalars(feature_json_statement(session, user, q, today, language)))
     return _collection(parts, clustered=False)
+
+
+def feature_json_statement(session: Session, user: User, q: MapQuery, today: date, language: str = "zh"):
+    """Each feature of a view as GeoJSON text, written by the database.
+
+    Python only joins the strings: building thousands of features in Python took twice as long as the
+    query itself. Labels come from the same table the pages use, as CASE expressions.
+    """
+    from hazards.labels import label
+
+    dialect = session.get_bind().dialect.name
+    row = feature_statement(session, user, q, today).subquery()
+    status_label = case({m.value: label(m, language) for m in Status}, value=row.c.status)
+    level_label = case({m.value: label(m, language) for m in SupervisionLevel}, value=row.c.level)
+    if dialect == "postgresql":
+        days_left = cast(row.c.deadline, Date) - today
+        obj, as_json = func.json_build_object, (lambda text_: cast(text_, JSON))
+        overdue = row.c.overdue == 1
+    else:
+        days_left = cast(func.julianday(row.c.deadline) - func.julianday(today.isoformat()), Integer)
+        obj, as_json = func.json_object, func.json
+        overdue = case((row.c.overdue == 1, func.json("true")), else_=func.json("false"))
+    properties = obj(
+        "id", row.c.id, "code", row.c.code, "title", row.c.title, "status", row.c.status,
+        "status_label", status_label, "level", row.c.level, "level_label", level_label,
+        "deadline", row.c.deadline, "days_left", days_left, "overdue", overdue, "unit", row.c.unit,
+    )
+    feature = obj("type", "Feature", "id", row.c.id, "geometry", as_json(row.c.geometry), "properties", properties)
+    return select(cast(feature, Text)).order_by(row.c.id)
 
 
 def _collection(parts: list[str], clustered: bool) -> str:
