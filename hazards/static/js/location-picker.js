@@ -13,29 +13,22 @@
       maxZoom: Number(el.dataset.maxZoom || 18),
     }).addTo(map);
   }
-  if (el.dataset.boundaries) {
-    fetch(el.dataset.boundaries, { credentials: "same-origin" })
+  // Our own layers: with no basemap, the boundaries and roads are what an inspector recognises.
+  function overlay(url, style, tooltip) {
+    if (!url) return;
+    fetch(url, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
         if (!data) return;
         L.geoJSON(data, {
-          style: function () { return { color: "#5b6875", weight: 1, fillOpacity: 0.04 }; },
-          onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.name, { sticky: true }); },
+          style: function () { return style; },
+          onEachFeature: function (f, layer) { layer.bindTooltip(tooltip(f.properties), { sticky: true }); },
         }).addTo(map);
       });
   }
-  // Roads from the ledger: with no basemap they are what an inspector recognises on the map.
-  if (el.dataset.roads) {
-    fetch(el.dataset.roads, { credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (data) {
-        if (!data) return;
-        L.geoJSON(data, {
-          style: function () { return { color: "#8a939c", weight: 3, opacity: 0.9 }; },
-          onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.route + " " + (f.properties.name || ""), { sticky: true }); },
-        }).addTo(map);
-      });
-  }
+  overlay(el.dataset.boundaries, { color: "#5b6875", weight: 1, fillOpacity: 0.04 }, function (p) { return p.name; });
+  overlay(el.dataset.roads, { color: "#8a939c", weight: 3, opacity: 0.9 },
+          function (p) { return p.route + " " + (p.name || ""); });
   var lon = document.getElementById("lon"), lat = document.getElementById("lat");
   var wkt = document.getElementById("geometry_wkt");
   var crs = document.querySelector("select[name=crs]");
