@@ -85,6 +85,7 @@ def ensure_hazards(session, n: int, chunk: int = 5000) -> None:
         register_hazards(session, batch, ref=ref, action="bench")
         session.commit()
     if copies > 1:
+        base_max_id = session.scalar(select(func.max(Hazard.id)))
         table = Hazard.__table__
         others = [c.name for c in table.columns if c.name not in ("id", "code", "geom")]
         names = ", ".join(others)
@@ -92,7 +93,7 @@ def ensure_hazards(session, n: int, chunk: int = 5000) -> None:
             session.connection().exec_driver_sql(
                 f"INSERT INTO hazards (code, geom, {names}) "
                 f"SELECT code || '-{k}', ST_Translate(geom, (random() - 0.5) * 0.02, (random() - 0.5) * 0.02), {names} "
-                f"FROM hazards WHERE code NOT LIKE '%-%-%-%'")
+                f"FROM hazards WHERE id <= {int(base_max_id)}")
             session.commit()
     from geo.engine import refresh_statistics
 

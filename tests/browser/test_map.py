@@ -53,12 +53,29 @@ def test_map_loads_by_bbox_shows_features_popup_and_pans(visit, mapped):
     page.locator(".leaflet-tooltip-pane")  # tooltips exist; now open the overdue hazard's popup
     page.evaluate("""() => {
         const m = window[document.getElementById('hazard-map-config').dataset.mapName];
-        m.eachLayer(l => { if (l.feature && l.feature.properties && l.feature.properties.overdue) l.fire('click'); });
+        m.eachLayer(l => { if (l.getLatLng && l.feature && l.feature.properties && l.feature.properties.overdue) l.fire("click"); });
     }""")
     page.wait_for_selector(".leaflet-popup-content a")
     popup = page.locator(".leaflet-popup-content").inner_text()
     assert overdue_code in popup and "逾期 5 天" in popup
     visit.shot("06-map-popup", full_page=False)
+
+    # A marker at the top edge: its popup pans the map to fit, and must stay open (no redraw under it).
+    page.evaluate("""() => {
+        const m = window[document.getElementById('hazard-map-config').dataset.mapName];
+        m.closePopup();
+        m.eachLayer(l => { if (l.getLatLng && l.feature && l.feature.properties && l.feature.properties.overdue) {
+            m.panBy([0, m.latLngToContainerPoint(l.getLatLng()).y - 12], {animate: false}); } });
+    }""")
+    page.wait_for_timeout(400)
+    page.wait_for_load_state("networkidle")
+    page.evaluate("""() => {
+        const m = window[document.getElementById('hazard-map-config').dataset.mapName];
+        m.eachLayer(l => { if (l.getLatLng && l.feature && l.feature.properties && l.feature.properties.overdue) l.fire("click"); });
+    }""")
+    page.wait_for_selector(".leaflet-popup-content a")
+    page.wait_for_timeout(1000)
+    assert page.locator(".leaflet-popup-content a").count() == 1
 
     with page.expect_request(lambda r: "/api/v1/hazards.geojson" in r.url) as after_pan:
         page.evaluate("() => window[document.getElementById('hazard-map-config').dataset.mapName].panBy([300, 0])")

@@ -85,8 +85,14 @@
     }
     if (heat) heat.setLatLngs(heatPoints);
   }
-  var timer = null;
-  map.on("moveend", function () { clearTimeout(timer); timer = setTimeout(load, 200); });
+  var timer = null, popupPanned = false;
+  // A popup near the edge pans the map to fit; reloading then would redraw the layers and close
+  // the popup the user just opened. The strip it reveals is loaded with the next real move.
+  map.on("autopanstart", function () { popupPanned = true; });
+  map.on("moveend", function () {
+    if (popupPanned) { popupPanned = false; return; }
+    clearTimeout(timer); timer = setTimeout(load, 200);
+  });
   form.addEventListener("change", load);
   form.addEventListener("submit", function (e) { e.preventDefault(); load(); });
   load();
