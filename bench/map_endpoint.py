@@ -3,7 +3,7 @@
     python -m bench.map_endpoint --backend postgis --hazards 100000
 
 Three views: a county (a few thousand features: the feature path), the city and the province (above
-the cluster threshold: the grid-cluster path). Times are for GET /api/v1/hazards.geojson through
+the cluster threshold and zoomed out: per-county clusters). Times are for GET /api/v1/hazards.geojson through
 the Flask test client (routing, login, query, JSON text), and for one SQL statement that returns
 the equivalent FeatureCollection text built by the database itself.
 """
@@ -20,7 +20,10 @@ from geo import spatial
 from geo.spatial import BBox
 from hazards.db import get_session
 from hazards.listing import HazardFilters
-from hazards.map_features import MapQuery, cluster_statement, count_in_view, feature_statement
+from hazards.map_features import (
+    DIVISION_CLUSTER_MAX_ZOOM, MapQuery, cluster_statement, count_in_view, division_cluster_statement,
+    feature_statement,
+)
 from hazards.models import User
 
 VIEWS = {
@@ -31,16 +34,25 @@ VIEWS = {
 
 
 def bare_sql(session, user, q: MapQuery, today: date, threshold: int) -> str:
-    """One statement whose result is the whole FeatureCollection text, made by the database."""
+    """One statement whose result is the whole FeatureCollection text, made by the database: the same
+    rows the endpoint asks for (features, per-county clusters when zoomed out, or grid cells)."""
     dialect = session.get_bind().dialect.name
     clustered = count_in_view(session, user, q, today, threshold) > threshold
-    inner = cluster_statement(session, user, q, today) if clustered else feature_statement(session, user, q, today)
+    per_county = clustered and q.zoom <= DIVISION_CLUSTER_MAX_ZOOM
+    if per_county:
+        inner = division_cluster_statement(session, user, q, today)
+        x, y, n, overdue = "t.cx", "t.cy", "t.n", "t.overdue"
+    elif clustered:
+        inner = cluster_statement(session, user, q, today)
+        x, y, n, overdue = "t.avg_1", "t.avg_2", "t.count_1", "t.sum_1"
+    else:
+        inner = feature_statement(session, user, q, today)
     compiled = str(inner.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
     if dialect == "postgresql":
         if clustered:
-            feature = ("json_build_object('type','Feature','geometry',json_build_object('type','Point',"
-                       "'coordinates',json_build_array(t.avg_1, t.avg_2)),'properties',"
-                       "json_build_object('cluster',true,'count',t.count_1,'overdue',t.sum_1))")
+            feature = (f"json_build_object('type','Feature','geometry',json_build_object('type','Point',"
+                       f"'coordinates',json_build_array({x}, {y})),'properties',"
+                       f"json_build_object('cluster',true,'count',{n},'overdue',{overdue}))")
         else:
             feature = ("json_build_object('type','Feature','id',t.id,'geometry',t.geometry::json,'properties',"
                        "json_build_object('id',t.id,'code',t.code,'title',t.title,'status',t.status,'level',t.level,"
@@ -48,9 +60,9 @@ def bare_sql(session, user, q: MapQuery, today: date, threshold: int) -> str:
         return (f"SELECT json_build_object('type','FeatureCollection','features',coalesce(json_agg({feature}),"
                 f"'[]'::json))::text FROM ({compiled}) AS t")
     if clustered:
-        feature = ("json_object('type','Feature','geometry',json_object('type','Point','coordinates',"
-                   "json_array(t.avg_1, t.avg_2)),'properties',json_object('cluster',json('true'),"
-                   "'count',t.count_1,'overdue',t.sum_1))")
+        feature = (f"json_object('type','Feature','geometry',json_object('type','Point','coordinates',"
+                   f"json_array({x}, {y})),'properties',json_object('cluster',json('true'),"
+                   f"'count',{n},'overdue',{overdue}))")
     else:
         feature = ("json_object('type','Feature','id',t.id,'geometry',json(t.geometry),'properties',"
                    "json_object('id',t.id,'code',t.code,'title',t.title,'status',t.status,'level',t.level,"
