@@ -32,7 +32,9 @@ def seed_demo_command(count: int, if_empty: bool, seed: int) -> None:
         click.echo(f"台账已有 {existing} 条隐患，不再生成演示数据。")
         click.echo(f"The ledger already has {existing} hazards; no demo data added.")
         return
-    summary = seed_demo(session, hazards=count, seed=seed)
+    from flask import current_app
+
+    summary = seed_demo(session, hazards=count, seed=seed, instance_path=current_app.instance_path)
     session.commit()
     from geo.engine import refresh_statistics
 

@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from shapely.geometry import LineString
 from sqlalchemy import func, insert, select
@@ -21,10 +22,12 @@ from geo.geometry import GeometryError, check_hazard_geometry
 from hazards.codes import last_sequence
 from hazards.demo.geography import DemoGeography, build_geography, to_ewkt
 from hazards.demo.history import write_history
+from hazards.demo.photos import write_photos
 from hazards.demo.people import DemoLogin, actor_login, ensure_organizations, ensure_users, user_ids
 from hazards.demo.places import CITY_CODE, COUNTIES
 from hazards.demo.scenario import HazardPlan, plan_ledger
 from hazards.drafts import ReferenceData, check_draft
+from hazards.enums import AttachmentPhase
 from hazards.models import Hazard, Jurisdiction, Road
 from hazards.reference import ensure_reference_data
 from hazards.services.registration import register_hazards
@@ -48,8 +51,9 @@ class DemoSummary:
 
 
 def seed_demo(session: Session, *, hazards: int = 400, seed: int = DEFAULT_SEED,
-              today: date | None = None) -> DemoSummary:
-    """Write the demo city, its units and users, and `hazards` hazards with their history."""
+              today: date | None = None, instance_path: str | Path | None = None) -> DemoSummary:
+    """Write the demo city, its units and users, and `hazards` hazards with their history; with an
+    instance folder, also their site photos (before / during / after, as each one's state implies)."""
     started = time.perf_counter()
     today = today or date.today()
     ensure_reference_data(session)
@@ -67,6 +71,13 @@ def seed_demo(session: Session, *, hazards: int = 400, seed: int = DEFAULT_SEED,
     check_plans(plans, ref)
     ids = _register(session, plans, ref, users)
     written = write_history(session, plans, ids, users, organizations)
+    if instance_path is not None:
+        written["photos"] = write_photos(session, instance_path, [
+            (hazard_id, plan.draft.status, users.get(actor_login("inspector", plan.draft.jurisdiction_code)),
+             {AttachmentPhase.BEFORE: plan.draft.found_on, AttachmentPhase.DURING: plan.life.planned_start,
+              AttachmentPhase.AFTER: plan.life.completed_on})
+            for plan, hazard_id in zip(plans, ids)
+        ])
 
     return DemoSummary(
         hazards=len(plans),

@@ -72,12 +72,7 @@ def add_attachment(
         ext = PHOTO_FORMATS[photo.format]
         content_type = Image.MIME[photo.format]
         stored = _encode(photo.image, photo.format)
-    relative = Path("uploads") / str(hazard.id) / f"{uuid.uuid4().hex}.{ext}"
-    target = Path(instance_path) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(stored)
-    if content_type.startswith("image/"):
-        _write_thumbnail(target)
+    relative = store_file(instance_path, hazard.id, stored, ext, is_image=content_type.startswith("image/"))
     attachment = Attachment(
         hazard_id=hazard.id, phase=phase, original_name=Path(filename or "upload").name[:255],
         stored_path=str(relative), content_type=content_type, size_bytes=len(stored),
@@ -86,6 +81,18 @@ def add_attachment(
     session.add(attachment)
     session.flush()
     return attachment
+
+
+def store_file(instance_path: str | Path, hazard_id: int, data: bytes, ext: str, *, is_image: bool) -> Path:
+    """Write checked bytes under <instance>/uploads/<hazard id>/ (and a thumbnail for an image); returns
+    the path relative to the instance folder, as the Attachment row keeps it."""
+    relative = Path("uploads") / str(hazard_id) / f"{uuid.uuid4().hex}.{ext}"
+    target = Path(instance_path) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    if is_image:
+        _write_thumbnail(target)
+    return relative
 
 
 def thumbnail_path(stored: Path) -> Path:

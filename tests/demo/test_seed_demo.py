@@ -254,3 +254,32 @@ def test_cli_seed_demo(runner, session):
     assert again.exit_code == 0, again.output
     assert "50" in again.output and "already" in again.output
     assert session.scalar(select(func.count(Hazard.id))) == count
+
+
+def test_site_photos_follow_the_workflow(session, tmp_path):
+    """Closing needs an "after" photo: every demo hazard closed or up for closure has one, on disk with
+    its thumbnail, and the photos are dated along the hazard's own life."""
+    from PIL import Image
+
+    from hazards.enums import AttachmentPhase, Status
+    from hazards.models import Attachment
+    from hazards.services.attachments import thumbnail_path
+
+    seed_demo(session, hazards=60, today=TODAY, instance_path=tmp_path)
+    phases: dict[int, set[AttachmentPhase]] = defaultdict(set)
+    for photo in session.scalars(select(Attachment)):
+        phases[photo.hazard_id].add(photo.phase)
+        stored = tmp_path / photo.stored_path
+        with Image.open(stored) as image:
+            assert image.format == "JPEG" and image.size == (480, 320)
+        assert thumbnail_path(stored).exists() and stored.stat().st_size == photo.size_bytes
+    for hazard in _hazards(session):
+        if hazard.status in (Status.CLOSED, Status.CLOSURE_REQUESTED):
+            assert AttachmentPhase.AFTER in phases[hazard.id], hazard.code
+        if hazard.status in (Status.REJECTED, Status.MERGED):
+            assert hazard.id not in phases
+        if hazard.status is Status.REPORTED:
+            assert phases[hazard.id] == {AttachmentPhase.BEFORE}
+    after = session.execute(select(Attachment.uploaded_at, Hazard.completed_on).join(Hazard)
+                            .where(Attachment.phase == AttachmentPhase.AFTER)).all()
+    assert after and all(uploaded.date() == completed for uploaded, completed in after)
