@@ -20,6 +20,7 @@ RUNS = [
     ("bench.tally", ["--repeat", "10"]),
     ("bench.api_list", ["--seconds", "15"]),
     ("bench.report", []),
+    ("bench.pages", ["--repeat", "10"]),
 ]
 BROWSER = ("bench.map_browser", "spatialite")  # one backend is enough to feel the page
 
