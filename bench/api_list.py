@@ -27,7 +27,7 @@ import time
 from datetime import date
 from urllib.parse import urlsplit
 
-from bench.common import OUT_DIR, app_for, database_url, ensure_hazards, parser
+from bench.common import OUT_DIR, app_for, database_url, ensure_hazards, parser, supervisor
 
 LOGIN = "bench.api"
 PAGES_PER_SYNC = 4
@@ -66,23 +66,16 @@ def bare_app():
 
 
 def prepare(args) -> tuple[str, str, str]:
-    from sqlalchemy import select
 
     from hazards.db import get_session
-    from hazards.models import User
     from hazards.services.tokens import issue_token
-    from hazards.services.users import create_user
 
     url = database_url(args.backend, f"hazards_bench_{args.hazards}")
     app = app_for(url)
     with app.app_context():
         session = get_session()
         ensure_hazards(session, args.hazards)
-        user = session.scalar(select(User).where(User.login == LOGIN))
-        if user is None:
-            user = create_user(session, login=LOGIN, password="bench-password-1", role="supervisor",
-                               jurisdiction_code="140900")
-            session.flush()
+        user = supervisor(session, LOGIN, "140900")
         _token, secret = issue_token(session, user, "benchmark")
         session.commit()
     return url, secret, page_sql(app)

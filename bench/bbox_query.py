@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
 
 from geo.spatial import BBox
 from hazards.db import get_session
 from hazards.map_features import MapQuery, feature_statement
-from hazards.models import User
-from hazards.services.users import create_user
 
-from bench.common import app_for, database_url, ensure_hazards, parser, summary, timed
+from bench.common import app_for, database_url, ensure_hazards, parser, summary, supervisor, timed
 
 VIEWS = {
     # one county's worth of road network around Xinfu district
@@ -32,9 +29,7 @@ def main() -> None:
     with app.app_context():
         session = get_session()
         ensure_hazards(session, args.hazards)
-        user = session.scalar(select(User).where(User.login == "bench-province")) or create_user(
-            session, login="bench-province", password="bench-password", role="supervisor", jurisdiction_code="140000")
-        session.commit()
+        user = supervisor(session, "bench-province", "140000", "bench-password")
         print(f"bbox query, {args.backend}, {args.hazards:,} hazards, {args.repeat} runs each")
         for name, box in VIEWS.items():
             stmt = feature_statement(session, user, MapQuery(box, 12), date.today())

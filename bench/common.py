@@ -101,6 +101,19 @@ def ensure_hazards(session, n: int, chunk: int = 5000) -> None:
     session.commit()
 
 
+def supervisor(session, login: str, jurisdiction_code: str, password: str = "bench-password-1"):
+    """The benchmark's supervisor of a division, created the first time (kept with the ledger)."""
+    from hazards.models import User
+    from hazards.services.users import create_user
+
+    user = session.scalar(select(User).where(User.login == login))
+    if user is None:
+        user = create_user(session, login=login, password=password, role="supervisor",
+                           jurisdiction_code=jurisdiction_code)
+        session.commit()
+    return user
+
+
 def timed(fn: Callable[[], object], repeat: int) -> tuple[list[float], object]:
     """Run fn once to warm up, then `repeat` times; wall-clock seconds of each timed run."""
     result = fn()

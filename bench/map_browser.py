@@ -12,27 +12,21 @@ map's status line shows the new count (the page's own "drawn" signal).
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
-from urllib.parse import urlparse
 
 from werkzeug.serving import make_server
 
-from bench.common import OUT_DIR, app_for, database_url, ensure_hazards, parser
+from bench.common import OUT_DIR, app_for, database_url, ensure_hazards, parser, supervisor
+from scripts.readme_screenshots import launch, login, offline_page
 
 LOGIN, PASSWORD = "bench-map-browser", "bench-password-1"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 
 
 def main() -> None:
     from playwright.sync_api import sync_playwright
-    from sqlalchemy import select
 
     from hazards.db import get_session
-    from hazards.models import User
-    from hazards.services.users import create_user
 
     args = parser(__doc__).parse_args()
     app = app_for(database_url(args.backend, f"hazards_bench_{args.hazards}"))
@@ -40,33 +34,18 @@ def main() -> None:
     with app.app_context():
         session = get_session()
         ensure_hazards(session, args.hazards)
-        if session.scalar(select(User).where(User.login == LOGIN)) is None:
-            create_user(session, login=LOGIN, password=PASSWORD, role="supervisor", jurisdiction_code="140900")
-            session.commit()
+        supervisor(session, LOGIN, "140900", PASSWORD)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
-    outside: list[str] = []
     timings: dict[str, float] = {}
 
-    def guard(route):
-        if urlparse(route.request.url).netloc == urlparse(base).netloc or route.request.url.startswith("data:"):
-            return route.continue_()
-        outside.append(route.request.url)
-        return route.abort()
-
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
-        context.route("**/*", guard)
-        page = context.new_page()
+        browser = launch(pw)
+        page, outside = offline_page(browser, base)
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(f"{base}/login")
-        page.fill("input[name=login]", LOGIN)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("form:has(input[name=password]) button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        login(page, base, LOGIN, PASSWORD)
 
         def drawn_after(action, name):
             status = page.locator("#map-status")

@@ -15,8 +15,7 @@ from datetime import date
 
 from sqlalchemy import text
 
-from bench.common import app_for, database_url, ensure_hazards, parser, summary, timed
-from geo import spatial
+from bench.common import app_for, database_url, ensure_hazards, parser, summary, supervisor, timed
 from geo.spatial import BBox
 from hazards.db import get_session
 from hazards.listing import HazardFilters
@@ -24,7 +23,6 @@ from hazards.map_features import (
     DIVISION_CLUSTER_MAX_ZOOM, MapQuery, cluster_statement, count_in_view, division_cluster_statement,
     feature_statement,
 )
-from hazards.models import User
 
 VIEWS = {
     "county (0.3°×0.3°)": (BBox(112.58, 38.25, 112.88, 38.55), 11),
@@ -79,14 +77,7 @@ def main() -> None:
     with app.app_context():
         session = get_session()
         ensure_hazards(session, args.hazards)
-        from hazards.services.users import create_user
-        from sqlalchemy import select
-
-        user = session.scalar(select(User).where(User.login == "bench-province"))
-        if user is None:
-            user = create_user(session, login="bench-province", password="bench-password", role="supervisor",
-                               jurisdiction_code="140000")
-            session.commit()
+        user = supervisor(session, "bench-province", "140000", "bench-password")
         client = app.test_client()
         client.post("/login", data={"login": "bench-province", "password": "bench-password"})
         print(f"map endpoint, {args.backend}, {args.hazards:,} hazards, cluster threshold {threshold:,}, "

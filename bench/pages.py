@@ -9,11 +9,8 @@ queries; the benchmarks for the map endpoint, the tally and the report cover the
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from bench.common import app_for, database_url, ensure_hazards, parser, summary, timed
+from bench.common import app_for, database_url, ensure_hazards, parser, summary, supervisor, timed
 from hazards.db import get_session
-from hazards.models import User
 
 PAGES = [
     "/dashboard", "/hazards", "/hazards?sort=deadline", "/hazards?page=500", "/hazards?overdue=1",
@@ -23,17 +20,13 @@ LOGIN, PASSWORD = "bench-pages", "bench-password-1"
 
 
 def main() -> None:
-    from hazards.services.users import create_user
-
     args = parser(__doc__).parse_args()
     app = app_for(database_url(args.backend, f"hazards_bench_{args.hazards}"))
     app.config.update(SESSION_COOKIE_SECURE=False, WTF_CSRF_ENABLED=False)
     with app.app_context():
         session = get_session()
         ensure_hazards(session, args.hazards)
-        if session.scalar(select(User).where(User.login == LOGIN)) is None:
-            create_user(session, login=LOGIN, password=PASSWORD, role="supervisor", jurisdiction_code="140000")
-            session.commit()
+        supervisor(session, LOGIN, "140000", PASSWORD)
     client = app.test_client()
     client.post("/login", data={"login": LOGIN, "password": PASSWORD})
     print(f"pages, {args.backend}, {args.hazards:,} hazards, province supervisor, {args.repeat} runs each")

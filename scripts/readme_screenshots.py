@@ -3,7 +3,8 @@
     .venv/bin/python scripts/readme_screenshots.py [--base-url http://127.0.0.1:5000] [--out docs/img]
 
 Logs in with the demo logins `seed-demo` prints (password demo12345) and saves one PNG per page.
-Requests to any other host are blocked, as on a police intranet.
+Requests to any other host are blocked, as on a police intranet. `launch`, `offline_page` and `login`
+are also used by the map benchmark (bench/map_browser.py).
 """
 
 from __future__ import annotations
@@ -13,29 +14,18 @@ import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
-from playwright.sync_api import sync_playwright
-
 PASSWORD = "demo12345"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 
 
-def login(page, base: str, name: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/login")
-    page.fill("input[name=login]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form:has(input[name=password]) button[type=submit]")
-    page.wait_for_load_state("networkidle")
+def launch(playwright):
+    """Debian's Chromium, headless, with nothing of its own going out to the network."""
+    return playwright.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=ARGS)
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--base-url", default="http://127.0.0.1:5000")
-    p.add_argument("--out", default="docs/img")
-    args = p.parse_args()
-    base, out = args.base_url.rstrip("/"), Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+def offline_page(browser, base: str, locale: str = "zh-CN"):
+    """A page that may reach `base` only, as on a police intranet; returns (page, blocked URLs)."""
     own = urlparse(base).netloc
     blocked: list[str] = []
 
@@ -45,11 +35,33 @@ def main() -> None:
         blocked.append(route.request.url)
         return route.abort()
 
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale=locale)
+    context.route("**/*", guard)
+    return context.new_page(), blocked
+
+
+def login(page, base: str, name: str, password: str = PASSWORD) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{base}/login")
+    page.fill("input[name=login]", name)
+    page.fill("input[name=password]", password)
+    page.click("form:has(input[name=password]) button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--base-url", default="http://127.0.0.1:5000")
+    p.add_argument("--out", default="docs/img")
+    args = p.parse_args()
+    base, out = args.base_url.rstrip("/"), Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
-        context.route("**/*", guard)
-        page = context.new_page()
+        browser = launch(pw)
+        page, blocked = offline_page(browser, base)
 
         login(page, base, "xinzhou")
         page.goto(f"{base}/")

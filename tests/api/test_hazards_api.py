@@ -6,7 +6,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
-from shapely.geometry import LineString, Point
+from shapely.geometry import Point
 
 from geo.coords import wgs84_to_gcj02
 from hazards.enums import Status

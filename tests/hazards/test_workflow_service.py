@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from hazards.enums import AttachmentPhase, EventKind, FundingKind, FundingSource, Status, SupervisionLevel
 from hazards.errors import Conflict, Forbidden, InvalidInput, NotFound, RequirementsMissing, TransitionNotAllowed
-from hazards.models import DeadlineChange, FieldChange, Hazard, LevelChange, Organization, StatusChange
+from hazards.models import DeadlineChange, LevelChange, Organization, StatusChange
 from hazards.services.attachments import add_attachment
 from hazards.services.funding import add_funding, funding_totals
 from hazards.services.registration import report_hazard
