@@ -43,6 +43,20 @@ def section_draft(**overrides) -> HazardDraft:
     return draft(**base)
 
 
+def register_groups(session, groups: dict[str, list[HazardDraft]]) -> dict[str, list[int]]:
+    """Register named groups of drafts (each checked by the ledger's own rules first); their ids by name."""
+    from hazards.drafts import ReferenceData, check_draft
+    from hazards.services.registration import register_hazards
+
+    ref = ReferenceData(session)
+    ids = {}
+    for name, drafts in groups.items():
+        for d in drafts:
+            assert not check_draft(d, ref), (name, check_draft(d, ref))
+        ids[name] = register_hazards(session, drafts, ref=ref)
+    return ids
+
+
 def user(session, role: str = "inspector", jurisdiction: str = XINFU, login: str | None = None):
     from hazards.services.users import create_user
 

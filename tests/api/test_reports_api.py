@@ -9,12 +9,10 @@ from decimal import Decimal
 import pytest
 from shapely.geometry import Point
 
-from hazards.drafts import ReferenceData, check_draft
 from hazards.enums import FundingKind, FundingSource, Status, SupervisionLevel
 from hazards.models import FundingEntry
-from hazards.services.registration import register_hazards
 from tests.api.helpers import assert_problem
-from tests.factories import draft
+from tests.factories import draft, register_groups
 
 L = SupervisionLevel
 DEADLINE = date(2024, 10, 31)
@@ -44,12 +42,7 @@ def ledger(session, people):
         "rejected": [hazard("不予认定", status=Status.REJECTED)],
         "yuanping": [hazard("原平市级", jurisdiction="140981", level=L.CITY, closed=DEADLINE)],
     }
-    ref = ReferenceData(session)
-    ids = {}
-    for name, drafts in groups.items():
-        for d in drafts:
-            assert not check_draft(d, ref), (name, check_draft(d, ref))
-        ids[name] = register_hazards(session, drafts, ref=ref)
+    ids = register_groups(session, groups)
     session.add(FundingEntry(hazard_id=ids["early"][0], kind=FundingKind.SPENDING, source=FundingSource.COUNTY,
                              amount=Decimal("123456.78"), entry_date=date(2024, 9, 15)))
     session.commit()

@@ -13,14 +13,14 @@ from decimal import Decimal
 import pytest
 from shapely.geometry import Point
 
-from hazards.drafts import ReferenceData, check_draft
+from hazards.drafts import ReferenceData
 from hazards.enums import FundingKind, FundingSource, RoadClass, Status, SupervisionLevel
 from hazards.models import FundingEntry
 from hazards.reports import build_report, parse_period
 from hazards.reports.build import Counts, ReportError
 from hazards.reports.wording import paragraph_en, paragraph_zh
 from hazards.services.registration import register_hazards
-from tests.factories import draft
+from tests.factories import draft, register_groups
 
 YEAR = parse_period(2024)
 TODAY = date(2025, 1, 20)
@@ -87,12 +87,7 @@ def seed_ledger(session) -> dict[str, list[int]]:
         "H_2023": [spec("H上年已销号", jurisdiction="140981", batch=2023, found=date(2023, 3, 1),
                         deadline=date(2023, 12, 31), closed=date(2023, 11, 1)) for _ in range(2)],
     }
-    ref = ReferenceData(session)
-    ids = {}
-    for name, drafts in groups.items():
-        for d in drafts:
-            assert not check_draft(d, ref), (name, check_draft(d, ref))
-        ids[name] = register_hazards(session, drafts, ref=ref)
+    ids = register_groups(session, groups)
 
     def money(group, kind, source, amount, on):
         session.add(FundingEntry(hazard_id=ids[group][0], kind=kind, source=source, amount=Decimal(amount),
