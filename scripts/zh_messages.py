@@ -325,4 +325,5 @@ ZH = {
     "Content": "内容",
     "Schemas": "数据结构",
     "Other members may appear.": "还可能包含其他字段。",
+    "Download this list:": "导出本列表：",
 }

@@ -43,9 +43,14 @@ def export_hazards(
     fmt: str | None = None,
     headers: str = "zh",
     jurisdiction: str | None = None,
+    only=None,
     chunk_size: int = CHUNK_SIZE,
 ) -> int:
-    """Write the hazards to `path`; returns how many. GeoJSON always uses English keys and codes."""
+    """Write the hazards to `path`; returns how many. GeoJSON always uses English keys and codes.
+
+    `only` is an SQL condition on the hazards table that narrows the export further (the web list
+    passes its filters this way, so the file holds exactly what the page lists).
+    """
     path = Path(path)
     fmt = _format(path, fmt)
     if headers not in ("zh", "en"):
@@ -58,7 +63,7 @@ def export_hazards(
     columns = export_columns(fmt)
     vocab = Vocabulary.load(session)
     formatters = [(c.key, c.formatter(vocab, style)) for c in columns]
-    rows = ((r, [fmt_(r[key]) for key, fmt_ in formatters]) for r in _records(session, jurisdiction, chunk_size))
+    rows = ((r, [fmt_(r[key]) for key, fmt_ in formatters]) for r in _records(session, jurisdiction, only, chunk_size))
     # Written beside the target and renamed at the end: a failed export leaves no half file.
     partial = path.with_name(path.name + ".part")
     try:
@@ -85,13 +90,15 @@ def _format(path: Path, fmt: str | None) -> str:
 # ---------------------------------------------------------------- reading the ledger
 
 
-def _records(session: Session, jurisdiction: str | None, chunk_size: int) -> Iterator[dict[str, Any]]:
+def _records(session: Session, jurisdiction: str | None, only, chunk_size: int) -> Iterator[dict[str, Any]]:
     """One dict per hazard keyed by column key, in id order; keyset pages, so memory stays flat."""
     h = Hazard.__table__
     supervising = Organization.__table__.alias("supervising")
     responsible = Organization.__table__.alias("responsible")
     division = Jurisdiction.__table__
-    where = within_clause(h.c.jurisdiction_code, jurisdiction) if jurisdiction else None
+    conditions = [c for c in (within_clause(h.c.jurisdiction_code, jurisdiction) if jurisdiction else None, only)
+                  if c is not None]
+    where = and_(*conditions) if conditions else None
     stmt = (
         select(h, division.c.name.label("jurisdiction_name"), supervising.c.name.label("supervising_body"),
                responsible.c.name.label("responsible_unit"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 from flask import Blueprint, render_template, request, send_file, abort, current_app
@@ -15,6 +16,7 @@ from hazards.enums import AttachmentPhase, ExtensionState, Status, SupervisionLe
 from hazards.listing import HazardFilters, filters_from_args
 from hazards.models import Attachment, Category, ExtensionRequest, FundingEntry, Hazard, Organization
 from hazards.divisions import within_clause
+from hazards.i18n import current_language
 from hazards.services.access import load_hazard
 from hazards.services.attachments import thumbnail_path
 from hazards.services.funding import funding_totals
@@ -41,6 +43,31 @@ def index():
         .order_by(Jurisdiction.code)).all()
     return render_template("hazards/index.html", page=page, filters=filters, today=today, categories=categories,
                            jurisdictions=jurisdictions, statuses=list(Status), levels=list(SupervisionLevel))
+
+
+@bp.get("/hazards/export")
+@login_required
+def export():
+    """The list as it is filtered on the page, as a spreadsheet with the Chinese headers (or English ones
+    for a user who reads English): what supervisors take to meetings and send up the line."""
+    import tempfile
+
+    from hazards.io.exporter import export_hazards
+
+    fmt = request.args.get("format", "xlsx")
+    if fmt not in ("xlsx", "csv"):
+        abort(400)
+    filters = filters_from_args(request.args)
+    ids = listing.filtered(current_user, filters, date.today()).with_only_columns(Hazard.id)
+    headers = "en" if current_language() == "en" else "zh"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"hazards.{fmt}"
+        export_hazards(get_session(), path, fmt=fmt, headers=headers, only=Hazard.id.in_(ids))
+        data = path.read_bytes()
+    name = f"{'hazards' if headers == 'en' else '隐患台账'}-{date.today():%Y%m%d}.{fmt}"
+    mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
+                else "text/csv; charset=utf-8")
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
 
 
 @bp.get("/hazards/mine")

@@ -219,6 +219,38 @@ def test_list_filters_and_dashboard(client, auth, session, supervisor):
     assert '<a href="/reports">报表</a>' in board and '<a href="/map">地图</a>' in board  # the header leads there
 
 
+def test_the_filtered_list_downloads_as_a_spreadsheet(client, auth, session, supervisor):
+    from openpyxl import load_workbook
+
+    today = date.today()
+    late = report_hazard(session, draft(title="逾期的", level=SupervisionLevel.COUNTY, status=Status.LISTED,
+                                        listed_on=today - timedelta(days=100), deadline=today - timedelta(days=3)))
+    report_hazard(session, draft(title="按期的", level=SupervisionLevel.COUNTY, status=Status.LISTED,
+                                 listed_on=today - timedelta(days=10), deadline=today + timedelta(days=5)))
+    report_hazard(session, draft(title="别县逾期", jurisdiction_code="140932", status=Status.LISTED,
+                                 level=SupervisionLevel.COUNTY, listed_on=today - timedelta(days=100),
+                                 deadline=today - timedelta(days=3)))
+    session.commit()
+    auth.login(supervisor)
+    page = client.get("/hazards?overdue=1&page=1").get_data(as_text=True)
+    assert "导出本列表" in page and "/hazards/export?format=xlsx&amp;overdue=1" in page and "page=1" not in page.split("导出本列表")[1][:300]
+
+    response = client.get("/hazards/export?format=xlsx&overdue=1")
+    assert response.status_code == 200
+    assert "filename*=UTF-8''%E9%9A%90%E6%82%A3%E5%8F%B0%E8%B4%A6-" in response.headers["Content-Disposition"]  # 隐患台账-
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    assert "隐患编号" in header and "隐患名称" in header
+    titles = [row[header.index("隐患名称")] for row in body]
+    assert titles == ["逾期的"]  # not the one on time, not the other county's
+    assert body[0][header.index("隐患编号")] == late.code
+
+    csv_text = client.get("/hazards/export?format=csv").data.decode("utf-8-sig")
+    assert "逾期的" in csv_text and "按期的" in csv_text and "别县逾期" not in csv_text
+    assert client.get("/hazards/export?format=pdf").status_code == 400
+
+
 def test_admin_pages_are_for_admins(client, auth, session, supervisor):
     admin = user(session, "admin", "140900")
     session.commit()
