@@ -326,4 +326,7 @@ ZH = {
     "Schemas": "数据结构",
     "Other members may appear.": "还可能包含其他字段。",
     "Download this list:": "导出本列表：",
+    "Use my current position": "使用当前位置",
+    "Finding your position…": "正在定位……",
+    "This device or browser cannot give a position here: click the map or type the coordinates.": "本设备或浏览器无法在此定位：请在地图上点选，或输入坐标。",
 }

@@ -89,3 +89,28 @@ def test_inspector_logs_and_supervisor_closes(visit, people, tmp_path):
     assert "已销号" in content and "同意销号" in content and "18.50" in content
     visit.shot("04-supervisor-closed-hazard")
     assert visit.errors == []
+
+
+def test_inspector_takes_the_phones_position(visit, people):
+    """In the field: one tap puts the device's GPS position in the form and on the map."""
+    inspector, _supervisor = people
+    visit.context.grant_permissions(["geolocation"], origin=visit.base_url)
+    visit.context.set_geolocation({"latitude": 38.417213, "longitude": 112.734118, "accuracy": 8})
+    visit.login(inspector)
+    page = visit.go("/hazards/new")
+    page.fill("#lon", "111")  # a stale typed value is replaced
+    page.click("#use-my-position")
+    page.wait_for_function("document.getElementById('lon').value === '112.734118'")
+    assert page.input_value("#lat") == "38.417213"
+    assert page.input_value("select[name=crs]") == "wgs84"
+    assert "±8 m" in page.inner_text("#my-position-status")
+    assert page.locator("#picker path.leaflet-interactive").count() >= 1  # the marker is drawn
+
+
+def test_without_a_position_the_inspector_is_told_what_to_do(visit, people):
+    inspector, _supervisor = people
+    visit.login(inspector)  # no permission granted: the browser refuses the position
+    page = visit.go("/hazards/new")
+    page.click("#use-my-position")
+    page.wait_for_function("document.getElementById('my-position-status').textContent.includes('无法')")
+    assert "请在地图上点选" in page.inner_text("#my-position-status") and page.input_value("#lon") == ""

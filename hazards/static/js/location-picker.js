@@ -61,6 +61,26 @@
       : "";
   });
 
+  // The phone's own position (GPS works without a network; browsers allow it on HTTPS and localhost).
+  var here = document.getElementById("use-my-position");
+  if (here) {
+    var hereStatus = document.getElementById("my-position-status");
+    if (!navigator.geolocation) { here.disabled = true; hereStatus.textContent = here.dataset.unavailable; }
+    here.addEventListener("click", function () {
+      hereStatus.textContent = here.dataset.locating;
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        var lo = pos.coords.longitude.toFixed(6), la = pos.coords.latitude.toFixed(6);
+        clear();
+        lon.value = lo; lat.value = la; wkt.value = ""; if (crs) crs.value = "wgs84";  // browsers give WGS-84
+        marker = L.circleMarker([Number(la), Number(lo)], { radius: 8, color: "#b3261e", weight: 3 }).addTo(map);
+        map.setView([Number(la), Number(lo)], 16);
+        hereStatus.textContent = lo + ", " + la + " (±" + Math.round(pos.coords.accuracy) + " m)";
+      }, function () {
+        hereStatus.textContent = here.dataset.unavailable;
+      }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 });
+    });
+  }
+
   var button = document.getElementById("use-photo-gps");
   if (button) {
     button.addEventListener("click", function () {
