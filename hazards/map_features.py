@@ -125,18 +125,13 @@ def features_geojson(session: Session, user: User, q: MapQuery, today: date,
                      threshold: int = DEFAULT_CLUSTER_THRESHOLD, language: str = "zh") -> str:
     """The GeoJSON FeatureCollection text for a view: hazards, or clusters above the threshold."""
     if count_in_view(session, user, q, today, threshold) > threshold:
-        parts = []
         if q.zoom <= DIVISION_CLUSTER_MAX_ZOOM:
-            for code, n, n_overdue, cx, cy in session.execute(division_cluster_statement(session, user, q, today)):
-                props = {"cluster": True, "count": int(n), "overdue": int(n_overdue or 0), "jurisdiction": code}
-                parts.append(f'{{"type":"Feature","geometry":{{"type":"Point","coordinates":[{float(cx):.6f},'
-                             f'{float(cy):.6f}]}},"properties":{json.dumps(props)}}}')
+            parts = [_cluster(cx, cy, n, n_overdue, jurisdiction=code) for code, n, n_overdue, cx, cy
+                     in session.execute(division_cluster_statement(session, user, q, today))]
             if parts:
                 return _collection(parts, clustered=True)
-        for gx, gy, n, n_overdue, cx, cy in session.execute(cluster_statement(session, user, q, today)):
-            props = {"cluster": True, "count": int(n), "overdue": int(n_overdue or 0)}
-            parts.append(f'{{"type":"Feature","geometry":{{"type":"Point","coordinates":[{float(cx):.6f},'
-                         f'{float(cy):.6f}]}},"properties":{json.dumps(props)}}}')
+        parts = [_cluster(cx, cy, n, n_overdue) for _gx, _gy, n, n_overdue, cx, cy
+                 in session.execute(cluster_statement(session, user, q, today))]
         return _collection(parts, clustered=True)
     parts = list(session.scalars(feature_json_statement(session, user, q, today, language)))
     return _collection(parts, clustered=False)
@@ -169,6 +164,12 @@ def feature_json_statement(session: Session, user: User, q: MapQuery, today: dat
     )
     feature = obj("type", "Feature", "id", row.c.id, "geometry", as_json(row.c.geometry), "properties", properties)
     return select(cast(feature, Text)).order_by(row.c.id)
+
+
+def _cluster(cx, cy, n, n_overdue, **extra) -> str:
+    props = {"cluster": True, "count": int(n), "overdue": int(n_overdue or 0), **extra}
+    return (f'{{"type":"Feature","geometry":{{"type":"Point","coordinates":[{float(cx):.6f},{float(cy):.6f}]}},'
+            f'"properties":{json.dumps(props)}}}')
 
 
 def _collection(parts: list[str], clustered: bool) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+from contextlib import contextmanager
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -76,3 +77,37 @@ class WebhookSink:
 
     def __exit__(self, *exc):
         self.server.shutdown()
+
+
+def fresh_ledger_app(make_database, instance_folder):
+    """An app on a fresh, migrated SpatiaLite ledger with its reference data, for tests that serve it."""
+    from flask_migrate import upgrade
+
+    from hazards import db as hazards_db
+    from hazards.reference import ensure_reference_data
+    from tests.conftest import build_app
+
+    app = build_app(make_database("spatialite"), instance_folder)
+    with app.app_context():
+        upgrade()
+        session = hazards_db.get_session()
+        ensure_reference_data(session)
+        session.commit()
+    return app
+
+
+@contextmanager
+def serving(app):
+    """The app on a real HTTP server in a thread, for clients that are other programs; yields its base URL."""
+    from werkzeug.serving import make_server
+
+    from hazards import db as hazards_db
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        hazards_db.state(app).engine.dispose()

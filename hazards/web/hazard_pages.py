@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import io
+import tempfile
 from datetime import date
-
-from flask import Blueprint, render_template, request, send_file, abort, current_app
-from flask_login import current_user, login_required
 from pathlib import Path
+
+from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from hazards import listing, permissions
 from hazards.db import get_session
 from hazards.enums import AttachmentPhase, ExtensionState, Status, SupervisionLevel
 from hazards.listing import HazardFilters, filters_from_args
-from hazards.models import Attachment, Category, ExtensionRequest, FundingEntry, Hazard, Organization
 from hazards.divisions import within_clause
 from hazards.i18n import current_language
+from hazards.io.exporter import export_hazards
+from hazards.models import (
+    Attachment, Category, ExtensionRequest, FundingEntry, Hazard, Jurisdiction, Organization,
+)
 from hazards.services.access import load_hazard
 from hazards.services.attachments import thumbnail_path
 from hazards.services.funding import funding_totals
@@ -36,8 +40,6 @@ def index():
     page = listing.page_of(session, listing.filtered(current_user, filters, today), filters.sort,
                            request.args.get("page", 1, type=int), PAGE_SIZE)
     categories = session.scalars(select(Category).order_by(Category.sort_order)).all()
-    from hazards.models import Jurisdiction
-
     jurisdictions = session.scalars(
         select(Jurisdiction).where(within_clause(Jurisdiction.code, current_user.jurisdiction_code))
         .order_by(Jurisdiction.code)).all()
@@ -50,10 +52,6 @@ def index():
 def export():
     """The list as it is filtered on the page, as a spreadsheet with the Chinese headers (or English ones
     for a user who reads English): what supervisors take to meetings and send up the line."""
-    import tempfile
-
-    from hazards.io.exporter import export_hazards
-
     fmt = request.args.get("format", "xlsx")
     if fmt not in ("xlsx", "csv"):
         abort(400)

@@ -12,22 +12,20 @@ import re
 import shutil
 import sqlite3
 import subprocess
-import threading
 
 import pytest
 from shapely import wkb
 from shapely.geometry import LineString, Point
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from geo.geometry import from_db
 from hazards import db as hazards_db
 from hazards.drafts import ReferenceData
 from hazards.models import Hazard
-from hazards.reference import ensure_reference_data
 from hazards.services.registration import register_hazards
 from hazards.services.tokens import issue_token
-from tests.conftest import build_app, unavailable
+from tests.conftest import unavailable
+from tests.servers import fresh_ledger_app, serving
 from tests.factories import draft, user
 
 HAZARDS = 230  # more than two of GDAL's pages, whatever page size it picks
@@ -36,13 +34,9 @@ HAZARDS = 230  # more than two of GDAL's pages, whatever page size it picks
 @pytest.fixture(scope="module")
 def served(make_database, tmp_path_factory):
     """(base_url, token, {code: geometry}) of a live server on a fresh SpatiaLite ledger."""
-    from flask_migrate import upgrade
-
-    app = build_app(make_database("spatialite"), tmp_path_factory.mktemp("ogc-instance"))
+    app = fresh_ledger_app(make_database, tmp_path_factory.mktemp("ogc-instance"))
     with app.app_context():
-        upgrade()
         session = hazards_db.get_session()
-        ensure_reference_data(session)
         rnd = random.Random(7)
         drafts = []
         for i in range(HAZARDS):
@@ -61,12 +55,8 @@ def served(make_database, tmp_path_factory):
         session.commit()
         source = {h.code: from_db(h.geom) for h in session.scalars(
             select(Hazard).where(Hazard.jurisdiction_code == "140902"))}
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", secret, source
-    server.shutdown()
-    hazards_db.state(app).engine.dispose()
+    with serving(app) as base_url:
+        yield base_url, secret, source
 
 
 @pytest.fixture(scope="module")

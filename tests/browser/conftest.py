@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from werkzeug.serving import make_server
 
-from hazards import db as hazards_db
-from hazards.reference import ensure_reference_data
-from tests.conftest import build_app, unavailable
+from tests.conftest import unavailable
+from tests.servers import fresh_ledger_app, serving
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(os.environ.get("HAZARDS_SCREENSHOTS", Path(__file__).resolve().parents[2] / "build" / "screenshots"))
@@ -26,20 +23,9 @@ SCREENSHOTS = Path(os.environ.get("HAZARDS_SCREENSHOTS", Path(__file__).resolve(
 @pytest.fixture(scope="module")
 def served(make_database, tmp_path_factory):
     """(base_url, app) of a live server on a fresh SpatiaLite ledger."""
-    from flask_migrate import upgrade
-
-    app = build_app(make_database("spatialite"), tmp_path_factory.mktemp("browser-instance"))
-    with app.app_context():
-        upgrade()
-        session = hazards_db.get_session()
-        ensure_reference_data(session)
-        session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", app
-    server.shutdown()
-    hazards_db.state(app).engine.dispose()
+    app = fresh_ledger_app(make_database, tmp_path_factory.mktemp("browser-instance"))
+    with serving(app) as base_url:
+        yield base_url, app
 
 
 @pytest.fixture(scope="module")
