@@ -38,8 +38,8 @@ def page_sql(app) -> str:
     from sqlalchemy import select
 
     from hazards.db import get_session
-    from hazards.listing import HazardFilters, filtered
     from hazards.models import Hazard, User
+    from hazards.queries.hazard_list import HazardFilters, filtered
 
     with app.app_context():
         session = get_session()

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from datetime import date
 
-
+from bench.common import app_for, database_url, ensure_hazards, parser, summary, supervisor, timed
 from geo.spatial import BBox
 from hazards.db import get_session
-from hazards.map_features import MapQuery, feature_statement
-
-from bench.common import app_for, database_url, ensure_hazards, parser, summary, supervisor, timed
+from hazards.queries.map_features import MapQuery, feature_statement
 
 VIEWS = {
     # one county's worth of road network around Xinfu district

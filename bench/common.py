@@ -41,7 +41,7 @@ def app_for(url: str):
 
     from hazards.app import create_app
     from hazards.db import get_session
-    from hazards.reference import ensure_reference_data
+    from hazards.services.reference import ensure_reference_data
 
     OUT_DIR.mkdir(exist_ok=True)
     app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(OUT_DIR / "instance")})
@@ -61,8 +61,8 @@ def app_for(url: str):
 def ensure_hazards(session, n: int, chunk: int = 5000) -> None:
     """Top the ledger up to exactly n synthetic hazards (kept between runs: generating is slow)."""
     from bench.synthetic import drafts
-    from hazards.drafts import ReferenceData
     from hazards.models import Hazard
+    from hazards.services.reference import ReferenceData
     from hazards.services.registration import register_hazards
 
     have = session.scalar(select(func.count(Hazard.id)))

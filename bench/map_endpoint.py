@@ -18,9 +18,13 @@ from sqlalchemy import text
 from bench.common import app_for, database_url, ensure_hazards, parser, summary, supervisor, timed
 from geo.spatial import BBox
 from hazards.db import get_session
-from hazards.listing import HazardFilters
-from hazards.map_features import (
-    DIVISION_CLUSTER_MAX_ZOOM, MapQuery, cluster_statement, count_in_view, division_cluster_statement,
+from hazards.queries.hazard_list import HazardFilters
+from hazards.queries.map_features import (
+    DIVISION_CLUSTER_MAX_ZOOM,
+    MapQuery,
+    cluster_statement,
+    count_in_view,
+    division_cluster_statement,
     feature_statement,
 )
 

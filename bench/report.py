@@ -19,7 +19,7 @@ from sqlalchemy import func, insert, select
 
 from bench.common import app_for, database_url, ensure_hazards, parser, summary, timed
 from hazards.db import get_session
-from hazards.enums import FundingKind, FundingSource, Status
+from hazards.domain.enums import FundingKind, FundingSource, Status
 from hazards.models import FundingEntry, Hazard
 from hazards.reports import build_report, parse_period
 from hazards.reports.build import report_statements

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from shapely.geometry import LineString, Point
 
-from hazards.drafts import HazardDraft
-from hazards.enums import RoadClass, Status, SupervisionLevel
+from hazards.domain.drafts import HazardDraft
+from hazards.domain.enums import RoadClass, Status, SupervisionLevel
 
 # county code -> approximate seat (lon, lat); hazards scatter ~0.25° around it
 COUNTY_SEATS = {
@@ -72,7 +72,7 @@ CSV_HEADER = ["隐患名称", "辖区代码", "批次年度", "发现日期", "�
 def write_csv(path: Path, n: int, seed: int = 7) -> Path:
     """A CSV of N point hazards with the Chinese headers users type, for the import benchmark."""
     from geo.stakes import format_stake
-    from hazards.labels import label
+    from hazards.domain.labels import label
 
     rng = random.Random(seed)
     with open(path, "w", newline="", encoding="utf-8-sig") as fh:

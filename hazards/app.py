@@ -29,7 +29,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     from hazards import cli
     from hazards.api import register_api
     from hazards.web import register_blueprints
-
     from tasks.celery_app import make_celery
 
     cli.register(app)

@@ -10,7 +10,7 @@ from flask import Flask, request, session
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
-from hazards.labels import label
+from hazards.domain.labels import label
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from hazards.divisions import is_within, level_of
-from hazards.enums import JurisdictionLevel, Role, SupervisionLevel
-from hazards.workflow import TRANSITIONS
+from hazards.domain.divisions import is_within, level_of
+from hazards.domain.enums import JurisdictionLevel, Role, SupervisionLevel
+from hazards.domain.workflow import TRANSITIONS
 
 # A supervisor's reach follows the level of the body they work for.
 _SUPERVISOR_LEVEL = {

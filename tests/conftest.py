@@ -16,7 +16,7 @@ from sqlalchemy.orm import sessionmaker
 
 from hazards import db as hazards_db
 from hazards.app import create_app
-from hazards.reference import ensure_reference_data
+from hazards.services.reference import ensure_reference_data
 
 BACKENDS = ["spatialite", "postgis"]
 PG_ADMIN_DSN = os.environ.get("HAZARDS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -6,8 +6,8 @@ from datetime import date
 
 from shapely.geometry import LineString, Point
 
-from hazards.drafts import HazardDraft
-from hazards.enums import RoadClass
+from hazards.domain.drafts import HazardDraft
+from hazards.domain.enums import RoadClass
 
 XINFU = "140902"
 XINFU_POINT = (112.7340, 38.4170)
@@ -45,7 +45,8 @@ def section_draft(**overrides) -> HazardDraft:
 
 def register_groups(session, groups: dict[str, list[HazardDraft]]) -> dict[str, list[int]]:
     """Register named groups of drafts (each checked by the ledger's own rules first); their ids by name."""
-    from hazards.drafts import ReferenceData, check_draft
+    from hazards.domain.drafts import check_draft
+    from hazards.services.reference import ReferenceData
     from hazards.services.registration import register_hazards
 
     ref = ReferenceData(session)

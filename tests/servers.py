@@ -84,7 +84,7 @@ def fresh_ledger_app(make_database, instance_folder):
     from flask_migrate import upgrade
 
     from hazards import db as hazards_db
-    from hazards.reference import ensure_reference_data
+    from hazards.services.reference import ensure_reference_data
     from tests.conftest import build_app
 
     app = build_app(make_database("spatialite"), instance_folder)

@@ -11,7 +11,7 @@ from flask import Flask
 def register_api(app: Flask) -> None:
     """Wire the API into an app. Call from create_app after `register_blueprints(app)`: it relies on
     the web UI's CSRF and login manager, and wraps its HTTP error handler."""
-    from hazards.api import hazards, imports, inbox, ogc, openapi, reference, reports, token_pages
+    from hazards.api import hazards, imports, inbox, map_data, ogc, openapi, reference, reports, token_pages
     from hazards.api.auth import load_user_from_request
     from hazards.api.blueprints import RowIdConverter
     from hazards.api.commands import create_token_command
@@ -26,6 +26,7 @@ def register_api(app: Flask) -> None:
         # with the session cookie are checked for the CSRF header in hazards.api.auth.
         csrf.exempt(blueprint)
         app.register_blueprint(blueprint)
+    app.register_blueprint(map_data.bp)  # the map page's data: session login, GET only
     app.register_blueprint(token_pages.bp)
     app.register_blueprint(reference.bp)
     install_app_handlers(app)

@@ -8,7 +8,7 @@ from werkzeug.routing import IntegerConverter
 
 from hazards.api.auth import authenticate
 from hazards.api.problems import ApiProblem, from_api_problem, from_service_error, register_blueprint_handlers
-from hazards.errors import ServiceError
+from hazards.domain.errors import ServiceError
 
 
 class RowIdConverter(IntegerConverter):

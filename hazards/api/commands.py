@@ -13,7 +13,7 @@ from hazards.db import get_session
 @click.option("--name", default="command line", show_default=True, help="What the token is for.")
 def create_token_command(login: str, name: str) -> None:
     """Create a personal API token and print it (only its hash is stored: it cannot be shown again)."""
-    from hazards.errors import InvalidInput
+    from hazards.domain.errors import InvalidInput
     from hazards.models import User
     from hazards.services.tokens import issue_token
 

@@ -12,7 +12,7 @@ from flask import current_app, jsonify, request, url_for
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
-from hazards import listing, permissions
+from hazards import permissions
 from hazards.api import representations as rep
 from hazards.api.auth import api_user
 from hazards.api.blueprints import api_blueprint
@@ -20,14 +20,24 @@ from hazards.api.paging import decode_cursor, encode_cursor, limit_from, reject_
 from hazards.api.payload import JsonReader, json_object
 from hazards.api.problems import ApiProblem, bad_request
 from hazards.db import get_session
-from hazards.divisions import DivisionCodeError, check_code
-from hazards.drafts import HazardDraft
-from hazards.enums import (
-    AttachmentPhase, CoordinateInput, Direction, FundingKind, FundingSource, RiskGrade, RoadClass, Source, Status,
+from hazards.domain.divisions import DivisionCodeError, check_code
+from hazards.domain.drafts import HazardDraft
+from hazards.domain.enums import (
+    AttachmentPhase,
+    CoordinateInput,
+    Direction,
+    FundingKind,
+    FundingSource,
+    RiskGrade,
+    RoadClass,
+    Source,
+    Status,
     SupervisionLevel,
 )
-from hazards.errors import InvalidInput, RequirementsMissing
+from hazards.domain.errors import InvalidInput, RequirementsMissing
+from hazards.domain.workflow import TRANSITIONS, actions_from
 from hazards.models import Attachment, FundingEntry, Hazard
+from hazards.queries import hazard_list as listing
 from hazards.services import editing, requirements
 from hazards.services.access import load_hazard
 from hazards.services.attachments import add_attachment
@@ -35,7 +45,6 @@ from hazards.services.funding import add_funding, funding_totals
 from hazards.services.registration import report_hazard
 from hazards.services.requirements import ActionInput
 from hazards.services.workflow import change_status
-from hazards.workflow import TRANSITIONS, actions_from
 
 bp = api_blueprint("api", __name__, "/api/v1")
 

@@ -18,7 +18,7 @@ from hazards.api.auth import api_user
 from hazards.api.blueprints import api_blueprint
 from hazards.api.problems import ApiProblem
 from hazards.db import get_session
-from hazards.errors import Forbidden, InvalidInput
+from hazards.domain.errors import Forbidden, InvalidInput
 from hazards.io.importer import ImportReport, RowError, import_hazards
 from hazards.io.readers import DEFAULT_MAX_BYTES
 

@@ -11,7 +11,7 @@ from hazards.api.blueprints import api_blueprint
 from hazards.api.paging import decode_cursor, encode_cursor, limit_from, reject_unknown
 from hazards.api.problems import bad_request
 from hazards.db import get_session
-from hazards.errors import NotFound
+from hazards.domain.errors import NotFound
 from hazards.models import Notification
 from hazards.models.base import utcnow
 

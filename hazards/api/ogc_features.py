@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session, selectinload
 from geo import spatial
 from geo.spatial import BBox
 from hazards.api.representations import geometry
-from hazards.divisions import within_clause
-from hazards.enums import JurisdictionLevel, Status, SupervisionLevel
-from hazards.listing import visible_to
+from hazards.domain.divisions import within_clause
+from hazards.domain.enums import JurisdictionLevel, Status, SupervisionLevel
 from hazards.models import Category, Hazard, Jurisdiction, User, hazard_categories
+from hazards.queries.hazard_list import visible_to
 
 
 @dataclass(frozen=True)

@@ -9,17 +9,27 @@ from __future__ import annotations
 from flask import current_app, jsonify
 
 from hazards.api.blueprints import api_blueprint
+from hazards.api.imports import MAX_LISTED_ERRORS
 from hazards.api.ogc import DEFAULT_LIMIT as OGC_DEFAULT_LIMIT
 from hazards.api.ogc import MAX_LIMIT as OGC_MAX_LIMIT
-from hazards.api.imports import MAX_LISTED_ERRORS
 from hazards.api.paging import DEFAULT_LIMIT, MAX_LIMIT
-from hazards.enums import (
-    AttachmentPhase, CoordinateInput, Direction, FundingKind, FundingSource, JurisdictionLevel, RiskGrade, Role,
-    RoadClass, Source, Status, SupervisionLevel,
+from hazards.domain.enums import (
+    AttachmentPhase,
+    CoordinateInput,
+    Direction,
+    FundingKind,
+    FundingSource,
+    JurisdictionLevel,
+    RiskGrade,
+    RoadClass,
+    Role,
+    Source,
+    Status,
+    SupervisionLevel,
 )
+from hazards.domain.workflow import TRANSITIONS
 from hazards.reports.build import LEVEL_FILTERS
 from hazards.reports.request import MAX_MIN_RANK
-from hazards.workflow import TRANSITIONS
 
 bp = api_blueprint("api_docs", __name__, "/api/v1", public=("document",))
 

@@ -17,8 +17,8 @@ from shapely.geometry.base import BaseGeometry
 from geo.coords import CoordinateError, to_wgs84
 from geo.geometry import GeometryError, check_hazard_geometry, from_geojson
 from hazards.api.problems import ApiProblem
-from hazards.enums import CoordinateInput
-from hazards.errors import InvalidInput
+from hazards.domain.enums import CoordinateInput
+from hazards.domain.errors import InvalidInput
 
 _MISSING = object()
 # Integer columns are 32-bit on PostgreSQL; anything larger is a client error, not a database one.

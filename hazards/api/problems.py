@@ -18,7 +18,7 @@ from http import HTTPStatus
 from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException
 
-from hazards.errors import ServiceError
+from hazards.domain.errors import ServiceError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 # The URL prefixes whose errors are problem documents rather than HTML pages.

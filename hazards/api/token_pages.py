@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from hazards.db import get_session
-from hazards.errors import InvalidInput
+from hazards.domain.errors import InvalidInput
 from hazards.services import tokens
 
 bp = Blueprint("api_tokens", __name__)

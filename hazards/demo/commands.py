@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from hazards.db import get_session
 from hazards.demo.ledger import DEFAULT_SEED, DemoSummary, seed_demo
 from hazards.demo.people import DEMO_PASSWORD
-from hazards.enums import Role, Status, SupervisionLevel
-from hazards.labels import label
+from hazards.domain.enums import Role, Status, SupervisionLevel
+from hazards.domain.labels import label
 from hazards.models import Hazard
 
 

@@ -36,7 +36,7 @@ from hazards.demo.places import (
     County,
     short_town,
 )
-from hazards.enums import RoadClass
+from hazards.domain.enums import RoadClass
 
 Coord = tuple[float, float]
 

@@ -17,7 +17,7 @@ from hazards.demo.lifecycle import Actor
 from hazards.demo.people import actor_login, police_unit
 from hazards.demo.places import COUNTY_BY_CODE
 from hazards.demo.scenario import HazardPlan
-from hazards.enums import Status
+from hazards.domain.enums import Status
 from hazards.models import (
     DeadlineChange,
     ExtensionRequest,

@@ -19,17 +19,17 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from geo.geometry import GeometryError, check_hazard_geometry
-from hazards.codes import last_sequence
 from hazards.demo.geography import DemoGeography, build_geography, to_ewkt
 from hazards.demo.history import write_history
-from hazards.demo.photos import write_photos
 from hazards.demo.people import DemoLogin, actor_login, ensure_organizations, ensure_users, user_ids
+from hazards.demo.photos import write_photos
 from hazards.demo.places import CITY_CODE, COUNTIES
 from hazards.demo.scenario import HazardPlan, plan_ledger
-from hazards.drafts import ReferenceData, check_draft
-from hazards.enums import AttachmentPhase
+from hazards.domain.drafts import check_draft
+from hazards.domain.enums import AttachmentPhase
 from hazards.models import Hazard, Jurisdiction, Road
-from hazards.reference import ensure_reference_data
+from hazards.services.codes import last_sequence
+from hazards.services.reference import ReferenceData, ensure_reference_data
 from hazards.services.registration import register_hazards
 
 DEFAULT_SEED = 20241231

@@ -19,7 +19,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from hazards.demo import text
 from hazards.demo.places import CITY_CODE, COUNTY_BY_CODE, PROVINCE_CODE
-from hazards.enums import EventKind, ExtensionState, FundingKind, FundingSource, Status, SupervisionLevel
+from hazards.domain.enums import EventKind, ExtensionState, FundingKind, FundingSource, Status, SupervisionLevel
 
 Actor = tuple[str, str]  # (role, division): resolved to a demo user when written
 L = SupervisionLevel

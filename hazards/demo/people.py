@@ -13,9 +13,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from hazards.demo.places import CITY_CODE, COUNTIES, NATIONAL_CODE, PROVINCE_CODE, County
-from hazards.enums import OrganizationKind, Role
+from hazards.domain.enums import OrganizationKind, Role
 from hazards.models import Jurisdiction, Organization, User
-from hazards.reference import DIVISIONS
+from hazards.services.reference import DIVISIONS
 from hazards.services.users import create_user
 
 DEMO_PASSWORD = "demo12345"

@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from hazards.enums import AttachmentPhase, Status
+from hazards.domain.enums import AttachmentPhase, Status
 from hazards.models import Attachment
 from hazards.services.attachments import store_file
 

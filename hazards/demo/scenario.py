@@ -16,13 +16,13 @@ from decimal import Decimal
 from shapely.geometry import LineString, Point
 
 from geo.stakes import format_stake
-from hazards.codes import format_code
 from hazards.demo import people, text
 from hazards.demo.geography import DemoGeography, DemoRoad, point_at, section
 from hazards.demo.lifecycle import Facts, Lifecycle, county_by_government, list_fixed_on, walk
 from hazards.demo.places import COUNTY_BY_CODE, short_town
-from hazards.drafts import HazardDraft
-from hazards.enums import Direction, FundingKind, RiskGrade, RoadClass, Source, Status, SupervisionLevel
+from hazards.domain.codes import format_code
+from hazards.domain.drafts import HazardDraft
+from hazards.domain.enums import Direction, FundingKind, RiskGrade, RoadClass, Source, Status, SupervisionLevel
 
 L = SupervisionLevel
 S = Status

@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 from geo.coords import normalise_crs, parse_coordinate
 from geo.geometry import from_geojson, from_wkt
 from geo.stakes import format_stake, parse_stake, parse_stake_range
-from hazards.divisions import check_code
-from hazards.enums import CoordinateInput, Direction, RiskGrade, RoadClass, Source, Status, SupervisionLevel
-from hazards.labels import fold, label, lookup_table
-from hazards.money import to_wan
+from hazards.domain.divisions import check_code
+from hazards.domain.enums import CoordinateInput, Direction, RiskGrade, RoadClass, Source, Status, SupervisionLevel
+from hazards.domain.labels import fold, label, lookup_table
+from hazards.domain.money import to_wan
 from hazards.models import Category, Jurisdiction, Measure
 
 Parser = Callable[[Any], Any]

@@ -56,7 +56,7 @@ def import_command(path, dry_run, skip_invalid, fmt):
 @click.option("--jurisdiction", default=None, help="Only this division and everything below it (e.g. 140900).")
 def export_command(path, fmt, headers, jurisdiction):
     """Export hazards to a CSV, XLSX or GeoJSON file."""
-    from hazards.divisions import DivisionCodeError
+    from hazards.domain.divisions import DivisionCodeError
     from hazards.io.exporter import ExportError, export_hazards
 
     session = get_session()

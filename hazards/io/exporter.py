@@ -21,11 +21,19 @@ from shapely.geometry import mapping
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from hazards.divisions import check_code, within_clause
-from hazards.enums import FundingKind
+from hazards.domain.divisions import check_code, within_clause
+from hazards.domain.enums import FundingKind
 from hazards.io.columns import Column, Vocabulary, export_columns
-from hazards.models import Category, FundingEntry, Hazard, Jurisdiction, Measure, Organization
-from hazards.models import hazard_categories, hazard_measures
+from hazards.models import (
+    Category,
+    FundingEntry,
+    Hazard,
+    Jurisdiction,
+    Measure,
+    Organization,
+    hazard_categories,
+    hazard_measures,
+)
 
 CHUNK_SIZE = 2000
 EXTENSIONS = {".csv": "csv", ".xlsx": "xlsx", ".geojson": "geojson", ".json": "geojson"}

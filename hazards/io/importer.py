@@ -21,13 +21,14 @@ from sqlalchemy.orm import Session
 
 from geo.coords import CHINA_EXTENT, to_wgs84, validate_lonlat
 from geo.geometry import check_hazard_geometry
-from hazards.codes import CodeAllocator
-from hazards.divisions import DivisionCodeError, check_code, is_within
-from hazards.drafts import HazardDraft, ReferenceData, check_draft
-from hazards.enums import CoordinateInput, RoadClass
+from hazards.domain.divisions import DivisionCodeError, check_code, is_within
+from hazards.domain.drafts import HazardDraft, check_draft
+from hazards.domain.enums import CoordinateInput, RoadClass
 from hazards.io.columns import BY_KEY, GEOMETRY_KEY, LOCATION_KEYS, REQUIRED, Vocabulary, parsers_for
 from hazards.io.readers import DEFAULT_MAX_BYTES, ImportFileError, Row, SourceTable, open_table
 from hazards.models import Hazard
+from hazards.services.codes import CodeAllocator
+from hazards.services.reference import ReferenceData
 from hazards.services.registration import register_hazards
 
 CHUNK_SIZE = 2000

@@ -1,22 +1,23 @@
 """The ledger's tables. Importing this package registers every model on `Base.metadata`."""
 
 from hazards.models.base import Base
-from hazards.models.events import (
+from hazards.models.hazard import Hazard
+from hazards.models.history import (
     DeadlineChange,
     ExtensionRequest,
     FieldChange,
     HazardEvent,
-    LoginAttempt,
+    LevelChange,
+    StatusChange,
 )
-from hazards.models.hazard import Hazard
 from hazards.models.jurisdiction import Jurisdiction, Organization
-from hazards.models.ledger import Attachment, FundingEntry, LevelChange, StatusChange
+from hazards.models.ledger import Attachment, FundingEntry
 from hazards.models.notices import Delivery, Notification, ReminderSent
 from hazards.models.road import Road
 from hazards.models.tally import TallySnapshot
 from hazards.models.taxonomy import Category, Measure, hazard_categories, hazard_measures
 from hazards.models.token import ApiToken
-from hazards.models.user import User
+from hazards.models.user import LoginAttempt, User
 
 __all__ = [
     "ApiToken",

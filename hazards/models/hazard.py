@@ -8,7 +8,7 @@ from geoalchemy2 import Geometry
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hazards.enums import (
+from hazards.domain.enums import (
     CoordinateInput,
     Direction,
     RiskGrade,

@@ -6,7 +6,7 @@ from geoalchemy2 import Geometry
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hazards.enums import JurisdictionLevel, OrganizationKind
+from hazards.domain.enums import JurisdictionLevel, OrganizationKind
 from hazards.models.base import Base
 from hazards.models.types import enum_column
 

@@ -1,4 +1,4 @@
-"""Append-only records hanging off a hazard: money, history and evidence."""
+"""What a hazard's ledger holds besides its history: money lines and evidence files (append-only)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hazards.enums import AttachmentPhase, FundingKind, FundingSource, Status, SupervisionLevel
+from hazards.domain.enums import AttachmentPhase, FundingKind, FundingSource
 from hazards.models.base import Base, utcnow
 from hazards.models.types import Money, enum_column
 
@@ -28,39 +28,6 @@ class FundingEntry(Base):
     note: Mapped[str | None] = mapped_column(String(200))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class StatusChange(Base):
-    """History of the workflow: who moved a hazard from which status to which, and why."""
-
-    __tablename__ = "status_changes"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id", ondelete="CASCADE"), index=True)
-    action: Mapped[str] = mapped_column(String(32))
-    from_status: Mapped[Status | None] = mapped_column(enum_column(Status, "status_from"))
-    to_status: Mapped[Status] = mapped_column(enum_column(Status, "status_to"))
-    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
-    note: Mapped[str | None] = mapped_column(Text)
-
-    changed_by = relationship("User")
-
-
-class LevelChange(Base):
-    """History of the supervision level: set on listing, raised when a hazard is escalated."""
-
-    __tablename__ = "level_changes"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id", ondelete="CASCADE"), index=True)
-    from_level: Mapped[SupervisionLevel | None] = mapped_column(enum_column(SupervisionLevel, "level_from"))
-    to_level: Mapped[SupervisionLevel] = mapped_column(enum_column(SupervisionLevel, "level_to"))
-    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
-    note: Mapped[str | None] = mapped_column(Text)
-
-    changed_by = relationship("User")
 
 
 class Attachment(Base):

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hazards.enums import DeliveryChannel, DeliveryState
+from hazards.domain.enums import DeliveryChannel, DeliveryState
 from hazards.models.base import Base, utcnow
 from hazards.models.types import enum_column
 

@@ -6,7 +6,7 @@ from geoalchemy2 import Geometry
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hazards.enums import RoadClass
+from hazards.domain.enums import RoadClass
 from hazards.models.base import Base
 from hazards.models.types import enum_column
 

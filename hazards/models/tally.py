@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import Date, ForeignKey, Integer, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hazards.enums import SupervisionLevel
+from hazards.domain.enums import SupervisionLevel
 from hazards.models.base import Base, utcnow
 from hazards.models.types import Money, enum_column
 

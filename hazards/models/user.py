@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from hazards.enums import Role
+from hazards.domain.enums import Role
 from hazards.models.base import Base, utcnow
 from hazards.models.jurisdiction import Jurisdiction, Organization
 from hazards.models.types import enum_column
@@ -65,3 +65,14 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"<User {self.login} {self.role}>"
+
+
+class LoginAttempt(Base):
+    """Failed logins, kept in the database so the rate limit holds across web processes."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), index=True)
+    remote_addr: Mapped[str] = mapped_column(String(64), index=True)
+    attempted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

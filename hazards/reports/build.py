@@ -19,10 +19,10 @@ from sqlalchemy import Select, and_, case, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from geo import spatial
-from hazards.divisions import check_code, within_clause
-from hazards.enums import COUNTED_STATUSES, FundingKind, FundingSource, JurisdictionLevel, RoadClass, Status
-from hazards.enums import SupervisionLevel as L
-from hazards.labels import label
+from hazards.domain.divisions import check_code, within_clause
+from hazards.domain.enums import COUNTED_STATUSES, FundingKind, FundingSource, JurisdictionLevel, RoadClass, Status
+from hazards.domain.enums import SupervisionLevel as L
+from hazards.domain.labels import label
 from hazards.models import Category, FundingEntry, Hazard, Jurisdiction, Organization, hazard_categories
 from hazards.reports.period import Period
 
@@ -201,7 +201,7 @@ def resolve_level(level) -> tuple[str | None, tuple[L, ...]]:
     if key in ("部省级", "部省级督办"):
         key = "ministry_province"
     if key not in LEVEL_FILTERS:
-        from hazards.labels import fold, lookup_table
+        from hazards.domain.labels import fold, lookup_table
 
         member = lookup_table(L).get(fold(key))
         if member is None:

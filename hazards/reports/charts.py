@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from shapely.geometry import MultiPolygon, Polygon
 
-from hazards.reports.build import Counts, CompletionReport
+from hazards.reports.build import CompletionReport, Counts
 from hazards.reports.wording import rate_text
 
 FONT = "'Noto Sans CJK SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', 'Microsoft YaHei', sans-serif"

@@ -48,7 +48,7 @@ def report_command(jurisdiction_code, year, quarter, half, month, start, end, le
     """Print or write the remediation completion report of a division for a period."""
     from flask import current_app
 
-    from hazards.divisions import DivisionCodeError
+    from hazards.domain.divisions import DivisionCodeError
     from hazards.reports import PeriodError, ReportError, build_report, parse_period
     from hazards.reports.formats import download_name, export
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from hazards.enums import FundingKind, FundingSource
-from hazards.labels import label
-from hazards.money import to_wan
-from hazards.reports.build import Counts, CompletionReport, Money
+from hazards.domain.enums import FundingKind, FundingSource
+from hazards.domain.labels import label
+from hazards.domain.money import to_wan
+from hazards.reports.build import CompletionReport, Counts, Money
 from hazards.reports.wording import DASH, paragraph_en, paragraph_zh, scope_word_zh
 
 SCHEMA = "hazards.reports.completion/1"

@@ -14,8 +14,8 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from hazards.divisions import DivisionCodeError, check_code, is_within
-from hazards.errors import NotFound, ServiceError
+from hazards.domain.divisions import DivisionCodeError, check_code, is_within
+from hazards.domain.errors import NotFound, ServiceError
 from hazards.models import Jurisdiction
 from hazards.reports.build import CompletionReport, ReportError, build_report, resolve_level
 from hazards.reports.period import Period, PeriodError, period_from_params

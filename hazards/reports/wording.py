@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-from hazards.enums import FundingKind, JurisdictionLevel, RoadClass
-from hazards.money import TEN_THOUSAND, to_wan
-from hazards.reports.build import Counts, CompletionReport, RoadClassRow
+from hazards.domain.enums import FundingKind, JurisdictionLevel, RoadClass
+from hazards.domain.money import TEN_THOUSAND, to_wan
+from hazards.reports.build import CompletionReport, Counts, RoadClassRow
 from hazards.reports.period import HALVES_EN, en_date, zh_date
 
 DASH = "—"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hazards import permissions
-from hazards.errors import Conflict, Forbidden, NotFound
+from hazards.domain.errors import Conflict, Forbidden, NotFound
 from hazards.models import FieldChange, Hazard, User
-from sqlalchemy import select
 
 
 def load_hazard(session: Session, hazard_id: int, actor: User, action: str = "view") -> Hazard:

@@ -16,8 +16,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy.orm import Session
 
 from geo.photo_gps import GPS_IFD, lonlat_from_gps_ifd
-from hazards.enums import AttachmentPhase
-from hazards.errors import InvalidInput
+from hazards.domain.enums import AttachmentPhase
+from hazards.domain.errors import InvalidInput
 from hazards.models import Attachment, User
 from hazards.services.access import load_hazard
 

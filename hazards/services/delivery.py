@@ -16,10 +16,10 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from hazards.channels import ChannelError, post_webhook, send_email
-from hazards.enums import DeliveryChannel, DeliveryState
+from hazards.domain.enums import DeliveryChannel, DeliveryState
 from hazards.models import Delivery, Notification, User
 from hazards.models.base import utcnow
+from hazards.services.channels import ChannelError, post_webhook, send_email
 
 CLAIM_TIMEOUT = timedelta(minutes=10)
 MAX_ATTEMPTS = 5

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo import spatial
-from hazards.listing import OPEN_STATUSES
 from hazards.models import Category, Hazard, hazard_categories
+from hazards.queries.hazard_list import OPEN_STATUSES
 
 
 @dataclass

@@ -9,12 +9,13 @@ from dataclasses import replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hazards.drafts import HazardDraft, ReferenceData, check_draft
-from hazards.errors import InvalidInput
+from hazards.domain.drafts import HazardDraft, check_draft
+from hazards.domain.errors import InvalidInput
 from hazards.models import Category, Hazard, User
 from hazards.models.base import utcnow
 from hazards.services.access import check_version, load_hazard
 from hazards.services.audit import apply_changes, record_field_change
+from hazards.services.reference import ReferenceData
 
 EDITABLE = (
     "title", "description", "route_code", "road_name", "road_class", "direction", "start_m", "end_m", "place",

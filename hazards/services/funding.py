@@ -8,8 +8,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hazards.enums import FundingKind, FundingSource
-from hazards.errors import InvalidInput
+from hazards.domain.enums import FundingKind, FundingSource
+from hazards.domain.errors import InvalidInput
 from hazards.models import FundingEntry, User
 from hazards.services.access import load_hazard
 

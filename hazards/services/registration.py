@@ -13,13 +13,14 @@ from sqlalchemy.orm import Session
 
 from geo.geometry import to_ewkt
 from hazards import permissions
-from hazards.codes import CodeAllocator
-from hazards.divisions import is_within, subtree_prefix
-from hazards.drafts import HazardDraft, ReferenceData, check_draft
-from hazards.enums import OrganizationKind
-from hazards.errors import Forbidden, InvalidInput
-from hazards.models import Hazard, Organization, User, StatusChange, hazard_categories, hazard_measures
+from hazards.domain.divisions import is_within, subtree_prefix
+from hazards.domain.drafts import HazardDraft, check_draft
+from hazards.domain.enums import OrganizationKind
+from hazards.domain.errors import Forbidden, InvalidInput
+from hazards.models import Hazard, Organization, StatusChange, User, hazard_categories, hazard_measures
 from hazards.models.base import utcnow
+from hazards.services.codes import CodeAllocator
+from hazards.services.reference import ReferenceData
 
 _NOT_COLUMNS = {"geometry", "category_codes", "measure_codes", "supervising_body", "responsible_unit"}
 _COLUMN_FIELDS = [f.name for f in fields(HazardDraft) if f.name not in _NOT_COLUMNS]

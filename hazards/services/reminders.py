@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from hazards import permissions
 from hazards.db import insert_ignoring_duplicates
-from hazards.enums import DeliveryChannel, DeliveryState, Role, SupervisionLevel
-from hazards.listing import OPEN_STATUSES
+from hazards.domain.enums import DeliveryChannel, DeliveryState, Role, SupervisionLevel
+from hazards.domain.reminder_rules import ESCALATE, LEVEL_ABOVE, days_left, escalation_due, stage_for
 from hazards.models import Delivery, Hazard, ReminderSent, User
-from hazards.reminder_rules import ESCALATE, LEVEL_ABOVE, days_left, escalation_due, stage_for
+from hazards.queries.hazard_list import OPEN_STATUSES
 
 
 @dataclass

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hazards.enums import AttachmentPhase, FundingKind, SupervisionLevel
+from hazards.domain.enums import AttachmentPhase, FundingKind, SupervisionLevel
 from hazards.models import Attachment, FundingEntry, Hazard
 
 # requirement code -> (中文, English): how a missing requirement is named to the user

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from geo import linear
 from geo.geometry import from_db, to_ewkt
 from geo.stakes import format_stake
-from hazards.divisions import is_within, subtree_prefix
-from hazards.enums import RoadClass
-from hazards.errors import InvalidInput
+from hazards.domain.divisions import is_within, subtree_prefix
+from hazards.domain.enums import RoadClass
+from hazards.domain.errors import InvalidInput
 from hazards.models import Road
 
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hazards import permissions
-from hazards.enums import EventKind, ExtensionState, SupervisionLevel
-from hazards.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
+from hazards.domain.enums import EventKind, ExtensionState, SupervisionLevel
+from hazards.domain.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
 from hazards.models import DeadlineChange, ExtensionRequest, Hazard, HazardEvent, LevelChange, User
 from hazards.models.base import utcnow
 from hazards.services.access import check_version, load_hazard

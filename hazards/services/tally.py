@@ -16,7 +16,7 @@ from decimal import Decimal
 from sqlalchemy import and_, case, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from hazards.enums import COUNTED_STATUSES, FundingKind, Status
+from hazards.domain.enums import COUNTED_STATUSES, FundingKind, Status
 from hazards.models import FundingEntry, Hazard, Jurisdiction, TallySnapshot
 
 

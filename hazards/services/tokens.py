@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hazards.errors import InvalidInput, NotFound
+from hazards.domain.errors import InvalidInput, NotFound
 from hazards.models import ApiToken, User
 from hazards.models.base import utcnow
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hazards.enums import Role
+from hazards.domain.enums import Role
 from hazards.models import Jurisdiction, User
 
 MIN_PASSWORD_LENGTH = 8

@@ -11,14 +11,14 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from hazards import permissions
-from hazards.enums import Status, SupervisionLevel
-from hazards.errors import Forbidden, InvalidInput, NotFound, RequirementsMissing, TransitionNotAllowed
+from hazards.domain.enums import Status, SupervisionLevel
+from hazards.domain.errors import Forbidden, InvalidInput, NotFound, RequirementsMissing, TransitionNotAllowed
+from hazards.domain.workflow import TransitionError, transition_for
 from hazards.models import DeadlineChange, Hazard, LevelChange, StatusChange, User
 from hazards.services import requirements
 from hazards.services.access import check_version, load_hazard
 from hazards.services.audit import apply_changes
 from hazards.services.requirements import ActionInput
-from hazards.workflow import TransitionError, transition_for
 
 
 def change_status(

@@ -11,14 +11,24 @@ csrf = CSRFProtect()
 def register_blueprints(app: Flask) -> None:
     from hazards import i18n
     from hazards.web import (
-        admin, api_map, auth, errors, filters, hazard_actions, hazard_pages, inbox, map_page, maps, pages,
-        reporting, reports,
+        admin,
+        auth,
+        errors,
+        filters,
+        hazard_actions,
+        hazard_pages,
+        inbox,
+        map_page,
+        maps,
+        pages,
+        reporting,
+        reports,
     )
 
     i18n.init_app(app)
     csrf.init_app(app)
     auth.login_manager.init_app(app)
-    for blueprint in (auth.bp, pages.bp, hazard_pages.bp, reporting.bp, hazard_actions.bp, admin.bp, maps.bp, api_map.bp,
+    for blueprint in (auth.bp, pages.bp, hazard_pages.bp, reporting.bp, hazard_actions.bp, admin.bp, maps.bp,
                       map_page.bp, inbox.bp, reports.bp):
         app.register_blueprint(blueprint)
     filters.register(app)

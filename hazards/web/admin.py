@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from hazards import permissions
 from hazards.db import get_session
-from hazards.divisions import within_clause
-from hazards.enums import OrganizationKind, Role
-from hazards.errors import InvalidInput
+from hazards.domain.divisions import within_clause
+from hazards.domain.enums import OrganizationKind, Role
+from hazards.domain.errors import InvalidInput
 from hazards.models import Category, Jurisdiction, Organization, User
 from hazards.services.users import UserError, create_user
 from hazards.web.forms import FormReader

@@ -6,7 +6,7 @@ from flask import Flask, render_template
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from hazards.errors import ServiceError
+from hazards.domain.errors import ServiceError
 
 _TITLES = {
     400: lambda: _("The request could not be understood"),

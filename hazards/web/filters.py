@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask
 
 from geo.stakes import format_stake_range
-from hazards.money import format_wan
-from hazards.timeline import field_label
+from hazards.domain.money import format_wan
+from hazards.queries.timeline import field_label
 
 
 def stakes_of(hazard) -> str:

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 
-from hazards.errors import InvalidInput
-from hazards.labels import lookup_table
-from hazards.money import MoneyError, parse_amount
+from hazards.domain.errors import InvalidInput
+from hazards.domain.labels import lookup_table
+from hazards.domain.money import MoneyError, parse_amount
 
 
 class FormReader:

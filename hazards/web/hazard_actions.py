@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from hazards.db import get_session
-from hazards.enums import AttachmentPhase, EventKind, FundingKind, FundingSource, SupervisionLevel
-from hazards.errors import Conflict, InvalidInput, RequirementsMissing, ServiceError
+from hazards.domain.enums import AttachmentPhase, EventKind, FundingKind, FundingSource, SupervisionLevel
+from hazards.domain.errors import Conflict, InvalidInput, RequirementsMissing, ServiceError
 from hazards.i18n import current_language
 from hazards.services import editing, supervision
 from hazards.services.access import load_hazard

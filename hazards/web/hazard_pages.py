@@ -11,21 +11,28 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from hazards import listing, permissions
+from hazards import permissions
 from hazards.db import get_session
-from hazards.enums import AttachmentPhase, ExtensionState, Status, SupervisionLevel
-from hazards.listing import HazardFilters, filters_from_args
-from hazards.divisions import within_clause
+from hazards.domain.divisions import within_clause
+from hazards.domain.enums import AttachmentPhase, ExtensionState, Status, SupervisionLevel
+from hazards.domain.workflow import actions_from
 from hazards.i18n import current_language
 from hazards.io.exporter import export_hazards
 from hazards.models import (
-    Attachment, Category, ExtensionRequest, FundingEntry, Hazard, Jurisdiction, Organization,
+    Attachment,
+    Category,
+    ExtensionRequest,
+    FundingEntry,
+    Hazard,
+    Jurisdiction,
+    Organization,
 )
+from hazards.queries import hazard_list as listing
+from hazards.queries.hazard_list import HazardFilters, filters_from_args
+from hazards.queries.timeline import build_timeline
 from hazards.services.access import load_hazard
 from hazards.services.attachments import thumbnail_path
 from hazards.services.funding import funding_totals
-from hazards.timeline import build_timeline
-from hazards.workflow import actions_from
 
 bp = Blueprint("hazard_pages", __name__)
 PAGE_SIZE = 50

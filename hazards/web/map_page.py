@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from geo.maps import BasemapConfig, bounds_to_folium, offline_map, render_fragments
 from hazards.db import get_session
-from hazards.enums import Status, SupervisionLevel
-from hazards.map_layers import bounds_of, roads_in, subordinate_boundaries
+from hazards.domain.enums import Status, SupervisionLevel
 from hazards.models import Category
+from hazards.queries.map_layers import bounds_of, roads_in, subordinate_boundaries
 from hazards.web.maps import map_center
 
 bp = Blueprint("map_page", __name__)

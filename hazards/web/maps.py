@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from geo import spatial
 from hazards.db import get_session
-from hazards.divisions import within_clause
+from hazards.domain.divisions import within_clause
 from hazards.models import Jurisdiction
 
 bp = Blueprint("maps", __name__)
@@ -52,7 +52,7 @@ def boundaries():
 @login_required
 def roads():
     """The roads of the user's jurisdiction, so small maps have context when no basemap is configured."""
-    from hazards.map_layers import roads_in
+    from hazards.queries.map_layers import roads_in
 
     return jsonify(roads_in(get_session(), current_user.jurisdiction_code))
 
@@ -77,7 +77,7 @@ def hazard_popup(hazard_id: int):
 
     from flask import render_template
 
-    from hazards.enums import AttachmentPhase, FundingKind
+    from hazards.domain.enums import AttachmentPhase, FundingKind
     from hazards.models import Attachment
     from hazards.services.access import load_hazard
     from hazards.services.funding import funding_totals

@@ -7,9 +7,9 @@ from datetime import date
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from hazards.dashboard import build_dashboard, completion_trends
 from hazards.db import get_session
-from hazards.enums import Role
+from hazards.domain.enums import Role
+from hazards.queries.dashboard import build_dashboard, completion_trends
 
 bp = Blueprint("pages", __name__)
 

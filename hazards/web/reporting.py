@@ -14,10 +14,18 @@ from geo.coords import CoordinateError, to_wgs84, validate_lonlat
 from geo.geometry import GeometryError, check_hazard_geometry, from_wkt, point
 from geo.stakes import StakeError, parse_stake_range
 from hazards.db import get_session
-from hazards.divisions import within_clause
-from hazards.drafts import HazardDraft
-from hazards.enums import AttachmentPhase, CoordinateInput, Direction, JurisdictionLevel, RiskGrade, RoadClass, Source
-from hazards.errors import InvalidInput
+from hazards.domain.divisions import within_clause
+from hazards.domain.drafts import HazardDraft
+from hazards.domain.enums import (
+    AttachmentPhase,
+    CoordinateInput,
+    Direction,
+    JurisdictionLevel,
+    RiskGrade,
+    RoadClass,
+    Source,
+)
+from hazards.domain.errors import InvalidInput
 from hazards.models import Category, Jurisdiction
 from hazards.services.attachments import add_attachment, read_photo
 from hazards.services.duplicates import find_possible_duplicates

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from hazards.db import get_session
-from hazards.divisions import is_within, within_clause
+from hazards.domain.divisions import is_within, within_clause
 from hazards.i18n import current_language
 from hazards.models import Jurisdiction
 from hazards.reports.build import BUCKETS, LEVEL_FILTERS

@@ -9,7 +9,7 @@ import pytest
 from shapely.geometry import Point
 
 from geo.coords import wgs84_to_gcj02
-from hazards.enums import Status
+from hazards.domain.enums import Status
 from hazards.models import Hazard, Notification, Organization
 from hazards.services.registration import report_hazard
 from tests.api.helpers import assert_problem

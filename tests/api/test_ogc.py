@@ -8,7 +8,7 @@ import pytest
 from shapely.geometry import LineString, MultiPolygon, Point, box
 
 from geo.geometry import to_ewkt
-from hazards.enums import Status, SupervisionLevel
+from hazards.domain.enums import Status, SupervisionLevel
 from hazards.models import Jurisdiction
 from hazards.services.registration import report_hazard
 from tests.api.helpers import assert_problem

@@ -20,13 +20,13 @@ from sqlalchemy import select
 
 from geo.geometry import from_db
 from hazards import db as hazards_db
-from hazards.drafts import ReferenceData
 from hazards.models import Hazard
+from hazards.services.reference import ReferenceData
 from hazards.services.registration import register_hazards
 from hazards.services.tokens import issue_token
 from tests.conftest import unavailable
-from tests.servers import fresh_ledger_app, serving
 from tests.factories import draft, user
+from tests.servers import fresh_ledger_app, serving
 
 HAZARDS = 230  # more than two of GDAL's pages, whatever page size it picks
 
@@ -158,7 +158,8 @@ def test_owslib_bbox_and_property_filters_and_one_item(served):
     client = _owslib(base, secret)
     box = [112.5, 38.3, 112.7, 38.45]
     inside = client.collection_items("hazards", bbox=box, limit=1000)
-    from shapely.geometry import box as make_box, shape
+    from shapely.geometry import box as make_box
+    from shapely.geometry import shape
 
     area = make_box(*box)
     assert inside["features"] and all(shape(f["geometry"]).intersects(area) for f in inside["features"])

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from shapely.geometry import Point
 
-from hazards.enums import FundingKind, FundingSource, Status, SupervisionLevel
+from hazards.domain.enums import FundingKind, FundingSource, Status, SupervisionLevel
 from hazards.models import FundingEntry
 from tests.api.helpers import assert_problem
 from tests.factories import draft, register_groups

@@ -10,7 +10,7 @@ from shapely.geometry import LineString, MultiPolygon, Point, box
 
 from geo.geometry import to_ewkt
 from hazards import db as hazards_db
-from hazards.enums import Status, SupervisionLevel
+from hazards.domain.enums import Status, SupervisionLevel
 from hazards.models import Jurisdiction
 from hazards.services.registration import report_hazard
 from tests.factories import draft, user

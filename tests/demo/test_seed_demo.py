@@ -20,7 +20,7 @@ from hazards.demo.lifecycle import list_fixed_on
 from hazards.demo.people import DEMO_PASSWORD, EMAIL_DOMAIN
 from hazards.demo.scenario import MAX_BUDGET, MIN_BUDGET, plan_ledger
 from hazards.demo.text import TITLE_KEYWORDS
-from hazards.enums import CLOSED_STATUSES, FundingKind, Role, Status, SupervisionLevel
+from hazards.domain.enums import CLOSED_STATUSES, FundingKind, Role, Status, SupervisionLevel
 from hazards.models import (
     Category,
     FundingEntry,
@@ -261,7 +261,7 @@ def test_site_photos_follow_the_workflow(session, tmp_path):
     its thumbnail, and the photos are dated along the hazard's own life."""
     from PIL import Image
 
-    from hazards.enums import AttachmentPhase, Status
+    from hazards.domain.enums import AttachmentPhase, Status
     from hazards.models import Attachment
     from hazards.services.attachments import thumbnail_path
 

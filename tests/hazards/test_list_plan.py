@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import pytest
 
 from geo.engine import refresh_statistics
-from hazards import listing
-from hazards.drafts import ReferenceData
+from hazards.queries import hazard_list as listing
+from hazards.services.reference import ReferenceData
 from hazards.services.registration import register_hazards
 from tests.factories import draft, user
 

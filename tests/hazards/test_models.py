@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm.exc import StaleDataError
 
 from geo.geometry import from_db
-from hazards.enums import FundingKind, FundingSource, Status, SupervisionLevel
+from hazards.domain.enums import FundingKind, FundingSource, Status, SupervisionLevel
 from hazards.models import Category, FundingEntry, Hazard, Jurisdiction, StatusChange
 from hazards.services.registration import DraftRejected, report_hazard
 from tests.factories import XINFU, XINFU_POINT, draft, section_draft
@@ -113,8 +113,8 @@ def test_overdue_is_derived_from_deadline_and_status(session):
 
 
 def test_labels_of_like_named_members_do_not_collide():
-    from hazards.enums import FundingSource, JurisdictionLevel
-    from hazards.labels import label, lookup_table
+    from hazards.domain.enums import FundingSource, JurisdictionLevel
+    from hazards.domain.labels import label, lookup_table
 
     assert (label(SupervisionLevel.CITY), label(JurisdictionLevel.CITY), label(FundingSource.CITY)) == ("市级", "市", "市级")
     assert label(SupervisionLevel.PROVINCE, "en") == "Province"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from hazards.enums import Role, SupervisionLevel
+from hazards.domain.enums import Role, SupervisionLevel
 from hazards.permissions import can, can_manage, can_report_in, can_set_level
 
 

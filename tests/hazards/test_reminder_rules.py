@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from hazards.reminder_rules import escalation_due, stage_for
+from hazards.domain.reminder_rules import escalation_due, stage_for
 
 DEADLINE = date(2024, 6, 30)
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from hazards.enums import DeliveryChannel, DeliveryState, Status, SupervisionLevel
+from hazards.domain.enums import DeliveryChannel, DeliveryState, Status, SupervisionLevel
 from hazards.models import Delivery, Notification, Organization, ReminderSent
 from hazards.services.delivery import deliver, pending_ids
 from hazards.services.registration import report_hazard

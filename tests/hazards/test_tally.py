@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from hazards.enums import FundingKind, FundingSource, Status, SupervisionLevel
+from hazards.domain.enums import FundingKind, FundingSource, Status, SupervisionLevel
 from hazards.models import FundingEntry, TallySnapshot
 from hazards.services.registration import report_hazard
 from hazards.services.tally import compute_tally, store_tally

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from hazards.enums import AttachmentPhase, EventKind, FundingKind, FundingSource, Status, SupervisionLevel
-from hazards.errors import Conflict, Forbidden, InvalidInput, NotFound, RequirementsMissing, TransitionNotAllowed
+from hazards.domain.enums import AttachmentPhase, EventKind, FundingKind, FundingSource, Status, SupervisionLevel
+from hazards.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, RequirementsMissing, TransitionNotAllowed
 from hazards.models import DeadlineChange, LevelChange, Organization, StatusChange
 from hazards.services.attachments import add_attachment
 from hazards.services.funding import add_funding, funding_totals

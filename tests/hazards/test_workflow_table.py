@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hazards.enums import Status
-from hazards.workflow import TRANSITIONS, TransitionError, actions_from, transition_for
+from hazards.domain.enums import Status
+from hazards.domain.workflow import TRANSITIONS, TransitionError, actions_from, transition_for
 
 ALLOWED = {
     ("reported", "verify"), ("reported", "reject"), ("verified", "reject"), ("reported", "merge"),

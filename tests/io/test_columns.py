@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from shapely.geometry import LineString
 
-from hazards.enums import CoordinateInput, Direction, RoadClass, Status, SupervisionLevel
+from hazards.domain.enums import CoordinateInput, Direction, RoadClass, Status, SupervisionLevel
 from hazards.io import columns
 from hazards.io.columns import BY_KEY, Vocabulary, fold_header, map_headers, missing_columns
-from hazards.reference import CATEGORIES, DIVISIONS, MEASURES
+from hazards.services.reference import CATEGORIES, DIVISIONS, MEASURES
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "import-format.md"
 

@@ -12,8 +12,16 @@ from shapely.geometry import Point
 from sqlalchemy import delete, func, select
 
 from geo.coords import gcj02_to_wgs84
-from hazards.enums import CoordinateInput, Direction, FundingKind, FundingSource, RiskGrade, Source, Status
-from hazards.enums import SupervisionLevel
+from hazards.domain.enums import (
+    CoordinateInput,
+    Direction,
+    FundingKind,
+    FundingSource,
+    RiskGrade,
+    Source,
+    Status,
+    SupervisionLevel,
+)
 from hazards.io.exporter import ExportError, export_hazards
 from hazards.io.importer import import_hazards
 from hazards.models import FundingEntry, Hazard, StatusChange, hazard_categories, hazard_measures

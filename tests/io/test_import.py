@@ -12,7 +12,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select
 
 from geo.coords import gcj02_to_wgs84
-from hazards.enums import CoordinateInput, RoadClass, Status, SupervisionLevel
+from hazards.domain.enums import CoordinateInput, RoadClass, Status, SupervisionLevel
 from hazards.io.importer import import_hazards
 from hazards.models import FundingEntry, Hazard, StatusChange
 from hazards.services.registration import report_hazard

@@ -13,12 +13,12 @@ from decimal import Decimal
 import pytest
 from shapely.geometry import Point
 
-from hazards.drafts import ReferenceData
-from hazards.enums import FundingKind, FundingSource, RoadClass, Status, SupervisionLevel
+from hazards.domain.enums import FundingKind, FundingSource, RoadClass, Status, SupervisionLevel
 from hazards.models import FundingEntry
 from hazards.reports import build_report, parse_period
 from hazards.reports.build import Counts, ReportError
 from hazards.reports.wording import paragraph_en, paragraph_zh
+from hazards.services.reference import ReferenceData
 from hazards.services.registration import register_hazards
 from tests.factories import draft, register_groups
 

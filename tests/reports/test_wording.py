@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from hazards.enums import FundingKind, FundingSource, JurisdictionLevel, RoadClass
+from hazards.domain.enums import FundingKind, FundingSource, JurisdictionLevel, RoadClass
 from hazards.reports.build import BUCKETS, CompletionReport, Counts, LevelRow, RoadClassRow
 from hazards.reports.period import parse_period
 from hazards.reports.wording import km_text, paragraph_en, paragraph_zh, percent, scope_word_zh, wan, wan_zh

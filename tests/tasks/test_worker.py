@@ -20,9 +20,9 @@ import pytest
 from sqlalchemy import func, select
 
 from hazards import db as hazards_db
-from hazards.enums import DeliveryState, Status, SupervisionLevel
+from hazards.domain.enums import DeliveryState, Status, SupervisionLevel
 from hazards.models import Delivery, Notification, ReminderSent, TallySnapshot
-from hazards.reference import ensure_reference_data
+from hazards.services.reference import ensure_reference_data
 from hazards.services.registration import report_hazard
 from tests.conftest import build_app, unavailable
 from tests.factories import draft, user
@@ -92,6 +92,7 @@ def setup(request, make_database, tmp_path):
     app = build_app(config["DATABASE_URL"], tmp_path)
     app.config.update(config)
     from flask_migrate import upgrade
+
     from tasks.celery_app import make_celery
 
     with app.app_context():

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from geo.coords import wgs84_to_gcj02
 from geo.geometry import from_db
-from hazards.enums import CoordinateInput, FundingKind, FundingSource, Status, SupervisionLevel
+from hazards.domain.enums import CoordinateInput, FundingKind, FundingSource, Status, SupervisionLevel
 from hazards.models import Attachment, Hazard, Organization
 from hazards.services.funding import add_funding
 from hazards.services.registration import report_hazard
@@ -266,7 +266,7 @@ def test_admin_pages_are_for_admins(client, auth, session, supervisor):
 
 def test_a_hazard_placed_by_route_and_stake(client, auth, session, inspector):
     from geo.linear import haversine_m
-    from hazards.enums import RoadClass
+    from hazards.domain.enums import RoadClass
     from hazards.services.roads import add_road
 
     add_road(session, route_code="X012", division_code="140902", road_class=RoadClass.COUNTY,

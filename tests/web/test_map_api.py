@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from shapely.geometry import LineString, Point
 
-from hazards.enums import Status, SupervisionLevel
+from hazards.domain.enums import Status, SupervisionLevel
 from hazards.services.registration import report_hazard
 from tests.factories import draft, user
 
@@ -111,7 +111,7 @@ def test_needs_a_login(client):
 
 
 def test_roads_for_small_maps_are_the_users_own_and_those_above(client, auth, session):
-    from hazards.enums import RoadClass
+    from hazards.domain.enums import RoadClass
     from hazards.services.roads import add_road
 
     add_road(session, route_code="X012", division_code="140902", road_class=RoadClass.COUNTY,

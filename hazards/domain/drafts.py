@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from hazards.enums import (
+from hazards.domain.enums import (
     CoordinateInput,
     Direction,
     RiskGrade,
@@ -22,7 +21,6 @@ from hazards.enums import (
     Status,
     SupervisionLevel,
 )
-from hazards.models import Category, Jurisdiction, Measure, Organization
 
 # Statuses that only make sense once a hazard is listed for supervision.
 _NEEDS_DEADLINE = {Status.LISTED}
@@ -84,34 +82,15 @@ class FieldProblem:
         return f"{self.field}: {self.message}"
 
 
-class ReferenceData:
-    """Division codes and vocabularies, loaded once per batch so checking a row needs no query."""
+class KnownValues(Protocol):
+    """What the rules need to know of the ledger's reference data (loaded by services.reference)."""
 
-    def __init__(self, session: Session):
-        self.jurisdictions: set[str] = set(session.scalars(select(Jurisdiction.code)))
-        self.category_ids: dict[str, int] = dict(session.execute(select(Category.code, Category.id)).all())
-        self.measure_ids: dict[str, int] = dict(session.execute(select(Measure.code, Measure.id)).all())
-        # Chinese and English names resolve to codes too: users type 急弯, not sharp_curve.
-        self.category_codes = _names_to_codes(session, Category)
-        self.measure_codes = _names_to_codes(session, Measure)
-        self.organizations: dict[tuple[str, str], int] = {
-            (name, code): oid for oid, name, code in session.execute(
-                select(Organization.id, Organization.name, Organization.jurisdiction_code)
-            )
-        }
-        # (name, hazard's division) -> the unit it resolved to
-        self.organization_cache: dict[tuple[str, str], int] = {}
+    jurisdictions: set[str]
+    category_ids: dict[str, int]
+    measure_ids: dict[str, int]
 
 
-def _names_to_codes(session: Session, model) -> dict[str, str]:
-    table: dict[str, str] = {}
-    for code, zh, en in session.execute(select(model.code, model.name_zh, model.name_en)):
-        for spelling in (code, zh, en):
-            table[spelling.strip().casefold()] = code
-    return table
-
-
-def check_draft(draft: HazardDraft, ref: ReferenceData) -> list[FieldProblem]:
+def check_draft(draft: HazardDraft, ref: KnownValues) -> list[FieldProblem]:
     """Every rule a single field cannot check alone. Empty list = the draft may be written."""
     problems: list[FieldProblem] = []
 

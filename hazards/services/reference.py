@@ -8,8 +8,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hazards.enums import JurisdictionLevel
-from hazards.models import Category, Jurisdiction, Measure
+from hazards.domain.enums import JurisdictionLevel
+from hazards.models import Category, Jurisdiction, Measure, Organization
 
 # GB/T 2260 codes. Shanxi's Xinzhou city is the demo city; its 14 county-level divisions are all here
 # so that imported ledgers from any of them find their jurisdiction.
@@ -84,3 +84,30 @@ def ensure_reference_data(session: Session) -> None:
             if code not in have:
                 session.add(model(code=code, name_zh=zh, name_en=en, sort_order=order))
     session.flush()
+
+
+class ReferenceData:
+    """Division codes and vocabularies, loaded once per batch so checking a row needs no query."""
+
+    def __init__(self, session: Session):
+        self.jurisdictions: set[str] = set(session.scalars(select(Jurisdiction.code)))
+        self.category_ids: dict[str, int] = dict(session.execute(select(Category.code, Category.id)).all())
+        self.measure_ids: dict[str, int] = dict(session.execute(select(Measure.code, Measure.id)).all())
+        # Chinese and English names resolve to codes too: users type 急弯, not sharp_curve.
+        self.category_codes = _names_to_codes(session, Category)
+        self.measure_codes = _names_to_codes(session, Measure)
+        self.organizations: dict[tuple[str, str], int] = {
+            (name, code): oid for oid, name, code in session.execute(
+                select(Organization.id, Organization.name, Organization.jurisdiction_code)
+            )
+        }
+        # (name, hazard's division) -> the unit it resolved to
+        self.organization_cache: dict[tuple[str, str], int] = {}
+
+
+def _names_to_codes(session: Session, model) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for code, zh, en in session.execute(select(model.code, model.name_zh, model.name_en)):
+        for spelling in (code, zh, en):
+            table[spelling.strip().casefold()] = code
+    return table

@@ -1,24 +1,14 @@
-"""Hazard codes (隐患编号): `{division}-{batch year}-{sequence}`, e.g. 140902-2024-0001."""
+"""Handing out hazard codes (隐患编号) that are not yet in use; the format is hazards.domain.codes."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hazards.domain.codes import code_prefix, format_code, parse_code
 from hazards.models import Hazard
-
-_SEQUENCE = re.compile(r"^(\d{6})-(\d{4})-(\d{4,})$")
-
-
-def code_prefix(jurisdiction_code: str, batch_year: int) -> str:
-    return f"{jurisdiction_code}-{batch_year}-"
-
-
-def format_code(jurisdiction_code: str, batch_year: int, sequence: int) -> str:
-    return f"{code_prefix(jurisdiction_code, batch_year)}{sequence:04d}"
 
 
 def last_sequence(session: Session, jurisdiction_code: str, batch_year: int) -> int:
@@ -29,8 +19,8 @@ def last_sequence(session: Session, jurisdiction_code: str, batch_year: int) -> 
 
 
 def _sequence_of(code: str) -> int:
-    match = _SEQUENCE.match(code)
-    return int(match.group(3)) if match else 0
+    parsed = parse_code(code)
+    return parsed[2] if parsed else 0
 
 
 class CodeAllocator:
@@ -46,10 +36,10 @@ class CodeAllocator:
 
     def reserve(self, code: str) -> None:
         """Note a code a row brought with it, so generated ones never collide with it."""
-        match = _SEQUENCE.match(code)
-        if match:
-            key = (match.group(1), int(match.group(2)))
-            self._last[key] = max(self._current(key), int(match.group(3)))
+        parsed = parse_code(code)
+        if parsed:
+            key = (parsed[0], parsed[1])
+            self._last[key] = max(self._current(key), parsed[2])
 
     def next(self, jurisdiction_code: str, batch_year: int) -> str:
         key = (jurisdiction_code, batch_year)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hazards.enums import Role, Status
+from hazards.domain.enums import Role, Status
 
 S = Status
 

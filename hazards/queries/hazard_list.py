@@ -10,8 +10,8 @@ from datetime import date
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from hazards.divisions import within_clause
-from hazards.enums import CLOSED_STATUSES, Status, SupervisionLevel
+from hazards.domain.divisions import within_clause
+from hazards.domain.enums import CLOSED_STATUSES, Status, SupervisionLevel
 from hazards.models import Category, Hazard, User, hazard_categories
 
 OPEN_STATUSES = [s for s in Status if s not in CLOSED_STATUSES]

@@ -1,4 +1,7 @@
-"""What happens to a hazard besides its status: deadline changes, extension requests, events, notes."""
+"""A hazard's history, append-only: status, level and deadline changes, field edits, extension
+requests and recorded events. The timeline reads these; each is written by the one service that
+makes the change it records.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,42 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hazards.domain.enums import EventKind, ExtensionState, Status, SupervisionLevel
 from hazards.models.base import Base, utcnow
 from hazards.models.types import enum_column
-from hazards.enums import EventKind, ExtensionState
+
+
+class StatusChange(Base):
+    """History of the workflow: who moved a hazard from which status to which, and why."""
+
+    __tablename__ = "status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[Status | None] = mapped_column(enum_column(Status, "status_from"))
+    to_status: Mapped[Status] = mapped_column(enum_column(Status, "status_to"))
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    changed_by = relationship("User")
+
+
+class LevelChange(Base):
+    """History of the supervision level: set on listing, raised when a hazard is escalated."""
+
+    __tablename__ = "level_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id", ondelete="CASCADE"), index=True)
+    from_level: Mapped[SupervisionLevel | None] = mapped_column(enum_column(SupervisionLevel, "level_from"))
+    to_level: Mapped[SupervisionLevel] = mapped_column(enum_column(SupervisionLevel, "level_to"))
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    changed_by = relationship("User")
 
 
 class DeadlineChange(Base):
@@ -24,6 +60,26 @@ class DeadlineChange(Base):
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     note: Mapped[str | None] = mapped_column(Text)
+
+    changed_by = relationship("User")
+
+
+class FieldChange(Base):
+    """Audit of an edit: which field went from what to what, in which version, by whom.
+
+    It is also what a user whose save lost a race is shown: the other person's changes.
+    """
+
+    __tablename__ = "field_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column()
+    field: Mapped[str] = mapped_column(String(64))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     changed_by = relationship("User")
 
@@ -63,34 +119,3 @@ class HazardEvent(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     created_by = relationship("User")
-
-
-class LoginAttempt(Base):
-    """Failed logins, kept in the database so the rate limit holds across web processes."""
-
-    __tablename__ = "login_attempts"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    login: Mapped[str] = mapped_column(String(64), index=True)
-    remote_addr: Mapped[str] = mapped_column(String(64), index=True)
-    attempted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-
-
-class FieldChange(Base):
-    """Audit of an edit: which field went from what to what, in which version, by whom.
-
-    It is also what a user whose save lost a race is shown: the other person's changes.
-    """
-
-    __tablename__ = "field_changes"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id", ondelete="CASCADE"), index=True)
-    version: Mapped[int] = mapped_column()
-    field: Mapped[str] = mapped_column(String(64))
-    old_value: Mapped[str | None] = mapped_column(Text)
-    new_value: Mapped[str | None] = mapped_column(Text)
-    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    changed_by = relationship("User")

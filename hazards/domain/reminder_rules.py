@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from hazards.enums import SupervisionLevel
+from hazards.domain.enums import SupervisionLevel
 
 DEFAULT_LEAD_DAYS = (30, 7, 1)
 DEFAULT_ESCALATE_AFTER_DAYS = 14

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo import spatial
-from hazards.divisions import within_clause
+from hazards.domain.divisions import within_clause
 from hazards.models import Jurisdiction, Road
 from hazards.services.tally import Counts, compute_tally
 

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from geo import spatial
 from geo.spatial import BBox
-from hazards.divisions import within_clause
-from hazards.listing import OPEN_STATUSES, HazardFilters
-from hazards.enums import JurisdictionLevel, Status, SupervisionLevel
+from hazards.domain.divisions import within_clause
+from hazards.domain.enums import JurisdictionLevel, Status, SupervisionLevel
 from hazards.models import Category, Hazard, Jurisdiction, Organization, User, hazard_categories
+from hazards.queries.hazard_list import OPEN_STATUSES, HazardFilters
 
 DEFAULT_CLUSTER_THRESHOLD = 5000
 # At this zoom and below, clusters are per county (a count per division, no geometry maths per
@@ -143,7 +143,7 @@ def feature_json_statement(session: Session, user: User, q: MapQuery, today: dat
     Python only joins the strings: building thousands of features in Python took twice as long as the
     query itself. Labels come from the same table the pages use, as CASE expressions.
     """
-    from hazards.labels import label
+    from hazards.domain.labels import label
 
     dialect = session.get_bind().dialect.name
     row = feature_statement(session, user, q, today).subquery()

@@ -5,7 +5,7 @@ The first Chinese label is the one shown; the others are spellings accepted on i
 
 from __future__ import annotations
 
-from hazards.enums import (
+from hazards.domain.enums import (
     AttachmentPhase,
     CoordinateInput,
     Direction,
@@ -15,8 +15,8 @@ from hazards.enums import (
     FundingSource,
     JurisdictionLevel,
     RiskGrade,
-    Role,
     RoadClass,
+    Role,
     Source,
     Status,
     SupervisionLevel,

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from hazards.enums import Status, SupervisionLevel
-from hazards.listing import OPEN_STATUSES, overdue_clause, visible_to
+from hazards.domain.enums import Status, SupervisionLevel
 from hazards.models import Hazard, User
+from hazards.queries.hazard_list import OPEN_STATUSES, overdue_clause, visible_to
 
 
 @dataclass

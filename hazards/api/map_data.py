@@ -1,4 +1,4 @@
-"""GET /api/v1/hazards.geojson: the map's data for the box in view (see hazards.map_features)."""
+"""GET /api/v1/hazards.geojson: the map's data for the box in view (see hazards.queries.map_features)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from flask_login import current_user
 from geo.spatial import BBox, BBoxError
 from hazards.db import get_session
 from hazards.i18n import current_language
-from hazards.listing import filters_from_args
-from hazards.map_features import MapQuery, features_geojson
+from hazards.queries.hazard_list import filters_from_args
+from hazards.queries.map_features import MapQuery, features_geojson
 
 bp = Blueprint("api_map", __name__, url_prefix="/api/v1")
 

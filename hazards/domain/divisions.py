@@ -11,7 +11,7 @@ import re
 
 from sqlalchemy import ColumnElement, and_, true
 
-from hazards.enums import JurisdictionLevel
+from hazards.domain.enums import JurisdictionLevel
 
 NATIONAL_CODE = "100000"
 _CODE = re.compile(r"^\d{6}$")

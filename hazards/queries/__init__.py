@@ -1,0 +1,6 @@
+"""Read models: what pages and the API show, each one query (or a few) shaped for its reader.
+
+The hazard list (`hazard_list`), the dashboard, the map's features and fixed layers, a hazard's
+timeline. Every function takes the acting user and applies `permissions.visible_clause` itself, so
+no caller can forget it. Nothing here changes data.
+"""
