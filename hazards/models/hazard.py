@@ -8,6 +8,7 @@ from geoalchemy2 import Geometry
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hazards.domain import completion
 from hazards.domain.enums import (
     CoordinateInput,
     Direction,
@@ -119,7 +120,7 @@ class Hazard(Base):
 
     def is_overdue(self, today: date) -> bool:
         """Overdue (逾期) is derived: a deadline has passed and the hazard is still open."""
-        return self.deadline is not None and self.status.is_open and today > self.deadline
+        return completion.is_overdue(self, today)
 
     def __repr__(self) -> str:
         return f"<Hazard {self.code} {self.status}>"

@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import Date, ForeignKey, Integer, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from hazards.domain.completion import completion_rate
 from hazards.domain.enums import SupervisionLevel
 from hazards.models.base import Base, utcnow
 from hazards.models.types import Money, enum_column
@@ -37,4 +38,4 @@ class TallySnapshot(Base):
     @property
     def completion_rate(self) -> Decimal | None:
         """Closed over all counted items: overdue open items stay in the denominator."""
-        return None if not self.total else (Decimal(self.closed) / Decimal(self.total)).quantize(Decimal("0.0001"))
+        return completion_rate(self.closed, self.total)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from hazards.domain.completion import completion_rate
 from hazards.domain.enums import Status, SupervisionLevel
 from hazards.models import Hazard, User
-from hazards.queries.hazard_list import OPEN_STATUSES, overdue_clause, visible_to
+from hazards.queries import completion
+from hazards.queries.hazard_list import visible_to
 
 
 @dataclass
@@ -33,20 +35,18 @@ class Dashboard:
 
 
 def build_dashboard(session: Session, user: User, today: date) -> Dashboard:
-    is_open = Hazard.status.in_(OPEN_STATUSES)
-    overdue = overdue_clause(today)
+    # Open, overdue and closed are the tally's and the reports' numbers, judged today.
+    is_open = completion.open_at(today)
+    overdue = completion.overdue(today)
     due_soon = and_(is_open, Hazard.deadline >= today, Hazard.deadline <= today + timedelta(days=7))
-    closed_year = and_(Hazard.status == Status.CLOSED, Hazard.closed_on >= date(today.year, 1, 1))
+    closed_year = completion.completed_in(date(today.year, 1, 1), date(today.year, 12, 31))
     awaiting = Hazard.status.in_([Status.REPORTED, Status.CLOSURE_REQUESTED])
-    counted = Hazard.status.notin_([Status.REJECTED, Status.MERGED])
-
-    def count_if(condition):
-        return func.sum(case((condition, 1), else_=0))
+    count_if = completion.count_if
 
     rows = session.execute(
         select(Hazard.level, func.count(Hazard.id), count_if(is_open), count_if(overdue), count_if(closed_year),
                count_if(due_soon), count_if(awaiting))
-        .where(visible_to(user), counted)
+        .where(visible_to(user), completion.counted())
         .group_by(Hazard.level)
     ).all()
     by_level = {level: LevelRow(level, 0, 0, 0, 0) for level in SupervisionLevel}
@@ -88,7 +88,8 @@ def completion_trends(session: Session, user: User, days: int = 60) -> list[Tren
     ).all()
     by_level: dict[SupervisionLevel, list] = {}
     for level, as_of, closed, total in rows:
-        if total:
-            by_level.setdefault(level, []).append((as_of, closed / total))
+        rate = completion_rate(closed, total)
+        if rate is not None:
+            by_level.setdefault(level, []).append((as_of, float(rate)))
     order = list(SupervisionLevel)  # ministry first, as the ledger is read, not alphabetically
     return [Trend(level, by_level[level]) for level in sorted(by_level, key=order.index)]

@@ -7,14 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from hazards.domain.completion import OPEN_STATUSES
 from hazards.domain.divisions import within_clause
-from hazards.domain.enums import CLOSED_STATUSES, Status, SupervisionLevel
+from hazards.domain.enums import Status, SupervisionLevel
 from hazards.models import Category, Hazard, User, hazard_categories
-
-OPEN_STATUSES = [s for s in Status if s not in CLOSED_STATUSES]
+from hazards.queries import completion
 SORTS = {
     "found": (Hazard.found_on.desc(), Hazard.id.desc()),
     "deadline": (Hazard.deadline.asc(), Hazard.id.asc()),
@@ -42,11 +42,6 @@ def visible_to(user: User):
     return within_clause(Hazard.jurisdiction_code, user.jurisdiction_code)
 
 
-def overdue_clause(today: date):
-    """Overdue (逾期) is derived: past its deadline and still open."""
-    return and_(Hazard.deadline < today, Hazard.status.in_(OPEN_STATUSES))
-
-
 def filtered(user: User, f: HazardFilters, today: date) -> Select:
     stmt = select(Hazard).where(visible_to(user))
     if f.jurisdiction_code:
@@ -67,7 +62,7 @@ def filtered(user: User, f: HazardFilters, today: date) -> Select:
     if f.batch_year:
         stmt = stmt.where(Hazard.batch_year == f.batch_year)
     if f.overdue:
-        stmt = stmt.where(overdue_clause(today))
+        stmt = stmt.where(completion.overdue(today))  # the tally's and the report's overdue, judged today
     if f.found_by_id:
         stmt = stmt.where(Hazard.found_by_id == f.found_by_id)
     if f.text:

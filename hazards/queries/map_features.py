@@ -19,6 +19,7 @@ from geo.spatial import BBox
 from hazards.domain.divisions import within_clause
 from hazards.domain.enums import JurisdictionLevel, Status, SupervisionLevel
 from hazards.models import Category, Hazard, Jurisdiction, Organization, User, hazard_categories
+from hazards.queries import completion
 from hazards.queries.hazard_list import OPEN_STATUSES, HazardFilters
 
 DEFAULT_CLUSTER_THRESHOLD = 5000
@@ -50,8 +51,7 @@ def _conditions(session: Session, user: User, q: MapQuery, today: date) -> list:
     if f.open_only:
         where.append(Hazard.status.in_(OPEN_STATUSES))
     if f.overdue:
-        where.append(Hazard.status.in_(OPEN_STATUSES))
-        where.append(Hazard.deadline < today)
+        where.append(completion.overdue(today))
     if f.category:
         where.append(Hazard.id.in_(
             select(hazard_categories.c.hazard_id).join(Category, Category.id == hazard_categories.c.category_id)
@@ -64,7 +64,7 @@ def feature_statement(session: Session, user: User, q: MapQuery, today: date, li
     the codes, and converting thousands of rows to Python enums and dates would cost more than the query."""
     dialect = session.get_bind().dialect.name
     t = Hazard.__table__
-    overdue = case((Hazard.status.in_(OPEN_STATUSES) & (Hazard.deadline < today), 1), else_=0)
+    overdue = case((completion.overdue(today), 1), else_=0)
     stmt = (
         select(t.c.id, t.c.code, t.c.title, type_coerce(t.c.status, String).label("status"),
                type_coerce(t.c.level, String).label("level"), cast(t.c.deadline, String).label("deadline"),
@@ -88,7 +88,7 @@ def cluster_statement(session: Session, user: User, q: MapQuery, today: date):
     cell = spatial.grid_cell_degrees(q.zoom)
     x, y = spatial.bbox_center(Hazard.__table__.c.geom, dialect)
     gx, gy = func.floor(x / cell), func.floor(y / cell)
-    overdue = case((Hazard.status.in_(OPEN_STATUSES) & (Hazard.deadline < today), 1), else_=0)
+    overdue = case((completion.overdue(today), 1), else_=0)
     return (
         select(gx.label("gx"), gy.label("gy"), func.count(Hazard.id), func.sum(overdue), func.avg(x), func.avg(y))
         .where(*_conditions(session, user, q, today))
@@ -108,7 +108,7 @@ def division_cluster_statement(session: Session, user: User, q: MapQuery, today:
                spatial.bbox_clause(boundary, q.box, dialect, id_column=literal_column("jurisdictions.rowid")))
         .subquery()
     )
-    overdue = case((Hazard.status.in_(OPEN_STATUSES) & (Hazard.deadline < today), 1), else_=0)
+    overdue = case((completion.overdue(today), 1), else_=0)
     conditions = _conditions(session, user, q, today)[1:]  # the counties stand in for the hazards' box
     counts = (
         select(Hazard.jurisdiction_code.label("code"), func.count(Hazard.id).label("n"),

@@ -12,9 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo import spatial
+from hazards.domain.completion import Counts
 from hazards.domain.divisions import within_clause
 from hazards.models import Jurisdiction, Road
-from hazards.services.tally import Counts, compute_tally
+from hazards.services.tally import compute_tally
 
 
 def subordinate_boundaries(session: Session, jurisdiction_code: str, today: date) -> dict:
@@ -39,7 +40,7 @@ def subordinate_boundaries(session: Session, jurisdiction_code: str, today: date
     features = []
     for code, name, geometry in rows:
         c = totals.get(code, Counts())
-        rate = round(c.closed / c.total, 4) if c.total else None
+        rate = float(c.rate) if c.rate is not None else None  # GeoJSON carries numbers, not Decimal text
         features.append({"type": "Feature", "id": code, "geometry": json.loads(geometry), "properties": {
             "code": code, "name": name, "total": c.total, "closed": c.closed, "open": c.open,
             "overdue": c.overdue, "rate": rate, "rate_text": f"{rate * 100:.1f}%" if rate is not None else "—",

@@ -4,7 +4,8 @@ The counting happens in the database (conditional sums over the hazards in scope
 hazard's division, supervision level and dynamic-add flag); Python only adds those aggregate rows
 up into the level buckets and along the division tree to the subordinate units. The only rows
 fetched one per hazard are the overdue list (bounded by `OVERDUE_LIMIT`) and its map dots.
-The definitions are in `hazards/reports/__init__.py` and docs/reports.md.
+The definitions are in `hazards/reports/__init__.py` and docs/reports.md; the counting rules
+themselves, and their SQL, are `hazards.domain.completion` and `hazards.queries.completion`.
 """
 
 from __future__ import annotations
@@ -15,19 +16,20 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from shapely.geometry import shape
-from sqlalchemy import Select, and_, case, distinct, func, or_, select
+from sqlalchemy import Select, case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from geo import spatial
+from hazards.domain.completion import Counts
 from hazards.domain.divisions import check_code, within_clause
-from hazards.domain.enums import COUNTED_STATUSES, FundingKind, FundingSource, JurisdictionLevel, RoadClass, Status
+from hazards.domain.enums import FundingKind, FundingSource, JurisdictionLevel, RoadClass
 from hazards.domain.enums import SupervisionLevel as L
 from hazards.domain.labels import label
 from hazards.models import Category, FundingEntry, Hazard, Jurisdiction, Organization, hazard_categories
+from hazards.queries import completion as rules
 from hazards.reports.period import Period
 
 OVERDUE_LIMIT = 500
-RATE_STEP = Decimal("0.0001")
 CENT = Decimal("0.01")
 # Level buckets in report order: (key, 中文, English). Merged and total rows are sums of the others.
 BUCKETS = [
@@ -43,28 +45,6 @@ LEVEL_FILTERS = {lv.value: (lv,) for lv in L} | {"ministry_province": (L.MINISTR
 
 class ReportError(ValueError):
     pass
-
-
-@dataclass
-class Counts:
-    """completed = closed within the period (any batch); the rest are about hazards on the period's lists."""
-
-    completed: int = 0
-    total: int = 0
-    closed: int = 0
-    on_time: int = 0
-    ahead: int = 0
-    open: int = 0
-    overdue: int = 0
-
-    def add(self, other: Counts) -> None:
-        for name in self.__dataclass_fields__:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-    @property
-    def rate(self) -> Decimal | None:
-        """closed / total as a fraction (overdue open items stay in the denominator); None with nothing listed."""
-        return (Decimal(self.closed) / Decimal(self.total)).quantize(RATE_STEP, ROUND_HALF_UP) if self.total else None
 
 
 @dataclass
@@ -213,34 +193,20 @@ def resolve_level(level) -> tuple[str | None, tuple[L, ...]]:
 # ---- the SQL -----------------------------------------------------------------------------------
 
 def _conditions(code: str, period: Period, levels: tuple[L, ...], as_of: date) -> dict:
-    closed = Hazard.status == Status.CLOSED
-    closed_by_end = and_(closed, Hazard.closed_on.is_not(None), Hazard.closed_on <= period.end)
-    # The exact complement of closed_by_end, written out so a NULL never drops a hazard from both.
-    open_at_end = or_(Hazard.status != Status.CLOSED, Hazard.closed_on.is_(None), Hazard.closed_on > period.end)
-    on_list = Hazard.batch_year.between(period.start.year, period.end.year)
-    scope = [within_clause(Hazard.jurisdiction_code, code), Hazard.status.in_(COUNTED_STATUSES),
-             Hazard.found_on <= period.end]
+    scope = [within_clause(Hazard.jurisdiction_code, code), rules.counted(), Hazard.found_on <= period.end]
     if levels:
         scope.append(Hazard.level.in_(levels))
     return dict(
-        scope=scope, on_list=on_list, closed_by_end=closed_by_end, open_at_end=open_at_end,
-        completed=and_(closed, Hazard.closed_on.between(period.start, period.end)),
-        overdue=and_(open_at_end, Hazard.deadline.is_not(None), Hazard.deadline < as_of),
+        scope=scope, on_list=rules.on_list(period.start.year, period.end.year),
+        completed=rules.completed_in(period.start, period.end),
+        # Open is judged at the period's end, deadlines at the as-of date (docs/reports.md).
+        overdue=rules.overdue(as_of, open_on=period.end),
     )
 
 
-def _count_if(condition):
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def _count_columns(c: dict) -> list:
-    in_time = and_(c["on_list"], c["closed_by_end"], Hazard.deadline.is_not(None))
-    return [
-        _count_if(c["completed"]), _count_if(c["on_list"]), _count_if(and_(c["on_list"], c["closed_by_end"])),
-        _count_if(and_(in_time, Hazard.closed_on <= Hazard.deadline)),
-        _count_if(and_(in_time, Hazard.closed_on < Hazard.deadline)),
-        _count_if(and_(c["on_list"], c["overdue"])),
-    ]
+def _count_columns(c: dict, period: Period, as_of: date) -> list:
+    """completed, then the list's numbers (`rules.count_columns`), as `_counts` reads them."""
+    return [rules.count_if(c["completed"]), *rules.count_columns(period.end, as_of, among=c["on_list"])]
 
 
 def report_statements(session: Session, code: str, period: Period, levels: tuple[L, ...], as_of: date,
@@ -256,15 +222,15 @@ def report_statements(session: Session, code: str, period: Period, levels: tuple
     )
     return {
         # The last column counts overdue hazards of any batch (the overdue list's full length): one pass less.
-        "counts": select(Hazard.jurisdiction_code, Hazard.level, Hazard.dynamic_add, *_count_columns(c),
-                         _count_if(c["overdue"]))
+        "counts": select(Hazard.jurisdiction_code, Hazard.level, Hazard.dynamic_add, *_count_columns(c, period, as_of),
+                         rules.count_if(c["overdue"]))
         .where(*c["scope"]).group_by(Hazard.jurisdiction_code, Hazard.level, Hazard.dynamic_add),
         "money": select(Hazard.jurisdiction_code, Hazard.level, Hazard.dynamic_add, FundingEntry.kind,
                         FundingEntry.source, func.sum(FundingEntry.amount))
         .join(Hazard, Hazard.id == FundingEntry.hazard_id)
         .where(*c["scope"], FundingEntry.entry_date.between(period.start, period.end))
         .group_by(Hazard.jurisdiction_code, Hazard.level, Hazard.dynamic_add, FundingEntry.kind, FundingEntry.source),
-        "categories": select(hazard_categories.c.category_id, *_count_columns(c))
+        "categories": select(hazard_categories.c.category_id, *_count_columns(c, period, as_of))
         .join(Hazard, Hazard.id == hazard_categories.c.hazard_id)
         .where(*c["scope"]).group_by(hazard_categories.c.category_id),
         "road_classes": select(
@@ -330,8 +296,8 @@ def build_report(session: Session, jurisdiction_code: str, period: Period, level
 
 
 def _counts(numbers) -> Counts:
-    completed, total, closed, on_time, ahead, overdue = (int(n or 0) for n in numbers)
-    return Counts(completed, total, closed, on_time, ahead, total - closed, overdue)
+    completed, *list_numbers = numbers
+    return rules.counts_from(*list_numbers, completed=completed)
 
 
 def _bucket_keys(level: L, dynamic: bool) -> list[str]:

@@ -3,37 +3,37 @@
 The counting is one GROUP BY in the database over the counties' hazards; the roll-up to cities,
 provinces and the country adds those few aggregate rows along the division tree. As of a date:
 a hazard found later does not count yet, one closed later still counts as open, and an open one
-past its deadline on that date is overdue. Overdue open items stay in the denominator.
+past its deadline on that date is overdue. Overdue open items stay in the denominator. The rules
+are `hazards.domain.completion`, the same the reports and the list count with.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, case, delete, func, insert, select
+from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from hazards.domain.enums import COUNTED_STATUSES, FundingKind, Status
+from hazards.domain.completion import Counts
+from hazards.domain.enums import FundingKind
 from hazards.models import FundingEntry, Hazard, Jurisdiction, TallySnapshot
+from hazards.queries import completion as rules
 
 
 @dataclass
-class Counts:
-    total: int = 0
-    closed: int = 0
-    closed_on_time: int = 0
-    closed_early: int = 0
-    open: int = 0
-    overdue: int = 0
+class TallyCounts(Counts):
+    """A tally row's completion numbers (`completed` stays 0: a tally has no period) and its money."""
+
     budget: Decimal = Decimal("0.00")
     spent: Decimal = Decimal("0.00")
 
-    def add(self, other: Counts) -> None:
-        for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+# The snapshot table's columns keep their first names: they are a stored, public format.
+_STORED_AS = {"total": "total", "closed": "closed", "on_time": "closed_on_time", "ahead": "closed_early",
+              "open": "open", "overdue": "overdue", "budget": "budget", "spent": "spent"}
 
 
 def tally_statement(as_of: date):
@@ -48,36 +48,25 @@ def tally_statement(as_of: date):
         .group_by(FundingEntry.hazard_id)
         .subquery()
     )
-    closed = and_(Hazard.status == Status.CLOSED, Hazard.closed_on <= as_of)
-    still_open = ~closed
-
-    def count_if(condition):
-        return func.sum(case((condition, 1), else_=0))
-
     return (
         select(
             Hazard.jurisdiction_code, Hazard.level, Hazard.batch_year,
-            func.count(Hazard.id),
-            count_if(closed),
-            count_if(and_(closed, Hazard.deadline.is_not(None), Hazard.closed_on <= Hazard.deadline)),
-            count_if(and_(closed, Hazard.deadline.is_not(None), Hazard.closed_on < Hazard.deadline)),
-            count_if(still_open),
-            count_if(and_(still_open, Hazard.deadline < as_of)),
+            *rules.count_columns(as_of),
             func.coalesce(func.sum(money.c.budget), 0),
             func.coalesce(func.sum(money.c.spent), 0),
         )
         .outerjoin(money, money.c.hazard_id == Hazard.id)
-        .where(Hazard.status.in_(COUNTED_STATUSES), Hazard.found_on <= as_of)
+        .where(rules.counted(), Hazard.found_on <= as_of)
         .group_by(Hazard.jurisdiction_code, Hazard.level, Hazard.batch_year)
     )
 
 
-def compute_tally(session: Session, as_of: date) -> dict[tuple[str, object, int], Counts]:
+def compute_tally(session: Session, as_of: date) -> dict[tuple[str, object, int], TallyCounts]:
     """(jurisdiction, level, batch year) -> counts, for every division that has hazards below it."""
     parents = dict(session.execute(select(Jurisdiction.code, Jurisdiction.parent_code)).all())
-    totals: dict[tuple, Counts] = defaultdict(Counts)
-    for code, level, year, *numbers in session.execute(tally_statement(as_of)):
-        row = Counts(*[int(n or 0) for n in numbers[:6]], _money(numbers[6]), _money(numbers[7]))
+    totals: dict[tuple, TallyCounts] = defaultdict(TallyCounts)
+    for code, level, year, *numbers, budget, spent in session.execute(tally_statement(as_of)):
+        row = TallyCounts(**vars(rules.counts_from(*numbers)), budget=_money(budget), spent=_money(spent))
         node = code
         while node is not None:
             totals[(node, level, year)].add(row)
@@ -97,7 +86,7 @@ def store_tally(session: Session, as_of: date) -> int:
     session.execute(delete(TallySnapshot).where(TallySnapshot.as_of == as_of))
     rows = [
         {"as_of": as_of, "jurisdiction_code": code, "level": level, "batch_year": year,
-         **{f.name: getattr(c, f.name) for f in fields(c)}}
+         **{column: getattr(c, name) for name, column in _STORED_AS.items()}}
         for (code, level, year), c in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][1].value, kv[0][2]))
     ]
     if rows:

@@ -54,7 +54,7 @@ def ledger(session):
 
 def test_county_numbers(session, ledger):
     xinfu = compute_tally(session, AS_OF)[("140902", COUNTY, 2024)]
-    assert (xinfu.total, xinfu.closed, xinfu.closed_on_time, xinfu.closed_early) == (6, 3, 2, 1)
+    assert (xinfu.total, xinfu.closed, xinfu.on_time, xinfu.ahead) == (6, 3, 2, 1)
     assert (xinfu.open, xinfu.overdue) == (3, 2)
     assert xinfu.budget == Decimal("100000.50") and xinfu.spent == Decimal("40000.25")
 
