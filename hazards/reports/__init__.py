@@ -1,6 +1,7 @@
 """Remediation completion reports (隐患治理完成情况报表): what was fixed, against which list, with what money.
 
-Definitions (also in docs/reports.md; the tests hold the code to them):
+Definitions (also in docs/reports.md; the tests hold the code to them). The counting rules are
+`hazards.domain.completion`, shared with the tally, the list, the dashboard and the map:
 
 * Scope: hazards whose division lies in the report division's subtree, optionally of one supervision
   level (or the merged 部省级), whose *current* status is in COUNTED_STATUSES (rejected and merged
