@@ -81,7 +81,8 @@ def wait_for(condition, timeout=60, message="condition", worker=None):
     pytest.fail(f"timed out waiting for {message}\n{log}")
 
 
-@pytest.fixture(params=["redis+spatialite", "embedded+spatialite", "redis+postgis"])
+@pytest.fixture(params=["redis+spatialite", "embedded+spatialite",
+                        pytest.param("redis+postgis", marks=pytest.mark.postgis)])
 def setup(request, make_database, tmp_path):
     broker_kind, backend = request.param.split("+")
     if broker_kind == "redis" and not redis_up():
