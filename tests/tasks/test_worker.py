@@ -63,6 +63,11 @@ class Worker:
         self.process = subprocess.Popen(args, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
                                         cwd=Path(__file__).resolve().parents[2])
 
+    def finished_runs(self, task: str) -> int:
+        """How many runs of `task` this worker has finished, as its own log tells."""
+        return sum(1 for line in self.log.read_text().splitlines()
+                   if f"Task {task}[" in line and " succeeded in " in line)
+
     def stop(self):
         self.process.send_signal(signal.SIGTERM)
         try:
@@ -154,7 +159,11 @@ def test_beat_fires_the_schedule(setup):
         wait_for(lambda: count(app, ReminderSent) == 1 and count(app, TallySnapshot) > 0,
                  timeout=90, message="scheduled reminders and tally", worker=worker)
         wait_for(lambda: all_delivered(app), message="deliveries", worker=worker)
-        time.sleep(5)  # two more beats: nothing new goes out
+        # Two more beats must have run the reminder job to its end before "nothing new" means anything.
+        runs_so_far = worker.finished_runs("tasks.remind")
+        wait_for(lambda: worker.finished_runs("tasks.remind") >= runs_so_far + 2, timeout=60,
+                 message="two more runs of the reminder job", worker=worker)
+        wait_for(lambda: all_delivered(app), message="deliveries after the later beats", worker=worker)
     finally:
         worker.stop()
     assert count(app, ReminderSent) == 1 and count(app, Notification) == 2
