@@ -17,6 +17,7 @@ from sqlalchemy.orm import sessionmaker
 from hazards import db as hazards_db
 from hazards.app import create_app
 from hazards.services.reference import ensure_reference_data
+from tests import factories
 
 # The PostGIS half carries the `postgis` mark, so `-m "not postgis"` runs with no PostgreSQL at all.
 BACKENDS = ["spatialite", pytest.param("postgis", marks=pytest.mark.postgis)]
@@ -151,6 +152,23 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+@pytest.fixture
+def people(session):
+    """The shared cast (see tests.factories.CAST): every role at county, city and province level, and a
+    sibling county's inspector and supervisor; committed, so the app's requests see them."""
+    found = factories.make_people(session)
+    session.commit()
+    return found
+
+
+@pytest.fixture
+def ledger(session, people):
+    """The shared small ledger (see tests.factories.small_ledger): 甲, 乙, 丙 in Xinfu and 丁 in Yuanping."""
+    made = factories.small_ledger(session, people)
+    session.commit()
+    return made
 
 
 @pytest.fixture

@@ -66,6 +66,45 @@ def user(session, role: str = "inspector", jurisdiction: str = XINFU, login: str
                        name=login)
 
 
+# The shared cast, by the name tests call them: (role, jurisdiction). Xinfu district (140902) lies in
+# Xinzhou city (140900) in Shanxi province (140000); Yuanping (140981) is Xinfu's sibling county, so its
+# people see none of Xinfu's hazards and Xinfu's see none of theirs.
+CAST = {
+    "inspector": ("inspector", XINFU),
+    "county": ("supervisor", XINFU),
+    "county_admin": ("admin", XINFU),
+    "city_inspector": ("inspector", "140900"),
+    "city": ("supervisor", "140900"),
+    "admin": ("admin", "140900"),
+    "province_inspector": ("inspector", "140000"),
+    "province": ("supervisor", "140000"),
+    "province_admin": ("admin", "140000"),
+    "other_inspector": ("inspector", "140981"),
+    "other_county": ("supervisor", "140981"),
+}
+
+
+def make_people(session) -> dict:
+    """Every role at county, city and province level, plus the people of a sibling county; by name."""
+    return {name: user(session, role, jurisdiction) for name, (role, jurisdiction) in CAST.items()}
+
+
+def small_ledger(session, people) -> list:
+    """Three hazards in Xinfu (甲 and 乙 logged by its inspector, 乙 a section; 丙 a junction found later)
+    and one in Yuanping (丁), outside Xinfu's reach."""
+    from shapely.geometry import Point
+
+    from hazards.services.registration import report_hazard
+
+    finder = people["inspector"].id
+    return [
+        report_hazard(session, draft(title="甲", found_on=date(2024, 3, 5)), actor_id=finder),
+        report_hazard(session, section_draft(title="乙", found_on=date(2024, 3, 5)), actor_id=finder),
+        report_hazard(session, draft(title="丙", found_on=date(2024, 4, 1), category_codes=["junction"])),
+        report_hazard(session, draft(title="丁", jurisdiction_code="140981", geometry=Point(112.71, 38.73))),
+    ]
+
+
 def jpeg(width: int = 64, height: int = 32, *, orientation: int | None = None, gps: tuple | None = None) -> bytes:
     """A small JPEG, optionally with an EXIF orientation tag and a GPS position (lon, lat)."""
     import io

@@ -1,25 +1,10 @@
-"""API fixtures: people at different levels, each with a personal token, and a client that sends it."""
+"""API fixtures: each of the shared cast (tests/conftest.py `people`) with a personal token, and a client that sends it."""
 
 from __future__ import annotations
 
 import pytest
 
 from hazards.services.tokens import issue_token
-from tests.factories import user
-
-
-@pytest.fixture
-def people(session):
-    """Xinfu district (140902) is inside Xinzhou city (140900); Yuanping (140981) is a sibling county."""
-    found = {
-        "inspector": user(session, "inspector", "140902"),
-        "county": user(session, "supervisor", "140902"),
-        "city": user(session, "supervisor", "140900"),
-        "outsider": user(session, "supervisor", "140981"),
-        "admin": user(session, "admin", "140900"),
-    }
-    session.commit()
-    return found
 
 
 @pytest.fixture

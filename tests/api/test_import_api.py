@@ -106,7 +106,7 @@ def test_rows_outside_the_callers_jurisdiction_are_row_errors(api, session):
     assert count(session) == before
 
     # The Yuanping supervisor may not bring Xinfu rows either.
-    body = assert_problem(upload(api, "outsider", csv_bytes(XINFU)), 422, "import_refused")
+    body = assert_problem(upload(api, "other_county", csv_bytes(XINFU)), 422, "import_refused")
     assert body["errors"][0]["message"] == "division 140902 is outside your jurisdiction 140981"
 
     # The city holds both counties.

@@ -29,7 +29,7 @@ def hazard(title, *, jurisdiction="140902", level=L.COUNTY, closed=None, deadlin
 
 
 @pytest.fixture
-def ledger(session, people):
+def report_ledger(session, people):
     """Xinfu (140902): three county-level hazards on the 2024 list, two closed a month early and one
     still open after its deadline; one not listed, fixed at once; one dynamic addition closed early;
     one rejected (never counted). Yuanping (140981): one city-level hazard closed on its deadline day.
@@ -53,7 +53,7 @@ def counts(body_row) -> tuple:
     return tuple(body_row[k] for k in ("completed", "total", "closed", "rate", "on_time", "ahead", "open", "overdue"))
 
 
-def test_the_citys_report_has_the_ledgers_numbers(api, ledger):
+def test_the_citys_report_has_the_ledgers_numbers(api, report_ledger):
     response = api.get("city", "/api/v1/reports?jurisdiction=140900&year=2024&min_rank=1")
     assert response.status_code == 200 and response.mimetype == "application/json"
     report = response.get_json()
@@ -85,7 +85,7 @@ def test_the_citys_report_has_the_ledgers_numbers(api, ledger):
     assert "5处" in report["paragraph"]["zh"]
 
 
-def test_the_period_and_level_parameters(api, ledger):
+def test_the_period_and_level_parameters(api, report_ledger):
     q4 = api.get("city", "/api/v1/reports?jurisdiction=140900&year=2024&quarter=4").get_json()
     assert q4["period"]["kind"] == "quarter"
     assert next(r for r in q4["summary"] if r["key"] == "total")["completed"] == 2  # 31 Oct and 1 Dec
@@ -95,13 +95,13 @@ def test_the_period_and_level_parameters(api, ledger):
     assert next(r for r in body["summary"] if r["key"] == "total")["completed"] == 1
 
 
-def test_a_county_sees_its_own_report_by_default(api, ledger):
+def test_a_county_sees_its_own_report_by_default(api, report_ledger):
     report = api.get("inspector", "/api/v1/reports?year=2024").get_json()
     assert report["jurisdiction"]["code"] == "140902"
     assert counts(next(r for r in report["summary"] if r["key"] == "total"))[:3] == (4, 5, 4)
 
 
-def test_the_same_json_as_the_web_download(api, client, auth, ledger, people):
+def test_the_same_json_as_the_web_download(api, client, auth, report_ledger, people):
     query = "jurisdiction=140900&year=2024&min_rank=1"
     from_api = api.get("city", f"/api/v1/reports?{query}").get_json()
     auth.login(people["city"])
@@ -110,15 +110,15 @@ def test_the_same_json_as_the_web_download(api, client, auth, ledger, people):
     assert json.loads(downloaded.data) == from_api
 
 
-def test_other_divisions_do_not_exist_for_the_caller(api, ledger):
+def test_other_divisions_do_not_exist_for_the_caller(api, report_ledger):
     assert_problem(api.get("inspector", "/api/v1/reports?jurisdiction=140900&year=2024"), 404, "not_found")
-    assert_problem(api.get("outsider", "/api/v1/reports?jurisdiction=140902&year=2024"), 404, "not_found")
+    assert_problem(api.get("other_county", "/api/v1/reports?jurisdiction=140902&year=2024"), 404, "not_found")
     assert_problem(api.get("city", "/api/v1/reports?jurisdiction=140100&year=2024"), 404)  # another city
     assert_problem(api.get("city", "/api/v1/reports?jurisdiction=140999&year=2024"), 404)  # in reach, not a division
-    assert api.get("outsider", "/api/v1/reports?year=2024").status_code == 200  # its own county
+    assert api.get("other_county", "/api/v1/reports?year=2024").status_code == 200  # its own county
 
 
-def test_no_token_is_a_401(api, ledger):
+def test_no_token_is_a_401(api, report_ledger):
     body = assert_problem(api.get(None, "/api/v1/reports?year=2024"), 401)
     assert body["code"] == "unauthorized"
 
@@ -139,6 +139,6 @@ def test_no_token_is_a_401(api, ledger):
     ("year=abc&level=galactic&min_rank=x", {"year", "level", "min_rank"}),
     ("year=2024&format=pdf", {"format"}),
 ])
-def test_bad_parameters_are_400s_naming_them(api, ledger, query, fields):
+def test_bad_parameters_are_400s_naming_them(api, report_ledger, query, fields):
     body = assert_problem(api.get("city", f"/api/v1/reports?{query}"), 400, "invalid_parameter")
     assert set(body["fields"]) == fields, body

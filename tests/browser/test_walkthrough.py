@@ -12,7 +12,9 @@ from tests.factories import jpeg, user
 
 
 @pytest.fixture(scope="module")
-def people(served):
+def walkthrough_logins(served):
+    """An inspector and a supervisor of Xinfu with real names for the screenshots, on the live server's
+    own database (the shared `people` cast lives in the per-test transaction, which that server cannot see)."""
     _, app = served
     with app.app_context():
         session = hazards_db.get_session()
@@ -28,8 +30,8 @@ def people(served):
     return inspector.login, supervisor.login
 
 
-def test_inspector_logs_and_supervisor_closes(visit, people, tmp_path):
-    inspector, supervisor = people
+def test_inspector_logs_and_supervisor_closes(visit, walkthrough_logins, tmp_path):
+    inspector, supervisor = walkthrough_logins
     photo = tmp_path / "scene.jpg"
     photo.write_bytes(jpeg(640, 480, gps=(112.7341, 38.4172)))
 
@@ -91,9 +93,9 @@ def test_inspector_logs_and_supervisor_closes(visit, people, tmp_path):
     assert visit.errors == []
 
 
-def test_inspector_takes_the_phones_position(visit, people):
+def test_inspector_takes_the_phones_position(visit, walkthrough_logins):
     """In the field: one tap puts the device's GPS position in the form and on the map."""
-    inspector, _supervisor = people
+    inspector, _supervisor = walkthrough_logins
     visit.context.grant_permissions(["geolocation"], origin=visit.base_url)
     visit.context.set_geolocation({"latitude": 38.417213, "longitude": 112.734118, "accuracy": 8})
     visit.login(inspector)
@@ -107,8 +109,8 @@ def test_inspector_takes_the_phones_position(visit, people):
     assert page.locator("#picker path.leaflet-interactive").count() >= 1  # the marker is drawn
 
 
-def test_without_a_position_the_inspector_is_told_what_to_do(visit, people):
-    inspector, _supervisor = people
+def test_without_a_position_the_inspector_is_told_what_to_do(visit, walkthrough_logins):
+    inspector, _supervisor = walkthrough_logins
     visit.login(inspector)  # no permission granted: the browser refuses the position
     page = visit.go("/hazards/new")
     page.click("#use-my-position")

@@ -11,16 +11,16 @@ from geo.engine import refresh_statistics
 from hazards.queries import hazard_list as listing
 from hazards.services.reference import ReferenceData
 from hazards.services.registration import register_hazards
-from tests.factories import draft, user
+from tests.factories import draft
 
 
 @pytest.mark.backend_only("spatialite")
-def test_newest_page_uses_the_sort_index_after_statistics(session):
+def test_newest_page_uses_the_sort_index_after_statistics(session, people):
     start = date(2024, 1, 1)
     counties = ["140902", "140921", "140922", "140981"]
     register_hazards(session, [draft(found_on=start + timedelta(days=i % 300), jurisdiction_code=counties[i % 4])
                                for i in range(3000)], ref=ReferenceData(session))
-    viewer = user(session, "supervisor", "140900")
+    viewer = people["city"]
     stmt = (listing.filtered(viewer, listing.HazardFilters(), date(2025, 1, 1))
             .order_by(*listing.SORTS["found"]).limit(50))
     sql = str(stmt.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))

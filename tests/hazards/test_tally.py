@@ -29,7 +29,7 @@ def closed(on, **kw):
 
 
 @pytest.fixture
-def ledger(session):
+def tally_ledger(session):
     hazards = [
         closed(date(2024, 9, 1)),                       # early
         closed(date(2024, 9, 30)),                      # exactly on the deadline: on time, not early
@@ -52,14 +52,14 @@ def ledger(session):
     return rows
 
 
-def test_county_numbers(session, ledger):
+def test_county_numbers(session, tally_ledger):
     xinfu = compute_tally(session, AS_OF)[("140902", COUNTY, 2024)]
     assert (xinfu.total, xinfu.closed, xinfu.on_time, xinfu.ahead) == (6, 3, 2, 1)
     assert (xinfu.open, xinfu.overdue) == (3, 2)
     assert xinfu.budget == Decimal("100000.50") and xinfu.spent == Decimal("40000.25")
 
 
-def test_roll_up_to_city_province_and_country(session, ledger):
+def test_roll_up_to_city_province_and_country(session, tally_ledger):
     tally = compute_tally(session, AS_OF)
     city = tally[("140900", COUNTY, 2024)]
     assert (city.total, city.closed, city.overdue) == (7, 3, 3)
@@ -68,7 +68,7 @@ def test_roll_up_to_city_province_and_country(session, ledger):
     assert tally[("140900", CITY, 2024)].closed == 1
 
 
-def test_snapshot_rate_and_rerun_replaces(session, ledger):
+def test_snapshot_rate_and_rerun_replaces(session, tally_ledger):
     first = store_tally(session, AS_OF)
     assert first > 0 and store_tally(session, AS_OF) == first
     assert session.scalar(select(func.count(TallySnapshot.id))) == first  # replaced, not doubled
@@ -89,12 +89,10 @@ def test_all_overdue(session):
     assert (county.total, county.open, county.overdue, county.closed) == (3, 3, 3, 0)
 
 
-def test_dashboard_shows_the_trend_from_snapshots(client, auth, session, ledger):
+def test_dashboard_shows_the_trend_from_snapshots(client, auth, session, people, tally_ledger):
     from datetime import timedelta
 
-    from tests.factories import user
-
-    supervisor = user(session, "supervisor", "140900")
+    supervisor = people["city"]
     report_hazard(session, listed(level=SupervisionLevel.PROVINCE))  # sorts after county by name, before by rank
     today = date.today()
     store_tally(session, today - timedelta(days=2))
@@ -107,7 +105,7 @@ def test_dashboard_shows_the_trend_from_snapshots(client, auth, session, ledger)
     assert len(shown) >= 2 and shown == sorted(shown)  # levels in the ledger's own order
 
 
-def test_tally_command(runner, session, ledger):
+def test_tally_command(runner, session, tally_ledger):
     result = runner.invoke(args=["tally", "--as-of", "2024-12-31"])
     assert result.exit_code == 0 and "tally as of 2024-12-31:" in result.output
     assert session.scalar(select(func.count(TallySnapshot.id))) > 0

@@ -17,20 +17,9 @@ from hazards.services.registration import report_hazard
 from hazards.services.requirements import ActionInput
 from hazards.services.supervision import decide_extension, log_event, raise_level, request_extension
 from hazards.services.workflow import change_status
-from tests.factories import draft, jpeg, user
+from tests.factories import draft, jpeg
 
 TODAY = date(2024, 4, 1)
-
-
-@pytest.fixture
-def people(session):
-    return {
-        "inspector": user(session, "inspector", "140902"),
-        "county": user(session, "supervisor", "140902"),
-        "city": user(session, "supervisor", "140900"),
-        "other_county": user(session, "supervisor", "140981"),
-        "other_inspector": user(session, "inspector", "140981"),
-    }
 
 
 @pytest.fixture

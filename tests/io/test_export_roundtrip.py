@@ -30,7 +30,7 @@ from tests.factories import draft, section_draft
 
 
 @pytest.fixture
-def ledger(session):
+def export_ledger(session):
     """Hazards that use every kind of value an export writes, in two counties."""
     return [
         report_hazard(session, draft(
@@ -73,7 +73,7 @@ def xlsx_values(path) -> list[tuple]:
 @pytest.mark.parametrize("name, headers", [
     ("ledger.csv", "zh"), ("ledger.csv", "en"), ("ledger.xlsx", "zh"), ("ledger.xlsx", "en"), ("ledger.geojson", "en"),
 ])
-def test_export_import_export_gives_the_same_file(session, ledger, tmp_path, name, headers):
+def test_export_import_export_gives_the_same_file(session, export_ledger, tmp_path, name, headers):
     first, second = tmp_path / f"first-{name}", tmp_path / f"second-{name}"
     assert export_hazards(session, first, headers=headers) == 3
     empty_the_ledger(session)
@@ -90,7 +90,7 @@ def test_export_import_export_gives_the_same_file(session, ledger, tmp_path, nam
         assert second.read_bytes() == first.read_bytes()
 
 
-def test_csv_with_chinese_headers_reads_in_excel_terms(session, ledger, tmp_path):
+def test_csv_with_chinese_headers_reads_in_excel_terms(session, export_ledger, tmp_path):
     path = tmp_path / "zh.csv"
     export_hazards(session, path)
     raw = path.read_bytes()
@@ -109,7 +109,7 @@ def test_csv_with_chinese_headers_reads_in_excel_terms(session, ledger, tmp_path
     assert "坐标系" not in first and "桩号" not in first  # import-only columns
 
 
-def test_csv_with_english_headers_uses_codes(session, ledger, tmp_path):
+def test_csv_with_english_headers_uses_codes(session, export_ledger, tmp_path):
     path = tmp_path / "en.csv"
     export_hazards(session, path, headers="en")
     first = next(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines(keepends=True)))
@@ -118,7 +118,7 @@ def test_csv_with_english_headers_uses_codes(session, ledger, tmp_path):
     assert first["found_on"] == "2024-03-05"
 
 
-def test_xlsx_cells_are_typed_and_the_header_frozen(session, ledger, tmp_path):
+def test_xlsx_cells_are_typed_and_the_header_frozen(session, export_ledger, tmp_path):
     from openpyxl import load_workbook
 
     path = tmp_path / "ledger.xlsx"
@@ -136,7 +136,7 @@ def test_xlsx_cells_are_typed_and_the_header_frozen(session, ledger, tmp_path):
     assert title_cell.value == "=X012线临水临崖" and title_cell.data_type == "s"  # text, not a formula
 
 
-def test_geojson_features(session, ledger, tmp_path):
+def test_geojson_features(session, export_ledger, tmp_path):
     path = tmp_path / "ledger.geojson"
     export_hazards(session, path, headers="zh")  # GeoJSON keeps English keys whatever is asked
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -152,8 +152,8 @@ def test_geojson_features(session, ledger, tmp_path):
     assert not {"wkt", "lon", "lat", "crs"} & properties.keys()
 
 
-def test_money_totals_in_wan_from_the_funding_ledger(session, ledger, tmp_path):
-    hazard = ledger[0]
+def test_money_totals_in_wan_from_the_funding_ledger(session, export_ledger, tmp_path):
+    hazard = export_ledger[0]
     for kind, amount in [(FundingKind.BUDGET, "1200000.00"), (FundingKind.BUDGET, "34567.89"),
                          (FundingKind.SPENDING, "50000.00"), (FundingKind.ALLOCATION, "999999.00")]:
         session.add(FundingEntry(hazard_id=hazard.id, kind=kind, source=FundingSource.COUNTY, amount=Decimal(amount),
@@ -166,7 +166,7 @@ def test_money_totals_in_wan_from_the_funding_ledger(session, ledger, tmp_path):
     assert (rows[1]["budget_wan"], rows[1]["spent_wan"]) == ("0.00", "0.00")
 
 
-def test_export_of_one_jurisdiction_subtree(session, ledger, tmp_path):
+def test_export_of_one_jurisdiction_subtree(session, export_ledger, tmp_path):
     assert export_hazards(session, tmp_path / "dingxiang.csv", jurisdiction="140921") == 1
     assert export_hazards(session, tmp_path / "xinzhou.csv", jurisdiction="140900") == 3
     assert export_hazards(session, tmp_path / "taiyuan.csv", jurisdiction="140100") == 0
@@ -174,14 +174,14 @@ def test_export_of_one_jurisdiction_subtree(session, ledger, tmp_path):
         export_hazards(session, tmp_path / "x.csv", jurisdiction="150000")
 
 
-def test_export_streams_in_chunks(session, ledger, tmp_path):
+def test_export_streams_in_chunks(session, export_ledger, tmp_path):
     small, whole = tmp_path / "small.csv", tmp_path / "whole.csv"
     assert export_hazards(session, small, chunk_size=1) == 3
     export_hazards(session, whole)
     assert small.read_bytes() == whole.read_bytes()
 
 
-def test_cli_export(session, runner, ledger, tmp_path):
+def test_cli_export(session, runner, export_ledger, tmp_path):
     path = tmp_path / "out.geojson"
     result = runner.invoke(args=["export", str(path), "--jurisdiction", "140902"])
     assert result.exit_code == 0, result.output

@@ -17,19 +17,14 @@ from hazards.reports.formats import export, to_csv, to_html, to_json, to_pdf, to
 from hazards.reports.wording import paragraph_zh
 from tests.conftest import unavailable
 from tests.factories import user
-from tests.reports.test_build import TODAY, seed_ledger
+from tests.reports.xinzhou import TODAY
 
 YEAR = parse_period(2024)
 SOURCES = ("central", "province", "city", "county", "other")
 
 
 @pytest.fixture
-def ledger(session):
-    return seed_ledger(session)
-
-
-@pytest.fixture
-def report(session, ledger):
+def report(session, xinzhou_ledger):
     return build_report(session, "140900", YEAR, today=TODAY)
 
 
@@ -234,7 +229,7 @@ def test_empty_report_reads_well_everywhere(session):
     assert "—" in to_html(report) and "暂无完成治理" in to_html(report)
 
 
-def test_html_is_standalone(session, ledger, report):
+def test_html_is_standalone(session, xinzhou_ledger, report):
     html = to_html(report)
     assert html.startswith("<!doctype html>") and "<svg" in html
     assert "http" not in html and "@import" not in html and "src=" not in html  # nothing to fetch on an intranet
@@ -276,7 +271,7 @@ def test_command_prints_the_paragraph(reports_app, runner, report):
     assert json.loads(quarter.output)["summary"][-1]["completed"] == 20  # ministry ones closed on 30 Sep
 
 
-def test_command_writes_files(reports_app, runner, ledger, tmp_path):
+def test_command_writes_files(reports_app, runner, xinzhou_ledger, tmp_path):
     out = tmp_path / "q.xlsx"
     result = runner.invoke(args=["report", "--jurisdiction", "140900", "--from", "2024-03-01", "--to", "2024-06-30",
                                  "--format", "xlsx", "-o", str(out)])
@@ -305,7 +300,7 @@ def city_supervisor(session):
     return user(session, "supervisor", "140900")
 
 
-def test_page_shows_the_form_then_the_report(reports_app, client, auth, ledger, city_supervisor):
+def test_page_shows_the_form_then_the_report(reports_app, client, auth, xinzhou_ledger, city_supervisor):
     auth.login(city_supervisor)
     form = client.get("/reports")
     assert form.status_code == 200 and "治理完成情况报表" in form.get_data(as_text=True)
@@ -316,7 +311,7 @@ def test_page_shows_the_form_then_the_report(reports_app, client, auth, ledger, 
     assert client.get("/reports?year=2024&quarter=5").status_code == 400
 
 
-def test_downloads(reports_app, client, auth, ledger, city_supervisor, session):
+def test_downloads(reports_app, client, auth, xinzhou_ledger, city_supervisor, session):
     auth.login(city_supervisor)
     query = "jurisdiction=140900&year=2024"
     expected = to_json(build_report(session, "140900", YEAR, today=date.today()))
@@ -332,7 +327,7 @@ def test_downloads(reports_app, client, auth, ledger, city_supervisor, session):
     assert client.get(f"/reports/download?format=doc&{query}").status_code == 400
 
 
-def test_pdf_download(reports_app, client, auth, ledger, city_supervisor):
+def test_pdf_download(reports_app, client, auth, xinzhou_ledger, city_supervisor):
     auth.login(city_supervisor)
     try:
         pdf = client.get("/reports/download?format=pdf&jurisdiction=140900&year=2024")
@@ -341,7 +336,7 @@ def test_pdf_download(reports_app, client, auth, ledger, city_supervisor):
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
 
 
-def test_only_within_the_users_jurisdiction(reports_app, client, auth, ledger, session):
+def test_only_within_the_users_jurisdiction(reports_app, client, auth, xinzhou_ledger, session):
     auth.login(user(session, "supervisor", "140921"))  # Dingxiang county
     assert client.get("/reports?year=2024").status_code == 200  # its own county by default
     for code in ("140900", "140902", "140000"):
@@ -367,7 +362,7 @@ def eager_jobs(reports_app):
     celery.conf.task_always_eager, celery.conf.task_store_eager_result = saved
 
 
-def test_background_job_builds_the_file(eager_jobs, client, auth, ledger, city_supervisor, session):
+def test_background_job_builds_the_file(eager_jobs, client, auth, xinzhou_ledger, city_supervisor, session):
     auth.login(city_supervisor)
     started = client.post("/reports/jobs", data={"jurisdiction": "140900", "year": "2024", "format": "xlsx"},
                           headers={"Accept": "application/json"})
@@ -387,7 +382,7 @@ def test_background_job_builds_the_file(eager_jobs, client, auth, ledger, city_s
     assert client.get(f"/reports/jobs/{task_id}/file").status_code == 404
 
 
-def test_job_progress_is_reported(reports_app, session, ledger, monkeypatch):
+def test_job_progress_is_reported(reports_app, session, xinzhou_ledger, monkeypatch):
     from tasks.report_jobs import build_report_job
 
     states = []

@@ -18,7 +18,7 @@ from hazards.domain.enums import CoordinateInput, FundingKind, FundingSource, St
 from hazards.models import Attachment, Hazard, Organization
 from hazards.services.funding import add_funding
 from hazards.services.registration import report_hazard
-from tests.factories import draft, jpeg, user
+from tests.factories import draft, jpeg
 
 FORM = {"title": "X012线K3+200处急弯", "jurisdiction_code": "140902", "lon": "112.7340", "lat": "38.4170",
         "crs": "wgs84", "route_code": "x012", "stakes": "K3+200", "categories": ["sharp_curve"]}
@@ -29,13 +29,14 @@ def count(session):
 
 
 @pytest.fixture
-def inspector(session):
-    return user(session, "inspector", "140902")
+def inspector(people):
+    return people["inspector"]
 
 
 @pytest.fixture
-def supervisor(session):
-    return user(session, "supervisor", "140902")
+def supervisor(people):
+    """Xinfu's county supervisor."""
+    return people["county"]
 
 
 def test_inspector_logs_a_hazard_with_typed_coordinates(client, auth, session, inspector):
@@ -165,11 +166,10 @@ def test_supervisor_walks_a_hazard_to_closure_over_http(client, auth, session, i
     assert "已销号" in page and "验收合格" in page and "12.00" in page  # budget shown in 万元
 
 
-def test_outsiders_get_404_and_inspectors_403(client, auth, session, inspector):
+def test_outsiders_get_404_and_inspectors_403(client, auth, session, inspector, people):
     hazard = report_hazard(session, draft())
     session.commit()
-    outsider = user(session, "supervisor", "140981")
-    session.commit()
+    outsider = people["other_county"]
     auth.login(outsider)
     assert client.get(f"/hazards/{hazard.id}").status_code == 404
     assert client.post(f"/hazards/{hazard.id}/actions/verify").status_code == 404
@@ -251,9 +251,8 @@ def test_the_filtered_list_downloads_as_a_spreadsheet(client, auth, session, sup
     assert client.get("/hazards/export?format=pdf").status_code == 400
 
 
-def test_admin_pages_are_for_admins(client, auth, session, supervisor):
-    admin = user(session, "admin", "140900")
-    session.commit()
+def test_admin_pages_are_for_admins(client, auth, session, supervisor, people):
+    admin = people["admin"]
     auth.login(supervisor)
     assert client.get("/admin/users").status_code == 403
     auth.logout()

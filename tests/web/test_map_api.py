@@ -15,9 +15,8 @@ TODAY = date.today()
 
 
 @pytest.fixture
-def viewer(client, auth, session):
-    person = user(session, "supervisor", "140900")
-    session.commit()
+def viewer(client, auth, people):
+    person = people["city"]
     auth.login(person)
     return person
 
@@ -110,7 +109,7 @@ def test_needs_a_login(client):
     assert get(client, bbox="110,37,114,40").status_code == 401
 
 
-def test_roads_for_small_maps_are_the_users_own_and_those_above(client, auth, session):
+def test_roads_for_small_maps_are_the_users_own_and_those_above(client, auth, session, people):
     from hazards.domain.enums import RoadClass
     from hazards.services.roads import add_road
 
@@ -120,8 +119,8 @@ def test_roads_for_small_maps_are_the_users_own_and_those_above(client, auth, se
              coords=[(111.10, 39.40), (111.15, 39.42)])
     add_road(session, route_code="G208", division_code="100000", road_class=RoadClass.NATIONAL,
              coords=[(112.60, 38.30), (112.90, 38.60)])
-    auth.login(user(session, "inspector", "140902"))
     session.commit()
+    auth.login(people["inspector"])
     data = client.get("/maps/roads.geojson").get_json()
     assert {f["properties"]["route"] for f in data["features"]} == {"X012", "G208"}
     x012 = next(f for f in data["features"] if f["properties"]["route"] == "X012")
