@@ -183,11 +183,12 @@ def request_extension(hazard_id: int):
 def decide_extension(hazard_id: int, request_id: int):
     f = FormReader(request.form)
     grant = request.form.get("decision") == "grant"
+    note, deadline = f.text("note"), f.date("deadline")
 
     def work(session):
+        f.check()  # a malformed date must not fall back to the requested one
         load_hazard(session, hazard_id, current_user)
-        supervision.decide_extension(session, request_id, current_user, grant=grant, note=f.text("note"),
-                                     deadline=f.date("deadline"))
+        supervision.decide_extension(session, request_id, current_user, grant=grant, note=note, deadline=deadline)
 
     return _run(hazard_id, work, _("Extension granted.") if grant else _("Extension refused."))
 
