@@ -63,7 +63,7 @@ def organizations():
         f = FormReader(request.form)
         name, code = f.text("name", required=True, max_length=128), f.text("jurisdiction_code", required=True)
         kind = f.choice("kind", OrganizationKind, required=True)
-        if not f.errors and permissions.can_manage(current_user, code):
+        if not f.errors and permissions.can_manage(current_user, code) and _is_new_organization(session, name, code):
             session.add(Organization(name=name, kind=kind, jurisdiction_code=code))
             session.commit()
             flash(_("Organization added."), "success")
@@ -74,6 +74,13 @@ def organizations():
         .order_by(Organization.jurisdiction_code, Organization.name)).all()
     return render_template("admin/organizations.html", organizations=orgs, jurisdictions=_jurisdictions(session),
                            kinds=list(OrganizationKind))
+
+
+def _is_new_organization(session, name: str, code: str) -> bool:
+    """A known division with no organization of that name yet: the database refuses anything else, and
+    that refusal would otherwise reach the admin as a server error instead of a marked form."""
+    return session.get(Jurisdiction, code) is not None and session.scalar(
+        select(Organization.id).where(Organization.name == name, Organization.jurisdiction_code == code)) is None
 
 
 @bp.route("/categories", methods=["GET", "POST"])
