@@ -37,6 +37,24 @@ def mapped(served):
         return supervisor.login, overdue.code
 
 
+def wait_until_drawn(page) -> None:
+    """The map's last load has come back and been drawn (its status line no longer says it is loading)."""
+    page.wait_for_function("""() => document.getElementById('map-status').textContent
+        !== document.getElementById('hazard-map-config').dataset.loading""")
+
+
+def count_map_loads(page) -> None:
+    """From now on window.mapLoads counts the map's requests for features, as they are sent."""
+    page.evaluate("""() => {
+        window.mapLoads = 0;
+        const send = window.fetch;
+        window.fetch = function (url, options) {
+            if (String(url).includes('/api/v1/hazards.geojson')) window.mapLoads += 1;
+            return send.call(this, url, options);
+        };
+    }""")
+
+
 def test_map_loads_by_bbox_shows_features_popup_and_pans(visit, mapped):
     login, overdue_code = mapped
     visit.login(login)
@@ -61,21 +79,25 @@ def test_map_loads_by_bbox_shows_features_popup_and_pans(visit, mapped):
     visit.shot("06-map-popup", full_page=False)
 
     # A marker at the top edge: its popup pans the map to fit, and must stay open (no redraw under it).
-    page.evaluate("""() => {
-        const m = window[document.getElementById('hazard-map-config').dataset.mapName];
-        m.closePopup();
-        m.eachLayer(l => { if (l.getLatLng && l.feature && l.feature.properties && l.feature.properties.overdue) {
-            m.panBy([0, m.latLngToContainerPoint(l.getLatLng()).y - 12], {animate: false}); } });
-    }""")
-    page.wait_for_timeout(400)
-    page.wait_for_load_state("networkidle")
+    with page.expect_response(lambda r: "/api/v1/hazards.geojson" in r.url):  # this pan reloads, as it should
+        page.evaluate("""() => {
+            const m = window[document.getElementById('hazard-map-config').dataset.mapName];
+            m.closePopup();
+            m.eachLayer(l => { if (l.getLatLng && l.feature && l.feature.properties && l.feature.properties.overdue) {
+                m.panBy([0, m.latLngToContainerPoint(l.getLatLng()).y - 12], {animate: false}); } });
+        }""")
+    wait_until_drawn(page)
+    count_map_loads(page)
+    page.clock.install()  # from here on the page's timers run when the test says, not by the wall clock
     page.evaluate("""() => {
         const m = window[document.getElementById('hazard-map-config').dataset.mapName];
         m.eachLayer(l => { if (l.getLatLng && l.feature && l.feature.properties && l.feature.properties.overdue) l.fire("click"); });
     }""")
     page.wait_for_selector(".leaflet-popup-content a")
-    page.wait_for_timeout(1000)
+    page.clock.run_for(2000)  # the popup's pan, its moveend and any reload that would follow have all had their turn
+    assert page.evaluate("window.mapLoads") == 0
     assert page.locator(".leaflet-popup-content a").count() == 1
+    page.clock.resume()
 
     with page.expect_request(lambda r: "/api/v1/hazards.geojson" in r.url) as after_pan:
         page.evaluate("() => window[document.getElementById('hazard-map-config').dataset.mapName].panBy([300, 0])")
