@@ -65,6 +65,8 @@ def test_an_admin_adds_no_organization_outside_their_jurisdiction(client, auth, 
     auth.login(people["county_admin"])  # Xinfu's admin; Yuanping is a sibling county
     response = client.post("/admin/organizations",
                            data={"name": "原平市交通运输局", "kind": "responsible", "jurisdiction_code": "140981"})
+    # Refused either way a person would notice: today the form comes back with an error on it; a 403
+    # page (as for non-admins) would say the same. Never the success redirect.
     assert response.status_code != 303
     assert response.status_code == 403 or ERROR_FLASH in response.get_data(as_text=True)
     assert organizations(session) == []
