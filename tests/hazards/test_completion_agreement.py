@@ -21,7 +21,7 @@ from hazards.queries.dashboard import build_dashboard
 from hazards.queries.map_layers import subordinate_boundaries
 from hazards.reports import build_report, parse_period
 from hazards.services.tally import compute_tally
-from tests.factories import draft, register_groups, user
+from tests.factories import draft, register_groups
 
 TODAY = date(2024, 11, 20)
 DEADLINE, LATER = date(2024, 10, 31), date(2025, 3, 31)
@@ -37,7 +37,7 @@ def hazard(title, *, where=XINFU, level=L.COUNTY, status=Status.LISTED, closed=N
 
 
 @pytest.fixture
-def ledger(session):
+def agreement_ledger(session):
     return register_groups(session, {
         "ahead": [hazard(f"提前{i}", closed=date(2024, 10, 1)) for i in range(3)],
         "on_the_day": [hazard(f"按期{i}", where=YUANPING, level=L.PROVINCE, closed=DEADLINE) for i in range(2)],
@@ -72,8 +72,8 @@ def overdue_codes_in_list(session, viewer, jurisdiction: str | None = None) -> s
     return {h.code for h in session.scalars(stmt)}
 
 
-def test_tally_report_list_and_dashboard_agree_with_the_hand_count(session, ledger):
-    supervisor = user(session, "supervisor", CITY)
+def test_tally_report_list_and_dashboard_agree_with_the_hand_count(session, people, agreement_ledger):
+    supervisor = people["city"]
     report = build_report(session, CITY, parse_period(2024), today=TODAY)
     assert report.as_of == TODAY
 
@@ -95,8 +95,8 @@ def test_tally_report_list_and_dashboard_agree_with_the_hand_count(session, ledg
     assert dashboard.closed_this_year == report.total.counts.completed == 8
 
 
-def test_each_county_agrees_too(session, ledger):
-    supervisor = user(session, "supervisor", CITY)
+def test_each_county_agrees_too(session, people, agreement_ledger):
+    supervisor = people["city"]
     report = build_report(session, CITY, parse_period(2024), today=TODAY)
     units = {u.code: u for u in report.units}
     for county, (total, closed, overdue_any_batch) in {XINFU: (9, 4, 3), YUANPING: (3, 3, 1),
@@ -108,12 +108,12 @@ def test_each_county_agrees_too(session, ledger):
             == overdue_any_batch, county
 
 
-def test_the_map_layer_colours_each_county_with_the_tally(session, ledger):
+def test_the_map_layer_colours_each_county_with_the_tally(session, people, agreement_ledger):
     for code, cell in {XINFU: box(112.5, 38.25, 112.95, 38.6), YUANPING: box(112.5, 38.6, 112.95, 39.0),
                        DINGXIANG: box(112.95, 38.25, 113.3, 38.6)}.items():
         session.get(Jurisdiction, code).boundary = to_ewkt(MultiPolygon([cell]))
     session.flush()
-    supervisor = user(session, "supervisor", CITY)
+    supervisor = people["city"]
     layer = {f["id"]: f["properties"] for f in subordinate_boundaries(session, CITY, TODAY)["features"]}
     assert set(layer) == {XINFU, YUANPING, DINGXIANG}
     for code, shown in layer.items():
