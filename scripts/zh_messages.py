@@ -501,4 +501,40 @@ ZH = {
     "Original hazard": "原隐患",
     "Version": "版本",
     "Listing date": "挂牌日期",
+    "You may not import hazards.": "您无权导入隐患。",
+    "No notification %(id)s is known.": "没有编号为 %(id)s 的通知。",
+    "headers must be 'zh' or 'en', not '%(headers)s'": "表头语言只能是 zh 或 en，不能是“%(headers)s”",
+    "unknown format '%(format)s'; use csv, xlsx or geojson": "未知格式“%(format)s”；请用 csv、xlsx 或 geojson",
+    "cannot tell the format from '%(file)s'; use .csv, .xlsx or .geojson, or give a format":
+        "无法从“%(file)s”判断格式；请用 .csv、.xlsx 或 .geojson 文件，或指明格式",
+    "'%(file)s' is an old Excel .xls file; save it as .xlsx or CSV and import that":
+        "“%(file)s”是旧版 Excel .xls 文件；请另存为 .xlsx 或 CSV 后再导入",
+    "'%(file)s': unknown file type '%(suffix)s'; use .csv, .xlsx or .geojson":
+        "“%(file)s”：未知文件类型“%(suffix)s”；请用 .csv、.xlsx 或 .geojson",
+    "cannot read '%(file)s': %(reason)s": "无法读取“%(file)s”：%(reason)s",
+    "'%(file)s' is empty": "“%(file)s”是空文件",
+    "'%(file)s' is %(size)s MB, larger than the %(limit)s MB allowed; split it":
+        "“%(file)s”有 %(size)s MB，超过允许的 %(limit)s MB；请拆分后导入",
+    "'%(file)s' lacks required columns: %(columns)s": "“%(file)s”缺少必需的列：%(columns)s",
+    "'%(file)s' has no rows": "“%(file)s”没有数据行",
+    "'%(file)s' is an Excel workbook, not CSV; name it .xlsx": "“%(file)s”是 Excel 工作簿而不是 CSV；请改用 .xlsx 扩展名",
+    "'%(file)s' is an old Excel .xls file, not CSV; save it as .xlsx or CSV":
+        "“%(file)s”是旧版 Excel .xls 文件而不是 CSV；请另存为 .xlsx 或 CSV",
+    "'%(file)s' is not a text (CSV) file": "“%(file)s”不是文本（CSV）文件",
+    "'%(file)s' is neither UTF-8 nor GBK/GB18030 text; save it as CSV UTF-8":
+        "“%(file)s”既不是 UTF-8 也不是 GBK/GB18030 编码的文本；请另存为 CSV UTF-8",
+    "'%(file)s' is an old Excel .xls file; save it as .xlsx and import that":
+        "“%(file)s”是旧版 Excel .xls 文件；请另存为 .xlsx 后再导入",
+    "'%(file)s' is not an Excel .xlsx workbook": "“%(file)s”不是 Excel .xlsx 工作簿",
+    "'%(file)s' is not a readable .xlsx workbook (%(reason)s)": "“%(file)s”不是可读取的 .xlsx 工作簿（%(reason)s）",
+    "'%(file)s' has no worksheet": "“%(file)s”没有工作表",
+    "'%(file)s' is not UTF-8 text, as GeoJSON must be": "“%(file)s”不是 UTF-8 文本，而 GeoJSON 必须是",
+    "'%(file)s' is not JSON (line %(line)s: %(reason)s)": "“%(file)s”不是 JSON（第 %(line)s 行：%(reason)s）",
+    "'%(file)s' is not a GeoJSON FeatureCollection": "“%(file)s”不是 GeoJSON 要素集合（FeatureCollection）",
+    "'%(file)s': a FeatureCollection needs a 'features' list": "“%(file)s”：要素集合须有 features 列表",
+    "'%(file)s' declares CRS '%(crs)s'; give lon/lat in WGS-84 or CGCS2000":
+        "“%(file)s”声明的坐标系是“%(crs)s”；请用 WGS-84 或 CGCS2000 经纬度",
+    "'%(file)s' has no features": "“%(file)s”没有要素",
+    "Some report parameters are wrong: %(problems)s": "报表参数有误：%(problems)s",
+    "No division %(code)s is within your jurisdiction.": "您的辖区内没有代码为 %(code)s 的行政区划。",
 }

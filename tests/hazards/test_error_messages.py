@@ -23,12 +23,16 @@ from hazards.i18n import translate_message
 
 ROOT = Path(hazards.__file__).resolve().parent.parent
 # Where the refusals that reach people are raised.
-SOURCES = ["hazards/services", "hazards/domain", "hazards/inputs", "hazards/web/refusals.py",
+SOURCES = ["hazards/services", "hazards/domain", "hazards/inputs", "hazards/web/refusals.py", "hazards/io/readers.py",
+           "hazards/io/exporter.py", "hazards/reports/request.py", "hazards/api/inbox.py", "hazards/api/imports.py",
            "geo/coords.py", "geo/stakes.py", "geo/geometry.py"]
 PEOPLES_ERRORS = (ServiceError, GeoError, TranslatableValueError)
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sdr]")
-# Latin words a Chinese sentence may keep: formats, units and examples people type as they are.
-_KEPT_WORDS = {"WKT", "GeoJSON", "JPEG", "PNG", "WebP", "MB", "Decimal", "NUL", "true", "false"}
+# Latin words a Chinese sentence may keep: names of formats, encodings and coordinate systems, units,
+# and values people type as they are.
+_KEPT_WORDS = {"WKT", "GeoJSON", "JSON", "JPEG", "PNG", "WebP", "Excel", "CSV", "UTF", "GBK", "GB", "WGS", "CGCS",
+               "FeatureCollection", "features", "csv", "xlsx", "xls", "geojson", "MB", "Decimal", "NUL", "true",
+               "false", "zh", "en"}
 
 
 def _modules() -> list[Path]:
