@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-
 from sqlalchemy import select
 
 from hazards.db import get_session
