@@ -55,7 +55,9 @@ def _param_text(value, language: str):
     if callable(getattr(value, "text", None)):
         return value.text(language)  # a param that knows its own wording (an action, missing requirements)
     if isinstance(value, (list, tuple)):
-        return ("、" if language == "zh" else ", ").join(str(_param_text(v, language)) for v in value)
+        sentences = any(getattr(v, "template", None) is not None for v in value)
+        separator = ("；" if sentences else "、") if language == "zh" else ("; " if sentences else ", ")
+        return separator.join(str(_param_text(v, language)) for v in value)
     if getattr(value, "template", None) is not None:
         return translate_message(value.template, getattr(value, "params", None))
     return value

@@ -28,7 +28,9 @@ def _english(value):
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, (list, tuple)):
-        return ", ".join(str(_english(v)) for v in value)
+        # A list of whole sentences (field problems) is separated more strongly than a list of words.
+        separator = "; " if any(hasattr(v, "template") for v in value) else ", "
+        return separator.join(str(_english(v)) for v in value)
     return value
 
 
