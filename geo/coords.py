@@ -15,6 +15,8 @@ import unicodedata
 from collections.abc import Callable
 from decimal import Decimal
 
+from geo.messages import N_, GeoError
+
 # (min_lon, min_lat, max_lon, max_lat): mainland China and Hainan. Westmost is the Pamirs (~73.5°E),
 # eastmost the Heilongjiang-Ussuri confluence (~135.08°E), northmost Mohe (~53.56°N), southmost the
 # tip of Hainan Island (~18.16°N). A road hazard outside this box is a typing error, not a hazard.
@@ -40,7 +42,7 @@ _CRS_ALIASES = {
 }
 
 
-class CoordinateError(ValueError):
+class CoordinateError(GeoError):
     """A coordinate that cannot be read or lies where no hazard can be; the message quotes the values."""
 
 
@@ -177,7 +179,8 @@ def normalise_crs(crs: str) -> str:
     """The CRS_CHOICES name for any accepted spelling: `EPSG:4490` -> `cgcs2000`, `AMap` -> `gcj02`."""
     key = _crs_key(crs) if crs is not None else ""
     if key not in _CRS_ALIASES:
-        raise CoordinateError(f"unknown coordinate system '{crs}'; accepted: {_accepted_crs()}")
+        raise CoordinateError(N_("unknown coordinate system '%(crs)s'; accepted: %(accepted)s"),
+                              {"crs": crs, "accepted": _accepted_crs()})
     return _CRS_ALIASES[key]
 
 
@@ -209,19 +212,46 @@ _DMS = re.compile(
 _MINUS_SIGNS = str.maketrans({"−": "-", "–": "-", "—": "-"})
 
 
+# One whole template per axis, so each reads as a sentence in every language.
+_NOT_A_NUMBER = {"longitude": N_("longitude %(value)s is not a number"),
+                 "latitude": N_("latitude %(value)s is not a number")}
+_NOT_FINITE = {"longitude": N_("longitude '%(value)s' is not a finite number"),
+               "latitude": N_("latitude '%(value)s' is not a finite number")}
+_EMPTY = {"longitude": N_("longitude is empty"), "latitude": N_("latitude is empty")}
+_SIGN_AND_MARK = {
+    "longitude": N_("longitude '%(value)s' has both a sign and a hemisphere mark; give one of them"),
+    "latitude": N_("latitude '%(value)s' has both a sign and a hemisphere mark; give one of them"),
+}
+_UNREADABLE = {
+    "longitude": N_("longitude '%(value)s' is not a number; expected decimal degrees like 112.73 "
+                    "or degrees-minutes-seconds like 112°43'30.5\""),
+    "latitude": N_("latitude '%(value)s' is not a number; expected decimal degrees like 112.73 "
+                   "or degrees-minutes-seconds like 112°43'30.5\""),
+}
+# An east/west mark on a latitude (or north/south on a longitude) means the two were mixed up.
+_MARKED_AS_OTHER_AXIS = {
+    "longitude": N_("longitude '%(value)s' is marked as a latitude; longitude and latitude look swapped"),
+    "latitude": N_("latitude '%(value)s' is marked as a longitude; longitude and latitude look swapped"),
+}
+_FRACTIONAL_MINUTES = {"longitude": N_("longitude '%(value)s' has fractional minutes followed by seconds"),
+                       "latitude": N_("latitude '%(value)s' has fractional minutes followed by seconds")}
+_SIXTY_OR_MORE = {"longitude": N_("longitude '%(value)s' has minutes or seconds of 60 or more"),
+                  "latitude": N_("latitude '%(value)s' has minutes or seconds of 60 or more")}
+
+
 def parse_coordinate(value, axis: str) -> float:
     """Read a longitude or latitude as typed: 112.73, '１１２．７３', '112°43′30.5″E', '东经112.73'."""
     name = _AXES.get(str(axis).lower())
     if name is None:
-        raise CoordinateError(f"axis must be 'lon' or 'lat', not {axis!r}")
+        raise CoordinateError(N_("axis must be 'lon' or 'lat', not %(axis)r"), {"axis": axis})
     if isinstance(value, (numbers.Real, Decimal)) and not isinstance(value, bool):
         number = float(value)
     elif isinstance(value, str):
         number = _parse_text(value, name)
     else:
-        raise CoordinateError(f"{name} {value!r} is not a number")
+        raise CoordinateError(_NOT_A_NUMBER[name], {"value": repr(value)})
     if not math.isfinite(number):
-        raise CoordinateError(f"{name} '{value}' is not a finite number")
+        raise CoordinateError(_NOT_FINITE[name], {"value": value})
     return number
 
 
@@ -231,20 +261,17 @@ def _parse_text(value: str, name: str) -> float:
     raw = unicodedata.normalize("NFKC", value.replace("º", "°")).translate(_MINUS_SIGNS)
     raw = re.sub(r"\s+", "", raw).upper()
     if not raw:
-        raise CoordinateError(f"{name} is empty")
+        raise CoordinateError(_EMPTY[name])
     raw, sign, marked = _strip_hemisphere(raw, value, name)
     if raw[:1] in ("+", "-"):
         if marked:
-            raise CoordinateError(f"{name} '{value}' has both a sign and a hemisphere mark; give one of them")
+            raise CoordinateError(_SIGN_AND_MARK[name], {"value": value})
         sign, raw = (-1.0 if raw[0] == "-" else 1.0), raw[1:]
     if match := _DECIMAL.fullmatch(raw):
         return sign * float(match.group(1))
     if match := _DMS.fullmatch(raw):
         return sign * _dms_degrees(match, value, name)
-    raise CoordinateError(
-        f"{name} '{value}' is not a number; expected decimal degrees like 112.73 "
-        f"or degrees-minutes-seconds like 112°43'30.5\""
-    )
+    raise CoordinateError(_UNREADABLE[name], {"value": value})
 
 
 def _strip_hemisphere(raw: str, value: str, name: str) -> tuple[str, float, bool]:
@@ -257,10 +284,7 @@ def _strip_hemisphere(raw: str, value: str, name: str) -> tuple[str, float, bool
         else:
             continue
         if axis != name:
-            # An east/west mark on a latitude (or north/south on a longitude) means the two were mixed up.
-            raise CoordinateError(
-                f"{name} '{value}' is marked as a {axis}; longitude and latitude look swapped"
-            )
+            raise CoordinateError(_MARKED_AS_OTHER_AXIS[name], {"value": value})
         return rest, sign, True
     return raw, 1.0, False
 
@@ -269,20 +293,14 @@ def _dms_degrees(match: re.Match, value: str, name: str) -> float:
     """Decimal degrees from a degrees-minutes-seconds match, refusing minutes or seconds of 60 or more."""
     minutes, seconds = match.group("min"), match.group("sec")
     if seconds is not None and "." in minutes:
-        raise CoordinateError(f"{name} '{value}' has fractional minutes followed by seconds")
+        raise CoordinateError(_FRACTIONAL_MINUTES[name], {"value": value})
     m, s = float(minutes), float(seconds or 0)
     if m >= 60 or s >= 60:
-        raise CoordinateError(f"{name} '{value}' has minutes or seconds of 60 or more")
+        raise CoordinateError(_SIXTY_OR_MORE[name], {"value": value})
     return int(match.group("deg")) + m / 60.0 + s / 3600.0
 
 
 # --- Checking a point -------------------------------------------------------------------------------
-
-
-def _describe_extent(extent: tuple[float, float, float, float]) -> str:
-    """An extent as people read it, for error messages."""
-    min_lon, min_lat, max_lon, max_lat = extent
-    return f"longitude {min_lon}..{max_lon}, latitude {min_lat}..{max_lat}"
 
 
 def _inside(lon: float, lat: float, extent: tuple[float, float, float, float]) -> bool:
@@ -295,20 +313,41 @@ def validate_lonlat(lon, lat, extent=CHINA_EXTENT) -> tuple[float, float]:
     """Read and check a point: on the globe, then inside `extent`; a swapped pair is named as such."""
     x, y = parse_coordinate(lon, "lon"), parse_coordinate(lat, "lat")
     # A pair that only fits the other way round is the commonest slip; say so rather than just "outside".
-    swapped = (
-        f"; longitude and latitude look swapped: ({y}, {x}) would lie inside the allowed area "
-        f"({_describe_extent(extent)})"
-        if _inside(y, x, extent) else ""
-    )
-    problems = []
-    if not -180.0 <= x <= 180.0:
-        problems.append(f"longitude {x} is outside -180..180")
-    if not -90.0 <= y <= 90.0:
-        problems.append(f"latitude {y} is outside -90..90")
-    if problems:
-        raise CoordinateError(f"({x}, {y}): {' and '.join(problems)}{swapped}")
+    swapped = _inside(y, x, extent)
+    min_lon, min_lat, max_lon, max_lat = extent
+    params = {"lon": x, "lat": y, "min_lon": min_lon, "max_lon": max_lon, "min_lat": min_lat, "max_lat": max_lat}
+    lon_wrong, lat_wrong = not -180.0 <= x <= 180.0, not -90.0 <= y <= 90.0
+    if lon_wrong or lat_wrong:
+        raise CoordinateError(_OFF_THE_GLOBE[lon_wrong, lat_wrong, swapped], params)
     if not _inside(x, y, extent):
-        raise CoordinateError(
-            f"({x}, {y}) lies outside the allowed area ({_describe_extent(extent)}){swapped}"
-        )
+        raise CoordinateError(_OUTSIDE_AREA[swapped], params)
     return x, y
+
+
+# (longitude wrong, latitude wrong, the swapped pair would fit) -> the whole sentence.
+_OFF_THE_GLOBE = {
+    (True, False, False): N_("(%(lon)s, %(lat)s): longitude %(lon)s is outside -180..180"),
+    (True, False, True): N_(
+        "(%(lon)s, %(lat)s): longitude %(lon)s is outside -180..180; longitude and latitude look swapped: "
+        "(%(lat)s, %(lon)s) would lie inside the allowed area "
+        "(longitude %(min_lon)s..%(max_lon)s, latitude %(min_lat)s..%(max_lat)s)"),
+    (False, True, False): N_("(%(lon)s, %(lat)s): latitude %(lat)s is outside -90..90"),
+    (False, True, True): N_(
+        "(%(lon)s, %(lat)s): latitude %(lat)s is outside -90..90; longitude and latitude look swapped: "
+        "(%(lat)s, %(lon)s) would lie inside the allowed area "
+        "(longitude %(min_lon)s..%(max_lon)s, latitude %(min_lat)s..%(max_lat)s)"),
+    (True, True, False): N_(
+        "(%(lon)s, %(lat)s): longitude %(lon)s is outside -180..180 and latitude %(lat)s is outside -90..90"),
+    (True, True, True): N_(
+        "(%(lon)s, %(lat)s): longitude %(lon)s is outside -180..180 and latitude %(lat)s is outside -90..90; "
+        "longitude and latitude look swapped: (%(lat)s, %(lon)s) would lie inside the allowed area "
+        "(longitude %(min_lon)s..%(max_lon)s, latitude %(min_lat)s..%(max_lat)s)"),
+}
+_OUTSIDE_AREA = {
+    False: N_("(%(lon)s, %(lat)s) lies outside the allowed area "
+              "(longitude %(min_lon)s..%(max_lon)s, latitude %(min_lat)s..%(max_lat)s)"),
+    True: N_("(%(lon)s, %(lat)s) lies outside the allowed area "
+             "(longitude %(min_lon)s..%(max_lon)s, latitude %(min_lat)s..%(max_lat)s); longitude and latitude "
+             "look swapped: (%(lat)s, %(lon)s) would lie inside the allowed area "
+             "(longitude %(min_lon)s..%(max_lon)s, latitude %(min_lat)s..%(max_lat)s)"),
+}

@@ -13,30 +13,31 @@ from shapely.geometry import LineString, Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 from geo.coords import CHINA_EXTENT, CoordinateError, validate_lonlat
+from geo.messages import N_, GeoError
 
 SRID = 4326
 ALLOWED_TYPES = ("Point", "LineString")
 
 
-class GeometryError(ValueError):
-    pass
+class GeometryError(GeoError):
+    """A geometry that cannot be a hazard's; a vertex's CoordinateError passes its message through."""
 
 
 def check_hazard_geometry(geom: BaseGeometry, extent=CHINA_EXTENT) -> BaseGeometry:
     """A hazard is a point or a section: refuse other types, empty or degenerate shapes, far-off vertices."""
     if geom.geom_type not in ALLOWED_TYPES:
-        raise GeometryError(f"a hazard is a Point or a LineString, not a {geom.geom_type}")
+        raise GeometryError(N_("a hazard is a Point or a LineString, not a %(type)s"), {"type": geom.geom_type})
     if geom.is_empty:
-        raise GeometryError("the geometry is empty")
+        raise GeometryError(N_("the geometry is empty"))
     if geom.has_z:
         geom = shapely_wkt.loads(shapely_wkt.dumps(geom, output_dimension=2))
     for lon, lat in geom.coords:
         try:
             validate_lonlat(lon, lat, extent=extent)
         except CoordinateError as exc:
-            raise GeometryError(str(exc)) from None
+            raise GeometryError(exc.template, exc.params) from None
     if geom.geom_type == "LineString" and geom.length == 0:
-        raise GeometryError("a road section needs two different points")
+        raise GeometryError(N_("a road section needs two different points"))
     return geom
 
 
@@ -44,7 +45,7 @@ def from_wkt(text: str) -> BaseGeometry:
     try:
         return shapely_wkt.loads(text.strip())
     except (ShapelyError, ValueError, AttributeError) as exc:
-        raise GeometryError(f"'{_clip(text)}' is not valid WKT ({exc})") from None
+        raise GeometryError(N_("'%(text)s' is not valid WKT (%(reason)s)"), {"text": _clip(text), "reason": str(exc)}) from None
 
 
 def from_geojson(obj: dict | str) -> BaseGeometry:
@@ -52,7 +53,7 @@ def from_geojson(obj: dict | str) -> BaseGeometry:
         data = json.loads(obj) if isinstance(obj, str) else obj
         return shape(data)
     except (ShapelyError, ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise GeometryError(f"not a valid GeoJSON geometry ({exc})") from None
+        raise GeometryError(N_("not a valid GeoJSON geometry (%(reason)s)"), {"reason": str(exc)}) from None
 
 
 def point(lon: float, lat: float) -> Point:

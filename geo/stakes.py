@@ -10,8 +10,8 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
-_EXPECTED = "expected a form like K12+300"
-_EXPECTED_RANGE = "expected a stake like K12+300 or a section like K12+300~K13+050"
+from geo.messages import N_, GeoError
+
 
 # Matched against normalised text (see `_normalise`): upper case, half-width, no whitespace.
 _STAKE = re.compile(r"K(\d+)\+(\d+(?:\.\d+)?)")
@@ -22,7 +22,7 @@ _METRES = re.compile(r"(\d+)M")
 _RANGE_SEPARATOR = re.compile(r"~|〜|—+|–|至|到|(?<=\d)-(?=K)")
 
 
-class StakeError(ValueError):
+class StakeError(GeoError):
     """A stake or section that cannot be read; the message quotes the input and the expected form."""
 
 
@@ -41,25 +41,25 @@ def parse_stake(text: str) -> int:
     """Read a stake as metres: `K12+300` -> 12300; also `k12+5`, `K12+300.6`, `12.3` (km) and `12300m`."""
     raw = _normalise(text)
     if not raw:
-        raise StakeError(f"'{text}' is not a stake: it is empty; {_EXPECTED}")
+        raise StakeError(N_("'%(text)s' is not a stake: it is empty; expected a form like K12+300"), {"text": text})
     if raw.startswith("-"):
-        raise StakeError(f"'{text}' is not a stake: a stake cannot be negative; {_EXPECTED}")
+        raise StakeError(N_("'%(text)s' is not a stake: a stake cannot be negative; expected a form like K12+300"),
+                         {"text": text})
     if match := _STAKE.fullmatch(raw):
         return _stake_metres(text, int(match.group(1)), Decimal(match.group(2)))
     if _KILOMETRES.fullmatch(raw):
         return _round_metres(Decimal(raw) * 1000)
     if match := _METRES.fullmatch(raw):
         return int(match.group(1))
-    raise StakeError(f"'{text}' is not a stake; {_EXPECTED}")
+    raise StakeError(N_("'%(text)s' is not a stake; expected a form like K12+300"), {"text": text})
 
 
 def _stake_metres(text: str, km: int, metres: Decimal) -> int:
     """Combine the two parts of `K{km}+{metres}`, refusing a metres part that should have carried."""
     if metres >= 1000:
         carried = format_stake(_round_metres(km * 1000 + metres))
-        raise StakeError(
-            f"'{text}' is not a stake: the metres part must be below 1000 (did you mean {carried}?); {_EXPECTED}"
-        )
+        raise StakeError(N_("'%(text)s' is not a stake: the metres part must be below 1000 (did you mean "
+                            "%(carried)s?); expected a form like K12+300"), {"text": text, "carried": carried})
     return km * 1000 + _round_metres(metres)
 
 
@@ -68,9 +68,9 @@ def format_stake(metres: int) -> str:
     try:
         whole = operator.index(metres)  # ints only: a float would silently lose its fraction
     except TypeError:
-        raise StakeError(f"a stake is whole metres, not {metres!r}") from None
+        raise StakeError(N_("a stake is whole metres, not %(metres)r"), {"metres": metres}) from None
     if whole < 0:
-        raise StakeError(f"a stake cannot be negative ({whole} metres)")
+        raise StakeError(N_("a stake cannot be negative (%(metres)s metres)"), {"metres": whole})
     km, rest = divmod(whole, 1000)
     return f"K{km}+{rest:03d}"
 
@@ -81,17 +81,16 @@ def parse_stake_range(text: str) -> tuple[int, int | None]:
     if len(parts) == 1:
         return parse_stake(text), None
     if len(parts) != 2:
-        raise StakeError(f"'{text}' is not a stake or a section; {_EXPECTED_RANGE}")
+        raise StakeError(N_("'%(text)s' is not a stake or a section; expected a stake like K12+300 or a section "
+                            "like K12+300~K13+050"), {"text": text})
     try:
         start, end = parse_stake(parts[0]), parse_stake(parts[1])
     except StakeError as exc:
-        raise StakeError(f"'{text}' is not a section: {exc}") from None
+        raise StakeError(N_("'%(text)s' is not a section: %(reason)s"), {"text": text, "reason": exc}) from None
     if end < start:
         # Never swap silently: a reversed section is a data error the person entering it should see.
-        raise StakeError(
-            f"'{text}' is not a section: the end stake {format_stake(end)} is before "
-            f"the start stake {format_stake(start)}"
-        )
+        raise StakeError(N_("'%(text)s' is not a section: the end stake %(end)s is before the start stake %(start)s"),
+                         {"text": text, "end": format_stake(end), "start": format_stake(start)})
     return start, end
 
 

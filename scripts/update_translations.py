@@ -24,7 +24,7 @@ PO = ROOT / "hazards" / "translations" / "zh" / "LC_MESSAGES" / "messages.po"
 def main() -> int:
     POT.parent.mkdir(exist_ok=True)
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"),
-                    "-k", "_", "-k", "gettext", "-k", "lazy_gettext", "--no-location", "--omit-header",
+                    "-k", "_", "-k", "gettext", "-k", "lazy_gettext", "-k", "N_", "--no-location", "--omit-header",
                     "-o", str(POT), str(ROOT)], check=True, capture_output=True)
     with open(POT, "rb") as fh:
         catalog = read_po(fh, locale="zh")

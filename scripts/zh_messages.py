@@ -329,4 +329,212 @@ ZH = {
     "Use my current position": "使用当前位置",
     "Finding your position…": "正在定位……",
     "This device or browser cannot give a position here: click the map or type the coordinates.": "本设备或浏览器无法在此定位：请在地图上点选，或输入坐标。",
+    # --- Errors the services, the domain and geo raise (message templates marked with N_) ---
+    "unknown coordinate system '%(crs)s'; accepted: %(accepted)s": "无法识别的坐标系“%(crs)s”；可用：%(accepted)s",
+    "longitude %(value)s is not a number": "经度 %(value)s 不是数字",
+    "latitude %(value)s is not a number": "纬度 %(value)s 不是数字",
+    "longitude '%(value)s' is not a finite number": "经度“%(value)s”不是有限数值",
+    "latitude '%(value)s' is not a finite number": "纬度“%(value)s”不是有限数值",
+    "longitude is empty": "经度为空",
+    "latitude is empty": "纬度为空",
+    "longitude '%(value)s' has both a sign and a hemisphere mark; give one of them":
+        "经度“%(value)s”同时带有正负号和东西经标记，请只保留其一",
+    "latitude '%(value)s' has both a sign and a hemisphere mark; give one of them":
+        "纬度“%(value)s”同时带有正负号和南北纬标记，请只保留其一",
+    "longitude '%(value)s' is not a number; expected decimal degrees like 112.73 or degrees-minutes-seconds like "
+    "112°43'30.5\"": "经度“%(value)s”不是数字；应为十进制度（如 112.73）或度分秒（如 112°43'30.5\"）",
+    "latitude '%(value)s' is not a number; expected decimal degrees like 112.73 or degrees-minutes-seconds like "
+    "112°43'30.5\"": "纬度“%(value)s”不是数字；应为十进制度（如 112.73）或度分秒（如 112°43'30.5\"）",
+    "longitude '%(value)s' is marked as a latitude; longitude and latitude look swapped":
+        "经度“%(value)s”带有纬度标记；经纬度似乎填反了",
+    "latitude '%(value)s' is marked as a longitude; longitude and latitude look swapped":
+        "纬度“%(value)s”带有经度标记；经纬度似乎填反了",
+    "longitude '%(value)s' has fractional minutes followed by seconds": "经度“%(value)s”的分带小数，后面又有秒",
+    "latitude '%(value)s' has fractional minutes followed by seconds": "纬度“%(value)s”的分带小数，后面又有秒",
+    "longitude '%(value)s' has minutes or seconds of 60 or more": "经度“%(value)s”的分或秒达到或超过 60",
+    "latitude '%(value)s' has minutes or seconds of 60 or more": "纬度“%(value)s”的分或秒达到或超过 60",
+    "axis must be 'lon' or 'lat', not %(axis)r": "坐标轴只能是经度或纬度，不能是 %(axis)r",
+    "(%(lon)s, %(lat)s): longitude %(lon)s is outside -180..180":
+        "（%(lon)s, %(lat)s）：经度 %(lon)s 超出 -180～180 的范围",
+    "(%(lon)s, %(lat)s): longitude %(lon)s is outside -180..180; longitude and latitude look swapped: "
+    "(%(lat)s, %(lon)s) would lie inside the allowed area "
+    "(longitude %(min_lon)s..%(max_lon)s, latitude %(min_lat)s..%(max_lat)s)":
+        "（%(lon)s, %(lat)s）：经度 %(lon)s 超出 -180～180 的范围；经纬度似乎填反了：（%(lat)s, %(lon)s）"
+        "才在允许范围内（经度 %(min_lon)s～%(max_lon)s，纬度 %(min_lat)s～%(max_lat)s）",
+    "(%(lon)s, %(lat)s): latitude %(lat)s is outside -90..90":
+        "（%(lon)s, %(lat)s）：纬度 %(lat)s 超出 -90～90 的范围",
+    "(%(lon)s, %(lat)s): latitude %(lat)s is outside -90..90; longitude and latitude look swapped: "
+    "(%(lat)s, %(lon)s) would lie inside the allowed area "
+    "(longitude %(min_lon)s..%(max_lon)s, latitude %(min_lat)s..%(max_lat)s)":
+        "（%(lon)s, %(lat)s）：纬度 %(lat)s 超出 -90～90 的范围；经纬度似乎填反了：（%(lat)s, %(lon)s）"
+        "才在允许范围内（经度 %(min_lon)s～%(max_lon)s，纬度 %(min_lat)s～%(max_lat)s）",
+    "(%(lon)s, %(lat)s): longitude %(lon)s is outside -180..180 and latitude %(lat)s is outside -90..90":
+        "（%(lon)s, %(lat)s）：经度 %(lon)s 超出 -180～180，纬度 %(lat)s 超出 -90～90",
+    "(%(lon)s, %(lat)s): longitude %(lon)s is outside -180..180 and latitude %(lat)s is outside -90..90; "
+    "longitude and latitude look swapped: (%(lat)s, %(lon)s) would lie inside the allowed area "
+    "(longitude %(min_lon)s..%(max_lon)s, latitude %(min_lat)s..%(max_lat)s)":
+        "（%(lon)s, %(lat)s）：经度 %(lon)s 超出 -180～180，纬度 %(lat)s 超出 -90～90；经纬度似乎填反了："
+        "（%(lat)s, %(lon)s）才在允许范围内（经度 %(min_lon)s～%(max_lon)s，纬度 %(min_lat)s～%(max_lat)s）",
+    "(%(lon)s, %(lat)s) lies outside the allowed area "
+    "(longitude %(min_lon)s..%(max_lon)s, latitude %(min_lat)s..%(max_lat)s)":
+        "（%(lon)s, %(lat)s）不在允许范围内（经度 %(min_lon)s～%(max_lon)s，纬度 %(min_lat)s～%(max_lat)s）",
+    "(%(lon)s, %(lat)s) lies outside the allowed area "
+    "(longitude %(min_lon)s..%(max_lon)s, latitude %(min_lat)s..%(max_lat)s); longitude and latitude look swapped: "
+    "(%(lat)s, %(lon)s) would lie inside the allowed area "
+    "(longitude %(min_lon)s..%(max_lon)s, latitude %(min_lat)s..%(max_lat)s)":
+        "（%(lon)s, %(lat)s）不在允许范围内（经度 %(min_lon)s～%(max_lon)s，纬度 %(min_lat)s～%(max_lat)s）；"
+        "经纬度似乎填反了：（%(lat)s, %(lon)s）才在允许范围内",
+    "a hazard is a Point or a LineString, not a %(type)s": "隐患位置只能是点或线（路段），不能是 %(type)s",
+    "the geometry is empty": "位置图形为空",
+    "a road section needs two different points": "路段至少需要两个不同的点",
+    "'%(text)s' is not valid WKT (%(reason)s)": "“%(text)s”不是有效的 WKT 图形（%(reason)s）",
+    "not a valid GeoJSON geometry (%(reason)s)": "不是有效的 GeoJSON 图形（%(reason)s）",
+    "'%(text)s' is not a stake: it is empty; expected a form like K12+300": "“%(text)s”不是桩号：内容为空；应写成 K12+300 的形式",
+    "'%(text)s' is not a stake: a stake cannot be negative; expected a form like K12+300":
+        "“%(text)s”不是桩号：桩号不能为负；应写成 K12+300 的形式",
+    "'%(text)s' is not a stake; expected a form like K12+300": "“%(text)s”不是桩号；应写成 K12+300 的形式",
+    "'%(text)s' is not a stake: the metres part must be below 1000 (did you mean %(carried)s?); expected a form "
+    "like K12+300": "“%(text)s”不是桩号：米数须小于 1000（是否应为 %(carried)s？）；应写成 K12+300 的形式",
+    "a stake is whole metres, not %(metres)r": "桩号须为整米数，不能是 %(metres)r",
+    "a stake cannot be negative (%(metres)s metres)": "桩号不能为负（%(metres)s 米）",
+    "'%(text)s' is not a stake or a section; expected a stake like K12+300 or a section like K12+300~K13+050":
+        "“%(text)s”不是桩号或路段；应写成桩号 K12+300 或路段 K12+300~K13+050 的形式",
+    "'%(text)s' is not a section: %(reason)s": "“%(text)s”不是有效路段：%(reason)s",
+    "'%(text)s' is not a section: the end stake %(end)s is before the start stake %(start)s":
+        "“%(text)s”不是有效路段：终点桩号 %(end)s 在起点桩号 %(start)s 之前",
+    "is in the future": "晚于今天",
+    "must be a GeoJSON geometry object": "须为 GeoJSON 图形对象",
+    "not a valid geometry: %(reason)s": "不是有效的位置图形：%(reason)s",
+    "'%(code)s' is not a 6-digit administrative division code (e.g. 140902)":
+        "“%(code)s”不是 6 位行政区划代码（如 140902）",
+    "Please correct: %(problems)s": "请更正：%(problems)s",
+    "a title is required": "隐患名称必填",
+    "no jurisdiction with code '%(code)s'": "没有代码为“%(code)s”的辖区",
+    "unknown category '%(code)s'": "未知的隐患类型“%(code)s”",
+    "unknown measure '%(code)s'": "未知的整改措施“%(code)s”",
+    "a section's end stake needs a start stake": "路段有终点桩号时须填写起点桩号",
+    "the end stake is before the start stake": "终点桩号在起点桩号之前",
+    "a road section (line geometry) needs an end stake": "路段（线状位置）须填写终点桩号",
+    "crash and death counts cannot be negative": "事故数和死亡人数不能为负",
+    "deaths are recorded but no crash": "登记了死亡人数却没有事故数",
+    "a document number or listing date needs a supervision level": "填写了督办文号或挂牌日期，但没有督办级别",
+    "a hazard listed for supervision needs a deadline": "挂牌督办的隐患须有整改期限",
+    "the deadline is before the listing date": "整改期限早于挂牌日期",
+    "listed before it was found": "挂牌日期早于发现日期",
+    "a closed hazard needs its closing date": "已销号的隐患须有销号日期",
+    "a closing date is given but the status is not closed": "填写了销号日期，但隐患尚未销号",
+    "closed before it was found": "销号日期早于发现日期",
+    "the planned end is before the planned start": "计划完成日期早于计划开工日期",
+    "amount %(text)r arrived as a float; pass it as text or Decimal": "金额 %(text)r 以浮点数传入；请以文本或 Decimal 传入",
+    "'%(text)s' is not an amount of money": "“%(text)s”不是有效金额",
+    "amount '%(text)s' is negative": "金额“%(text)s”为负数",
+    "unknown action '%(action)s'": "未知的操作“%(action)s”",
+    "'%(action)s' cannot be taken from status '%(status)s' (only from: %(allowed)s)":
+        "隐患处于“%(status)s”状态，不能进行“%(action)s”（仅限：%(allowed)s）",
+    "at most %(n)s characters": "最多 %(n)s 个字符",
+    "must be a date (YYYY-MM-DD)": "须为日期（年-月-日，如 2024-03-01）",
+    "must be a whole number": "须为整数",
+    "must be at least %(n)s": "不能小于 %(n)s",
+    "must be at most %(n)s": "不能大于 %(n)s",
+    "must be one of: %(choices)s": "须为以下之一：%(choices)s",
+    "must be an amount of money, e.g. 12500.00": "须为金额，如 12500.00",
+    "unknown field": "未知字段",
+    "must be a string": "须为文本",
+    "must not contain NUL characters": "不能包含空字符（NUL）",
+    "must be true or false": "须为 true 或 false",
+    "must be a list of codes": "须为代码列表",
+    'must be an amount in yuan as a string, e.g. "12500.00"': "须为以元为单位的文本金额，如 \"12500.00\"",
+    "required": "必填",
+    "No hazard %(id)s is known.": "没有编号为 %(id)s 的隐患。",
+    "You may not take the action '%(action)s' on hazard %(code)s.": "您无权对隐患 %(code)s 进行“%(action)s”操作。",
+    "Hazard %(code)s was changed by someone else (version %(version)s, you had %(expected)s).":
+        "隐患 %(code)s 已被他人修改（当前版本 %(version)s，您打开的是版本 %(expected)s）。",
+    "The photo is larger than %(mb)s MB.": "照片大于 %(mb)s MB。",
+    "A photo must be JPEG, PNG or WebP, not %(format)s.": "照片须为 JPEG、PNG 或 WebP 格式，不能是 %(format)s。",
+    "The photo has too many pixels.": "照片像素过多。",
+    "The file is not a readable image.": "文件不是可读取的图片。",
+    "The file is empty.": "文件为空。",
+    "The document is too large.": "文件过大。",
+    "These fields cannot be edited here: %(fields)s.": "以下字段不能在此修改：%(fields)s。",
+    "The amount must be a Decimal.": "金额须为 Decimal 数值。",
+    "The amount must be more than zero.": "金额须大于零。",
+    "You may not report hazards in %(division)s.": "您无权在 %(division)s 上报隐患。",
+    "No road %(route)s is known in %(division)s; place the hazard on the map.":
+        "%(division)s 没有路线 %(route)s 的资料；请在地图上标出隐患位置。",
+    "Stake %(stake)s is not on road %(route)s, which runs %(start)s~%(end)s.":
+        "桩号 %(stake)s 不在路线 %(route)s 上（该路线起止桩号为 %(start)s~%(end)s）。",
+    "Hazard %(code)s is %(status)s: there is no deadline to extend.": "隐患 %(code)s 当前为“%(status)s”，没有可延期的整改期限。",
+    "The hazard has no deadline to extend.": "该隐患没有整改期限，无从延期。",
+    "An extension must ask for a date after the current deadline %(deadline)s.":
+        "延期申请的日期须晚于当前整改期限 %(deadline)s。",
+    "An extension request needs its reasons.": "延期申请须说明理由。",
+    "An extension request is already waiting for a decision.": "已有一份延期申请在等待审批。",
+    "No extension request %(id)s is known.": "没有编号为 %(id)s 的延期申请。",
+    "This extension request was already %(state)s.": "该延期申请此前已被处理（%(state)s）。",
+    "The hazard is already supervised at the %(level)s level; raising needs a higher level.":
+        "该隐患已是%(level)s督办；提级须选择更高的督办级别。",
+    "A supervisor at your level cannot raise a hazard to the %(level)s level.": "您所在层级无权将隐患提为%(level)s督办。",
+    "Raising the supervision level needs a reason.": "提级督办须说明理由。",
+    "The note is empty.": "说明为空。",
+    "A token needs a name saying what it is for.": "令牌须有名称，说明其用途。",
+    "The name is longer than %(n)s characters.": "名称超过 %(n)s 个字符。",
+    "This user is not active.": "该用户已停用。",
+    "No token %(id)s is known.": "没有编号为 %(id)s 的令牌。",
+    "A login is required.": "账号必填。",
+    "The password must have at least %(n)s characters.": "密码至少需要 %(n)s 个字符。",
+    "Unknown role '%(role)s'; use one of %(choices)s.": "未知角色“%(role)s”；请选择：%(choices)s。",
+    "No jurisdiction with code '%(code)s'.": "没有代码为“%(code)s”的辖区。",
+    "The login '%(login)s' is taken.": "账号“%(login)s”已被占用。",
+    "Still needed: %(missing)s.": "尚缺：%(missing)s。",
+    "Listing for supervision needs a supervision level.": "挂牌督办须选择督办级别。",
+    "A supervisor at your level cannot list a hazard at the %(level)s level.": "您所在层级无权将隐患挂牌为%(level)s督办。",
+    "The completion date %(date)s is in the future.": "完成日期 %(date)s 晚于今天。",
+    "The deadline %(date)s is in the past.": "整改期限 %(date)s 已过。",
+    "A hazard cannot be merged into itself.": "隐患不能合并到其自身。",
+    "No hazard %(id)s is known to merge into.": "没有可合并到的隐患 %(id)s。",
+    "Hazard %(code)s cannot take a merge: it is itself %(status)s.": "不能合并到隐患 %(code)s：该隐患本身为“%(status)s”。",
+    "Reason": "理由",
+    "Requested deadline": "申请的期限",
+    "Document number": "督办文号",
+    "Completion date": "完成日期",
+    "Acceptance note": "验收意见",
+    "Original hazard": "原隐患",
+    "Version": "版本",
+    "Listing date": "挂牌日期",
+    "You may not import hazards.": "您无权导入隐患。",
+    "No notification %(id)s is known.": "没有编号为 %(id)s 的通知。",
+    "headers must be 'zh' or 'en', not '%(headers)s'": "表头语言只能是 zh 或 en，不能是“%(headers)s”",
+    "unknown format '%(format)s'; use csv, xlsx or geojson": "未知格式“%(format)s”；请用 csv、xlsx 或 geojson",
+    "cannot tell the format from '%(file)s'; use .csv, .xlsx or .geojson, or give a format":
+        "无法从“%(file)s”判断格式；请用 .csv、.xlsx 或 .geojson 文件，或指明格式",
+    "'%(file)s' is an old Excel .xls file; save it as .xlsx or CSV and import that":
+        "“%(file)s”是旧版 Excel .xls 文件；请另存为 .xlsx 或 CSV 后再导入",
+    "'%(file)s': unknown file type '%(suffix)s'; use .csv, .xlsx or .geojson":
+        "“%(file)s”：未知文件类型“%(suffix)s”；请用 .csv、.xlsx 或 .geojson",
+    "cannot read '%(file)s': %(reason)s": "无法读取“%(file)s”：%(reason)s",
+    "'%(file)s' is empty": "“%(file)s”是空文件",
+    "'%(file)s' is %(size)s MB, larger than the %(limit)s MB allowed; split it":
+        "“%(file)s”有 %(size)s MB，超过允许的 %(limit)s MB；请拆分后导入",
+    "'%(file)s' lacks required columns: %(columns)s": "“%(file)s”缺少必需的列：%(columns)s",
+    "'%(file)s' has no rows": "“%(file)s”没有数据行",
+    "'%(file)s' is an Excel workbook, not CSV; name it .xlsx": "“%(file)s”是 Excel 工作簿而不是 CSV；请改用 .xlsx 扩展名",
+    "'%(file)s' is an old Excel .xls file, not CSV; save it as .xlsx or CSV":
+        "“%(file)s”是旧版 Excel .xls 文件而不是 CSV；请另存为 .xlsx 或 CSV",
+    "'%(file)s' is not a text (CSV) file": "“%(file)s”不是文本（CSV）文件",
+    "'%(file)s' is neither UTF-8 nor GBK/GB18030 text; save it as CSV UTF-8":
+        "“%(file)s”既不是 UTF-8 也不是 GBK/GB18030 编码的文本；请另存为 CSV UTF-8",
+    "'%(file)s' is an old Excel .xls file; save it as .xlsx and import that":
+        "“%(file)s”是旧版 Excel .xls 文件；请另存为 .xlsx 后再导入",
+    "'%(file)s' is not an Excel .xlsx workbook": "“%(file)s”不是 Excel .xlsx 工作簿",
+    "'%(file)s' is not a readable .xlsx workbook (%(reason)s)": "“%(file)s”不是可读取的 .xlsx 工作簿（%(reason)s）",
+    "'%(file)s' has no worksheet": "“%(file)s”没有工作表",
+    "'%(file)s' is not UTF-8 text, as GeoJSON must be": "“%(file)s”不是 UTF-8 文本，而 GeoJSON 必须是",
+    "'%(file)s' is not JSON (line %(line)s: %(reason)s)": "“%(file)s”不是 JSON（第 %(line)s 行：%(reason)s）",
+    "'%(file)s' is not a GeoJSON FeatureCollection": "“%(file)s”不是 GeoJSON 要素集合（FeatureCollection）",
+    "'%(file)s': a FeatureCollection needs a 'features' list": "“%(file)s”：要素集合须有 features 列表",
+    "'%(file)s' declares CRS '%(crs)s'; give lon/lat in WGS-84 or CGCS2000":
+        "“%(file)s”声明的坐标系是“%(crs)s”；请用 WGS-84 或 CGCS2000 经纬度",
+    "'%(file)s' has no features": "“%(file)s”没有要素",
+    "Some report parameters are wrong: %(problems)s": "报表参数有误：%(problems)s",
+    "No division %(code)s is within your jurisdiction.": "您的辖区内没有代码为 %(code)s 的行政区划。",
 }

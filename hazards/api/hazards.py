@@ -26,15 +26,13 @@ from hazards.domain.enums import (
     AttachmentPhase,
     CoordinateInput,
     Direction,
-    FundingKind,
-    FundingSource,
     RiskGrade,
     RoadClass,
     Source,
     Status,
     SupervisionLevel,
 )
-from hazards.domain.errors import InvalidInput, RequirementsMissing
+from hazards.domain.errors import N_, InvalidInput, RequirementsMissing
 from hazards.domain.workflow import TRANSITIONS, actions_from
 from hazards.models import Attachment, FundingEntry, Hazard
 from hazards.queries import hazard_list as listing
@@ -43,6 +41,8 @@ from hazards.services.access import load_hazard
 from hazards.services.attachments import add_attachment
 from hazards.services.funding import add_funding, funding_totals
 from hazards.services.registration import report_hazard
+from hazards.inputs import shapes
+from hazards.inputs.values import NOT_A_CHOICE, ChoiceCodes
 from hazards.services.requirements import ActionInput
 from hazards.services.workflow import change_status
 
@@ -61,16 +61,7 @@ CREATE_FIELDS = frozenset({
     "categories", "measures", "crash_prone", "crash_count", "death_count", "risk_grade", "school_zone",
     "temporary_controls", "responsible_person", "responsible_contact", "measures_text",
 })
-_TEXT_LIMITS = {"title": 200, "description": 20000, "route_code": 16, "road_name": 100, "place": 200,
-                "responsible_person": 64, "responsible_contact": 64, "plan_text": 20000, "measures_text": 20000,
-                "temporary_controls": 20000, "document_no": 100}
-_ENUM_FIELDS = {"road_class": RoadClass, "direction": Direction, "risk_grade": RiskGrade}
-_COUNT_FIELDS = ("start_m", "end_m", "crash_count", "death_count")
-ACTION_FIELDS = frozenset({
-    "action", "version", "reason", "note", "level", "deadline", "supervising_body_id", "document_no", "listed_on",
-    "responsible_unit_id", "responsible_person", "responsible_contact", "plan_text", "completed_on",
-    "acceptance_note", "merge_target_id",
-})
+ACTION_FIELDS = shapes.ACTION_FIELDS | {"action", "version"}
 
 
 # --- hazards -------------------------------------------------------------------------------------
@@ -201,7 +192,7 @@ def create_hazard():
         measures_text=f.text("measures_text", max_length=20000),
     )
     if found_on > today:
-        f.errors["found_on"] = "is in the future"
+        f.fail("found_on", N_("is in the future"))
     f.check()
     session = get_session()
     hazard = report_hazard(session, HazardDraft(**values), actor=user)
@@ -216,23 +207,9 @@ def create_hazard():
 def update_hazard(hazard_id: int):
     """Edit fields of the version the client read; a stale version is a 409 listing what changed."""
     f = JsonReader(json_object(), set(editing.EDITABLE) | {"version", "categories"})
-    version = f.integer("version", required=True, minimum=1)
-    changes: dict = {}
-    for name in editing.EDITABLE:
-        if not f.has(name):
-            continue
-        if name in _TEXT_LIMITS:
-            changes[name] = f.text(name, required=name == "title", max_length=_TEXT_LIMITS[name])
-            if name == "route_code" and changes[name]:
-                changes[name] = changes[name].upper()
-        elif name in _ENUM_FIELDS:
-            changes[name] = f.choice(name, _ENUM_FIELDS[name])
-        elif name in _COUNT_FIELDS:
-            changes[name] = f.integer(name, minimum=0, default=0 if name.endswith("_count") else None)
-        elif name in ("crash_prone", "school_zone"):
-            changes[name] = f.boolean(name)
-        else:  # planned_start, planned_end
-            changes[name] = f.date(name)
+    version = shapes.read_version(f, required=True)
+    # PATCH: only the fields sent change.
+    changes = shapes.read_hazard_changes(f, [name for name in editing.EDITABLE if f.has(name)])
     categories = f.codes("categories")
     f.check()
     session = get_session()
@@ -266,18 +243,9 @@ def take_transition(hazard_id: int):
     f = JsonReader(json_object(), ACTION_FIELDS)
     action = f.text("action", required=True, max_length=32)
     if action and action not in TRANSITIONS:
-        f.errors["action"] = "must be one of: " + ", ".join(TRANSITIONS)
-    given = ActionInput(
-        reason=f.text("reason"), note=f.text("note"), level=f.choice("level", SupervisionLevel),
-        deadline=f.date("deadline"), supervising_body_id=f.integer("supervising_body_id", minimum=1),
-        document_no=f.text("document_no", max_length=100), listed_on=f.date("listed_on"),
-        responsible_unit_id=f.integer("responsible_unit_id", minimum=1),
-        responsible_person=f.text("responsible_person", max_length=64),
-        responsible_contact=f.text("responsible_contact", max_length=64), plan_text=f.text("plan_text", max_length=20000),
-        completed_on=f.date("completed_on"), acceptance_note=f.text("acceptance_note"),
-        merge_target_id=f.integer("merge_target_id", minimum=1),
-    )
-    version = f.integer("version", minimum=1)
+        f.fail("action", NOT_A_CHOICE, {"choices": ChoiceCodes(TRANSITIONS)})
+    given = shapes.read_action(f)
+    version = shapes.read_version(f)
     f.check()
     session = get_session()
     try:
@@ -308,13 +276,11 @@ def list_funding(hazard_id: int):
 def create_funding(hazard_id: int):
     """One line of budget, allocation or spending, in yuan (a string with at most two decimals)."""
     f = JsonReader(json_object(), {"kind", "source", "amount", "entry_date", "note"})
-    kind = f.choice("kind", FundingKind, required=True)
-    source = f.choice("source", FundingSource, required=True)
-    amount, entry_date, note = f.money("amount"), f.date("entry_date"), f.text("note", max_length=200)
+    line = shapes.read_funding_line(f)
     f.check()
     session = get_session()
-    entry = add_funding(session, hazard_id, api_user(), kind=kind, source=source, amount=amount,
-                        entry_date=entry_date, note=note)
+    entry = add_funding(session, hazard_id, api_user(), kind=line.kind, source=line.source, amount=line.amount,
+                        entry_date=line.entry_date, note=line.note)
     session.commit()
     return jsonify(rep.funding_entry(entry)), 201
 
@@ -349,7 +315,7 @@ def upload_attachment(hazard_id: int):
     if upload is not None and "\x00" in (upload.filename or ""):
         errors["file"] = "the file name contains a NUL character"
     if errors:
-        raise InvalidInput("some fields are missing or wrong", fields=errors)
+        raise InvalidInput(N_("Please correct the marked fields."), fields=errors)
     session = get_session()
     item = add_attachment(session, hazard_id, api_user(), data=upload.read(), filename=upload.filename,
                           phase=AttachmentPhase(raw_phase), instance_path=current_app.instance_path, caption=caption)

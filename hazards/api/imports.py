@@ -18,7 +18,7 @@ from hazards.api.auth import api_user
 from hazards.api.blueprints import api_blueprint
 from hazards.api.problems import ApiProblem
 from hazards.db import get_session
-from hazards.domain.errors import Forbidden, InvalidInput
+from hazards.domain.errors import N_, Forbidden, InvalidInput
 from hazards.io.importer import ImportReport, RowError, import_hazards
 from hazards.io.readers import DEFAULT_MAX_BYTES
 
@@ -42,7 +42,7 @@ def import_ledger():
         raise ApiProblem(415, "send the file as multipart/form-data with a 'file' part")
     user = api_user()
     if not permissions.can_import_into(user, user.jurisdiction_code):
-        raise Forbidden("this user may not import hazards")
+        raise Forbidden(N_("You may not import hazards."))
     errors: dict[str, str] = {}
     upload = request.files.get("file")
     if upload is None or not upload.filename:
@@ -56,7 +56,7 @@ def import_ledger():
             errors[name] = "must be true or false"
         flags[name] = _FLAGS.get(raw, False)
     if errors:
-        raise InvalidInput("some fields are missing or wrong", fields=errors)
+        raise InvalidInput(N_("Please correct the marked fields."), fields=errors)
 
     limit = int(current_app.config.get("IMPORT_MAX_BYTES") or DEFAULT_MAX_BYTES)
     session = get_session()

@@ -11,7 +11,7 @@ from hazards.api.blueprints import api_blueprint
 from hazards.api.paging import decode_cursor, encode_cursor, limit_from, reject_unknown
 from hazards.api.problems import bad_request
 from hazards.db import get_session
-from hazards.domain.errors import NotFound
+from hazards.domain.errors import N_, NotFound
 from hazards.models import Notification
 from hazards.models.base import utcnow
 
@@ -51,7 +51,7 @@ def mark_read(notification_id: int):
     session = get_session()
     note = session.get(Notification, notification_id)
     if note is None or note.user_id != api_user().id:
-        raise NotFound(f"no notification {notification_id}")
+        raise NotFound(N_("No notification %(id)s is known."), {"id": notification_id})
     if note.read_at is None:
         note.read_at = utcnow()
     session.commit()

@@ -8,6 +8,8 @@ detail says nothing about the code. All three become the same JSON shape:
      "detail": "...", "code": "conflict", ...details}
 
 where the service error's details (`fields`, `missing`, `changes`, `version`, ...) are extra members.
+`detail` is written in the request's language (Accept-Language: zh or en, else the user's setting);
+`type`, `code` and the `fields` codes stay English, for programs.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException
 
 from hazards.domain.errors import ServiceError
+from hazards.i18n import LANGUAGES, current_language, error_text
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 # The URL prefixes whose errors are problem documents rather than HTML pages.
@@ -62,7 +65,16 @@ def problem(status: int, detail: str, *, code: str | None = None, headers: dict 
 
 
 def from_service_error(exc: ServiceError) -> Response:
-    return problem(exc.status, exc.message, code=exc.code, details=exc.details)
+    return problem(exc.status, error_text(exc, request_language()), code=exc.code, details=exc.details)
+
+
+def request_language() -> str:
+    """The language the client asked for in Accept-Language; without one, the user's own setting."""
+    if request.accept_languages:
+        chosen = request.accept_languages.best_match(LANGUAGES)
+        if chosen:
+            return chosen
+    return current_language()
 
 
 def from_api_problem(exc: ApiProblem) -> Response:

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from hazards.db import get_session
 from hazards.domain.errors import InvalidInput
+from hazards.i18n import error_text
 from hazards.services import tokens
 
 bp = Blueprint("api_tokens", __name__)
@@ -29,7 +30,7 @@ def create():
         session.rollback()
         flash(_("Give the token a name saying what it is for."), "error")
         return render_template("api/tokens.html", tokens=tokens.list_tokens(session, current_user),
-                               secret=None, error=exc.message), 422
+                               secret=None, error=error_text(exc)), 422
     session.commit()
     # Shown on this response only: the page is not cached and the secret is never stored.
     response = render_template("api/tokens.html", tokens=tokens.list_tokens(session, current_user),

@@ -12,19 +12,21 @@ import re
 from sqlalchemy import ColumnElement, and_, true
 
 from hazards.domain.enums import JurisdictionLevel
+from hazards.domain.errors import N_, TranslatableValueError
 
 NATIONAL_CODE = "100000"
 _CODE = re.compile(r"^\d{6}$")
 
 
-class DivisionCodeError(ValueError):
-    pass
+class DivisionCodeError(TranslatableValueError):
+    """Not a 6-digit administrative division code (行政区划代码)."""
 
 
 def check_code(code: str) -> str:
     code = str(code).strip()
     if not _CODE.match(code):
-        raise DivisionCodeError(f"'{code}' is not a 6-digit administrative division code (e.g. 140902)")
+        raise DivisionCodeError(N_("'%(code)s' is not a 6-digit administrative division code (e.g. 140902)"),
+                                {"code": code})
     return code
 
 

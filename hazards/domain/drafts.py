@@ -6,6 +6,7 @@ rules that span fields or need reference data are enforced.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
@@ -21,6 +22,7 @@ from hazards.domain.enums import (
     Status,
     SupervisionLevel,
 )
+from hazards.domain.errors import N_, InvalidInput, render_english
 
 # Statuses that only make sense once a hazard is listed for supervision.
 _NEEDS_DEADLINE = {Status.LISTED}
@@ -75,11 +77,28 @@ class HazardDraft:
 
 @dataclass(frozen=True)
 class FieldProblem:
+    """One rule a field breaks: the field's name and a message template (N_) with its params."""
+
     field: str
-    message: str
+    template: str
+    params: Mapping = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return render_english(self.template, self.params)
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"
+
+
+class DraftRejected(InvalidInput):
+    """A draft that breaks rules; `problems` lists them, and each field's message is translatable."""
+
+    def __init__(self, problems: list[FieldProblem]):
+        self.problems = problems
+        super().__init__(N_("Please correct: %(problems)s"), {"problems": tuple(problems)},
+                         fields={p.field: p.message for p in problems},
+                         field_messages={p.field: (p.template, p.params) for p in problems})
 
 
 class KnownValues(Protocol):
@@ -94,43 +113,43 @@ def check_draft(draft: HazardDraft, ref: KnownValues) -> list[FieldProblem]:
     """Every rule a single field cannot check alone. Empty list = the draft may be written."""
     problems: list[FieldProblem] = []
 
-    def problem(name: str, message: str) -> None:
-        problems.append(FieldProblem(name, message))
+    def problem(name: str, template: str, params: Mapping | None = None) -> None:
+        problems.append(FieldProblem(name, template, dict(params or {})))
 
     if not draft.title or not draft.title.strip():
-        problem("title", "a title is required")
+        problem("title", N_("a title is required"))
     if draft.jurisdiction_code not in ref.jurisdictions:
-        problem("jurisdiction_code", f"no jurisdiction with code '{draft.jurisdiction_code}'")
+        problem("jurisdiction_code", N_("no jurisdiction with code '%(code)s'"), {"code": draft.jurisdiction_code})
     for code in draft.category_codes:
         if code not in ref.category_ids:
-            problem("categories", f"unknown category '{code}'")
+            problem("categories", N_("unknown category '%(code)s'"), {"code": code})
     for code in draft.measure_codes:
         if code not in ref.measure_ids:
-            problem("measures", f"unknown measure '{code}'")
+            problem("measures", N_("unknown measure '%(code)s'"), {"code": code})
     if draft.end_m is not None and draft.start_m is None:
-        problem("start_stake", "a section's end stake needs a start stake")
+        problem("start_stake", N_("a section's end stake needs a start stake"))
     if draft.start_m is not None and draft.end_m is not None and draft.end_m < draft.start_m:
-        problem("end_stake", "the end stake is before the start stake")
+        problem("end_stake", N_("the end stake is before the start stake"))
     if draft.geometry.geom_type == "LineString" and draft.end_m is None and draft.start_m is not None:
-        problem("end_stake", "a road section (line geometry) needs an end stake")
+        problem("end_stake", N_("a road section (line geometry) needs an end stake"))
     if draft.crash_count < 0 or draft.death_count < 0:
-        problem("crash_count", "crash and death counts cannot be negative")
+        problem("crash_count", N_("crash and death counts cannot be negative"))
     if draft.death_count and not draft.crash_count:
-        problem("crash_count", "deaths are recorded but no crash")
+        problem("crash_count", N_("deaths are recorded but no crash"))
     if draft.level is SupervisionLevel.NONE and (draft.document_no or draft.listed_on):
-        problem("level", "a document number or listing date needs a supervision level")
+        problem("level", N_("a document number or listing date needs a supervision level"))
     if draft.status in _NEEDS_DEADLINE and draft.deadline is None:
-        problem("deadline", "a hazard listed for supervision needs a deadline")
+        problem("deadline", N_("a hazard listed for supervision needs a deadline"))
     if draft.listed_on and draft.deadline and draft.deadline < draft.listed_on:
-        problem("deadline", "the deadline is before the listing date")
+        problem("deadline", N_("the deadline is before the listing date"))
     if draft.found_on and draft.listed_on and draft.listed_on < draft.found_on:
-        problem("listed_on", "listed before it was found")
+        problem("listed_on", N_("listed before it was found"))
     if draft.status is Status.CLOSED and draft.closed_on is None:
-        problem("closed_on", "a closed hazard needs its closing date")
+        problem("closed_on", N_("a closed hazard needs its closing date"))
     if draft.closed_on and draft.status is not Status.CLOSED:
-        problem("closed_on", "a closing date is given but the status is not closed")
+        problem("closed_on", N_("a closing date is given but the status is not closed"))
     if draft.closed_on and draft.found_on and draft.closed_on < draft.found_on:
-        problem("closed_on", "closed before it was found")
+        problem("closed_on", N_("closed before it was found"))
     if draft.planned_start and draft.planned_end and draft.planned_end < draft.planned_start:
-        problem("planned_end", "the planned end is before the planned start")
+        problem("planned_end", N_("the planned end is before the planned start"))
     return problems

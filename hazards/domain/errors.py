@@ -1,16 +1,62 @@
-"""Typed errors the services raise; each carries its HTTP status, and one handler maps them."""
+"""Typed errors the services raise; each carries its HTTP status, and one handler maps them.
+
+An error never carries a finished sentence: it carries a stable English `code` for programs, a
+message template marked with `N_` (so `pybabel extract -k N_` collects it) and the named `params`
+the template needs. The adapters translate: `hazards.i18n.error_text` renders it in the reader's
+language. `str(exc)` and `exc.message` give the English rendering, for logs and the command line.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import Enum
+
+
+def N_(template: str) -> str:
+    """Mark a message template for translation without translating it here (the domain has no locale)."""
+    return template
+
+
+def render_english(template: str, params: Mapping | None = None) -> str:
+    """The template with its params filled in, untranslated; enum members show their value."""
+    if not params:
+        return template
+    return template % {name: _english(value) for name, value in params.items()}
+
+
+def _english(value):
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (list, tuple)):
+        # A list of whole sentences (field problems) is separated more strongly than a list of words.
+        separator = "; " if any(hasattr(v, "template") for v in value) else ", "
+        return separator.join(str(_english(v)) for v in value)
+    return value
+
+
+class TranslatableValueError(ValueError):
+    """A pure rule's refusal (money, division codes, the transition table) as template + params."""
+
+    def __init__(self, template: str, params: Mapping | None = None):
+        self.template = template
+        self.params = dict(params or {})
+        super().__init__(render_english(template, self.params))
 
 
 class ServiceError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, **details):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, template: str, /, params: Mapping | None = None, **details):
+        self.template = template
+        self.params = dict(params or {})
         self.details = details
+        super().__init__(render_english(template, self.params))
+
+    @property
+    def message(self) -> str:
+        """The English rendering (logs, CLI); people see `hazards.i18n.error_text(exc)`."""
+        return render_english(self.template, self.params)
 
 
 class NotFound(ServiceError):
@@ -45,7 +91,16 @@ class RequirementsMissing(ServiceError):
 
 
 class InvalidInput(ServiceError):
-    """Field errors: `details['fields']` maps a field name to its message."""
+    """Field errors: `details['fields']` maps a field name to a short English code ("required", "past").
+
+    Readers of forms and JSON bodies also pass `field_messages`: field name -> (template, params), so
+    each field's problem can be shown translated beside the field.
+    """
 
     status = 422
     code = "invalid_input"
+
+    def __init__(self, template: str, /, params: Mapping | None = None, *,
+                 field_messages: Mapping[str, tuple[str, Mapping]] | None = None, **details):
+        super().__init__(template, params, **details)
+        self.field_messages = dict(field_messages or {})

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from hazards.domain.errors import N_, TranslatableValueError
+
 TEN_THOUSAND = Decimal(10000)
 CENT = Decimal("0.01")
 
 
-class MoneyError(ValueError):
+class MoneyError(TranslatableValueError):
     pass
 
 
@@ -32,7 +34,7 @@ def parse_amount(text: str | int | Decimal, unit: str = "yuan") -> Decimal:
     through `str()`, which keeps the digits the person typed.
     """
     if isinstance(text, float):
-        raise MoneyError(f"amount {text!r} arrived as a float; pass it as text or Decimal")
+        raise MoneyError(N_("amount %(text)r arrived as a float; pass it as text or Decimal"), {"text": text})
     raw = str(text).strip().replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
     for suffix in ("万元", "万"):
         if raw.endswith(suffix):
@@ -42,9 +44,9 @@ def parse_amount(text: str | int | Decimal, unit: str = "yuan") -> Decimal:
     try:
         amount = Decimal(raw)
     except InvalidOperation:
-        raise MoneyError(f"'{text}' is not an amount of money") from None
+        raise MoneyError(N_("'%(text)s' is not an amount of money"), {"text": text}) from None
     if not amount.is_finite():
-        raise MoneyError(f"'{text}' is not an amount of money")
+        raise MoneyError(N_("'%(text)s' is not an amount of money"), {"text": text})
     if amount < 0:
-        raise MoneyError(f"amount '{text}' is negative")
+        raise MoneyError(N_("amount '%(text)s' is negative"), {"text": text})
     return from_wan(amount) if unit == "wan" else amount.quantize(CENT, rounding=ROUND_HALF_UP)

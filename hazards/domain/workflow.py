@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hazards.domain.enums import Role, Status
+from hazards.domain.errors import N_, TranslatableValueError
 
 S = Status
 
@@ -61,17 +62,28 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
-class TransitionError(ValueError):
+class TransitionError(TranslatableValueError):
     """The action does not exist or cannot be taken from the hazard's current status."""
+
+
+class ActionName(str):
+    """An action's code that reads as its label when shown to a person (an error message's param)."""
+
+    def text(self, language: str) -> str:
+        transition = TRANSITIONS.get(str(self))
+        if transition is None:
+            return str(self)
+        return transition.en if language == "en" else transition.zh
 
 
 def transition_for(action: str, status: Status) -> Transition:
     transition = TRANSITIONS.get(action)
     if transition is None:
-        raise TransitionError(f"unknown action '{action}'")
+        raise TransitionError(N_("unknown action '%(action)s'"), {"action": action})
     if status not in transition.sources:
-        allowed = ", ".join(sorted(s.value for s in transition.sources))
-        raise TransitionError(f"'{action}' cannot be taken from status '{status.value}' (only from: {allowed})")
+        allowed = tuple(sorted(transition.sources, key=lambda s: s.value))
+        raise TransitionError(N_("'%(action)s' cannot be taken from status '%(status)s' (only from: %(allowed)s)"),
+                              {"action": ActionName(action), "status": status, "allowed": allowed})
     return transition
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from hazards.domain.divisions import check_code, within_clause
 from hazards.domain.enums import FundingKind
+from hazards.domain.errors import N_, TranslatableValueError
 from hazards.io.columns import Column, Vocabulary, export_columns
 from hazards.models import (
     Category,
@@ -40,7 +41,7 @@ EXTENSIONS = {".csv": "csv", ".xlsx": "xlsx", ".geojson": "geojson", ".json": "g
 _FORMULA_START = ("=", "+", "-", "@")
 
 
-class ExportError(ValueError):
+class ExportError(TranslatableValueError):
     pass
 
 
@@ -62,11 +63,11 @@ def export_hazards(
     path = Path(path)
     fmt = _format(path, fmt)
     if headers not in ("zh", "en"):
-        raise ExportError(f"headers must be 'zh' or 'en', not '{headers}'")
+        raise ExportError(N_("headers must be 'zh' or 'en', not '%(headers)s'"), {"headers": headers})
     if jurisdiction is not None:
         jurisdiction = check_code(jurisdiction)
         if session.get(Jurisdiction, jurisdiction) is None:
-            raise ExportError(f"no jurisdiction with code '{jurisdiction}'")
+            raise ExportError(N_("no jurisdiction with code '%(code)s'"), {"code": jurisdiction})
     style = "json" if fmt == "geojson" else headers
     columns = export_columns(fmt)
     vocab = Vocabulary.load(session)
@@ -88,10 +89,11 @@ def _format(path: Path, fmt: str | None) -> str:
         fmt = fmt.lower().lstrip(".")
         fmt = "geojson" if fmt == "json" else fmt
         if fmt not in ("csv", "xlsx", "geojson"):
-            raise ExportError(f"unknown format '{fmt}'; use csv, xlsx or geojson")
+            raise ExportError(N_("unknown format '%(format)s'; use csv, xlsx or geojson"), {"format": fmt})
         return fmt
     if path.suffix.lower() not in EXTENSIONS:
-        raise ExportError(f"cannot tell the format from '{path.name}'; use .csv, .xlsx or .geojson, or give a format")
+        raise ExportError(N_("cannot tell the format from '%(file)s'; use .csv, .xlsx or .geojson, or give a format"),
+                          {"file": path.name})
     return EXTENSIONS[path.suffix.lower()]
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hazards.domain.errors import N_, TranslatableValueError
 from hazards.io.columns import GEOMETRY_KEY, HeaderMap, looks_like_header, map_headers, missing_columns
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
@@ -27,7 +28,7 @@ HEADER_SEARCH_ROWS = 20
 Row = tuple[int, dict[str, Any]]
 
 
-class ImportFileError(ValueError):
+class ImportFileError(TranslatableValueError):
     """The file as a whole cannot be imported: wrong format, empty, too large, columns missing."""
 
 
@@ -52,12 +53,14 @@ def detect_format(path: Path, fmt: str | None = None) -> str:
             return fmt
         if fmt == "json":
             return "geojson"
-        raise ImportFileError(f"unknown format '{fmt}'; use csv, xlsx or geojson")
+        raise ImportFileError(N_("unknown format '%(format)s'; use csv, xlsx or geojson"), {"format": fmt})
     suffix = path.suffix.lower()
     if suffix == ".xls":
-        raise ImportFileError(f"'{path.name}' is an old Excel .xls file; save it as .xlsx or CSV and import that")
+        raise ImportFileError(N_("'%(file)s' is an old Excel .xls file; save it as .xlsx or CSV and import that"),
+                              {"file": path.name})
     if suffix not in FORMATS:
-        raise ImportFileError(f"'{path.name}': unknown file type '{suffix}'; use .csv, .xlsx or .geojson")
+        raise ImportFileError(N_("'%(file)s': unknown file type '%(suffix)s'; use .csv, .xlsx or .geojson"),
+                              {"file": path.name, "suffix": suffix})
     return FORMATS[suffix]
 
 
@@ -68,13 +71,12 @@ def open_table(path: str | Path, *, fmt: str | None = None, max_bytes: int = DEF
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise ImportFileError(f"cannot read '{path}': {exc.strerror}") from None
+        raise ImportFileError(N_("cannot read '%(file)s': %(reason)s"), {"file": str(path), "reason": exc.strerror}) from None
     if size == 0:
-        raise ImportFileError(f"'{path.name}' is empty")
+        raise ImportFileError(N_("'%(file)s' is empty"), {"file": path.name})
     if size > max_bytes:
-        raise ImportFileError(
-            f"'{path.name}' is {size / 1048576:.0f} MB, larger than the {max_bytes / 1048576:.0f} MB allowed; split it"
-        )
+        raise ImportFileError(N_("'%(file)s' is %(size)s MB, larger than the %(limit)s MB allowed; split it"),
+                              {"file": path.name, "size": f"{size / 1048576:.0f}", "limit": f"{max_bytes / 1048576:.0f}"})
     with open(path, "rb") as fh:
         magic = fh.read(8)
     table = {"csv": _csv_table, "xlsx": _xlsx_table, "geojson": _geojson_table}[fmt](path, magic)
@@ -86,7 +88,8 @@ def _check_headers(table: SourceTable) -> None:
     mapping = table.mapping
     missing = missing_columns(mapping, geojson=table.format == "geojson")
     if missing:
-        raise ImportFileError(f"'{table.path.name}' lacks required columns: {'; '.join(missing)}")
+        raise ImportFileError(N_("'%(file)s' lacks required columns: %(columns)s"),
+                              {"file": table.path.name, "columns": "; ".join(missing)})
     if mapping.unknown:
         table.warnings.append(f"columns not recognised, ignored: {', '.join(mapping.unknown)}")
     if mapping.repeated:
@@ -126,7 +129,7 @@ def _find_header(records: Iterator[tuple[int, list]], path: Path) -> tuple[int, 
         if depth >= HEADER_SEARCH_ROWS:
             break
     if first is None:
-        raise ImportFileError(f"'{path.name}' has no rows")
+        raise ImportFileError(N_("'%(file)s' has no rows"), {"file": path.name})
     return first[0], _unique_headers(first[1])
 
 
@@ -147,14 +150,15 @@ def _data_rows(records: Iterator[tuple[int, list]], path: Path) -> Iterator[Row]
 
 def _csv_table(path: Path, magic: bytes) -> SourceTable:
     if magic.startswith(b"PK\x03\x04"):
-        raise ImportFileError(f"'{path.name}' is an Excel workbook, not CSV; name it .xlsx")
+        raise ImportFileError(N_("'%(file)s' is an Excel workbook, not CSV; name it .xlsx"), {"file": path.name})
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportFileError(f"'{path.name}' is an old Excel .xls file, not CSV; save it as .xlsx or CSV")
+        raise ImportFileError(N_("'%(file)s' is an old Excel .xls file, not CSV; save it as .xlsx or CSV"),
+                              {"file": path.name})
     encoding = _detect_encoding(path)
     with open(path, encoding=encoding, newline="") as fh:
         sample = fh.read(65536)
     if "\x00" in sample:
-        raise ImportFileError(f"'{path.name}' is not a text (CSV) file")
+        raise ImportFileError(N_("'%(file)s' is not a text (CSV) file"), {"file": path.name})
     delimiter = _sniff_delimiter(sample)
 
     def records() -> Iterator[tuple[int, list]]:
@@ -179,7 +183,8 @@ def _detect_encoding(path: Path) -> str:
     for encoding in ("utf-8", "gb18030"):
         if _decodes(path, encoding):
             return encoding
-    raise ImportFileError(f"'{path.name}' is neither UTF-8 nor GBK/GB18030 text; save it as CSV UTF-8")
+    raise ImportFileError(N_("'%(file)s' is neither UTF-8 nor GBK/GB18030 text; save it as CSV UTF-8"),
+                          {"file": path.name})
 
 
 def _decodes(path: Path, encoding: str) -> bool:
@@ -207,9 +212,10 @@ def _sniff_delimiter(sample: str) -> str:
 
 def _xlsx_table(path: Path, magic: bytes) -> SourceTable:
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportFileError(f"'{path.name}' is an old Excel .xls file; save it as .xlsx and import that")
+        raise ImportFileError(N_("'%(file)s' is an old Excel .xls file; save it as .xlsx and import that"),
+                              {"file": path.name})
     if not magic.startswith(b"PK\x03\x04") or not zipfile.is_zipfile(path):
-        raise ImportFileError(f"'{path.name}' is not an Excel .xlsx workbook")
+        raise ImportFileError(N_("'%(file)s' is not an Excel .xlsx workbook"), {"file": path.name})
 
     def records() -> Iterator[tuple[int, list]]:
         from openpyxl import load_workbook
@@ -217,10 +223,11 @@ def _xlsx_table(path: Path, magic: bytes) -> SourceTable:
         try:
             workbook = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a broken workbook
-            raise ImportFileError(f"'{path.name}' is not a readable .xlsx workbook ({exc})") from None
+            raise ImportFileError(N_("'%(file)s' is not a readable .xlsx workbook (%(reason)s)"),
+                                  {"file": path.name, "reason": str(exc)}) from None
         try:
             if not workbook.worksheets:
-                raise ImportFileError(f"'{path.name}' has no worksheet")
+                raise ImportFileError(N_("'%(file)s' has no worksheet"), {"file": path.name})
             # read-only sheets yield an empty tuple for each missing row, so counting gives Excel's numbers
             yield from enumerate(workbook.worksheets[0].iter_rows(values_only=True), 1)
         finally:
@@ -242,19 +249,21 @@ def _geojson_table(path: Path, magic: bytes) -> SourceTable:
     try:
         data = json.loads(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise ImportFileError(f"'{path.name}' is not UTF-8 text, as GeoJSON must be") from None
+        raise ImportFileError(N_("'%(file)s' is not UTF-8 text, as GeoJSON must be"), {"file": path.name}) from None
     except json.JSONDecodeError as exc:
-        raise ImportFileError(f"'{path.name}' is not JSON (line {exc.lineno}: {exc.msg})") from None
+        raise ImportFileError(N_("'%(file)s' is not JSON (line %(line)s: %(reason)s)"),
+                              {"file": path.name, "line": exc.lineno, "reason": exc.msg}) from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise ImportFileError(f"'{path.name}' is not a GeoJSON FeatureCollection")
+        raise ImportFileError(N_("'%(file)s' is not a GeoJSON FeatureCollection"), {"file": path.name})
     features = data.get("features")
     if not isinstance(features, list):
-        raise ImportFileError(f"'{path.name}': a FeatureCollection needs a 'features' list")
+        raise ImportFileError(N_("'%(file)s': a FeatureCollection needs a 'features' list"), {"file": path.name})
     crs_name = str(((data.get("crs") or {}).get("properties") or {}).get("name", "crs84")).lower()
     if not crs_name.endswith(_WGS84_NAMES):
-        raise ImportFileError(f"'{path.name}' declares CRS '{crs_name}'; give lon/lat in WGS-84 or CGCS2000")
+        raise ImportFileError(N_("'%(file)s' declares CRS '%(crs)s'; give lon/lat in WGS-84 or CGCS2000"),
+                              {"file": path.name, "crs": crs_name})
     if not features:
-        raise ImportFileError(f"'{path.name}' has no features")
+        raise ImportFileError(N_("'%(file)s' has no features"), {"file": path.name})
     headers: dict[str, None] = {}
     for feature in features:
         if isinstance(feature, dict) and isinstance(feature.get("properties"), dict):

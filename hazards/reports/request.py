@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from hazards.domain.divisions import DivisionCodeError, check_code, is_within
-from hazards.domain.errors import NotFound, ServiceError
+from hazards.domain.errors import N_, NotFound, ServiceError
 from hazards.models import Jurisdiction
 from hazards.reports.build import CompletionReport, ReportError, build_report, resolve_level
 from hazards.reports.period import Period, PeriodError, period_from_params
@@ -93,8 +93,9 @@ def read_report_request(session: Session, args, user, *, default_min_rank: int =
 
     if fields:
         message = "; ".join(f"{name}: {text}" for name, text in fields.items())
-        raise ReportParamsError(message, fields=fields)
+        raise ReportParamsError(N_("Some report parameters are wrong: %(problems)s"), {"problems": message},
+                                fields=fields)
     if not is_within(code, user.jurisdiction_code) or session.get(Jurisdiction, code) is None:
-        raise NotFound(f"no division {code} within your jurisdiction")
+        raise NotFound(N_("No division %(code)s is within your jurisdiction."), {"code": code})
     lang = args.get("lang") if args.get("lang") in ("zh", "en") else default_lang
     return ReportRequest(code, period, level, min_rank, lang)

@@ -6,7 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hazards import permissions
-from hazards.domain.errors import Conflict, Forbidden, NotFound
+from hazards.domain.errors import N_, Conflict, Forbidden, NotFound
+from hazards.domain.workflow import ActionName
 from hazards.models import FieldChange, Hazard, User
 
 
@@ -18,9 +19,10 @@ def load_hazard(session: Session, hazard_id: int, actor: User, action: str = "vi
     """
     hazard = session.get(Hazard, hazard_id)
     if hazard is None or not permissions.can_see(actor, hazard.jurisdiction_code):
-        raise NotFound(f"no hazard {hazard_id}")
+        raise NotFound(N_("No hazard %(id)s is known."), {"id": hazard_id})
     if not permissions.can(actor, action, hazard):
-        raise Forbidden(f"'{action}' on hazard {hazard.code} is not permitted for this user", action=action)
+        raise Forbidden(N_("You may not take the action '%(action)s' on hazard %(code)s."),
+                        {"action": ActionName(action), "code": hazard.code}, action=action)
     return hazard
 
 
@@ -34,7 +36,8 @@ def check_version(session: Session, hazard: Hazard, expected_version: int | None
         .order_by(FieldChange.id)
     ).all()
     raise Conflict(
-        f"hazard {hazard.code} was changed by someone else (version {hazard.version}, you had {expected_version})",
+        N_("Hazard %(code)s was changed by someone else (version %(version)s, you had %(expected)s)."),
+        {"code": hazard.code, "version": hazard.version, "expected": expected_version},
         version=hazard.version,
         changes=[
             {"field": c.field, "old": c.old_value, "new": c.new_value,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from geo.photo_gps import GPS_IFD, lonlat_from_gps_ifd
 from hazards.domain.enums import AttachmentPhase
-from hazards.domain.errors import InvalidInput
+from hazards.domain.errors import N_, InvalidInput
 from hazards.models import Attachment, User
 from hazards.services.access import load_hazard
 
@@ -39,19 +39,21 @@ class PhotoInfo:
 def read_photo(data: bytes) -> PhotoInfo:
     """Open an uploaded image, refusing what is not a photo; returns it upright with its GPS position."""
     if len(data) > MAX_PHOTO_BYTES:
-        raise InvalidInput(f"the photo is larger than {MAX_PHOTO_BYTES // (1024 * 1024)} MB", fields={"file": "too_large"})
+        raise InvalidInput(N_("The photo is larger than %(mb)s MB."), {"mb": MAX_PHOTO_BYTES // (1024 * 1024)},
+                           fields={"file": "too_large"})
     try:
         image = Image.open(io.BytesIO(data))
         fmt = image.format
         if fmt not in PHOTO_FORMATS:
-            raise InvalidInput(f"a photo must be JPEG, PNG or WebP, not {fmt}", fields={"file": "type"})
+            raise InvalidInput(N_("A photo must be JPEG, PNG or WebP, not %(format)s."), {"format": fmt},
+                               fields={"file": "type"})
         if image.width * image.height > MAX_PIXELS:
-            raise InvalidInput("the photo has too many pixels", fields={"file": "too_large"})
+            raise InvalidInput(N_("The photo has too many pixels."), fields={"file": "too_large"})
         gps = image.getexif().get_ifd(GPS_IFD)
         upright = ImageOps.exif_transpose(image)
         upright.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise InvalidInput("the file is not a readable image", fields={"file": "type"}) from None
+        raise InvalidInput(N_("The file is not a readable image."), fields={"file": "type"}) from None
     return PhotoInfo(upright, fmt, lonlat_from_gps_ifd(gps) if gps else None)
 
 
@@ -61,10 +63,10 @@ def add_attachment(
 ) -> Attachment:
     hazard = load_hazard(session, hazard_id, actor, "add_photo")
     if not data:
-        raise InvalidInput("the file is empty", fields={"file": "empty"})
+        raise InvalidInput(N_("The file is empty."), fields={"file": "empty"})
     if phase is AttachmentPhase.DOCUMENT and data[:4] in DOCUMENT_SIGNATURES:
         if len(data) > MAX_DOCUMENT_BYTES:
-            raise InvalidInput("the document is too large", fields={"file": "too_large"})
+            raise InvalidInput(N_("The document is too large."), fields={"file": "too_large"})
         content_type, ext = DOCUMENT_SIGNATURES[data[:4]]
         stored = data
     else:

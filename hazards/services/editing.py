@@ -9,8 +9,8 @@ from dataclasses import replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hazards.domain.drafts import HazardDraft, check_draft
-from hazards.domain.errors import InvalidInput
+from hazards.domain.drafts import DraftRejected, HazardDraft, check_draft
+from hazards.domain.errors import N_, InvalidInput
 from hazards.models import Category, Hazard, User
 from hazards.models.base import utcnow
 from hazards.services.access import check_version, load_hazard
@@ -35,11 +35,11 @@ def update_hazard(
     check_version(session, hazard, expected_version)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise InvalidInput(f"these fields cannot be edited here: {', '.join(sorted(unknown))}",
+        raise InvalidInput(N_("These fields cannot be edited here: %(fields)s."), {"fields": tuple(sorted(unknown))},
                            fields={k: "not_editable" for k in unknown})
     problems = check_draft(_as_draft(hazard, changes, category_codes), ReferenceData(session))
     if problems:
-        raise InvalidInput("; ".join(str(p) for p in problems), fields={p.field: p.message for p in problems})
+        raise DraftRejected(problems)
     apply_changes(session, hazard, actor, changes)
     old_codes = [c.code for c in hazard.categories]
     if category_codes is not None and sorted(old_codes) != sorted(category_codes):

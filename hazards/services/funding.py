@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hazards.domain.enums import FundingKind, FundingSource
-from hazards.domain.errors import InvalidInput
+from hazards.domain.errors import N_, InvalidInput
 from hazards.models import FundingEntry, User
 from hazards.services.access import load_hazard
 
@@ -27,9 +27,9 @@ def add_funding(
 ) -> FundingEntry:
     hazard = load_hazard(session, hazard_id, actor, _ACTION_FOR_KIND[kind])
     if not isinstance(amount, Decimal):
-        raise InvalidInput("the amount must be a Decimal", fields={"amount": "type"})
+        raise InvalidInput(N_("The amount must be a Decimal."), fields={"amount": "type"})
     if amount <= 0:
-        raise InvalidInput("the amount must be more than zero", fields={"amount": "not_positive"})
+        raise InvalidInput(N_("The amount must be more than zero."), fields={"amount": "not_positive"})
     entry = FundingEntry(hazard_id=hazard.id, kind=kind, source=source, amount=amount,
                          entry_date=entry_date or date.today(), note=note, created_by_id=actor.id)
     session.add(entry)

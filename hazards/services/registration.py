@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from geo.geometry import to_ewkt
 from hazards import permissions
 from hazards.domain.divisions import is_within, subtree_prefix
-from hazards.domain.drafts import HazardDraft, check_draft
+from hazards.domain.drafts import DraftRejected, HazardDraft, check_draft
 from hazards.domain.enums import OrganizationKind
-from hazards.domain.errors import Forbidden, InvalidInput
+from hazards.domain.errors import N_, Forbidden
 from hazards.models import Hazard, Organization, StatusChange, User, hazard_categories, hazard_measures
 from hazards.models.base import utcnow
 from hazards.services.codes import CodeAllocator
@@ -24,12 +24,6 @@ from hazards.services.reference import ReferenceData
 
 _NOT_COLUMNS = {"geometry", "category_codes", "measure_codes", "supervising_body", "responsible_unit"}
 _COLUMN_FIELDS = [f.name for f in fields(HazardDraft) if f.name not in _NOT_COLUMNS]
-
-
-class DraftRejected(InvalidInput):
-    def __init__(self, problems):
-        self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems), fields={p.field: p.message for p in problems})
 
 
 def report_hazard(
@@ -41,7 +35,7 @@ def report_hazard(
     """
     if actor is not None:
         if not permissions.can_report_in(actor, draft.jurisdiction_code):
-            raise Forbidden(f"this user may not report hazards in {draft.jurisdiction_code}")
+            raise Forbidden(N_("You may not report hazards in %(division)s."), {"division": draft.jurisdiction_code})
         actor_id = actor.id
     ref = ReferenceData(session)
     problems = check_draft(draft, ref)

@@ -66,9 +66,15 @@ def missing(session: Session, hazard: Hazard, requires: tuple[str, ...], given: 
     return [code for code in requires if not checks[code]()]
 
 
-def describe(codes: list[str], language: str = "zh") -> str:
-    names = [REQUIREMENT_LABELS[c][1 if language == "en" else 0] for c in codes]
-    return ("still needed: " + ", ".join(names)) if language == "en" else ("尚缺：" + "、".join(names))
+class MissingRequirements(tuple):
+    """Requirement codes that read as their names when shown to a person (an error message's param)."""
+
+    def text(self, language: str) -> str:
+        names = [REQUIREMENT_LABELS[c][1 if language == "en" else 0] for c in self]
+        return ", ".join(names) if language == "en" else "、".join(names)
+
+    def __str__(self) -> str:
+        return self.text("en")
 
 
 def _total(session: Session, hazard_id: int, kind: FundingKind):

@@ -12,7 +12,7 @@ from geo.geometry import from_db, to_ewkt
 from geo.stakes import format_stake
 from hazards.domain.divisions import is_within, subtree_prefix
 from hazards.domain.enums import RoadClass
-from hazards.domain.errors import InvalidInput
+from hazards.domain.errors import N_, InvalidInput
 from hazards.models import Road
 
 
@@ -40,15 +40,16 @@ def locate_by_stake(
 ) -> BaseGeometry:
     road = find_road(session, route_code, jurisdiction_code)
     if road is None:
-        raise InvalidInput(f"no road {route_code} is known in {jurisdiction_code}; place the hazard on the map",
-                           fields={"route_code": "unknown_road"})
+        raise InvalidInput(N_("No road %(route)s is known in %(division)s; place the hazard on the map."),
+                           {"route": route_code, "division": jurisdiction_code}, fields={"route_code": "unknown_road"})
     coords = list(from_db(road.geom).coords)
     last = road.start_m + road.length_m
     for stake in (start_m, end_m):
         if stake is not None and not road.start_m <= stake <= last:
-            raise InvalidInput(
-                f"{format_stake(stake)} is not on {road.route_code}, which runs "
-                f"{format_stake(road.start_m)}~{format_stake(last)}", fields={"stakes": "off_road"})
+            raise InvalidInput(N_("Stake %(stake)s is not on road %(route)s, which runs %(start)s~%(end)s."),
+                               {"stake": format_stake(stake), "route": road.route_code,
+                                "start": format_stake(road.start_m), "end": format_stake(last)},
+                               fields={"stakes": "off_road"})
     if end_m is None or end_m == start_m:
         return Point(linear.point_at(coords, start_m - road.start_m))
     return LineString(linear.substring(coords, start_m - road.start_m, end_m - road.start_m))

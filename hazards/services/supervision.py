@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from hazards import permissions
 from hazards.domain.enums import EventKind, ExtensionState, SupervisionLevel
-from hazards.domain.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
+from hazards.domain.errors import N_, Forbidden, InvalidInput, NotFound, TransitionNotAllowed
 from hazards.models import DeadlineChange, ExtensionRequest, Hazard, HazardEvent, LevelChange, User
 from hazards.models.base import utcnow
 from hazards.services.access import check_version, load_hazard
@@ -24,18 +24,20 @@ def request_extension(
 ) -> ExtensionRequest:
     hazard = load_hazard(session, hazard_id, actor, "request_extension")
     if not hazard.status.is_open:
-        raise TransitionNotAllowed(f"hazard {hazard.code} is {hazard.status.value}: nothing to extend")
+        raise TransitionNotAllowed(N_("Hazard %(code)s is %(status)s: there is no deadline to extend."),
+                                   {"code": hazard.code, "status": hazard.status})
     if hazard.deadline is None:
-        raise InvalidInput("the hazard has no deadline to extend", fields={"requested_deadline": "no_deadline"})
+        raise InvalidInput(N_("The hazard has no deadline to extend."), fields={"requested_deadline": "no_deadline"})
     if requested_deadline <= hazard.deadline:
-        raise InvalidInput("an extension must ask for a date after the current deadline",
+        raise InvalidInput(N_("An extension must ask for a date after the current deadline %(deadline)s."),
+                           {"deadline": hazard.deadline},
                            fields={"requested_deadline": "not_later"})
     if not (reason or "").strip():
-        raise InvalidInput("an extension request needs its reasons", fields={"reason": "required"})
+        raise InvalidInput(N_("An extension request needs its reasons."), fields={"reason": "required"})
     pending = session.scalar(select(ExtensionRequest.id).where(
         ExtensionRequest.hazard_id == hazard.id, ExtensionRequest.state == ExtensionState.PENDING))
     if pending:
-        raise TransitionNotAllowed("an extension request is already waiting for a decision")
+        raise TransitionNotAllowed(N_("An extension request is already waiting for a decision."))
     request = ExtensionRequest(hazard_id=hazard.id, requested_deadline=requested_deadline, reason=reason.strip(),
                                state=ExtensionState.PENDING, requested_by_id=actor.id)
     session.add(request)
@@ -50,10 +52,10 @@ def decide_extension(
     """Grant (optionally to a different date than asked) or refuse; a grant moves the deadline."""
     request = session.get(ExtensionRequest, request_id)
     if request is None:
-        raise NotFound(f"no extension request {request_id}")
+        raise NotFound(N_("No extension request %(id)s is known."), {"id": request_id})
     hazard = load_hazard(session, request.hazard_id, actor, "grant_extension" if grant else "refuse_extension")
     if request.state is not ExtensionState.PENDING:
-        raise TransitionNotAllowed(f"this request was already {request.state.value}")
+        raise TransitionNotAllowed(N_("This extension request was already %(state)s."), {"state": request.state})
     request.state = ExtensionState.GRANTED if grant else ExtensionState.REFUSED
     request.decided_by_id, request.decided_at, request.decision_note = actor.id, utcnow(), note
     if grant:
@@ -74,12 +76,13 @@ def raise_level(
     hazard = load_hazard(session, hazard_id, actor, "raise_level")
     check_version(session, hazard, expected_version)
     if level.rank <= hazard.level.rank:
-        raise InvalidInput(f"the hazard is already at {hazard.level.value} level; raising needs a higher level",
+        raise InvalidInput(N_("The hazard is already supervised at the %(level)s level; raising needs a higher level."),
+                           {"level": hazard.level},
                            fields={"level": "not_higher"})
     if not permissions.can_set_level(actor, level):
-        raise Forbidden(f"a supervisor at this level cannot raise a hazard to {level.value} level")
+        raise Forbidden(N_("A supervisor at your level cannot raise a hazard to the %(level)s level."), {"level": level})
     if not (note or "").strip():
-        raise InvalidInput("raising the level needs a reason", fields={"note": "required"})
+        raise InvalidInput(N_("Raising the supervision level needs a reason."), fields={"note": "required"})
     old = hazard.level
     changes = {"level": level}
     if supervising_body_id:
@@ -97,7 +100,7 @@ def log_event(
     action = "log_event" if kind in _SUPERVISOR_EVENTS else "add_progress"
     hazard = load_hazard(session, hazard_id, actor, action)
     if not (note or "").strip():
-        raise InvalidInput("the note is empty", fields={"note": "required"})
+        raise InvalidInput(N_("The note is empty."), fields={"note": "required"})
     event = HazardEvent(hazard_id=hazard.id, kind=kind, happened_on=happened_on or date.today(), note=note.strip(),
                         document_no=document_no, created_by_id=actor.id)
     session.add(event)

@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hazards.domain.errors import InvalidInput, NotFound
+from hazards.domain.errors import N_, InvalidInput, NotFound
 from hazards.models import ApiToken, User
 from hazards.models.base import utcnow
 
@@ -32,11 +32,11 @@ def issue_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]
     """A new token for `user`; returns the row and the secret, which is never available again."""
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("a token needs a name saying what it is for", fields={"name": "required"})
+        raise InvalidInput(N_("A token needs a name saying what it is for."), fields={"name": "required"})
     if len(name) > NAME_MAX:
-        raise InvalidInput(f"the name is longer than {NAME_MAX} characters", fields={"name": "too_long"})
+        raise InvalidInput(N_("The name is longer than %(n)s characters."), {"n": NAME_MAX}, fields={"name": "too_long"})
     if not user.active:
-        raise InvalidInput("this user is not active", fields={"user": "inactive"})
+        raise InvalidInput(N_("This user is not active."), fields={"user": "inactive"})
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name, token_hash=hash_secret(secret))
     session.add(token)
@@ -53,7 +53,7 @@ def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
     """Revoke one of the user's own tokens; someone else's token does not exist for them (404)."""
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
-        raise NotFound(f"no token {token_id}")
+        raise NotFound(N_("No token %(id)s is known."), {"id": token_id})
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.flush()

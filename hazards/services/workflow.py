@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from hazards import permissions
 from hazards.domain.enums import Status, SupervisionLevel
-from hazards.domain.errors import Forbidden, InvalidInput, NotFound, RequirementsMissing, TransitionNotAllowed
-from hazards.domain.workflow import TransitionError, transition_for
+from hazards.domain.errors import N_, Forbidden, InvalidInput, NotFound, RequirementsMissing, TransitionNotAllowed
+from hazards.domain.workflow import ActionName, TransitionError, transition_for
 from hazards.models import DeadlineChange, Hazard, LevelChange, StatusChange, User
 from hazards.services import requirements
 from hazards.services.access import check_version, load_hazard
@@ -38,16 +38,19 @@ def change_status(
     try:
         transition = transition_for(action, hazard.status)
     except TransitionError as exc:
-        raise TransitionNotAllowed(str(exc), action=action, status=hazard.status.value) from None
+        raise TransitionNotAllowed(exc.template, exc.params, action=action, status=hazard.status.value) from None
     if not permissions.can(actor, action, hazard):
-        raise Forbidden(f"'{action}' on hazard {hazard.code} is not permitted for this user", action=action)
+        raise Forbidden(N_("You may not take the action '%(action)s' on hazard %(code)s."),
+                        {"action": ActionName(action), "code": hazard.code}, action=action)
 
     changes = _fields_supplied(session, hazard, action, actor, given, today)
     # Requirements are judged on the hazard as it will be, so one form can supply what it needs.
     preview = _Preview(hazard, changes)
     missing = requirements.missing(session, preview, transition.requires, given)
     if missing:
-        raise RequirementsMissing(requirements.describe(missing, "en"), missing=missing, action=action)
+        raise RequirementsMissing(N_("Still needed: %(missing)s."),
+                                  {"missing": requirements.MissingRequirements(missing)}, missing=missing,
+                                  action=action)
 
     old_status, old_level, old_deadline = hazard.status, hazard.level, hazard.deadline
     changes["status"] = transition.target
@@ -71,9 +74,10 @@ def _fields_supplied(session, hazard: Hazard, action: str, actor: User, given: A
     if action == "list":
         if given.level is not None:
             if given.level is SupervisionLevel.NONE:
-                raise InvalidInput("listing needs a supervision level", fields={"level": "required"})
+                raise InvalidInput(N_("Listing for supervision needs a supervision level."), fields={"level": "required"})
             if not permissions.can_set_level(actor, given.level):
-                raise Forbidden(f"a supervisor at this level cannot list a hazard at {given.level.value} level")
+                raise Forbidden(N_("A supervisor at your level cannot list a hazard at the %(level)s level."),
+                                {"level": given.level})
             changes["level"] = given.level
         changes["listed_on"] = given.listed_on or today
         _copy(changes, given, "deadline", "supervising_body_id", "document_no")
@@ -84,7 +88,8 @@ def _fields_supplied(session, hazard: Hazard, action: str, actor: User, given: A
     elif action in ("request_closure", "fix_on_spot"):
         _copy(changes, given, "completed_on")
         if given.completed_on and given.completed_on > today:
-            raise InvalidInput("the completion date is in the future", fields={"completed_on": "future"})
+            raise InvalidInput(N_("The completion date %(date)s is in the future."), {"date": given.completed_on},
+                               fields={"completed_on": "future"})
         changes["closure_requested_on"] = today
         if action == "fix_on_spot":
             changes.update(accepted_on=today, accepted_by_id=actor.id, closed_on=today,
@@ -97,7 +102,8 @@ def _fields_supplied(session, hazard: Hazard, action: str, actor: User, given: A
     elif action == "merge" and given.merge_target_id is not None:
         changes["merged_into_id"] = _merge_target(session, hazard, actor, given.merge_target_id).id
     if "deadline" in changes and changes["deadline"] is not None and changes["deadline"] < today and action == "list":
-        raise InvalidInput("the deadline is in the past", fields={"deadline": "past"})
+        raise InvalidInput(N_("The deadline %(date)s is in the past."), {"date": changes["deadline"]},
+                           fields={"deadline": "past"})
     return changes
 
 
@@ -110,13 +116,15 @@ def _copy(changes: dict, given: ActionInput, *names: str) -> None:
 
 def _merge_target(session, hazard: Hazard, actor: User, target_id: int) -> Hazard:
     if target_id == hazard.id:
-        raise InvalidInput("a hazard cannot be merged into itself", fields={"merge_target_id": "self"})
+        raise InvalidInput(N_("A hazard cannot be merged into itself."), fields={"merge_target_id": "self"})
     try:
         target = load_hazard(session, target_id, actor, "view")
     except NotFound:
-        raise InvalidInput(f"no hazard {target_id} to merge into", fields={"merge_target_id": "unknown"}) from None
+        raise InvalidInput(N_("No hazard %(id)s is known to merge into."), {"id": target_id},
+                           fields={"merge_target_id": "unknown"}) from None
     if target.status in (Status.MERGED, Status.REJECTED):
-        raise InvalidInput(f"hazard {target.code} is itself {target.status.value}", fields={"merge_target_id": "closed"})
+        raise InvalidInput(N_("Hazard %(code)s cannot take a merge: it is itself %(status)s."),
+                           {"code": target.code, "status": target.status}, fields={"merge_target_id": "closed"})
     return target
 
 

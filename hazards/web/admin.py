@@ -12,6 +12,7 @@ from hazards.db import get_session
 from hazards.domain.divisions import within_clause
 from hazards.domain.enums import OrganizationKind, Role
 from hazards.domain.errors import InvalidInput
+from hazards.i18n import error_text
 from hazards.models import Category, Jurisdiction, Organization, User
 from hazards.services.users import UserError, create_user
 from hazards.web.forms import FormReader
@@ -50,7 +51,7 @@ def users():
             return redirect(url_for("admin.users"), code=303)
         except (UserError, InvalidInput) as exc:
             session.rollback()
-            flash(str(exc), "error")
+            flash(error_text(exc), "error")
     people = session.scalars(select(User).where(within_clause(User.jurisdiction_code, current_user.jurisdiction_code))
                              .order_by(User.jurisdiction_code, User.login)).all()
     return render_template("admin/users.html", users=people, jurisdictions=_jurisdictions(session), roles=list(Role))

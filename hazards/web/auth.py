@@ -1,17 +1,15 @@
-"""Logging in and out. Failed attempts are counted per login and per address to slow guessing."""
+"""Logging in and out. Failed attempts are counted (hazards.services.login_throttle) to slow guessing."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import select
 
 from hazards.db import get_session
-from hazards.models import LoginAttempt, User
-from hazards.models.base import utcnow
+from hazards.models import User
+from hazards.services import login_throttle
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -26,14 +24,9 @@ def _load_user(user_id: str):
 
 
 def _too_many_failures(login: str, address: str) -> bool:
-    window = utcnow() - timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
-    failures = get_session().scalar(
-        select(func.count(LoginAttempt.id)).where(
-            LoginAttempt.attempted_at >= window,
-            or_(LoginAttempt.login == login, LoginAttempt.remote_addr == address),
-        )
-    )
-    return failures >= current_app.config["LOGIN_MAX_FAILURES"]
+    return login_throttle.too_many_failures(get_session(), login, address,
+                                            window_minutes=current_app.config["LOGIN_WINDOW_MINUTES"],
+                                            max_failures=current_app.config["LOGIN_MAX_FAILURES"])
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -50,11 +43,11 @@ def login():
         return render_template("auth/login.html", login=login_name), 429
     user = db.scalar(select(User).where(User.login == login_name))
     if user is None or not user.active or not user.check_password(request.form.get("password", "")):
-        db.add(LoginAttempt(login=login_name[:64], remote_addr=address[:64]))
+        login_throttle.record_failure(db, login_name, address)
         db.commit()
         flash(_("Wrong login or password."), "error")
         return render_template("auth/login.html", login=login_name), 401
-    db.execute(delete(LoginAttempt).where(LoginAttempt.login == login_name))
+    login_throttle.forget_failures(db, login_name)
     db.commit()
     session.clear()
     login_user(user)

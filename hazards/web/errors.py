@@ -1,4 +1,5 @@
-"""One place that turns errors into pages: typed service errors keep their status and message."""
+"""One place that turns errors into pages: typed service errors keep their status; their message is
+translated into the reader's language here (services only carry a template and its params)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from hazards.domain.errors import ServiceError
+from hazards.i18n import error_text
 
 _TITLES = {
     400: lambda: _("The request could not be understood"),
@@ -28,7 +30,7 @@ def _page(status: int, message: str | None, details: dict | None = None):
 def register(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError):
-        return _page(exc.status, exc.message, exc.details)
+        return _page(exc.status, error_text(exc), exc.details)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

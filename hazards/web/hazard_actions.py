@@ -5,40 +5,42 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from hazards.db import get_session
-from hazards.domain.enums import AttachmentPhase, EventKind, FundingKind, FundingSource, SupervisionLevel
-from hazards.domain.errors import Conflict, InvalidInput, RequirementsMissing, ServiceError
-from hazards.i18n import current_language
+from hazards.domain.enums import AttachmentPhase, EventKind, SupervisionLevel
+from hazards.domain.errors import N_, Conflict, InvalidInput, RequirementsMissing, ServiceError
+from hazards.inputs import shapes
+from hazards.inputs.values import FieldValues, FormValues
+from hazards.models import Hazard
 from hazards.services import editing, supervision
 from hazards.services.access import load_hazard
 from hazards.services.attachments import add_attachment
 from hazards.services.funding import add_funding
-from hazards.services.requirements import ActionInput, describe
 from hazards.services.workflow import change_status
-from hazards.web.forms import FormReader
+from hazards.web.refusals import refusal_text
 
 bp = Blueprint("hazard_actions", __name__)
+
+# The texts the edit page offers (its other fields are changed through actions).
+EDIT_PAGE_FIELDS = ("title", "description", "place", "road_name", "responsible_person", "responsible_contact",
+                    "plan_text", "measures_text", "temporary_controls")
 
 
 def _back(hazard_id: int):
     return redirect(url_for("hazard_pages.detail", hazard_id=hazard_id), code=303)
 
 
-def _run(hazard_id: int, work, success: str):
-    """Run one use case; commit on success, otherwise roll back and say why on the hazard's page."""
+def _run(hazard_id: int, values: FieldValues, work, success: str):
+    """Check the form, then run one use case; commit on success, otherwise roll back and say why on
+    the hazard's page. The form is checked here, not in each view, so no view can forget it."""
     session = get_session()
     try:
+        values.check()
         work(session)
-    except RequirementsMissing as exc:
+    except (InvalidInput, RequirementsMissing) as exc:
         session.rollback()
-        flash(describe(exc.details["missing"], current_language()), "error")
-        return _back(hazard_id)
-    except InvalidInput as exc:
-        session.rollback()
-        fields = exc.details.get("fields") or {}
-        flash(exc.message + ("" if not fields else " (" + "; ".join(f"{k}: {v}" for k, v in fields.items()) + ")"),
-              "error")
+        flash(refusal_text(exc), "error")
         return _back(hazard_id)
     except ServiceError:
         session.rollback()
@@ -51,35 +53,23 @@ def _run(hazard_id: int, work, success: str):
 @bp.post("/hazards/<int:hazard_id>/actions/<action>")
 @login_required
 def take_action(hazard_id: int, action: str):
-    f = FormReader(request.form)
-    given = ActionInput(
-        reason=f.text("reason"), note=f.text("note"), level=f.choice("level", SupervisionLevel),
-        deadline=f.date("deadline"), supervising_body_id=f.integer("supervising_body_id"),
-        document_no=f.text("document_no", max_length=100), responsible_unit_id=f.integer("responsible_unit_id"),
-        responsible_person=f.text("responsible_person", max_length=64), plan_text=f.text("plan_text"),
-        completed_on=f.date("completed_on"), acceptance_note=f.text("acceptance_note"),
-        merge_target_id=_merge_target(f),
-    )
-    version = f.integer("version")
+    f = FormValues(request.form)
+    given = shapes.read_action(f, merge_target_id=_merge_target(f))
+    version = shapes.read_version(f)
 
     def work(session):
-        f.check()
         change_status(session, hazard_id, action, current_user, given, expected_version=version)
 
-    return _run(hazard_id, work, _("Done."))
+    return _run(hazard_id, f, work, _("Done."))
 
 
-def _merge_target(f: FormReader):
+def _merge_target(f: FormValues):
     """The original is named by its code, as people know it; an id works too."""
-    raw = f.text("merge_target")
+    raw = f.text("merge_target", max_length=64)
     if not raw:
         return None
     if raw.isdigit():
         return int(raw)
-    from sqlalchemy import select
-
-    from hazards.models import Hazard
-
     return get_session().scalar(select(Hazard.id).where(Hazard.code == raw)) or -1
 
 
@@ -90,18 +80,12 @@ def edit(hazard_id: int):
     hazard = load_hazard(session, hazard_id, current_user, "edit")
     if request.method == "GET":
         return render_template("hazards/edit.html", hazard=hazard, form=None, conflict=None)
-    f = FormReader(request.form)
-    changes = {
-        "title": f.text("title", required=True, max_length=200), "description": f.text("description"),
-        "place": f.text("place", max_length=200), "road_name": f.text("road_name", max_length=100),
-        "responsible_person": f.text("responsible_person", max_length=64),
-        "responsible_contact": f.text("responsible_contact", max_length=64),
-        "plan_text": f.text("plan_text"), "measures_text": f.text("measures_text"),
-        "temporary_controls": f.text("temporary_controls"),
-    }
+    f = FormValues(request.form)
+    changes = shapes.read_hazard_changes(f, EDIT_PAGE_FIELDS)
+    version = shapes.read_version(f)
     try:
         f.check()
-        editing.update_hazard(session, hazard_id, current_user, changes, expected_version=f.integer("version"))
+        editing.update_hazard(session, hazard_id, current_user, changes, expected_version=version)
     except Conflict as exc:
         session.rollback()
         # Keep what this person typed on the page beside what the other person saved: nothing is lost.
@@ -109,7 +93,7 @@ def edit(hazard_id: int):
         return render_template("hazards/edit.html", hazard=hazard, form=request.form, conflict=exc), 409
     except InvalidInput as exc:
         session.rollback()
-        flash(exc.message, "error")
+        flash(refusal_text(exc), "error")
         return render_template("hazards/edit.html", hazard=hazard, form=request.form, conflict=None), 422
     session.commit()
     flash(_("Saved."), "success")
@@ -119,69 +103,64 @@ def edit(hazard_id: int):
 @bp.post("/hazards/<int:hazard_id>/photos")
 @login_required
 def upload_photo(hazard_id: int):
-    f = FormReader(request.form)
+    f = FormValues(request.form)
     phase = f.choice("phase", AttachmentPhase, default=AttachmentPhase.DURING)
+    caption = f.text("caption", max_length=200)
     files = [u for u in request.files.getlist("photos") if u and u.filename]
 
     def work(session):
         if not files:
-            raise InvalidInput(_("Choose a photo to upload."), fields={"photos": "required"})
+            raise InvalidInput(N_("Choose a photo to upload."), fields={"photos": "required"})
         for upload in files:
             add_attachment(session, hazard_id, current_user, data=upload.read(), filename=upload.filename,
-                           phase=phase, instance_path=current_app.instance_path, caption=f.text("caption"))
+                           phase=phase, instance_path=current_app.instance_path, caption=caption)
 
-    return _run(hazard_id, work, _("Photo uploaded."))
+    return _run(hazard_id, f, work, _("Photo uploaded."))
 
 
 @bp.post("/hazards/<int:hazard_id>/funding")
 @login_required
 def add_funding_entry(hazard_id: int):
-    f = FormReader(request.form)
-    kind = f.choice("kind", FundingKind, required=True)
-    source = f.choice("source", FundingSource, required=True)
-    amount = f.money("amount_wan", unit="wan")
-    entry_date, note = f.date("entry_date"), f.text("note", max_length=200)
+    f = FormValues(request.form)
+    line = shapes.read_funding_line(f, amount_field="amount_wan", unit="wan")
 
     def work(session):
-        f.check()
-        add_funding(session, hazard_id, current_user, kind=kind, source=source, amount=amount,
-                    entry_date=entry_date, note=note)
+        add_funding(session, hazard_id, current_user, kind=line.kind, source=line.source, amount=line.amount,
+                    entry_date=line.entry_date, note=line.note)
 
-    return _run(hazard_id, work, _("Funding entry recorded."))
+    return _run(hazard_id, f, work, _("Funding entry recorded."))
 
 
 @bp.post("/hazards/<int:hazard_id>/events")
 @login_required
 def add_event(hazard_id: int):
-    f = FormReader(request.form)
+    f = FormValues(request.form)
     kind = f.choice("kind", EventKind, default=EventKind.PROGRESS)
     note, happened_on, doc = f.text("note", required=True), f.date("happened_on"), f.text("document_no")
 
     def work(session):
-        f.check()
         supervision.log_event(session, hazard_id, current_user, kind, note, happened_on=happened_on,
                               document_no=doc)
 
-    return _run(hazard_id, work, _("Recorded."))
+    return _run(hazard_id, f, work, _("Recorded."))
 
 
 @bp.post("/hazards/<int:hazard_id>/extensions")
 @login_required
 def request_extension(hazard_id: int):
-    f = FormReader(request.form)
+    f = FormValues(request.form)
     requested, reason = f.date("requested_deadline", required=True), f.text("reason", required=True)
 
     def work(session):
-        f.check()
         supervision.request_extension(session, hazard_id, current_user, requested, reason)
 
-    return _run(hazard_id, work, _("Extension requested."))
+    return _run(hazard_id, f, work, _("Extension requested."))
 
 
 @bp.post("/hazards/<int:hazard_id>/extensions/<int:request_id>")
 @login_required
 def decide_extension(hazard_id: int, request_id: int):
-    f = FormReader(request.form)
+    f = FormValues(request.form)
     grant = request.form.get("decision") == "grant"
     note, deadline = f.text("note"), f.date("deadline")
 
@@ -190,18 +169,17 @@ def decide_extension(hazard_id: int, request_id: int):
         load_hazard(session, hazard_id, current_user)
         supervision.decide_extension(session, request_id, current_user, grant=grant, note=note, deadline=deadline)
 
-    return _run(hazard_id, work, _("Extension granted.") if grant else _("Extension refused."))
+    return _run(hazard_id, f, work, _("Extension granted.") if grant else _("Extension refused."))
 
 
 @bp.post("/hazards/<int:hazard_id>/level")
 @login_required
 def raise_level(hazard_id: int):
-    f = FormReader(request.form)
+    f = FormValues(request.form)
     level = f.choice("level", SupervisionLevel, required=True)
-    note, version = f.text("note", required=True), f.integer("version")
+    note, version = f.text("note", required=True), shapes.read_version(f)
 
     def work(session):
-        f.check()
         supervision.raise_level(session, hazard_id, current_user, level, note, expected_version=version)
 
-    return _run(hazard_id, work, _("Supervision level raised."))
+    return _run(hazard_id, f, work, _("Supervision level raised."))

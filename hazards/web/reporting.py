@@ -26,6 +26,7 @@ from hazards.domain.enums import (
     Source,
 )
 from hazards.domain.errors import InvalidInput
+from hazards.i18n import error_text, field_texts
 from hazards.models import Category, Jurisdiction
 from hazards.services.attachments import add_attachment, read_photo
 from hazards.services.duplicates import find_possible_duplicates
@@ -74,8 +75,9 @@ def new():
                            phase=AttachmentPhase.BEFORE, instance_path=current_app.instance_path)
     except InvalidInput as exc:
         session.rollback()
-        flash(exc.message, "error")
-        return render_template("hazards/new.html", form=request.form, errors=exc.details.get("fields", {}),
+        flash(error_text(exc), "error")
+        return render_template("hazards/new.html", form=request.form,
+                               errors={**exc.details.get("fields", {}), **field_texts(exc)},
                                duplicates=[], **form_choices(session)), 422
     session.commit()
     flash(_("Hazard %(code)s has been logged.", code=hazard.code), "success")
@@ -92,7 +94,7 @@ def photo_location():
     try:
         info = read_photo(upload.read())
     except InvalidInput as exc:
-        return jsonify(error=exc.message), 422
+        return jsonify(error=error_text(exc)), 422
     if info.lonlat is None:
         return jsonify(error=_("The photo carries no GPS position.")), 422
     return jsonify(lon=round(info.lonlat[0], 7), lat=round(info.lonlat[1], 7))
@@ -109,12 +111,12 @@ def _draft_from_form(f: FormReader, photos: list[tuple[str, bytes]]) -> HazardDr
         try:
             start_m, end_m = parse_stake_range(stakes)
         except StakeError as exc:
-            f.errors["stakes"] = _("Stake: %(detail)s", detail=str(exc))
+            f.errors["stakes"] = _("Stake: %(detail)s", detail=error_text(exc))
     if geometry is None and route_code and start_m is not None and "location" not in f.errors:
         try:
             geometry = locate_by_stake(get_session(), route_code, start_m, end_m, jurisdiction_code)
         except InvalidInput as exc:
-            f.errors["location"] = _("Location: %(detail)s", detail=exc.message)
+            f.errors["location"] = _("Location: %(detail)s", detail=error_text(exc))
     found_on = f.date("found_on") or today
     draft_fields = dict(
         title=f.text("title", required=True, max_length=200) or "",
@@ -170,5 +172,5 @@ def _location(f: FormReader, photos):
             if info.lonlat:
                 return check_hazard_geometry(point(*info.lonlat), extent), CoordinateInput.WGS84
     except (CoordinateError, GeometryError) as exc:
-        f.errors["location"] = _("Location: %(detail)s", detail=str(exc))
+        f.errors["location"] = _("Location: %(detail)s", detail=error_text(exc))
     return None, crs

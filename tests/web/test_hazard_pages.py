@@ -70,11 +70,11 @@ def test_a_section_drawn_on_the_map(client, auth, session, inspector):
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"lon": "212.7", "lat": "38.4"}, "-180..180"),
-        ({"lon": "38.417", "lat": "112.734"}, "swapped"),
+        ({"lon": "212.7", "lat": "38.4"}, "经度 212.7 超出 -180～180 的范围"),
+        ({"lon": "38.417", "lat": "112.734"}, "经纬度似乎填反了"),
         ({"lon": "", "lat": "", "stakes": ""}, "请给出位置"),
-        ({"lon": "", "lat": ""}, "no road X012 is known"),
-        ({"stakes": "K3+2OO"}, "not a stake"),
+        ({"lon": "", "lat": ""}, "140902 没有路线 X012 的资料"),
+        ({"stakes": "K3+2OO"}, "“K3+2OO”不是桩号"),
         ({"title": ""}, "必填"),
     ],
 )
@@ -130,7 +130,7 @@ def test_a_file_that_is_not_a_photo_is_refused(client, auth, session, inspector)
     auth.login(inspector)
     response = client.post(f"/hazards/{hazard.id}/photos", data={"phase": "after", "photos": (io.BytesIO(b"MZ\x90"), "virus.jpg")},
                            content_type="multipart/form-data", follow_redirects=True)
-    assert "not a readable image" in response.get_data(as_text=True)
+    assert "文件不是可读取的图片" in response.get_data(as_text=True)
     assert session.scalar(select(func.count(Attachment.id))) == 0
 
 
@@ -277,4 +277,4 @@ def test_a_hazard_placed_by_route_and_stake(client, auth, session, inspector):
     where = from_db(session.scalar(select(Hazard)).geom).coords[0]
     assert haversine_m((112.70, 38.40), where) == pytest.approx(1000, abs=2)
     page = client.post("/hazards/new", data={**FORM, "lon": "", "lat": "", "stakes": "K90+000"}).get_data(as_text=True)
-    assert "K90+000 is not on X012" in page
+    assert "桩号 K90+000 不在路线 X012 上" in page
