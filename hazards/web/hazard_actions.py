@@ -165,7 +165,6 @@ def decide_extension(hazard_id: int, request_id: int):
     note, deadline = f.text("note"), f.date("deadline")
 
     def work(session):
-        f.check()  # a malformed date must not fall back to the requested one
         load_hazard(session, hazard_id, current_user)
         supervision.decide_extension(session, request_id, current_user, grant=grant, note=note, deadline=deadline)
 
