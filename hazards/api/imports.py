@@ -32,6 +32,7 @@ _MAX_NAME = 120
 
 
 @bp.post("/import")
+@permissions.checked_inside
 def import_ledger():
     """multipart/form-data: `file`, `dry_run` and `skip_invalid` (true|false, default false).
 

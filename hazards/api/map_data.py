@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask_login import current_user
 
 from geo.spatial import BBox, BBoxError
+from hazards import permissions
 from hazards.db import get_session
 from hazards.i18n import current_language
 from hazards.queries.hazard_list import filters_from_args
@@ -24,6 +25,7 @@ def problem(status: int, title: str, detail: str):
 
 
 @bp.get("/hazards.geojson")
+@permissions.checked_inside
 def hazards_geojson():
     if not current_user.is_authenticated:
         return problem(401, "Unauthorized", "log in first")

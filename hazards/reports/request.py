@@ -14,7 +14,8 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from hazards.domain.divisions import DivisionCodeError, check_code, is_within
+from hazards import permissions
+from hazards.domain.divisions import DivisionCodeError, check_code
 from hazards.domain.errors import NotFound, ServiceError
 from hazards.models import Jurisdiction
 from hazards.reports.build import CompletionReport, ReportError, build_report, resolve_level
@@ -94,7 +95,7 @@ def read_report_request(session: Session, args, user, *, default_min_rank: int =
     if fields:
         message = "; ".join(f"{name}: {text}" for name, text in fields.items())
         raise ReportParamsError(message, fields=fields)
-    if not is_within(code, user.jurisdiction_code) or session.get(Jurisdiction, code) is None:
+    if not permissions.can_see(user, code) or session.get(Jurisdiction, code) is None:
         raise NotFound(f"no division {code} within your jurisdiction")
     lang = args.get("lang") if args.get("lang") in ("zh", "en") else default_lang
     return ReportRequest(code, period, level, min_rank, lang)

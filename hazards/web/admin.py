@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from hazards import permissions
@@ -19,19 +19,13 @@ from hazards.web.forms import FormReader
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-@bp.before_request
-@login_required
-def _admins_only():
-    if current_user.role is not Role.ADMIN:
-        abort(403)
-
-
 def _jurisdictions(session):
     return session.scalars(select(Jurisdiction).where(within_clause(Jurisdiction.code, current_user.jurisdiction_code))
                            .order_by(Jurisdiction.code)).all()
 
 
 @bp.route("/users", methods=["GET", "POST"])
+@permissions.requires(permissions.can_administer)
 def users():
     session = get_session()
     if request.method == "POST":
@@ -57,6 +51,7 @@ def users():
 
 
 @bp.route("/organizations", methods=["GET", "POST"])
+@permissions.requires(permissions.can_administer)
 def organizations():
     session = get_session()
     if request.method == "POST":
@@ -77,6 +72,7 @@ def organizations():
 
 
 @bp.route("/categories", methods=["GET", "POST"])
+@permissions.requires(permissions.can_administer)
 def categories():
     session = get_session()
     if request.method == "POST":

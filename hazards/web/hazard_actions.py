@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from hazards import permissions
 from hazards.db import get_session
 from hazards.domain.enums import AttachmentPhase, EventKind, FundingKind, FundingSource, SupervisionLevel
 from hazards.domain.errors import Conflict, InvalidInput, RequirementsMissing, ServiceError
@@ -50,6 +51,7 @@ def _run(hazard_id: int, work, success: str):
 
 @bp.post("/hazards/<int:hazard_id>/actions/<action>")
 @login_required
+@permissions.checked_inside
 def take_action(hazard_id: int, action: str):
     f = FormReader(request.form)
     given = ActionInput(
@@ -85,6 +87,7 @@ def _merge_target(f: FormReader):
 
 @bp.route("/hazards/<int:hazard_id>/edit", methods=["GET", "POST"])
 @login_required
+@permissions.checked_inside
 def edit(hazard_id: int):
     session = get_session()
     hazard = load_hazard(session, hazard_id, current_user, "edit")
@@ -118,6 +121,7 @@ def edit(hazard_id: int):
 
 @bp.post("/hazards/<int:hazard_id>/photos")
 @login_required
+@permissions.checked_inside
 def upload_photo(hazard_id: int):
     f = FormReader(request.form)
     phase = f.choice("phase", AttachmentPhase, default=AttachmentPhase.DURING)
@@ -135,6 +139,7 @@ def upload_photo(hazard_id: int):
 
 @bp.post("/hazards/<int:hazard_id>/funding")
 @login_required
+@permissions.checked_inside
 def add_funding_entry(hazard_id: int):
     f = FormReader(request.form)
     kind = f.choice("kind", FundingKind, required=True)
@@ -152,6 +157,7 @@ def add_funding_entry(hazard_id: int):
 
 @bp.post("/hazards/<int:hazard_id>/events")
 @login_required
+@permissions.checked_inside
 def add_event(hazard_id: int):
     f = FormReader(request.form)
     kind = f.choice("kind", EventKind, default=EventKind.PROGRESS)
@@ -167,6 +173,7 @@ def add_event(hazard_id: int):
 
 @bp.post("/hazards/<int:hazard_id>/extensions")
 @login_required
+@permissions.checked_inside
 def request_extension(hazard_id: int):
     f = FormReader(request.form)
     requested, reason = f.date("requested_deadline", required=True), f.text("reason", required=True)
@@ -180,6 +187,7 @@ def request_extension(hazard_id: int):
 
 @bp.post("/hazards/<int:hazard_id>/extensions/<int:request_id>")
 @login_required
+@permissions.checked_inside
 def decide_extension(hazard_id: int, request_id: int):
     f = FormReader(request.form)
     grant = request.form.get("decision") == "grant"
@@ -194,6 +202,7 @@ def decide_extension(hazard_id: int, request_id: int):
 
 @bp.post("/hazards/<int:hazard_id>/level")
 @login_required
+@permissions.checked_inside
 def raise_level(hazard_id: int):
     f = FormReader(request.form)
     level = f.choice("level", SupervisionLevel, required=True)

@@ -13,8 +13,8 @@ from werkzeug.datastructures import MultiDict
 from geo.coords import CoordinateError, to_wgs84, validate_lonlat
 from geo.geometry import GeometryError, check_hazard_geometry, from_wkt, point
 from geo.stakes import StakeError, parse_stake_range
+from hazards import permissions
 from hazards.db import get_session
-from hazards.domain.divisions import within_clause
 from hazards.domain.drafts import HazardDraft
 from hazards.domain.enums import (
     AttachmentPhase,
@@ -26,7 +26,8 @@ from hazards.domain.enums import (
     Source,
 )
 from hazards.domain.errors import InvalidInput
-from hazards.models import Category, Jurisdiction
+from hazards.models import Category
+from hazards.queries.divisions import list_jurisdictions
 from hazards.services.attachments import add_attachment, read_photo
 from hazards.services.duplicates import find_possible_duplicates
 from hazards.services.registration import report_hazard
@@ -41,10 +42,7 @@ ROUTE_LETTER_CLASS = {"G": RoadClass.NATIONAL, "S": RoadClass.PROVINCIAL, "X": R
 
 
 def form_choices(session):
-    counties = session.scalars(
-        select(Jurisdiction).where(within_clause(Jurisdiction.code, current_user.jurisdiction_code),
-                                   Jurisdiction.level == JurisdictionLevel.COUNTY).order_by(Jurisdiction.code)
-    ).all()
+    counties = list_jurisdictions(session, current_user, level=JurisdictionLevel.COUNTY)
     categories = session.scalars(select(Category).order_by(Category.sort_order)).all()
     return {"counties": counties, "categories": categories, "sources": list(Source), "road_classes": list(RoadClass),
             "directions": list(Direction), "risk_grades": list(RiskGrade), "crs_choices": list(CoordinateInput),
@@ -53,6 +51,7 @@ def form_choices(session):
 
 @bp.route("/hazards/new", methods=["GET", "POST"])
 @login_required
+@permissions.checked_inside
 def new():
     session = get_session()
     if request.method == "GET":
@@ -84,6 +83,7 @@ def new():
 
 @bp.post("/hazards/photo-location")
 @login_required
+@permissions.own_records
 def photo_location():
     """Where a photo was taken, for the form's "use the photo's position" button."""
     upload = request.files.get("photo")
