@@ -60,7 +60,7 @@ def new():
     photo_data = [(f.filename, f.read()) for f in photos]
     try:
         draft = _draft_from_form(FormReader(request.form), photo_data)
-        duplicates = find_possible_duplicates(session, draft.geometry, draft.category_codes,
+        duplicates = find_possible_duplicates(session, current_user, draft.geometry, draft.category_codes,
                                               current_app.config["DUPLICATE_RADIUS_M"])
         if duplicates and not request.form.get("not_duplicate"):
             flash(_("An open hazard of the same category lies within %(m)d m. Is this the same one?",
