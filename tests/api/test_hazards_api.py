@@ -11,6 +11,7 @@ from shapely.geometry import Point
 from geo.coords import wgs84_to_gcj02
 from hazards.domain.enums import Status
 from hazards.models import Hazard, Notification, Organization
+from hazards.permissions import SYSTEM
 from hazards.services.registration import report_hazard
 from tests.api.helpers import assert_problem
 from tests.factories import draft, jpeg, section_draft
@@ -22,10 +23,10 @@ TODAY = date.today()
 def ledger(session, people):
     """Three hazards in Xinfu (one a section) and one in Yuanping, outside Xinfu's reach."""
     made = [
-        report_hazard(session, draft(title="甲", found_on=date(2024, 3, 5)), actor_id=people["inspector"].id),
-        report_hazard(session, section_draft(title="乙", found_on=date(2024, 3, 5)), actor_id=people["inspector"].id),
-        report_hazard(session, draft(title="丙", found_on=date(2024, 4, 1), category_codes=["junction"])),
-        report_hazard(session, draft(title="丁", jurisdiction_code="140981", geometry=Point(112.71, 38.73))),
+        report_hazard(session, draft(title="甲", found_on=date(2024, 3, 5)), actor=people["inspector"]),
+        report_hazard(session, section_draft(title="乙", found_on=date(2024, 3, 5)), actor=people["inspector"]),
+        report_hazard(session, draft(title="丙", found_on=date(2024, 4, 1), category_codes=["junction"]), actor=SYSTEM),
+        report_hazard(session, draft(title="丁", jurisdiction_code="140981", geometry=Point(112.71, 38.73)), actor=SYSTEM),
     ]
     session.commit()
     return made

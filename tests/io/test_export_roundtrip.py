@@ -25,6 +25,7 @@ from hazards.domain.enums import (
 from hazards.io.exporter import ExportError, export_hazards
 from hazards.io.importer import import_hazards
 from hazards.models import FundingEntry, Hazard, StatusChange, hazard_categories, hazard_measures
+from hazards.permissions import SYSTEM
 from hazards.services.registration import report_hazard
 from tests.factories import draft, section_draft
 
@@ -43,14 +44,14 @@ def ledger(session):
             plan_text="一点一策", measure_codes=["signs_markings", "five_small"], measures_text="增设警示标志",
             temporary_controls="限速40", planned_start=date(2024, 4, 1), planned_end=date(2024, 8, 1),
             status=Status.LISTED, geometry=Point(112.123456789012345, 38.98765432109876),
-        )),
-        report_hazard(session, section_draft(code="140902-2024-0002", title="=X012线临水临崖")),
+        ), actor=SYSTEM),
+        report_hazard(session, section_draft(code="140902-2024-0002", title="=X012线临水临崖"), actor=SYSTEM),
         report_hazard(session, draft(
             code="140921-2024-0001", jurisdiction_code="140921", title="定襄县GCJ点",
             geometry=Point(*gcj02_to_wgs84(112.96, 38.47)), coordinate_input=CoordinateInput.GCJ02,
             status=Status.CLOSED, closed_on=date(2024, 11, 2), completed_on=date(2024, 10, 20),
             category_codes=[], route_code=None, road_class=None, start_m=None,
-        )),
+        ), actor=SYSTEM),
     ]
 
 

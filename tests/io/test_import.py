@@ -15,6 +15,7 @@ from geo.coords import gcj02_to_wgs84
 from hazards.domain.enums import CoordinateInput, RoadClass, Status, SupervisionLevel
 from hazards.io.importer import import_hazards
 from hazards.models import FundingEntry, Hazard, StatusChange
+from hazards.permissions import SYSTEM
 from hazards.services.registration import report_hazard
 from tests.factories import draft
 
@@ -242,7 +243,7 @@ def test_bd09_line_vertices_are_all_converted(session, tmp_path):
 
 
 def test_codes_repeated_in_the_file_or_already_in_the_ledger_are_row_errors(session, tmp_path):
-    report_hazard(session, draft(code="140902-2024-0500"))
+    report_hazard(session, draft(code="140902-2024-0500"), actor=SYSTEM)
     before = count(session)
     path = write_csv(tmp_path / "dups.csv", [
         row(**{"隐患编号": "140902-2024-0500"}),
