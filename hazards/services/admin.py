@@ -1,0 +1,62 @@
+"""Administration use cases: accounts, organizations and hazard categories.
+
+Each authorizes with `hazards.permissions` (an admin manages their own subtree; the category
+vocabulary is shared, so any admin may extend it), changes, flushes, and leaves a line in the log
+naming who did it; the caller commits.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hazards import permissions
+from hazards.domain.enums import OrganizationKind
+from hazards.domain.errors import Forbidden, InvalidInput
+from hazards.models import Category, Organization, User
+from hazards.services.users import create_user
+
+log = logging.getLogger(__name__)
+
+
+def add_user(session: Session, actor, *, jurisdiction_code: str, **fields) -> User:
+    """An account in a division the admin manages (fields as `services.users.create_user` takes them)."""
+    _require_manage(actor, jurisdiction_code)
+    user = create_user(session, jurisdiction_code=jurisdiction_code, **fields)
+    log.info("%s added user %s (%s) in %s", _who(actor), user.login, user.role.value, jurisdiction_code)
+    return user
+
+
+def add_organization(session: Session, actor, *, name: str, kind: OrganizationKind,
+                     jurisdiction_code: str) -> Organization:
+    _require_manage(actor, jurisdiction_code)
+    organization = Organization(name=name, kind=kind, jurisdiction_code=jurisdiction_code)
+    session.add(organization)
+    session.flush()
+    log.info("%s added organization %r in %s", _who(actor), name, jurisdiction_code)
+    return organization
+
+
+def add_category(session: Session, actor, *, code: str, name_zh: str, name_en: str) -> Category:
+    """A new hazard category, listed after the existing ones."""
+    if not permissions.can_administer(actor):
+        raise Forbidden("only administrators extend the category list")
+    if session.scalar(select(Category.id).where(Category.code == code)) is not None:
+        raise InvalidInput(f"the category code '{code}' is taken", fields={"code": "taken"})
+    last = session.scalar(select(Category.sort_order).order_by(Category.sort_order.desc()).limit(1)) or 0
+    category = Category(code=code, name_zh=name_zh, name_en=name_en, sort_order=last + 1)
+    session.add(category)
+    session.flush()
+    log.info("%s added category %s", _who(actor), code)
+    return category
+
+
+def _require_manage(actor, jurisdiction_code: str) -> None:
+    if not permissions.can_manage(actor, jurisdiction_code):
+        raise Forbidden(f"this user may not manage {jurisdiction_code}")
+
+
+def _who(actor) -> str:
+    return getattr(actor, "login", None) or repr(actor)
