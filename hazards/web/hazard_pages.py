@@ -17,10 +17,10 @@ from hazards.domain.enums import Status, SupervisionLevel
 from hazards.i18n import current_language
 from hazards.io.exporter import export_hazards
 from hazards.models import Attachment, Category, Hazard
-from hazards.queries.divisions import list_jurisdictions
 from hazards.queries import hazard_list as listing
-from hazards.queries.hazard_list import HazardFilters, filters_from_args
+from hazards.queries.divisions import list_jurisdictions
 from hazards.queries.hazard_detail import hazard_detail, page_context
+from hazards.queries.hazard_list import HazardFilters, filters_from_args
 from hazards.services.access import load_hazard
 from hazards.services.attachments import thumbnail_path
 

@@ -26,7 +26,7 @@ from shapely.geometry import LineString  # noqa: E402
 
 from hazards.api.openapi import build_document  # noqa: E402
 from hazards.models import Notification  # noqa: E402
-from hazards.permissions import SYSTEM
+from hazards.permissions import SYSTEM  # noqa: E402
 from hazards.services.registration import report_hazard  # noqa: E402
 from hazards.services.tokens import issue_token  # noqa: E402
 from tests.factories import draft, user  # noqa: E402

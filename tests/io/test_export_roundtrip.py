@@ -80,7 +80,7 @@ def test_export_import_export_gives_the_same_file(session, ledger, tmp_path, nam
     empty_the_ledger(session)
     assert session.scalar(select(func.count(Hazard.id))) == 0
 
-    report = import_hazards(session, first)
+    report = import_hazards(session, first, actor=SYSTEM)
     assert report.errors == [] and report.warnings == []
     assert report.created == ["140902-2024-0001", "140902-2024-0002", "140921-2024-0001"]
     assert export_hazards(session, second, headers=headers) == 3

@@ -16,8 +16,8 @@ from geo.coords import wgs84_to_gcj02
 from geo.geometry import from_db
 from hazards.domain.enums import CoordinateInput, FundingKind, FundingSource, Status, SupervisionLevel
 from hazards.models import Attachment, Hazard, Organization
-from hazards.services.funding import add_funding
 from hazards.permissions import SYSTEM
+from hazards.services.funding import add_funding
 from hazards.services.registration import report_hazard
 from tests.factories import draft, jpeg, user
 
