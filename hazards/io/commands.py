@@ -63,7 +63,8 @@ def export_command(path, fmt, headers, jurisdiction):
 
     session = get_session()
     try:
-        count = export_hazards(session, path, fmt=fmt, headers=headers, jurisdiction=jurisdiction)
+        count = export_hazards(session, path, actor=permissions.SYSTEM, fmt=fmt, headers=headers,
+                               jurisdiction=jurisdiction)
     except (ExportError, DivisionCodeError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"exported {count} hazards to {path}")

@@ -57,7 +57,8 @@ def export():
     headers = "en" if current_language() == "en" else "zh"
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"hazards.{fmt}"
-        export_hazards(get_session(), path, fmt=fmt, headers=headers, only=Hazard.id.in_(ids))
+        export_hazards(get_session(), path, actor=current_user, fmt=fmt, headers=headers,
+                       only=Hazard.id.in_(ids))
         data = path.read_bytes()
     name = f"{'hazards' if headers == 'en' else '隐患台账'}-{date.today():%Y%m%d}.{fmt}"
     mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
