@@ -74,7 +74,8 @@ def export_hazards(
     columns = export_columns(fmt)
     vocab = Vocabulary.load(session)
     formatters = [(c.key, c.formatter(vocab, style)) for c in columns]
-    rows = ((r, [fmt_(r[key]) for key, fmt_ in formatters]) for r in _records(session, actor, jurisdiction, only, chunk_size))
+    records = _records(session, actor, jurisdiction, only, chunk_size)
+    rows = ((r, [fmt_(r[key]) for key, fmt_ in formatters]) for r in records)
     # Written beside the target and renamed at the end: a failed export leaves no half file.
     partial = path.with_name(path.name + ".part")
     try:
