@@ -20,6 +20,7 @@ import shapely
 from shapely.geometry import mapping
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import True_
 
 from hazards import permissions
 from hazards.domain.divisions import check_code, within_clause
@@ -110,7 +111,7 @@ def _records(session: Session, actor, jurisdiction: str | None, only, chunk_size
     division = Jurisdiction.__table__
     conditions = [c for c in (permissions.visible_clause(actor, h.c.jurisdiction_code),
                               within_clause(h.c.jurisdiction_code, jurisdiction) if jurisdiction else None, only)
-                  if c is not None]
+                  if c is not None and not isinstance(c, True_)]  # the whole country: spare the totals a join
     where = and_(*conditions) if conditions else None
     stmt = (
         select(h, division.c.name.label("jurisdiction_name"), supervising.c.name.label("supervising_body"),
