@@ -26,7 +26,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     # Flask-Migrate only needs the metadata; migrations/env.py takes the engine from hazards.db.
     Migrate(app, SimpleNamespace(metadata=Base.metadata), directory=str(PROJECT_ROOT / "migrations"))
 
-    from hazards import cli
+    from hazards import cli, permissions
     from hazards.api import register_api
     from hazards.web import register_blueprints
     from tasks.celery_app import make_celery
@@ -34,5 +34,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     cli.register(app)
     register_blueprints(app)
     register_api(app)
+    permissions.init_app(app)  # after every route exists: it declares Flask's own and audits the rest
     make_celery(app)
     return app

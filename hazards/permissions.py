@@ -1,4 +1,4 @@
-"""Who may do what: pure predicates over (user, action, hazard), called inside the services.
+"""Who may do what: the one place that decides, with two faces for each rule.
 
 The rules:
 - Nobody sees or touches anything outside their jurisdiction subtree.
@@ -7,13 +7,27 @@ The rules:
   extensions, accept and close, for hazards supervised at their own level or below.
 - Admins manage users, organizations and vocabularies; they take no workflow decisions.
 - Inspectors, supervisors and admins may import ledger files, each row inside their own subtree.
+- Jobs and commands act as `SYSTEM`: it sees everything and may log and import, nothing more.
+
+Each rule that reads many rows exists twice, side by side, so they cannot drift: a predicate for one
+object (`can_see(user, hazard)`) and the SQL filter for many (`visible_clause(user)`); a test checks that
+they select the same rows. Services and read queries call them with the acting user themselves.
+
+Every route declares its authorization decision with one of the decorators at the bottom (`public`,
+`signed_in`, `own_records`, `checked_inside`, `requires`); a test walks the URL map and names any view without one,
+and under TESTING a `checked_inside` view that answered without consulting this module fails loudly.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from dataclasses import dataclass
+from functools import wraps
+from typing import Callable, Protocol
 
-from hazards.domain.divisions import is_within, level_of
+from flask import Flask, abort, current_app, g, has_request_context, request
+from sqlalchemy import ColumnElement, false
+
+from hazards.domain.divisions import NATIONAL_CODE, is_within, level_of, within_clause
 from hazards.domain.enums import JurisdictionLevel, Role, SupervisionLevel
 from hazards.domain.workflow import TRANSITIONS
 
@@ -31,7 +45,8 @@ SUPERVISOR_ACTIONS = frozenset({"grant_extension", "refuse_extension", "raise_le
 
 
 class Actor(Protocol):
-    role: Role
+    id: int | None
+    role: Role | None
     jurisdiction_code: str
     active: bool
 
@@ -41,16 +56,54 @@ class Target(Protocol):
     level: SupervisionLevel
 
 
+@dataclass(frozen=True)
+class SystemActor:
+    """The actor of jobs and commands: not a person, so no id and no role; the whole country."""
+
+    id: None = None
+    role: None = None
+    jurisdiction_code: str = NATIONAL_CODE
+    active: bool = True
+    name: str = "system"
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = SystemActor()
+
+
 def supervision_level_of(user: Actor) -> SupervisionLevel:
     return _SUPERVISOR_LEVEL[level_of(user.jurisdiction_code)]
 
 
-def can_see(user: Actor, jurisdiction_code: str) -> bool:
-    return bool(user.active) and is_within(jurisdiction_code, user.jurisdiction_code)
+# --- seeing: one rule, two faces -------------------------------------------------------------------
 
+def can_see(user: Actor, hazard_or_code) -> bool:
+    """May `user` see this hazard (or anything of this division code)?"""
+    _consulted()
+    code = getattr(hazard_or_code, "jurisdiction_code", hazard_or_code)
+    return bool(user.active) and is_within(code, user.jurisdiction_code)
+
+
+def visible_clause(user: Actor, column=None) -> ColumnElement[bool]:
+    """SQL face of `can_see`: rows whose division code `column` (a hazard's by default) `user` may see."""
+    _consulted()
+    if column is None:
+        from hazards.models import Hazard  # the models import nothing of this module; avoid a cycle anyway
+
+        column = Hazard.jurisdiction_code
+    if not user.active:
+        return false()
+    return within_clause(column, user.jurisdiction_code)
+
+
+# --- acting ----------------------------------------------------------------------------------------
 
 def can_report_in(user: Actor, jurisdiction_code: str) -> bool:
     """Log a new hazard in a division."""
+    if user is SYSTEM:
+        return _consulted()
     return can_see(user, jurisdiction_code) and user.role in (Role.INSPECTOR, Role.SUPERVISOR)
 
 
@@ -67,7 +120,7 @@ def can(user: Actor, action: str, hazard: Target) -> bool:
         return False
     if action == "view":
         return True
-    if user.role is Role.ADMIN:
+    if user.role is Role.ADMIN or user is SYSTEM:
         return False
     transition = TRANSITIONS.get(action)
     if transition is not None:
@@ -83,6 +136,7 @@ def can(user: Actor, action: str, hazard: Target) -> bool:
 
 def can_set_level(user: Actor, level: SupervisionLevel) -> bool:
     """List or raise a hazard to `level`: a supervisor decides up to their own level, not above."""
+    _consulted()
     return user.role is Role.SUPERVISOR and level.rank <= supervision_level_of(user).rank
 
 
@@ -91,5 +145,102 @@ def can_manage(user: Actor, jurisdiction_code: str) -> bool:
     return user.role is Role.ADMIN and can_see(user, jurisdiction_code)
 
 
+def can_administer(user: Actor) -> bool:
+    """Open the administration pages at all (what they show is then limited by `can_manage`)."""
+    _consulted()
+    return bool(user.active) and user.role is Role.ADMIN
+
+
 def _within_level(user: Actor, level: SupervisionLevel) -> bool:
     return level.rank <= supervision_level_of(user).rank
+
+
+# --- routes: every view declares its decision ------------------------------------------------------
+
+@dataclass(frozen=True)
+class RouteDecision:
+    kind: str  # "public", "signed_in", "own_records", "checked_inside" or "requires"
+    why: str
+
+
+_ATTRIBUTE = "authorization"
+_REGISTRY_KEY = "hazards.route_decisions"
+
+
+def _decide(view: Callable, decision: RouteDecision) -> Callable:
+    setattr(view, _ATTRIBUTE, decision)
+    return view
+
+
+def public(why: str) -> Callable[[Callable], Callable]:
+    """Anyone may call it, signed in or not (the login page, the API's description)."""
+    return lambda view: _decide(view, RouteDecision("public", why))
+
+
+def own_records(view: Callable) -> Callable:
+    """Signed in, and it touches only the caller's own records (their inbox, tokens, language)."""
+    return _decide(view, RouteDecision("own_records", "only the caller's own records"))
+
+
+def signed_in(why: str) -> Callable[[Callable], Callable]:
+    """Any signed-in caller, the same for all: it describes, and shows no row of the ledger unfiltered."""
+    return lambda view: _decide(view, RouteDecision("signed_in", why))
+
+
+def checked_inside(view: Callable) -> Callable:
+    """Signed in, and the service or read query it calls decides with the acting user
+    (404 outside their subtree, 403 for a forbidden action). Audited under TESTING."""
+    return _decide(view, RouteDecision("checked_inside", "the service or query it calls"))
+
+
+def requires(rule: Callable[[Actor], bool]) -> Callable[[Callable], Callable]:
+    """Signed in and `rule(current_user)` holds, or 403, before the view runs."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            from flask_login import current_user
+
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if not rule(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return _decide(guarded, RouteDecision("requires", rule.__name__))
+
+    return decorate
+
+
+def declare_endpoint(app: Flask, endpoint: str, decision: RouteDecision) -> None:
+    """A decision for a view we did not write (Flask's `static`), whose function we cannot mark."""
+    app.extensions.setdefault(_REGISTRY_KEY, {})[endpoint] = decision
+
+
+def decision_for(app: Flask, endpoint: str) -> RouteDecision | None:
+    declared = app.extensions.get(_REGISTRY_KEY, {}).get(endpoint)
+    return declared or getattr(app.view_functions.get(endpoint), _ATTRIBUTE, None)
+
+
+def init_app(app: Flask) -> None:
+    declare_endpoint(app, "static", RouteDecision("public", "stylesheets, scripts and images"))
+    if app.testing:
+        app.after_request(_audit_checked_inside)
+
+
+def _consulted() -> bool:
+    # CKAN's idea: remember that this request asked, so a view that promised to ask can be held to it.
+    if has_request_context():
+        g.permissions_consulted = True
+    return True
+
+
+def _audit_checked_inside(response):
+    if request.method == "OPTIONS":  # answered by Flask itself from the URL map; the view never ran
+        return response
+    decision = decision_for(current_app, request.endpoint) if request.endpoint else None
+    if (decision is not None and decision.kind == "checked_inside" and response.status_code < 300
+            and not g.get("permissions_consulted")):
+        raise AssertionError(f"{request.endpoint} answered {response.status_code} without consulting "
+                             f"hazards.permissions, though it is declared checked_inside")
+    return response

@@ -5,6 +5,11 @@ hazards/translations/zh/LC_MESSAGES/messages.po and reports any id left untransl
 """
 
 ZH = {
+    "%(name)s is already an organization of this division.": "本辖区已有名为“%(name)s”的单位。",
+    "No division has the code %(code)s.": "没有代码为 %(code)s 的行政区划。",
+    "Only administrators may extend the category list.": "只有管理员可以增加隐患类型。",
+    "The category code %(code)s is taken.": "隐患类型代码 %(code)s 已被占用。",
+    "You may not manage %(division)s.": "您无权管理 %(division)s。",
     "User created.": "用户已创建。",
     "Organization added.": "单位已添加。",
     "Please correct the marked fields.": "请更正标出的字段。",

@@ -94,14 +94,16 @@ def small_ledger(session, people) -> list:
     and one in Yuanping (丁), outside Xinfu's reach."""
     from shapely.geometry import Point
 
+    from hazards.permissions import SYSTEM
     from hazards.services.registration import report_hazard
 
-    finder = people["inspector"].id
+    finder = people["inspector"]
     return [
-        report_hazard(session, draft(title="甲", found_on=date(2024, 3, 5)), actor_id=finder),
-        report_hazard(session, section_draft(title="乙", found_on=date(2024, 3, 5)), actor_id=finder),
-        report_hazard(session, draft(title="丙", found_on=date(2024, 4, 1), category_codes=["junction"])),
-        report_hazard(session, draft(title="丁", jurisdiction_code="140981", geometry=Point(112.71, 38.73))),
+        report_hazard(session, draft(title="甲", found_on=date(2024, 3, 5)), actor=finder),
+        report_hazard(session, section_draft(title="乙", found_on=date(2024, 3, 5)), actor=finder),
+        report_hazard(session, draft(title="丙", found_on=date(2024, 4, 1), category_codes=["junction"]), actor=SYSTEM),
+        report_hazard(session, draft(title="丁", jurisdiction_code="140981", geometry=Point(112.71, 38.73)),
+                      actor=SYSTEM),
     ]
 
 

@@ -3,9 +3,10 @@ and a rollback of the request's unit of work when a use case refuses."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, request
+from flask import Blueprint, current_app, g, request
 from werkzeug.routing import IntegerConverter
 
+from hazards import permissions
 from hazards.api.auth import authenticate
 from hazards.api.problems import ApiProblem, from_api_problem, from_service_error, register_blueprint_handlers
 from hazards.domain.errors import ServiceError
@@ -20,15 +21,15 @@ class RowIdConverter(IntegerConverter):
         return number if 0 < number < 2**31 else 0
 
 
-def api_blueprint(name: str, import_name: str, url_prefix: str, *, public: tuple[str, ...] = ()) -> Blueprint:
-    """A blueprint whose views all need a caller, except the endpoints named in `public`."""
+def api_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint:
+    """A blueprint whose views all need a caller, except those declared `permissions.public`."""
     bp = Blueprint(name, import_name, url_prefix=url_prefix)
-    open_endpoints = {f"{name}.{endpoint}" for endpoint in public}
 
     @bp.before_request
     def _authenticate():
         _refuse_nul_characters()
-        authenticate(required=request.endpoint not in open_endpoints)
+        decision = permissions.decision_for(current_app, request.endpoint) if request.endpoint else None
+        authenticate(required=decision is None or decision.kind != "public")
 
     register_blueprint_handlers(bp)
     # Registered after the generic ones, so these replace them: roll back, then describe.

@@ -33,9 +33,10 @@ from hazards.domain.enums import (
     SupervisionLevel,
 )
 from hazards.domain.errors import N_, InvalidInput, RequirementsMissing
-from hazards.domain.workflow import TRANSITIONS, actions_from
+from hazards.domain.workflow import TRANSITIONS
 from hazards.models import Attachment, FundingEntry, Hazard
 from hazards.queries import hazard_list as listing
+from hazards.queries.actions import actions_for
 from hazards.services import editing, requirements
 from hazards.services.access import load_hazard
 from hazards.services.attachments import add_attachment
@@ -68,6 +69,7 @@ ACTION_FIELDS = shapes.ACTION_FIELDS | {"action", "version"}
 
 
 @bp.get("/hazards")
+@permissions.checked_inside
 def list_hazards():
     """The web list's filters, in a stable order, a page at a time (keyset cursor)."""
     args = request.args
@@ -143,6 +145,7 @@ def _filters(args) -> listing.HazardFilters:
 
 
 @bp.get("/hazards/<id:hazard_id>")
+@permissions.checked_inside
 def get_hazard(hazard_id: int):
     session = get_session()
     hazard = load_hazard(session, hazard_id, api_user())
@@ -154,6 +157,7 @@ def get_hazard(hazard_id: int):
 
 
 @bp.post("/hazards")
+@permissions.checked_inside
 def create_hazard():
     """Report (上报) a hazard: the same draft rules and permission check as the web form."""
     user = api_user()
@@ -204,6 +208,7 @@ def create_hazard():
 
 
 @bp.patch("/hazards/<id:hazard_id>")
+@permissions.checked_inside
 def update_hazard(hazard_id: int):
     """Edit fields of the version the client read; a stale version is a 409 listing what changed."""
     f = JsonReader(json_object(), set(editing.EDITABLE) | {"version", "categories"})
@@ -223,6 +228,7 @@ def update_hazard(hazard_id: int):
 
 
 @bp.get("/hazards/<id:hazard_id>/transitions")
+@permissions.checked_inside
 def list_transitions(hazard_id: int):
     """The actions this caller may take now, and what each still needs if nothing more is supplied."""
     session, user = get_session(), api_user()
@@ -231,12 +237,13 @@ def list_transitions(hazard_id: int):
         {"action": t.action, "target": t.target.value, "label_zh": t.zh, "label_en": t.en,
          "requires": list(t.requires),
          "missing": requirements.missing(session, hazard, t.requires, ActionInput())}
-        for t in actions_from(hazard.status) if permissions.can(user, t.action, hazard)
+        for t in actions_for(user, hazard).transitions
     ]
     return jsonify(status=hazard.status.value, version=hazard.version, items=items)
 
 
 @bp.post("/hazards/<id:hazard_id>/transitions")
+@permissions.checked_inside
 def take_transition(hazard_id: int):
     """Take a workflow action through `change_status`: 409 when the status does not allow it, 403
     for the wrong role or level, 422 with `missing` (requirement codes) when something is lacking."""
@@ -262,6 +269,7 @@ def take_transition(hazard_id: int):
 
 
 @bp.get("/hazards/<id:hazard_id>/funding")
+@permissions.checked_inside
 def list_funding(hazard_id: int):
     session = get_session()
     hazard = load_hazard(session, hazard_id, api_user())
@@ -273,6 +281,7 @@ def list_funding(hazard_id: int):
 
 
 @bp.post("/hazards/<id:hazard_id>/funding")
+@permissions.checked_inside
 def create_funding(hazard_id: int):
     """One line of budget, allocation or spending, in yuan (a string with at most two decimals)."""
     f = JsonReader(json_object(), {"kind", "source", "amount", "entry_date", "note"})
@@ -289,6 +298,7 @@ def create_funding(hazard_id: int):
 
 
 @bp.get("/hazards/<id:hazard_id>/attachments")
+@permissions.checked_inside
 def list_attachments(hazard_id: int):
     session = get_session()
     hazard = load_hazard(session, hazard_id, api_user())
@@ -298,6 +308,7 @@ def list_attachments(hazard_id: int):
 
 
 @bp.post("/hazards/<id:hazard_id>/attachments")
+@permissions.checked_inside
 def upload_attachment(hazard_id: int):
     """multipart/form-data: `file` (JPEG/PNG/WebP photo, or PDF for phase=document), `phase`, `caption`."""
     if request.mimetype != "multipart/form-data":

@@ -32,6 +32,7 @@ _MAX_NAME = 120
 
 
 @bp.post("/import")
+@permissions.checked_inside
 def import_ledger():
     """multipart/form-data: `file`, `dry_run` and `skip_invalid` (true|false, default false).
 
@@ -64,7 +65,7 @@ def import_ledger():
         path = Path(folder) / _local_name(upload.filename)
         _save(upload.stream, path, limit)
         report = import_hazards(session, path, dry_run=flags["dry_run"], skip_invalid=flags["skip_invalid"],
-                                actor_id=user.id, max_bytes=limit, within=user.jurisdiction_code)
+                                actor=user, max_bytes=limit)
     body = _report_json(report, upload.filename)
     if report.dry_run:
         session.rollback()  # nothing was written; leave nothing half-open either

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request, url_for
 from sqlalchemy import select, update
 
+from hazards import permissions
 from hazards.api import representations as rep
 from hazards.api.auth import api_user
 from hazards.api.blueprints import api_blueprint
@@ -19,11 +20,13 @@ bp = api_blueprint("api_inbox", __name__, "/api/v1")
 
 
 @bp.get("/me")
+@permissions.own_records
 def me():
     return jsonify(rep.user(api_user()))
 
 
 @bp.get("/notifications")
+@permissions.own_records
 def list_notifications():
     """Newest first; `unread=1` for the unread ones only; keyset cursor on the id."""
     args = request.args
@@ -47,6 +50,7 @@ def list_notifications():
 
 
 @bp.post("/notifications/<id:notification_id>/read")
+@permissions.own_records
 def mark_read(notification_id: int):
     session = get_session()
     note = session.get(Notification, notification_id)
@@ -59,6 +63,7 @@ def mark_read(notification_id: int):
 
 
 @bp.post("/notifications/read")
+@permissions.own_records
 def mark_all_read():
     session = get_session()
     result = session.execute(update(Notification).where(Notification.user_id == api_user().id,

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, request
 from flask_login import current_user
 
 from geo.spatial import BBox, BBoxError
+from hazards import permissions
 from hazards.api.problems import problem
 from hazards.db import get_session
 from hazards.i18n import current_language
@@ -18,6 +19,7 @@ bp = Blueprint("api_map", __name__, url_prefix="/api/v1")
 
 
 @bp.get("/hazards.geojson")
+@permissions.checked_inside
 def hazards_geojson():
     if not current_user.is_authenticated:
         return problem(401, "log in first")

@@ -13,6 +13,7 @@ from datetime import date, datetime, timezone
 from flask import Response, current_app, json, render_template, request, url_for
 
 from geo.spatial import BBox, BBoxError
+from hazards import permissions
 from hazards.api import ogc_features
 from hazards.api.auth import api_user
 from hazards.api.blueprints import api_blueprint
@@ -20,7 +21,7 @@ from hazards.api.ogc_features import COLLECTIONS, ItemQuery
 from hazards.api.problems import ApiProblem, bad_request
 from hazards.db import get_session
 
-bp = api_blueprint("ogc", __name__, "/ogc", public=("landing", "conformance"))
+bp = api_blueprint("ogc", __name__, "/ogc")
 
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -75,6 +76,7 @@ def _only(*allowed: str) -> None:
 
 @bp.get("")
 @bp.get("/")
+@permissions.public("OGC API landing page: what the service offers")
 def landing():
     _only()
     body = {
@@ -93,6 +95,7 @@ def landing():
 
 
 @bp.get("/conformance")
+@permissions.public("OGC API conformance classes")
 def conformance():
     _only()
     if _wants_html():
@@ -101,6 +104,7 @@ def conformance():
 
 
 @bp.get("/collections")
+@permissions.signed_in("what the collections are; the hazards' date range comes from a visible_clause query")
 def collections():
     _only()
     user = api_user()
@@ -112,6 +116,7 @@ def collections():
 
 
 @bp.get("/collections/<collection_id>")
+@permissions.signed_in("what the collection is; the hazards' date range comes from a visible_clause query")
 def collection(collection_id: str):
     _only()
     info = _info(collection_id)
@@ -122,6 +127,7 @@ def collection(collection_id: str):
 
 
 @bp.get("/collections/<collection_id>/items")
+@permissions.checked_inside
 def items(collection_id: str):
     info = _info(collection_id)
     _only("bbox", "limit", "offset", "datetime", *info.filters)
@@ -150,6 +156,7 @@ def items(collection_id: str):
 
 
 @bp.get("/collections/<collection_id>/items/<feature_id>")
+@permissions.checked_inside
 def feature(collection_id: str, feature_id: str):
     info = _info(collection_id)
     _only()

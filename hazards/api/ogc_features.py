@@ -14,11 +14,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from geo import spatial
 from geo.spatial import BBox
+from hazards import permissions
 from hazards.api.representations import geometry
-from hazards.domain.divisions import within_clause
 from hazards.domain.enums import JurisdictionLevel, Status, SupervisionLevel
 from hazards.models import Category, Hazard, Jurisdiction, User, hazard_categories
-from hazards.queries.hazard_list import visible_to
 
 
 @dataclass(frozen=True)
@@ -82,22 +81,22 @@ def item(session: Session, user: User, collection: str, feature_id: str, today: 
     if collection == "hazards":
         if not feature_id.isdigit() or int(feature_id) >= 2**31:
             return None
-        h = session.scalar(select(Hazard).where(Hazard.id == int(feature_id), visible_to(user)))
+        h = session.scalar(select(Hazard).where(Hazard.id == int(feature_id), permissions.visible_clause(user)))
         return hazard_feature(h, today) if h else None
     j = session.scalar(select(Jurisdiction).where(Jurisdiction.code == feature_id,
-                                                  within_clause(Jurisdiction.code, user.jurisdiction_code)))
+                                                  permissions.visible_clause(user, Jurisdiction.code)))
     return jurisdiction_feature(j) if j else None
 
 
 def found_on_range(session: Session, user: User) -> tuple[date | None, date | None]:
     """The temporal extent of the hazards the user sees."""
     first, last = session.execute(select(func.min(Hazard.found_on), func.max(Hazard.found_on))
-                                  .where(visible_to(user))).one()
+                                  .where(permissions.visible_clause(user))).one()
     return first, last
 
 
 def _hazards(session: Session, user: User, q: ItemQuery) -> Select:
-    stmt = select(Hazard).where(visible_to(user))
+    stmt = select(Hazard).where(permissions.visible_clause(user))
     if q.bbox is not None:
         dialect = session.get_bind().dialect.name
         stmt = stmt.where(spatial.bbox_clause(Hazard.__table__.c.geom, q.bbox, dialect, id_column=Hazard.id))
@@ -117,7 +116,7 @@ def _hazards(session: Session, user: User, q: ItemQuery) -> Select:
 
 
 def _jurisdictions(session: Session, user: User, q: ItemQuery) -> Select:
-    stmt = select(Jurisdiction).where(within_clause(Jurisdiction.code, user.jurisdiction_code))
+    stmt = select(Jurisdiction).where(permissions.visible_clause(user, Jurisdiction.code))
     if q.bbox is not None:
         dialect = session.get_bind().dialect.name
         boundary = Jurisdiction.__table__.c.boundary

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import current_app, jsonify
 
+from hazards import permissions
 from hazards.api.blueprints import api_blueprint
 from hazards.api.imports import MAX_LISTED_ERRORS
 from hazards.api.ogc import DEFAULT_LIMIT as OGC_DEFAULT_LIMIT
@@ -31,12 +32,13 @@ from hazards.domain.workflow import TRANSITIONS
 from hazards.reports.build import LEVEL_FILTERS
 from hazards.reports.request import MAX_MIN_RANK
 
-bp = api_blueprint("api_docs", __name__, "/api/v1", public=("document",))
+bp = api_blueprint("api_docs", __name__, "/api/v1")
 
 JSON, GEOJSON, PROBLEM = "application/json", "application/geo+json", "application/problem+json"
 
 
 @bp.get("/openapi.json")
+@permissions.public("the API's description")
 def document():
     response = jsonify(build_document(current_app.config.get("API_VERSION", "1.0.0")))
     response.mimetype = "application/vnd.oai.openapi+json"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from flask import Blueprint, current_app, render_template
 from markupsafe import Markup, escape
 
+from hazards import permissions
 from hazards.api.openapi import build_document
 
 bp = Blueprint("api_reference", __name__)
@@ -78,6 +79,7 @@ class Schema:
 
 
 @bp.get("/api/docs")
+@permissions.public("the API's reference page")
 def index():
     doc = build_document(current_app.config.get("API_VERSION", "1.0.0"))
     groups = operations_by_tag(doc)

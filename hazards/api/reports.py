@@ -10,6 +10,7 @@ from datetime import date
 
 from flask import current_app, jsonify, request
 
+from hazards import permissions
 from hazards.api.auth import api_user
 from hazards.api.blueprints import api_blueprint
 from hazards.api.paging import reject_unknown
@@ -21,6 +22,7 @@ bp = api_blueprint("api_reports", __name__, "/api/v1")
 
 
 @bp.get("/reports")
+@permissions.checked_inside
 def get_report():
     """400 naming each wrong parameter; 404 for a division outside the caller's subtree."""
     reject_unknown(request.args, PARAMS)

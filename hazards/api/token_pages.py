@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from hazards import permissions
 from hazards.db import get_session
 from hazards.domain.errors import InvalidInput
 from hazards.i18n import error_text
@@ -16,12 +17,14 @@ bp = Blueprint("api_tokens", __name__)
 
 @bp.get("/profile/tokens")
 @login_required
+@permissions.own_records
 def index():
     return render_template("api/tokens.html", tokens=tokens.list_tokens(get_session(), current_user), secret=None)
 
 
 @bp.post("/profile/tokens")
 @login_required
+@permissions.own_records
 def create():
     session = get_session()
     try:
@@ -40,6 +43,7 @@ def create():
 
 @bp.post("/profile/tokens/<int:token_id>/revoke")
 @login_required
+@permissions.own_records
 def revoke(token_id: int):
     session = get_session()
     tokens.revoke_token(session, current_user, token_id)

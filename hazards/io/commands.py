@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from hazards import permissions
 from hazards.db import get_session
 
 #: More errors than this are counted, not listed: a wrong file can have one per row.
@@ -21,7 +22,8 @@ def import_command(path, dry_run, skip_invalid, fmt):
     from hazards.io.importer import import_hazards
 
     session = get_session()
-    report = import_hazards(session, path, dry_run=dry_run, skip_invalid=skip_invalid, fmt=fmt)
+    report = import_hazards(session, path, dry_run=dry_run, skip_invalid=skip_invalid, fmt=fmt,
+                            actor=permissions.SYSTEM)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     for error in report.errors[:MAX_LISTED_ERRORS]:
@@ -61,7 +63,8 @@ def export_command(path, fmt, headers, jurisdiction):
 
     session = get_session()
     try:
-        count = export_hazards(session, path, fmt=fmt, headers=headers, jurisdiction=jurisdiction)
+        count = export_hazards(session, path, actor=permissions.SYSTEM, fmt=fmt, headers=headers,
+                               jurisdiction=jurisdiction)
     except (ExportError, DivisionCodeError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"exported {count} hazards to {path}")

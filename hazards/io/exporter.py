@@ -20,7 +20,9 @@ import shapely
 from shapely.geometry import mapping
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import True_
 
+from hazards import permissions
 from hazards.domain.divisions import check_code, within_clause
 from hazards.domain.enums import FundingKind
 from hazards.domain.errors import N_, TranslatableValueError
@@ -50,12 +52,14 @@ def export_hazards(
     path: str | Path,
     *,
     fmt: str | None = None,
+    actor,
     headers: str = "zh",
     jurisdiction: str | None = None,
     only=None,
     chunk_size: int = CHUNK_SIZE,
 ) -> int:
-    """Write the hazards to `path`; returns how many. GeoJSON always uses English keys and codes.
+    """Write the hazards `actor` may see to `path`; returns how many. GeoJSON always uses English keys
+    and codes. The CLI exports as `permissions.SYSTEM`.
 
     `only` is an SQL condition on the hazards table that narrows the export further (the web list
     passes its filters this way, so the file holds exactly what the page lists).
@@ -72,7 +76,8 @@ def export_hazards(
     columns = export_columns(fmt)
     vocab = Vocabulary.load(session)
     formatters = [(c.key, c.formatter(vocab, style)) for c in columns]
-    rows = ((r, [fmt_(r[key]) for key, fmt_ in formatters]) for r in _records(session, jurisdiction, only, chunk_size))
+    records = _records(session, actor, jurisdiction, only, chunk_size)
+    rows = ((r, [fmt_(r[key]) for key, fmt_ in formatters]) for r in records)
     # Written beside the target and renamed at the end: a failed export leaves no half file.
     partial = path.with_name(path.name + ".part")
     try:
@@ -100,14 +105,15 @@ def _format(path: Path, fmt: str | None) -> str:
 # ---------------------------------------------------------------- reading the ledger
 
 
-def _records(session: Session, jurisdiction: str | None, only, chunk_size: int) -> Iterator[dict[str, Any]]:
+def _records(session: Session, actor, jurisdiction: str | None, only, chunk_size: int) -> Iterator[dict[str, Any]]:
     """One dict per hazard keyed by column key, in id order; keyset pages, so memory stays flat."""
     h = Hazard.__table__
     supervising = Organization.__table__.alias("supervising")
     responsible = Organization.__table__.alias("responsible")
     division = Jurisdiction.__table__
-    conditions = [c for c in (within_clause(h.c.jurisdiction_code, jurisdiction) if jurisdiction else None, only)
-                  if c is not None]
+    conditions = [c for c in (permissions.visible_clause(actor, h.c.jurisdiction_code),
+                              within_clause(h.c.jurisdiction_code, jurisdiction) if jurisdiction else None, only)
+                  if c is not None and not isinstance(c, True_)]  # the whole country: spare the totals a join
     where = and_(*conditions) if conditions else None
     stmt = (
         select(h, division.c.name.label("jurisdiction_name"), supervising.c.name.label("supervising_body"),

@@ -21,9 +21,11 @@ from sqlalchemy.orm import Session
 
 from geo.coords import CHINA_EXTENT, to_wgs84, validate_lonlat
 from geo.geometry import check_hazard_geometry
+from hazards import permissions
 from hazards.domain.divisions import DivisionCodeError, check_code, is_within
 from hazards.domain.drafts import HazardDraft, check_draft
 from hazards.domain.enums import CoordinateInput, RoadClass
+from hazards.domain.errors import Forbidden
 from hazards.io.columns import BY_KEY, GEOMETRY_KEY, LOCATION_KEYS, REQUIRED, Vocabulary, parsers_for
 from hazards.io.readers import DEFAULT_MAX_BYTES, ImportFileError, Row, SourceTable, open_table
 from hazards.models import Hazard
@@ -86,20 +88,20 @@ def import_hazards(
     *,
     dry_run: bool = False,
     skip_invalid: bool = False,
-    actor_id: int | None = None,
+    actor,
     extent: tuple[float, float, float, float] | None = None,
     fmt: str | None = None,
     max_bytes: int | None = None,
     chunk_size: int = CHUNK_SIZE,
-    within: str | None = None,
 ) -> ImportReport:
-    """Check a CSV/XLSX/GeoJSON ledger and write its hazards; the caller commits.
+    """Check a CSV/XLSX/GeoJSON ledger and write its hazards as `actor`; the caller commits.
 
-    `within` (a division code) limits the rows to that division's subtree, as for a user importing
-    into their own jurisdiction: a row elsewhere is a row error. None (the CLI) takes any division.
+    Rows must lie in the actor's subtree: a row elsewhere is a row error. The CLI imports as
+    `permissions.SYSTEM`, whose subtree is the whole country.
     """
-    if within is not None:
-        within = check_code(within)
+    if not permissions.can_import_into(actor, actor.jurisdiction_code):
+        raise Forbidden("this user may not import hazards")
+    within = check_code(actor.jurisdiction_code)
     report = ImportReport(str(path), dry_run=dry_run, skip_invalid=skip_invalid)
     try:
         table = open_table(path, fmt=fmt, max_bytes=max_bytes or _setting("IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
@@ -120,7 +122,7 @@ def import_hazards(
 
     try:
         with session.begin_nested():  # a failure leaves the caller's session as it was
-            report.created = _write_pass(session, table, builder, ref, codes, report, actor_id, chunk_size)
+            report.created = _write_pass(session, table, builder, ref, codes, report, actor.id, chunk_size)
     except _FileChanged as exc:
         report.created = []
         report.errors.append(RowError(None, None, None, f"nothing was written: {exc}"))

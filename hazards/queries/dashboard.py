@@ -8,11 +8,11 @@ from datetime import date, timedelta
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from hazards import permissions
 from hazards.domain.completion import completion_rate
 from hazards.domain.enums import Status, SupervisionLevel
 from hazards.models import Hazard, User
 from hazards.queries import completion
-from hazards.queries.hazard_list import visible_to
 
 
 @dataclass
@@ -46,7 +46,7 @@ def build_dashboard(session: Session, user: User, today: date) -> Dashboard:
     rows = session.execute(
         select(Hazard.level, func.count(Hazard.id), count_if(is_open), count_if(overdue), count_if(closed_year),
                count_if(due_soon), count_if(awaiting))
-        .where(visible_to(user), completion.counted())
+        .where(permissions.visible_clause(user), completion.counted())
         .group_by(Hazard.level)
     ).all()
     by_level = {level: LevelRow(level, 0, 0, 0, 0) for level in SupervisionLevel}

@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from hazards import permissions
 from hazards.domain.completion import OPEN_STATUSES
 from hazards.domain.divisions import within_clause
 from hazards.domain.enums import Status, SupervisionLevel
@@ -38,12 +39,8 @@ class HazardFilters:
     sort: str = "found"
 
 
-def visible_to(user: User):
-    return within_clause(Hazard.jurisdiction_code, user.jurisdiction_code)
-
-
 def filtered(user: User, f: HazardFilters, today: date) -> Select:
-    stmt = select(Hazard).where(visible_to(user))
+    stmt = select(Hazard).where(permissions.visible_clause(user))
     if f.jurisdiction_code:
         stmt = stmt.where(within_clause(Hazard.jurisdiction_code, f.jurisdiction_code))
     if f.statuses:

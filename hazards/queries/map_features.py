@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from geo import spatial
 from geo.spatial import BBox
-from hazards.domain.divisions import within_clause
+from hazards import permissions
 from hazards.domain.enums import JurisdictionLevel, Status, SupervisionLevel
 from hazards.models import Category, Hazard, Jurisdiction, Organization, User, hazard_categories
 from hazards.queries import completion
@@ -40,7 +40,7 @@ def _conditions(session: Session, user: User, q: MapQuery, today: date) -> list:
     f = q.filters
     where = [
         spatial.bbox_clause(Hazard.__table__.c.geom, q.box, dialect, id_column=Hazard.id),
-        within_clause(Hazard.jurisdiction_code, user.jurisdiction_code),
+        permissions.visible_clause(user),
     ]
     if f.statuses:
         where.append(Hazard.status.in_(f.statuses))
@@ -104,7 +104,7 @@ def division_cluster_statement(session: Session, user: User, q: MapQuery, today:
     counties = (
         select(Jurisdiction.code, x.label("cx"), y.label("cy"))
         .where(Jurisdiction.level == JurisdictionLevel.COUNTY, boundary.is_not(None),
-               within_clause(Jurisdiction.code, user.jurisdiction_code),
+               permissions.visible_clause(user, Jurisdiction.code),
                spatial.bbox_clause(boundary, q.box, dialect, id_column=literal_column("jurisdictions.rowid")))
         .subquery()
     )

@@ -12,21 +12,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo import spatial
+from hazards import permissions
 from hazards.domain.completion import Counts
-from hazards.domain.divisions import within_clause
 from hazards.models import Jurisdiction, Road
 from hazards.services.tally import compute_tally
 
 
-def subordinate_boundaries(session: Session, jurisdiction_code: str, today: date) -> dict:
-    """GeoJSON of the divisions directly below `jurisdiction_code` (or itself, for a county), each with
+def subordinate_boundaries(session: Session, user, today: date) -> dict:
+    """GeoJSON of the divisions directly below the user's (or theirs, for a county), each with
     its completion numbers for a choropleth."""
+    jurisdiction_code = user.jurisdiction_code
     dialect = session.get_bind().dialect.name
     boundary = Jurisdiction.__table__.c.boundary
     children = select(Jurisdiction.code).where(Jurisdiction.parent_code == jurisdiction_code)
     rows = session.execute(
         select(Jurisdiction.code, Jurisdiction.name, spatial.as_geojson(boundary, dialect, 5))
-        .where(boundary.is_not(None),
+        .where(boundary.is_not(None), permissions.visible_clause(user, Jurisdiction.code),
                Jurisdiction.code.in_(children) | (Jurisdiction.code == jurisdiction_code))
         .order_by(Jurisdiction.code)
     ).all()
@@ -48,20 +49,37 @@ def subordinate_boundaries(session: Session, jurisdiction_code: str, today: date
     return {"type": "FeatureCollection", "features": features}
 
 
-def roads_in(session: Session, jurisdiction_code: str) -> dict:
+def roads_in(session: Session, user) -> dict:
     """GeoJSON of the roads numbered inside the user's division or above it (national, provincial)."""
+    jurisdiction_code = user.jurisdiction_code
     dialect = session.get_bind().dialect.name
     geom = Road.__table__.c.geom
     prefix_ancestors = [jurisdiction_code[:2] + "0000", jurisdiction_code[:4] + "00", "100000"]
     rows = session.execute(
         select(Road.route_code, Road.name, Road.road_class, spatial.as_geojson(geom, dialect, 5))
-        .where(within_clause(Road.division_code, jurisdiction_code) | Road.division_code.in_(prefix_ancestors))
+        .where(permissions.visible_clause(user, Road.division_code) | Road.division_code.in_(prefix_ancestors))
         .order_by(Road.route_code)
     ).all()
     return {"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": json.loads(g),
          "properties": {"route": route, "name": name or route, "class": road_class.value}}
         for route, name, road_class, g in rows
+    ]}
+
+
+def boundaries_geojson(session: Session, user) -> dict:
+    """The boundaries of the user's jurisdiction and the divisions inside it."""
+    dialect = session.get_bind().dialect.name
+    boundary = Jurisdiction.__table__.c.boundary
+    rows = session.execute(
+        select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.level, spatial.as_geojson(boundary, dialect, 5))
+        .where(permissions.visible_clause(user, Jurisdiction.code), boundary.is_not(None))
+        .order_by(Jurisdiction.code)
+    ).all()
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": code, "properties": {"code": code, "name": name, "level": level.value},
+         "geometry": json.loads(geometry)}
+        for code, name, level, geometry in rows
     ]}
 
 

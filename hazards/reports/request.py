@@ -14,7 +14,8 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from hazards.domain.divisions import DivisionCodeError, check_code, is_within
+from hazards import permissions
+from hazards.domain.divisions import DivisionCodeError, check_code
 from hazards.domain.errors import N_, NotFound, ServiceError
 from hazards.models import Jurisdiction
 from hazards.reports.build import CompletionReport, ReportError, build_report, resolve_level
@@ -95,7 +96,7 @@ def read_report_request(session: Session, args, user, *, default_min_rank: int =
         message = "; ".join(f"{name}: {text}" for name, text in fields.items())
         raise ReportParamsError(N_("Some report parameters are wrong: %(problems)s"), {"problems": message},
                                 fields=fields)
-    if not is_within(code, user.jurisdiction_code) or session.get(Jurisdiction, code) is None:
+    if not permissions.can_see(user, code) or session.get(Jurisdiction, code) is None:
         raise NotFound(N_("No division %(code)s is within your jurisdiction."), {"code": code})
     lang = args.get("lang") if args.get("lang") in ("zh", "en") else default_lang
     return ReportRequest(code, period, level, min_rank, lang)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo import spatial
+from hazards import permissions
 from hazards.models import Category, Hazard, hazard_categories
 from hazards.queries.hazard_list import OPEN_STATUSES
 
@@ -20,9 +21,10 @@ class PossibleDuplicate:
 
 
 def find_possible_duplicates(
-    session: Session, geometry: BaseGeometry, category_codes: list[str], radius_m: float,
-    jurisdiction_prefix_code: str | None = None,
+    session: Session, user, geometry: BaseGeometry, category_codes: list[str], radius_m: float,
 ) -> list[PossibleDuplicate]:
+    """The nearest open hazards sharing a category, among those `user` may see: a duplicate warning
+    must not disclose a neighbouring county's ledger."""
     if not category_codes:
         return []
     dialect = session.get_bind().dialect.name
@@ -38,6 +40,7 @@ def find_possible_duplicates(
         select(Hazard, distance.label("distance"))
         .where(
             spatial.within_distance_clause(geom, anchor.x, anchor.y, radius_m, dialect, id_column=Hazard.id),
+            permissions.visible_clause(user),
             Hazard.status.in_(OPEN_STATUSES),
             Hazard.id.in_(shares_category),
         )

@@ -26,22 +26,18 @@ _NOT_COLUMNS = {"geometry", "category_codes", "measure_codes", "supervising_body
 _COLUMN_FIELDS = [f.name for f in fields(HazardDraft) if f.name not in _NOT_COLUMNS]
 
 
-def report_hazard(
-    session: Session, draft: HazardDraft, *, actor: User | None = None, actor_id: int | None = None
-) -> Hazard:
+def report_hazard(session: Session, draft: HazardDraft, *, actor: User | permissions.SystemActor) -> Hazard:
     """Register one hazard (上报), refusing it with every problem named if any rule fails.
 
-    With `actor`, the hazard must lie where that user may report; CLI and seed callers pass none.
+    The hazard must lie where `actor` may report; jobs and commands pass `permissions.SYSTEM`.
     """
-    if actor is not None:
-        if not permissions.can_report_in(actor, draft.jurisdiction_code):
-            raise Forbidden(N_("You may not report hazards in %(division)s."), {"division": draft.jurisdiction_code})
-        actor_id = actor.id
+    if not permissions.can_report_in(actor, draft.jurisdiction_code):
+        raise Forbidden(N_("You may not report hazards in %(division)s."), {"division": draft.jurisdiction_code})
     ref = ReferenceData(session)
     problems = check_draft(draft, ref)
     if problems:
         raise DraftRejected(problems)
-    (hazard_id,) = register_hazards(session, [draft], ref=ref, actor_id=actor_id, action="report")
+    (hazard_id,) = register_hazards(session, [draft], ref=ref, actor_id=actor.id, action="report")
     return session.get(Hazard, hazard_id)
 
 

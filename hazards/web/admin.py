@@ -4,35 +4,25 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from hazards import permissions
 from hazards.db import get_session
-from hazards.domain.divisions import within_clause
 from hazards.domain.enums import OrganizationKind, Role
-from hazards.domain.errors import InvalidInput
+from hazards.domain.errors import Forbidden, InvalidInput
 from hazards.i18n import error_text
-from hazards.models import Category, Jurisdiction, Organization, User
-from hazards.services.users import UserError, create_user
+from hazards.models import Category
+from hazards.queries.divisions import list_jurisdictions, list_organizations, list_people
+from hazards.services.admin import add_category, add_organization, add_user
+from hazards.services.users import UserError
 from hazards.web.forms import FormReader
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-@bp.before_request
-@login_required
-def _admins_only():
-    if current_user.role is not Role.ADMIN:
-        abort(403)
-
-
-def _jurisdictions(session):
-    return session.scalars(select(Jurisdiction).where(within_clause(Jurisdiction.code, current_user.jurisdiction_code))
-                           .order_by(Jurisdiction.code)).all()
-
-
 @bp.route("/users", methods=["GET", "POST"])
+@permissions.requires(permissions.can_administer)
 def users():
     session = get_session()
     if request.method == "POST":
@@ -40,63 +30,59 @@ def users():
         code = f.text("jurisdiction_code", required=True)
         try:
             f.check()
-            if not permissions.can_manage(current_user, code):
-                abort(403)
-            create_user(session, login=f.text("login") or "", password=request.form.get("password", ""),
-                        role=request.form.get("role", ""), jurisdiction_code=code, name=f.text("name"),
-                        email=f.text("email"), phone=f.text("phone"), language=request.form.get("language", "zh"),
-                        organization_id=f.integer("organization_id"))
+            add_user(session, current_user, login=f.text("login") or "", password=request.form.get("password", ""),
+                     role=request.form.get("role", ""), jurisdiction_code=code, name=f.text("name"),
+                     email=f.text("email"), phone=f.text("phone"), language=request.form.get("language", "zh"),
+                     organization_id=f.integer("organization_id"))
             session.commit()
             flash(_("User created."), "success")
             return redirect(url_for("admin.users"), code=303)
+        except Forbidden:
+            abort(403)
         except (UserError, InvalidInput) as exc:
             session.rollback()
             flash(error_text(exc), "error")
-    people = session.scalars(select(User).where(within_clause(User.jurisdiction_code, current_user.jurisdiction_code))
-                             .order_by(User.jurisdiction_code, User.login)).all()
-    return render_template("admin/users.html", users=people, jurisdictions=_jurisdictions(session), roles=list(Role))
+    return render_template("admin/users.html", users=list_people(session, current_user),
+                           jurisdictions=list_jurisdictions(session, current_user), roles=list(Role))
 
 
 @bp.route("/organizations", methods=["GET", "POST"])
+@permissions.requires(permissions.can_administer)
 def organizations():
     session = get_session()
     if request.method == "POST":
         f = FormReader(request.form)
         name, code = f.text("name", required=True, max_length=128), f.text("jurisdiction_code", required=True)
         kind = f.choice("kind", OrganizationKind, required=True)
-        if not f.errors and permissions.can_manage(current_user, code) and _is_new_organization(session, name, code):
-            session.add(Organization(name=name, kind=kind, jurisdiction_code=code))
-            session.commit()
-            flash(_("Organization added."), "success")
-            return redirect(url_for("admin.organizations"), code=303)
+        try:
+            if not f.errors:
+                add_organization(session, current_user, name=name, kind=kind, jurisdiction_code=code)
+                session.commit()
+                flash(_("Organization added."), "success")
+                return redirect(url_for("admin.organizations"), code=303)
+        except (Forbidden, InvalidInput):
+            session.rollback()
         flash(_("Please correct the marked fields."), "error")
-    orgs = session.scalars(select(Organization).where(
-        within_clause(Organization.jurisdiction_code, current_user.jurisdiction_code))
-        .order_by(Organization.jurisdiction_code, Organization.name)).all()
-    return render_template("admin/organizations.html", organizations=orgs, jurisdictions=_jurisdictions(session),
-                           kinds=list(OrganizationKind))
-
-
-def _is_new_organization(session, name: str, code: str) -> bool:
-    """A known division with no organization of that name yet: the database refuses anything else, and
-    that refusal would otherwise reach the admin as a server error instead of a marked form."""
-    return session.get(Jurisdiction, code) is not None and session.scalar(
-        select(Organization.id).where(Organization.name == name, Organization.jurisdiction_code == code)) is None
+    return render_template("admin/organizations.html", organizations=list_organizations(session, current_user),
+                           jurisdictions=list_jurisdictions(session, current_user), kinds=list(OrganizationKind))
 
 
 @bp.route("/categories", methods=["GET", "POST"])
+@permissions.requires(permissions.can_administer)
 def categories():
     session = get_session()
     if request.method == "POST":
         f = FormReader(request.form)
         code = f.text("code", required=True, max_length=32)
         zh, en = f.text("name_zh", required=True, max_length=64), f.text("name_en", required=True, max_length=64)
-        if not f.errors and session.scalar(select(Category.id).where(Category.code == code)) is None:
-            order = (session.scalar(select(Category.sort_order).order_by(Category.sort_order.desc()).limit(1)) or 0) + 1
-            session.add(Category(code=code, name_zh=zh, name_en=en, sort_order=order))
-            session.commit()
-            flash(_("Category added."), "success")
-            return redirect(url_for("admin.categories"), code=303)
+        try:
+            if not f.errors:
+                add_category(session, current_user, code=code, name_zh=zh, name_en=en)
+                session.commit()
+                flash(_("Category added."), "success")
+                return redirect(url_for("admin.categories"), code=303)
+        except InvalidInput:
+            session.rollback()
         flash(_("Please correct the marked fields, or use a code not taken yet."), "error")
     return render_template("admin/categories.html",
                            categories=session.scalars(select(Category).order_by(Category.sort_order)).all())

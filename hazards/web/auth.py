@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from hazards import permissions
 from hazards.db import get_session
 from hazards.models import User
 from hazards.services import login_throttle
@@ -30,6 +31,7 @@ def _too_many_failures(login: str, address: str) -> bool:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@permissions.public("the way in")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("pages.home"))
@@ -60,6 +62,7 @@ def login():
 
 @bp.post("/logout")
 @login_required
+@permissions.own_records
 def logout():
     logout_user()
     session.clear()
@@ -67,6 +70,7 @@ def logout():
 
 
 @bp.post("/language/<code>")
+@permissions.public("the language of the pages, before or after logging in")
 def set_language(code: str):
     from hazards.i18n import LANGUAGES
 

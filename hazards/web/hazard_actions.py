@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from hazards import permissions
 from hazards.db import get_session
 from hazards.domain.enums import AttachmentPhase, EventKind, SupervisionLevel
 from hazards.domain.errors import N_, Conflict, InvalidInput, RequirementsMissing, ServiceError
@@ -52,6 +53,7 @@ def _run(hazard_id: int, values: FieldValues, work, success: str):
 
 @bp.post("/hazards/<int:hazard_id>/actions/<action>")
 @login_required
+@permissions.checked_inside
 def take_action(hazard_id: int, action: str):
     f = FormValues(request.form)
     given = shapes.read_action(f, merge_target_id=_merge_target(f))
@@ -75,6 +77,7 @@ def _merge_target(f: FormValues):
 
 @bp.route("/hazards/<int:hazard_id>/edit", methods=["GET", "POST"])
 @login_required
+@permissions.checked_inside
 def edit(hazard_id: int):
     session = get_session()
     hazard = load_hazard(session, hazard_id, current_user, "edit")
@@ -102,6 +105,7 @@ def edit(hazard_id: int):
 
 @bp.post("/hazards/<int:hazard_id>/photos")
 @login_required
+@permissions.checked_inside
 def upload_photo(hazard_id: int):
     f = FormValues(request.form)
     phase = f.choice("phase", AttachmentPhase, default=AttachmentPhase.DURING)
@@ -120,6 +124,7 @@ def upload_photo(hazard_id: int):
 
 @bp.post("/hazards/<int:hazard_id>/funding")
 @login_required
+@permissions.checked_inside
 def add_funding_entry(hazard_id: int):
     f = FormValues(request.form)
     line = shapes.read_funding_line(f, amount_field="amount_wan", unit="wan")
@@ -133,6 +138,7 @@ def add_funding_entry(hazard_id: int):
 
 @bp.post("/hazards/<int:hazard_id>/events")
 @login_required
+@permissions.checked_inside
 def add_event(hazard_id: int):
     f = FormValues(request.form)
     kind = f.choice("kind", EventKind, default=EventKind.PROGRESS)
@@ -147,6 +153,7 @@ def add_event(hazard_id: int):
 
 @bp.post("/hazards/<int:hazard_id>/extensions")
 @login_required
+@permissions.checked_inside
 def request_extension(hazard_id: int):
     f = FormValues(request.form)
     requested, reason = f.date("requested_deadline", required=True), f.text("reason", required=True)
@@ -159,6 +166,7 @@ def request_extension(hazard_id: int):
 
 @bp.post("/hazards/<int:hazard_id>/extensions/<int:request_id>")
 @login_required
+@permissions.checked_inside
 def decide_extension(hazard_id: int, request_id: int):
     f = FormValues(request.form)
     grant = request.form.get("decision") == "grant"
@@ -173,6 +181,7 @@ def decide_extension(hazard_id: int, request_id: int):
 
 @bp.post("/hazards/<int:hazard_id>/level")
 @login_required
+@permissions.checked_inside
 def raise_level(hazard_id: int):
     f = FormValues(request.form)
     level = f.choice("level", SupervisionLevel, required=True)

@@ -13,26 +13,16 @@ from sqlalchemy import select
 
 from hazards import permissions
 from hazards.db import get_session
-from hazards.domain.divisions import within_clause
-from hazards.domain.enums import AttachmentPhase, ExtensionState, Status, SupervisionLevel
-from hazards.domain.workflow import actions_from
+from hazards.domain.enums import Status, SupervisionLevel
 from hazards.i18n import current_language
 from hazards.io.exporter import export_hazards
-from hazards.models import (
-    Attachment,
-    Category,
-    ExtensionRequest,
-    FundingEntry,
-    Hazard,
-    Jurisdiction,
-    Organization,
-)
+from hazards.models import Attachment, Category, Hazard
 from hazards.queries import hazard_list as listing
+from hazards.queries.divisions import list_jurisdictions
+from hazards.queries.hazard_detail import hazard_detail, page_context
 from hazards.queries.hazard_list import HazardFilters, filters_from_args
-from hazards.queries.timeline import build_timeline
 from hazards.services.access import load_hazard
 from hazards.services.attachments import thumbnail_path
-from hazards.services.funding import funding_totals
 
 bp = Blueprint("hazard_pages", __name__)
 PAGE_SIZE = 50
@@ -40,6 +30,7 @@ PAGE_SIZE = 50
 
 @bp.get("/hazards")
 @login_required
+@permissions.checked_inside
 def index():
     session = get_session()
     filters = filters_from_args(request.args)
@@ -47,15 +38,14 @@ def index():
     page = listing.page_of(session, listing.filtered(current_user, filters, today), filters.sort,
                            request.args.get("page", 1, type=int), PAGE_SIZE)
     categories = session.scalars(select(Category).order_by(Category.sort_order)).all()
-    jurisdictions = session.scalars(
-        select(Jurisdiction).where(within_clause(Jurisdiction.code, current_user.jurisdiction_code))
-        .order_by(Jurisdiction.code)).all()
+    jurisdictions = list_jurisdictions(session, current_user)
     return render_template("hazards/index.html", page=page, filters=filters, today=today, categories=categories,
                            jurisdictions=jurisdictions, statuses=list(Status), levels=list(SupervisionLevel))
 
 
 @bp.get("/hazards/export")
 @login_required
+@permissions.checked_inside
 def export():
     """The list as it is filtered on the page, as a spreadsheet with the Chinese headers (or English ones
     for a user who reads English): what supervisors take to meetings and send up the line."""
@@ -67,7 +57,8 @@ def export():
     headers = "en" if current_language() == "en" else "zh"
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"hazards.{fmt}"
-        export_hazards(get_session(), path, fmt=fmt, headers=headers, only=Hazard.id.in_(ids))
+        export_hazards(get_session(), path, actor=current_user, fmt=fmt, headers=headers,
+                       only=Hazard.id.in_(ids))
         data = path.read_bytes()
     name = f"{'hazards' if headers == 'en' else '隐患台账'}-{date.today():%Y%m%d}.{fmt}"
     mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
@@ -77,6 +68,7 @@ def export():
 
 @bp.get("/hazards/mine")
 @login_required
+@permissions.checked_inside
 def mine():
     """An inspector's day: what they logged, and open work in their area waiting for the field."""
     session = get_session()
@@ -90,39 +82,15 @@ def mine():
 
 @bp.get("/hazards/<int:hazard_id>")
 @login_required
+@permissions.checked_inside
 def detail(hazard_id: int):
-    session = get_session()
-    hazard = load_hazard(session, hazard_id, current_user)
-    return render_template("hazards/detail.html", **detail_context(session, hazard))
-
-
-def detail_context(session, hazard: Hazard) -> dict:
-    photos = session.scalars(select(Attachment).where(Attachment.hazard_id == hazard.id)
-                             .order_by(Attachment.uploaded_at)).all()
-    by_phase = {phase.value: [p for p in photos if p.phase is phase] for phase in AttachmentPhase}
-    pending = session.scalar(select(ExtensionRequest).where(
-        ExtensionRequest.hazard_id == hazard.id, ExtensionRequest.state == ExtensionState.PENDING))
-    actions = [t for t in actions_from(hazard.status) if permissions.can(current_user, t.action, hazard)]
-    orgs = session.scalars(select(Organization).where(
-        within_clause(Organization.jurisdiction_code, current_user.jurisdiction_code[:2] + "0000"))
-        .order_by(Organization.name)).all()
-    higher_levels = [lv for lv in SupervisionLevel
-                     if lv.rank > hazard.level.rank and permissions.can_set_level(current_user, lv)]
-    return dict(
-        hazard=hazard, today=date.today(), timeline=build_timeline(session, hazard.id), photos=by_phase,
-        totals=funding_totals(session, hazard.id),
-        funding=session.scalars(select(FundingEntry).where(FundingEntry.hazard_id == hazard.id)
-                                .order_by(FundingEntry.entry_date, FundingEntry.id)).all(),
-        pending_extension=pending, actions=actions, organizations=orgs, higher_levels=higher_levels,
-        listable_levels=[lv for lv in SupervisionLevel if lv is not SupervisionLevel.NONE
-                         and permissions.can_set_level(current_user, lv)],
-        can=lambda action: permissions.can(current_user, action, hazard),
-        merged_into=session.get(Hazard, hazard.merged_into_id) if hazard.merged_into_id else None,
-    )
+    detail = hazard_detail(get_session(), current_user, hazard_id)
+    return render_template("hazards/detail.html", **page_context(detail, date.today()))
 
 
 @bp.get("/attachments/<int:attachment_id>")
 @login_required
+@permissions.checked_inside
 def attachment(attachment_id: int):
     session = get_session()
     item = session.get(Attachment, attachment_id)

@@ -6,6 +6,7 @@ from flask import Blueprint, Flask, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select, update
 
+from hazards import permissions
 from hazards.db import get_session
 from hazards.models import Notification
 from hazards.models.base import utcnow
@@ -26,6 +27,7 @@ def register(app: Flask) -> None:
 
 @bp.get("/inbox")
 @login_required
+@permissions.own_records
 def index():
     notes = get_session().scalars(select(Notification).where(Notification.user_id == current_user.id)
                                   .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(100)).all()
@@ -34,6 +36,7 @@ def index():
 
 @bp.post("/inbox/read")
 @login_required
+@permissions.own_records
 def mark_read():
     session = get_session()
     session.execute(update(Notification).where(Notification.user_id == current_user.id,

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from geo.maps import BasemapConfig, bounds_to_folium, offline_map, render_fragments
+from hazards import permissions
 from hazards.db import get_session
 from hazards.domain.enums import Status, SupervisionLevel
 from hazards.models import Category
@@ -33,6 +34,7 @@ def _rate_colour(rate):
 
 @bp.get("/map")
 @login_required
+@permissions.checked_inside
 def index():
     session = get_session()
     today = date.today()
@@ -40,7 +42,7 @@ def index():
     m = offline_map((lon, lat), 9, basemap=BasemapConfig.from_settings(current_app.config),
                     asset_url=lambda path: url_for("static", filename=path), height="100%",
                     control_scale=True)
-    boundaries = subordinate_boundaries(session, current_user.jurisdiction_code, today)
+    boundaries = subordinate_boundaries(session, current_user, today)
     if boundaries["features"]:
         folium.GeoJson(
             boundaries, name="completion",
@@ -52,7 +54,7 @@ def index():
         box = bounds_of(boundaries)
         if box:
             m.fit_bounds(bounds_to_folium(*box))
-    roads = roads_in(session, current_user.jurisdiction_code)
+    roads = roads_in(session, current_user)
     if roads["features"]:
         folium.GeoJson(roads, name="roads", style_function=lambda f: {
             "color": {"G": "#c0392b", "S": "#d68910"}.get(f["properties"]["class"], "#7f8c8d"),

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, jsonify
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from geo import spatial
+from hazards import permissions
 from hazards.db import get_session
-from hazards.domain.divisions import within_clause
 from hazards.models import Jurisdiction
+from hazards.queries.map_layers import boundaries_geojson, roads_in
 
 bp = Blueprint("maps", __name__)
 DEFAULT_CENTER = "112.73,38.42"
@@ -30,35 +28,23 @@ def map_center(session, jurisdiction_code: str) -> str:
 
 @bp.get("/maps/boundaries.geojson")
 @login_required
+@permissions.checked_inside
 def boundaries():
     """The boundaries of the user's jurisdiction and the divisions inside it, as GeoJSON."""
-    session = get_session()
-    dialect = session.get_bind().dialect.name
-    boundary = Jurisdiction.__table__.c.boundary
-    rows = session.execute(
-        select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.level, spatial.as_geojson(boundary, dialect, 5))
-        .where(within_clause(Jurisdiction.code, current_user.jurisdiction_code), boundary.is_not(None))
-        .order_by(Jurisdiction.code)
-    ).all()
-    features = [
-        {"type": "Feature", "id": code, "properties": {"code": code, "name": name, "level": level.value},
-         "geometry": json.loads(geometry)}
-        for code, name, level, geometry in rows
-    ]
-    return jsonify(type="FeatureCollection", features=features)
+    return jsonify(boundaries_geojson(get_session(), current_user))
 
 
 @bp.get("/maps/roads.geojson")
 @login_required
+@permissions.checked_inside
 def roads():
     """The roads of the user's jurisdiction, so small maps have context when no basemap is configured."""
-    from hazards.queries.map_layers import roads_in
-
-    return jsonify(roads_in(get_session(), current_user.jurisdiction_code))
+    return jsonify(roads_in(get_session(), current_user))
 
 
 @bp.get("/maps/hazards/<int:hazard_id>.geojson")
 @login_required
+@permissions.checked_inside
 def hazard_geometry(hazard_id: int):
     """One hazard's geometry as a GeoJSON Feature, for the inset map on its page."""
     from geo.geometry import from_db, to_geojson
@@ -71,6 +57,7 @@ def hazard_geometry(hazard_id: int):
 
 @bp.get("/maps/hazards/<int:hazard_id>/popup")
 @login_required
+@permissions.checked_inside
 def hazard_popup(hazard_id: int):
     """The map popup of one hazard, fetched when it is clicked (the GeoJSON stays small)."""
     from datetime import date

@@ -7,6 +7,7 @@ from datetime import date
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from hazards import permissions
 from hazards.db import get_session
 from hazards.domain.enums import Role
 from hazards.queries.dashboard import build_dashboard, completion_trends
@@ -16,6 +17,7 @@ bp = Blueprint("pages", __name__)
 
 @bp.get("/")
 @login_required
+@permissions.own_records
 def home():
     if current_user.role is Role.INSPECTOR:
         return redirect(url_for("hazard_pages.mine"))
@@ -24,6 +26,7 @@ def home():
 
 @bp.get("/dashboard")
 @login_required
+@permissions.checked_inside
 def dashboard():
     today = date.today()
     session = get_session()

@@ -13,8 +13,8 @@ from werkzeug.datastructures import MultiDict
 from geo.coords import CoordinateError, to_wgs84, validate_lonlat
 from geo.geometry import GeometryError, check_hazard_geometry, from_wkt, point
 from geo.stakes import StakeError, parse_stake_range
+from hazards import permissions
 from hazards.db import get_session
-from hazards.domain.divisions import within_clause
 from hazards.domain.drafts import HazardDraft
 from hazards.domain.enums import (
     AttachmentPhase,
@@ -27,7 +27,8 @@ from hazards.domain.enums import (
 )
 from hazards.domain.errors import InvalidInput
 from hazards.i18n import error_text, field_texts
-from hazards.models import Category, Jurisdiction
+from hazards.models import Category
+from hazards.queries.divisions import list_jurisdictions
 from hazards.services.attachments import add_attachment, read_photo
 from hazards.services.duplicates import find_possible_duplicates
 from hazards.services.registration import report_hazard
@@ -42,10 +43,7 @@ ROUTE_LETTER_CLASS = {"G": RoadClass.NATIONAL, "S": RoadClass.PROVINCIAL, "X": R
 
 
 def form_choices(session):
-    counties = session.scalars(
-        select(Jurisdiction).where(within_clause(Jurisdiction.code, current_user.jurisdiction_code),
-                                   Jurisdiction.level == JurisdictionLevel.COUNTY).order_by(Jurisdiction.code)
-    ).all()
+    counties = list_jurisdictions(session, current_user, level=JurisdictionLevel.COUNTY)
     categories = session.scalars(select(Category).order_by(Category.sort_order)).all()
     return {"counties": counties, "categories": categories, "sources": list(Source), "road_classes": list(RoadClass),
             "directions": list(Direction), "risk_grades": list(RiskGrade), "crs_choices": list(CoordinateInput),
@@ -54,6 +52,7 @@ def form_choices(session):
 
 @bp.route("/hazards/new", methods=["GET", "POST"])
 @login_required
+@permissions.checked_inside
 def new():
     session = get_session()
     if request.method == "GET":
@@ -62,7 +61,7 @@ def new():
     photo_data = [(f.filename, f.read()) for f in photos]
     try:
         draft = _draft_from_form(FormReader(request.form), photo_data)
-        duplicates = find_possible_duplicates(session, draft.geometry, draft.category_codes,
+        duplicates = find_possible_duplicates(session, current_user, draft.geometry, draft.category_codes,
                                               current_app.config["DUPLICATE_RADIUS_M"])
         if duplicates and not request.form.get("not_duplicate"):
             flash(_("An open hazard of the same category lies within %(m)d m. Is this the same one?",
@@ -86,6 +85,7 @@ def new():
 
 @bp.post("/hazards/photo-location")
 @login_required
+@permissions.own_records
 def photo_location():
     """Where a photo was taken, for the form's "use the photo's position" button."""
     upload = request.files.get("photo")

@@ -9,12 +9,11 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from hazards.db import get_session
-from hazards.domain.divisions import is_within, within_clause
+from hazards import permissions
 from hazards.i18n import current_language
-from hazards.models import Jurisdiction
+from hazards.queries.divisions import list_places
 from hazards.reports.build import BUCKETS, LEVEL_FILTERS
 from hazards.reports.formats import MIMETYPES, download_name, export, render_context
 from hazards.reports.request import ReportRequest, read_report_request
@@ -36,10 +35,7 @@ def _build(req: ReportRequest, *, with_map: bool = True):
 
 
 def _choices() -> dict:
-    places = get_session().execute(
-        select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.level)
-        .where(within_clause(Jurisdiction.code, current_user.jurisdiction_code)).order_by(Jurisdiction.code)
-    ).all()
+    places = list_places(get_session(), current_user)
     levels = [("", None)] + [(key, (zh, en)) for key, zh, en in BUCKETS if key in LEVEL_FILTERS]
     return {"places": places, "levels": levels, "this_year": date.today().year, "formats": DOWNLOADS,
             "job_formats": JOB_FORMATS}
@@ -47,6 +43,7 @@ def _choices() -> dict:
 
 @bp.get("/reports")
 @login_required
+@permissions.checked_inside
 def index():
     """The form, and the report for the chosen parameters once a year or date range is given."""
     context = {"req": None, "job": request.args.get("job") or None, **_choices()}
@@ -61,6 +58,7 @@ def index():
 
 @bp.get("/reports/download")
 @login_required
+@permissions.checked_inside
 def download():
     fmt = request.args.get("format", "xlsx")
     if fmt not in DOWNLOADS + ("html",):
@@ -79,6 +77,7 @@ def _celery():
 
 @bp.post("/reports/jobs")
 @login_required
+@permissions.checked_inside
 def start_job():
     import tasks.report_jobs  # noqa: F401 - registers the shared task with every Celery app
 
@@ -101,13 +100,14 @@ def _job(task_id: str):
     result = _celery().AsyncResult(task_id)
     info = result.info if isinstance(result.info, dict) else {}
     code = info.get("jurisdiction")
-    if code and not is_within(code, current_user.jurisdiction_code):
+    if code and not permissions.can_see(current_user, code):
         abort(404)
     return result, info
 
 
 @bp.get("/reports/jobs/<task_id>")
 @login_required
+@permissions.checked_inside
 def job_status(task_id: str):
     """JSON progress: state PENDING | PROGRESS (step, of) | SUCCESS (file_url) | FAILURE (error)."""
     result, info = _job(task_id)
@@ -124,6 +124,7 @@ def job_status(task_id: str):
 
 @bp.get("/reports/jobs/<task_id>/file")
 @login_required
+@permissions.checked_inside
 def job_file(task_id: str):
     result, info = _job(task_id)
     if result.state != "SUCCESS" or not info.get("file"):

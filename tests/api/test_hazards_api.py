@@ -6,7 +6,6 @@ import io
 from datetime import date, timedelta
 
 import pytest
-from shapely.geometry import Point
 
 from geo.coords import wgs84_to_gcj02
 from hazards.domain.enums import Status

@@ -10,6 +10,7 @@ from shapely.geometry import LineString, MultiPolygon, Point, box
 from geo.geometry import to_ewkt
 from hazards.domain.enums import Status, SupervisionLevel
 from hazards.models import Jurisdiction
+from hazards.permissions import SYSTEM
 from hazards.services.registration import report_hazard
 from tests.api.helpers import assert_problem
 from tests.factories import draft
@@ -18,14 +19,14 @@ from tests.factories import draft
 @pytest.fixture
 def features(session, people):
     made = [
-        report_hazard(session, draft(title="甲", geometry=Point(112.70, 38.40), found_on=date(2024, 3, 5))),
+        report_hazard(session, draft(title="甲", geometry=Point(112.70, 38.40), found_on=date(2024, 3, 5)), actor=SYSTEM),
         report_hazard(session, draft(title="乙", geometry=LineString([(112.80, 38.50), (112.82, 38.51)]),
-                                     end_m=1052900, found_on=date(2024, 6, 1), category_codes=["junction"])),
+                                     end_m=1052900, found_on=date(2024, 6, 1), category_codes=["junction"]), actor=SYSTEM),
         report_hazard(session, draft(title="丙", geometry=Point(112.90, 38.45), found_on=date(2025, 1, 9),
                                      status=Status.LISTED, level=SupervisionLevel.COUNTY,
-                                     listed_on=date(2025, 1, 10), deadline=date(2025, 6, 30))),
+                                     listed_on=date(2025, 1, 10), deadline=date(2025, 6, 30)), actor=SYSTEM),
         report_hazard(session, draft(title="丁", jurisdiction_code="140981", geometry=Point(112.71, 38.73),
-                                     found_on=date(2025, 2, 1))),
+                                     found_on=date(2025, 2, 1)), actor=SYSTEM),
     ]
     session.get(Jurisdiction, "140902").boundary = to_ewkt(MultiPolygon([box(112.5, 38.25, 112.95, 38.6)]))
     session.commit()

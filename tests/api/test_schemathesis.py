@@ -26,6 +26,7 @@ from shapely.geometry import LineString  # noqa: E402
 
 from hazards.api.openapi import build_document  # noqa: E402
 from hazards.models import Notification  # noqa: E402
+from hazards.permissions import SYSTEM  # noqa: E402
 from hazards.services.registration import report_hazard  # noqa: E402
 from hazards.services.tokens import issue_token  # noqa: E402
 from tests.factories import draft, user  # noqa: E402
@@ -52,9 +53,9 @@ schema = schemathesis.openapi.from_dict(build_document("test"))
 def fuzz(app, session):
     """The app to call (fresh contexts) and the token of a county supervisor who sees a small ledger."""
     person = user(session, "supervisor", "140902", login="fuzz")
-    report_hazard(session, draft(title="点"), actor_id=person.id)
+    report_hazard(session, draft(title="点"), actor=person)
     report_hazard(session, draft(title="段", geometry=LineString([(112.7, 38.4), (112.71, 38.41)]), end_m=1053000,
-                                 found_on=date(2024, 5, 1)))
+                                 found_on=date(2024, 5, 1)), actor=SYSTEM)
     session.add(Notification(user_id=person.id, title="提醒", body="…"))
     _token, secret = issue_token(session, person, "fuzz")
     session.commit()

@@ -12,6 +12,7 @@ from geo.geometry import to_ewkt
 from hazards import db as hazards_db
 from hazards.domain.enums import Status, SupervisionLevel
 from hazards.models import Jurisdiction
+from hazards.permissions import SYSTEM
 from hazards.services.registration import report_hazard
 from tests.factories import draft, user
 
@@ -29,10 +30,10 @@ def mapped(served):
         overdue = report_hazard(session, draft(title="逾期急弯", geometry=Point(112.70, 38.40), level=SupervisionLevel.CITY,
                                                status=Status.LISTED, found_on=TODAY - timedelta(days=90),
                                                batch_year=TODAY.year, listed_on=TODAY - timedelta(days=80),
-                                               deadline=TODAY - timedelta(days=5)))
+                                               deadline=TODAY - timedelta(days=5)), actor=SYSTEM)
         report_hazard(session, draft(title="临水路段", geometry=LineString([(112.75, 38.45), (112.80, 38.47), (112.85, 38.46)]),
-                                     end_m=1058000))
-        report_hazard(session, draft(title="原平平交路口", geometry=Point(112.71, 38.73), jurisdiction_code="140981"))
+                                     end_m=1058000), actor=SYSTEM)
+        report_hazard(session, draft(title="原平平交路口", geometry=Point(112.71, 38.73), jurisdiction_code="140981"), actor=SYSTEM)
         session.commit()
         return supervisor.login, overdue.code
 

@@ -114,7 +114,7 @@ def test_the_map_layer_colours_each_county_with_the_tally(session, people, agree
         session.get(Jurisdiction, code).boundary = to_ewkt(MultiPolygon([cell]))
     session.flush()
     supervisor = people["city"]
-    layer = {f["id"]: f["properties"] for f in subordinate_boundaries(session, CITY, TODAY)["features"]}
+    layer = {f["id"]: f["properties"] for f in subordinate_boundaries(session, supervisor, TODAY)["features"]}
     assert set(layer) == {XINFU, YUANPING, DINGXIANG}
     for code, shown in layer.items():
         counts = tally_of(session, code)

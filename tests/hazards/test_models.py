@@ -13,13 +13,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from geo.geometry import from_db
 from hazards.domain.enums import FundingKind, FundingSource, Status, SupervisionLevel
 from hazards.models import Category, FundingEntry, Hazard, Jurisdiction, StatusChange
+from hazards.permissions import SYSTEM
 from hazards.services.registration import DraftRejected, report_hazard
 from tests.factories import XINFU, XINFU_POINT, draft, section_draft
 
 
 def test_reported_hazard_gets_code_categories_history(session):
-    hazard = report_hazard(session, draft())
-    second = report_hazard(session, draft(title="另一处"))
+    hazard = report_hazard(session, draft(), actor=SYSTEM)
+    second = report_hazard(session, draft(title="另一处"), actor=SYSTEM)
     assert hazard.code == "140902-2024-0001"
     assert second.code == "140902-2024-0002"
     assert [c.code for c in hazard.categories] == ["sharp_curve", "poor_sight"]
@@ -30,8 +31,8 @@ def test_reported_hazard_gets_code_categories_history(session):
 
 
 def test_point_and_section_geometry_round_trip(session):
-    point = report_hazard(session, draft())
-    section = report_hazard(session, section_draft())
+    point = report_hazard(session, draft(), actor=SYSTEM)
+    section = report_hazard(session, section_draft(), actor=SYSTEM)
     session.expire_all()
     assert from_db(session.get(Hazard, point.id).geom).coords[0] == pytest.approx(XINFU_POINT)
     line = from_db(session.get(Hazard, section.id).geom)
@@ -40,7 +41,7 @@ def test_point_and_section_geometry_round_trip(session):
 
 
 def test_funding_amounts_are_exact_decimals_and_sum_exactly(session):
-    hazard = report_hazard(session, draft())
+    hazard = report_hazard(session, draft(), actor=SYSTEM)
     amounts = [Decimal("0.10"), Decimal("0.20"), Decimal("1234567.89"), Decimal("0.01")]
     for amount in amounts:
         session.add(FundingEntry(hazard_id=hazard.id, kind=FundingKind.SPENDING, source=FundingSource.COUNTY,
@@ -53,7 +54,7 @@ def test_funding_amounts_are_exact_decimals_and_sum_exactly(session):
 
 
 def test_money_refuses_floats(session):
-    hazard = report_hazard(session, draft())
+    hazard = report_hazard(session, draft(), actor=SYSTEM)
     session.add(FundingEntry(hazard_id=hazard.id, kind=FundingKind.BUDGET, source=FundingSource.CITY,
                              amount=0.1, entry_date=date(2024, 5, 1)))
     with pytest.raises(StatementError, match="Decimal"):
@@ -65,7 +66,7 @@ def test_money_refuses_floats(session):
     [("status", "fixed"), ("level", "township"), ("end_m", -5), ("batch_year", 1990), ("crash_count", -1)],
 )
 def test_database_refuses_values_outside_the_vocabulary(session, column, value):
-    hazard = report_hazard(session, draft())
+    hazard = report_hazard(session, draft(), actor=SYSTEM)
     table = Hazard.__table__
     with pytest.raises((IntegrityError, StatementError)):
         with session.begin_nested():
@@ -73,21 +74,21 @@ def test_database_refuses_values_outside_the_vocabulary(session, column, value):
 
 
 def test_codes_are_unique(session):
-    report_hazard(session, draft(code="140902-2024-0042"))
+    report_hazard(session, draft(code="140902-2024-0042"), actor=SYSTEM)
     with pytest.raises(IntegrityError):
         with session.begin_nested():
-            report_hazard(session, draft(code="140902-2024-0042"))
+            report_hazard(session, draft(code="140902-2024-0042"), actor=SYSTEM)
 
 
 def test_unknown_jurisdiction_and_bad_fields_are_named(session):
     with pytest.raises(DraftRejected) as caught:
-        report_hazard(session, draft(jurisdiction_code="999999", end_m=100, category_codes=["nope"]))
+        report_hazard(session, draft(jurisdiction_code="999999", end_m=100, category_codes=["nope"]), actor=SYSTEM)
     message = str(caught.value)
     assert "999999" in message and "nope" in message and "end stake" in message
 
 
 def test_a_save_over_someone_elses_newer_version_is_refused(session):
-    hazard = report_hazard(session, draft())
+    hazard = report_hazard(session, draft(), actor=SYSTEM)
     table = Hazard.__table__
     # Another user saves first: their UPDATE bumps the version our copy was loaded at.
     session.execute(
@@ -105,7 +106,7 @@ def test_reference_data_is_seeded(session):
 
 
 def test_overdue_is_derived_from_deadline_and_status(session):
-    hazard = report_hazard(session, draft(level=SupervisionLevel.COUNTY, deadline=date(2024, 6, 30)))
+    hazard = report_hazard(session, draft(level=SupervisionLevel.COUNTY, deadline=date(2024, 6, 30)), actor=SYSTEM)
     assert not hazard.is_overdue(date(2024, 6, 30))
     assert hazard.is_overdue(date(2024, 7, 1))
     hazard.status, hazard.closed_on = Status.CLOSED, date(2024, 7, 2)

@@ -6,8 +6,11 @@ from dataclasses import dataclass
 
 import pytest
 
+from sqlalchemy import select
+
 from hazards.domain.enums import Role, SupervisionLevel
-from hazards.permissions import can, can_manage, can_report_in, can_set_level
+from hazards.models import Hazard, Jurisdiction
+from hazards.permissions import SYSTEM, can, can_manage, can_report_in, can_see, can_set_level, visible_clause
 
 
 @dataclass
@@ -90,3 +93,60 @@ def test_admins_manage_their_subtree():
     assert can_manage(U(Role.ADMIN, XINZHOU), XINFU)
     assert not can_manage(U(Role.ADMIN, XINFU), XINZHOU)
     assert not can_manage(U(Role.SUPERVISOR, XINZHOU), XINFU)
+
+
+# --- the two faces agree: the predicate for one row and the SQL filter for many -------------------
+
+PEOPLE = {
+    "inspector of Xinfu": U(Role.INSPECTOR, XINFU),
+    "supervisor of Yuanping": U(Role.SUPERVISOR, YUANPING),
+    "supervisor of Xinzhou": U(Role.SUPERVISOR, XINZHOU),
+    "admin of Shanxi": U(Role.ADMIN, SHANXI),
+    "supervisor of Taiyuan": U(Role.SUPERVISOR, TAIYUAN),
+    "ministry supervisor": U(Role.SUPERVISOR, "100000"),
+    "deactivated supervisor of Xinzhou": U(Role.SUPERVISOR, XINZHOU, active=False),
+    "system": SYSTEM,
+}
+HAZARD_PLACES = [XINFU, YUANPING, "140932", XINFU, "140921"]
+
+
+@pytest.fixture
+def hazards_in_places(session):
+    from tests.factories import draft, register_groups
+
+    ids = register_groups(session, {"all": [draft(title=f"第{i}处", jurisdiction_code=code)
+                                            for i, code in enumerate(HAZARD_PLACES)]})["all"]
+    return list(session.scalars(select(Hazard).where(Hazard.id.in_(ids))))
+
+
+@pytest.mark.parametrize("who", list(PEOPLE))
+def test_can_see_and_visible_clause_select_the_same_hazards(session, hazards_in_places, who):
+    person = PEOPLE[who]
+    ours = [h.id for h in hazards_in_places]
+    by_predicate = {h.id for h in hazards_in_places if can_see(person, h)}
+    by_filter = set(session.scalars(select(Hazard.id).where(Hazard.id.in_(ours), visible_clause(person))))
+    assert by_filter == by_predicate
+
+
+@pytest.mark.parametrize("who", list(PEOPLE))
+def test_the_two_faces_agree_on_divisions_too(session, who):
+    person = PEOPLE[who]
+    codes = session.scalars(select(Jurisdiction.code)).all()
+    by_predicate = {code for code in codes if can_see(person, code)}
+    by_filter = set(session.scalars(select(Jurisdiction.code).where(visible_clause(person, Jurisdiction.code))))
+    assert by_filter == by_predicate
+
+
+def test_the_grid_is_not_trivial(session, hazards_in_places):
+    """Someone sees nothing, someone part, someone all: agreement above is not agreement on 'everything'."""
+    seen = {who: sum(can_see(p, h) for h in hazards_in_places) for who, p in PEOPLE.items()}
+    assert seen["inspector of Xinfu"] == 2 and seen["supervisor of Yuanping"] == 1
+    assert seen["supervisor of Xinzhou"] == seen["system"] == len(HAZARD_PLACES)
+    assert seen["supervisor of Taiyuan"] == seen["deactivated supervisor of Xinzhou"] == 0
+
+
+def test_system_sees_everything_and_logs_but_takes_no_decisions():
+    assert can_report_in(SYSTEM, YUANPING) and can_see(SYSTEM, XINFU)
+    assert can(SYSTEM, "view", COUNTY_H)
+    assert not can(SYSTEM, "accept", COUNTY_H) and not can(SYSTEM, "add_photo", COUNTY_H)
+    assert not can_manage(SYSTEM, XINFU)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from hazards.domain.enums import DeliveryChannel, DeliveryState, Status, SupervisionLevel
 from hazards.models import Delivery, Notification, Organization, ReminderSent
 from hazards.services.delivery import deliver, pending_ids
+from hazards.permissions import SYSTEM
 from hazards.services.registration import report_hazard
 from hazards.services.reminders import ReminderSettings, plan_reminders
 from tests.factories import draft, user
@@ -37,7 +38,7 @@ def cast(session):
     session.flush()
     hazard = report_hazard(session, draft(level=SupervisionLevel.COUNTY, status=Status.LISTED, deadline=DEADLINE,
                                           listed_on=date(2024, 3, 10), responsible_unit="忻府区交通运输局"),
-                           actor_id=people["finder"].id)
+                           actor=people["finder"])
     hazard.responsible_unit_id = unit.id
     session.flush()
     return people, hazard
@@ -88,7 +89,7 @@ def test_escalation_reaches_the_city_after_fourteen_days(app, session, cast):
 def test_one_digest_per_user_per_run(app, session, cast):
     people, _ = cast
     report_hazard(session, draft(title="第二处", level=SupervisionLevel.COUNTY, status=Status.LISTED,
-                                 deadline=DEADLINE, listed_on=date(2024, 3, 10)))
+                                 deadline=DEADLINE, listed_on=date(2024, 3, 10)), actor=SYSTEM)
     run(session, app, DEADLINE - timedelta(days=1))
     (note,) = inbox_of(session, people["county"])
     assert note.body.count("140902-2024-") == 2

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from hazards.domain.enums import FundingKind, FundingSource, Status, SupervisionLevel
 from hazards.models import FundingEntry, TallySnapshot
+from hazards.permissions import SYSTEM
 from hazards.services.registration import report_hazard
 from hazards.services.tally import compute_tally, store_tally
 from tests.factories import draft
@@ -42,7 +43,7 @@ def tally_ledger(session):
         listed(level=CITY, status=Status.CLOSED, closed_on=date(2024, 6, 1)),
         listed(found_on=date(2025, 2, 1), listed_on=date(2025, 2, 2), deadline=date(2025, 6, 1)),  # found later
     ]
-    rows = [report_hazard(session, h) for h in hazards]
+    rows = [report_hazard(session, h, actor=SYSTEM) for h in hazards]
     for amount, kind in [("100000.50", FundingKind.BUDGET), ("40000.25", FundingKind.SPENDING)]:
         session.add(FundingEntry(hazard_id=rows[0].id, kind=kind, source=FundingSource.COUNTY,
                                  amount=Decimal(amount), entry_date=date(2024, 5, 1)))
@@ -84,7 +85,7 @@ def test_no_hazards_gives_no_rows(session):
 
 def test_all_overdue(session):
     for _ in range(3):
-        report_hazard(session, listed())
+        report_hazard(session, listed(), actor=SYSTEM)
     county = compute_tally(session, AS_OF)[("140902", COUNTY, 2024)]
     assert (county.total, county.open, county.overdue, county.closed) == (3, 3, 3, 0)
 
@@ -93,7 +94,7 @@ def test_dashboard_shows_the_trend_from_snapshots(client, auth, session, people,
     from datetime import timedelta
 
     supervisor = people["city"]
-    report_hazard(session, listed(level=SupervisionLevel.PROVINCE))  # sorts after county by name, before by rank
+    report_hazard(session, listed(level=SupervisionLevel.PROVINCE), actor=SYSTEM)  # sorts after county by name, before by rank
     today = date.today()
     store_tally(session, today - timedelta(days=2))
     store_tally(session, today)

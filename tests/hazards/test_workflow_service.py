@@ -24,7 +24,7 @@ TODAY = date(2024, 4, 1)
 
 @pytest.fixture
 def hazard(session, people):
-    return report_hazard(session, draft(), actor_id=people["inspector"].id)
+    return report_hazard(session, draft(), actor=people["inspector"])
 
 
 @pytest.fixture
@@ -192,7 +192,7 @@ def test_raising_the_level_keeps_history_and_respects_reach(session, people, haz
 
 
 def test_merge_a_duplicate_into_the_original(session, people, hazard):
-    duplicate = report_hazard(session, draft(title="同一处急弯"), actor_id=people["inspector"].id)
+    duplicate = report_hazard(session, draft(title="同一处急弯"), actor=people["inspector"])
     step(session, duplicate, "merge", people["county"], merge_target_id=hazard.id, reason="重复上报")
     assert duplicate.status is Status.MERGED and duplicate.merged_into_id == hazard.id
     with pytest.raises(InvalidInput):

@@ -25,8 +25,9 @@ from hazards.domain.enums import (
 from hazards.io.exporter import ExportError, export_hazards
 from hazards.io.importer import import_hazards
 from hazards.models import FundingEntry, Hazard, StatusChange, hazard_categories, hazard_measures
+from hazards.permissions import SYSTEM
 from hazards.services.registration import report_hazard
-from tests.factories import draft, section_draft
+from tests.factories import draft, section_draft, user
 
 
 @pytest.fixture
@@ -43,14 +44,14 @@ def export_ledger(session):
             plan_text="一点一策", measure_codes=["signs_markings", "five_small"], measures_text="增设警示标志",
             temporary_controls="限速40", planned_start=date(2024, 4, 1), planned_end=date(2024, 8, 1),
             status=Status.LISTED, geometry=Point(112.123456789012345, 38.98765432109876),
-        )),
-        report_hazard(session, section_draft(code="140902-2024-0002", title="=X012线临水临崖")),
+        ), actor=SYSTEM),
+        report_hazard(session, section_draft(code="140902-2024-0002", title="=X012线临水临崖"), actor=SYSTEM),
         report_hazard(session, draft(
             code="140921-2024-0001", jurisdiction_code="140921", title="定襄县GCJ点",
             geometry=Point(*gcj02_to_wgs84(112.96, 38.47)), coordinate_input=CoordinateInput.GCJ02,
             status=Status.CLOSED, closed_on=date(2024, 11, 2), completed_on=date(2024, 10, 20),
             category_codes=[], route_code=None, road_class=None, start_m=None,
-        )),
+        ), actor=SYSTEM),
     ]
 
 
@@ -75,14 +76,14 @@ def xlsx_values(path) -> list[tuple]:
 ])
 def test_export_import_export_gives_the_same_file(session, export_ledger, tmp_path, name, headers):
     first, second = tmp_path / f"first-{name}", tmp_path / f"second-{name}"
-    assert export_hazards(session, first, headers=headers) == 3
+    assert export_hazards(session, first, actor=SYSTEM, headers=headers) == 3
     empty_the_ledger(session)
     assert session.scalar(select(func.count(Hazard.id))) == 0
 
-    report = import_hazards(session, first)
+    report = import_hazards(session, first, actor=SYSTEM)
     assert report.errors == [] and report.warnings == []
     assert report.created == ["140902-2024-0001", "140902-2024-0002", "140921-2024-0001"]
-    assert export_hazards(session, second, headers=headers) == 3
+    assert export_hazards(session, second, actor=SYSTEM, headers=headers) == 3
 
     if name.endswith(".xlsx"):
         assert xlsx_values(second) == xlsx_values(first)
@@ -92,7 +93,7 @@ def test_export_import_export_gives_the_same_file(session, export_ledger, tmp_pa
 
 def test_csv_with_chinese_headers_reads_in_excel_terms(session, export_ledger, tmp_path):
     path = tmp_path / "zh.csv"
-    export_hazards(session, path)
+    export_hazards(session, path, actor=SYSTEM)
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
     rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines(keepends=True)))
@@ -111,7 +112,7 @@ def test_csv_with_chinese_headers_reads_in_excel_terms(session, export_ledger, t
 
 def test_csv_with_english_headers_uses_codes(session, export_ledger, tmp_path):
     path = tmp_path / "en.csv"
-    export_hazards(session, path, headers="en")
+    export_hazards(session, path, actor=SYSTEM, headers="en")
     first = next(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines(keepends=True)))
     assert first["level"] == "province" and first["status"] == "listed" and first["source"] == "crash_review"
     assert first["categories"] == "sharp_curve;poor_sight" and first["school_zone"] == "yes"
@@ -122,7 +123,7 @@ def test_xlsx_cells_are_typed_and_the_header_frozen(session, export_ledger, tmp_
     from openpyxl import load_workbook
 
     path = tmp_path / "ledger.xlsx"
-    export_hazards(session, path)
+    export_hazards(session, path, actor=SYSTEM)
     sheet = load_workbook(path).worksheets[0]
     header = [c.value for c in sheet[1]]
     first = dict(zip(header, (c.value for c in sheet[2])))
@@ -138,7 +139,7 @@ def test_xlsx_cells_are_typed_and_the_header_frozen(session, export_ledger, tmp_
 
 def test_geojson_features(session, export_ledger, tmp_path):
     path = tmp_path / "ledger.geojson"
-    export_hazards(session, path, headers="zh")  # GeoJSON keeps English keys whatever is asked
+    export_hazards(session, path, actor=SYSTEM, headers="zh")  # GeoJSON keeps English keys whatever is asked
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["type"] == "FeatureCollection" and len(data["features"]) == 3
     point, section, _gcj = data["features"]
@@ -160,24 +161,31 @@ def test_money_totals_in_wan_from_the_funding_ledger(session, export_ledger, tmp
                                  entry_date=date(2024, 5, 1)))
     session.flush()
     path = tmp_path / "money.csv"
-    export_hazards(session, path, headers="en")
+    export_hazards(session, path, actor=SYSTEM, headers="en")
     rows = list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines(keepends=True)))
     assert (rows[0]["budget_wan"], rows[0]["spent_wan"]) == ("123.46", "5.00")
     assert (rows[1]["budget_wan"], rows[1]["spent_wan"]) == ("0.00", "0.00")
 
 
 def test_export_of_one_jurisdiction_subtree(session, export_ledger, tmp_path):
-    assert export_hazards(session, tmp_path / "dingxiang.csv", jurisdiction="140921") == 1
-    assert export_hazards(session, tmp_path / "xinzhou.csv", jurisdiction="140900") == 3
-    assert export_hazards(session, tmp_path / "taiyuan.csv", jurisdiction="140100") == 0
+    assert export_hazards(session, tmp_path / "dingxiang.csv", actor=SYSTEM, jurisdiction="140921") == 1
+    assert export_hazards(session, tmp_path / "xinzhou.csv", actor=SYSTEM, jurisdiction="140900") == 3
+    assert export_hazards(session, tmp_path / "taiyuan.csv", actor=SYSTEM, jurisdiction="140100") == 0
     with pytest.raises(ExportError, match="no jurisdiction with code '150000'"):
-        export_hazards(session, tmp_path / "x.csv", jurisdiction="150000")
+        export_hazards(session, tmp_path / "x.csv", actor=SYSTEM, jurisdiction="150000")
+
+
+def test_a_person_exports_only_what_they_may_see(session, export_ledger, tmp_path):
+    dingxiang = user(session, "inspector", "140921")
+    assert export_hazards(session, tmp_path / "mine.csv", actor=dingxiang) == 1
+    assert export_hazards(session, tmp_path / "asked-for-more.csv", actor=dingxiang, jurisdiction="140900") == 1
+    assert export_hazards(session, tmp_path / "xinzhou.csv", actor=user(session, "supervisor", "140900")) == 3
 
 
 def test_export_streams_in_chunks(session, export_ledger, tmp_path):
     small, whole = tmp_path / "small.csv", tmp_path / "whole.csv"
-    assert export_hazards(session, small, chunk_size=1) == 3
-    export_hazards(session, whole)
+    assert export_hazards(session, small, actor=SYSTEM, chunk_size=1) == 3
+    export_hazards(session, whole, actor=SYSTEM)
     assert small.read_bytes() == whole.read_bytes()
 
 

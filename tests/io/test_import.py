@@ -13,10 +13,12 @@ from sqlalchemy import func, select
 
 from geo.coords import gcj02_to_wgs84
 from hazards.domain.enums import CoordinateInput, RoadClass, Status, SupervisionLevel
+from hazards.domain.errors import Forbidden
 from hazards.io.importer import import_hazards
 from hazards.models import FundingEntry, Hazard, StatusChange
+from hazards.permissions import SYSTEM
 from hazards.services.registration import report_hazard
-from tests.factories import draft
+from tests.factories import draft, user
 
 HEADER = ["隐患编号", "隐患名称", "辖区代码", "发现日期", "经度", "纬度", "几何(WKT)", "路线编号", "起点桩号",
           "止点桩号", "隐患类型", "督办级别", "挂牌日期", "整改期限", "治理状态", "责任单位", "事故起数", "死亡人数"]
@@ -59,7 +61,7 @@ def metres_between(a, b) -> float:
 
 def test_a_good_csv_with_chinese_headers_lands_with_the_right_values(session, tmp_path):
     path = write_csv(tmp_path / "台账.csv", [POINT_ROW, SECTION_ROW])
-    report = import_hazards(session, path)
+    report = import_hazards(session, path, actor=SYSTEM)
 
     assert report.errors == [] and report.rows_read == 2 and not report.blocked
     assert report.created[0] == "140902-2024-0101"
@@ -89,7 +91,7 @@ def test_a_good_csv_with_chinese_headers_lands_with_the_right_values(session, tm
 
 def test_gbk_csv_from_chinese_excel(session, tmp_path):
     path = write_csv(tmp_path / "gbk.csv", [POINT_ROW], encoding="gb18030")
-    report = import_hazards(session, path)
+    report = import_hazards(session, path, actor=SYSTEM)
     assert report.errors == []
     assert by_code(session, "140902-2024-0101").title == "G208线K1052+300处急弯"
 
@@ -98,13 +100,13 @@ def test_excel_unicode_text_is_utf16_with_tabs(session, tmp_path):
     path = tmp_path / "unicode.txt"
     with open(path, "w", encoding="utf-16", newline="") as fh:
         csv.writer(fh, delimiter="\t").writerows([HEADER, POINT_ROW])
-    report = import_hazards(session, path)
+    report = import_hazards(session, path, actor=SYSTEM)
     assert report.errors == [] and report.created == ["140902-2024-0101"]
 
 
 def test_lonlat_edited_apart_from_the_wkt_is_refused(session, tmp_path):
     path = write_csv(tmp_path / "edited.csv", [row(**{"几何(WKT)": "POINT (112.734 38.417)", "经度": "112.8"})])
-    report = import_hazards(session, path)
+    report = import_hazards(session, path, actor=SYSTEM)
     assert [(e.row, e.column) for e in report.errors] == [(2, "lon")]
     assert "do not match" in report.errors[0].message
 
@@ -122,7 +124,7 @@ def test_xlsx_with_a_title_row_and_real_date_cells(session, tmp_path):
     sheet.append(["S311线K25处陡坡", 140902, date(2024, 5, 7), 112.76, 38.46, "K25+000", "省级督办", None])
     workbook.save(tmp_path / "ledger.xlsx")
 
-    report = import_hazards(session, tmp_path / "ledger.xlsx")
+    report = import_hazards(session, tmp_path / "ledger.xlsx", actor=SYSTEM)
     assert report.errors == [] and report.rows_read == 2
     first, second = (by_code(session, code) for code in report.created)
     assert first.found_on == date(2024, 5, 6) and (first.start_m, first.end_m) == (20100, 20400)
@@ -140,7 +142,7 @@ def test_xlsx_errors_carry_the_row_number_excel_shows(session, tmp_path):
     sheet.append(["a", "140902", date(2024, 5, 6), 112.75, 38.45, "县级"])
     sheet.append(["b", "140902", date(2024, 5, 6), 112.75, 38.45, "镇级"])
     workbook.save(tmp_path / "bad.xlsx")
-    report = import_hazards(session, tmp_path / "bad.xlsx")
+    report = import_hazards(session, tmp_path / "bad.xlsx", actor=SYSTEM)
     assert [(e.row, e.column) for e in report.errors] == [(4, "level")]
 
 
@@ -159,7 +161,7 @@ def test_geojson_with_a_linestring_section(session, tmp_path):
     path = tmp_path / "sections.geojson"
     path.write_text(json.dumps(collection, ensure_ascii=False), encoding="utf-8")
 
-    report = import_hazards(session, path)
+    report = import_hazards(session, path, actor=SYSTEM)
     assert report.errors == [] and report.rows_read == 2
     section = by_code(session, report.created[0])
     assert list(to_shape(section.geom).coords) == [(112.70, 38.40), (112.71, 38.41)]
@@ -181,7 +183,7 @@ BAD_ROWS = [
 def test_each_bad_row_is_reported_where_it_is_and_nothing_is_written(session, tmp_path):
     before = count(session)
     path = write_csv(tmp_path / "bad.csv", [POINT_ROW] + [r for _n, _c, r in BAD_ROWS])
-    report = import_hazards(session, path)
+    report = import_hazards(session, path, actor=SYSTEM)
 
     assert [(e.row, e.column) for e in report.errors] == [(n, c) for n, c, _r in BAD_ROWS]
     messages = {e.column: e.message for e in report.errors}
@@ -198,20 +200,20 @@ def test_each_bad_row_is_reported_where_it_is_and_nothing_is_written(session, tm
 def test_skip_invalid_writes_the_good_rows_only(session, tmp_path):
     before = count(session)
     path = write_csv(tmp_path / "mixed.csv", [POINT_ROW, BAD_ROWS[2][2], SECTION_ROW])
-    report = import_hazards(session, path, skip_invalid=True)
+    report = import_hazards(session, path, skip_invalid=True, actor=SYSTEM)
     assert [(e.row, e.column) for e in report.errors] == [(3, "level")]
     assert len(report.created) == 2 and not report.blocked
     assert count(session) == before + 2
 
 
 def test_skip_invalid_with_no_valid_row_still_counts_as_refused(session, tmp_path):
-    report = import_hazards(session, write_csv(tmp_path / "all-bad.csv", [BAD_ROWS[2][2]]), skip_invalid=True)
+    report = import_hazards(session, write_csv(tmp_path / "all-bad.csv", [BAD_ROWS[2][2]]), skip_invalid=True, actor=SYSTEM)
     assert report.created == [] and report.blocked
 
 
 def test_dry_run_writes_nothing(session, tmp_path):
     before = count(session)
-    report = import_hazards(session, write_csv(tmp_path / "good.csv", [POINT_ROW, SECTION_ROW]), dry_run=True)
+    report = import_hazards(session, write_csv(tmp_path / "good.csv", [POINT_ROW, SECTION_ROW]), dry_run=True, actor=SYSTEM)
     assert report.errors == [] and report.valid_rows == 2 and report.created == []
     assert count(session) == before
 
@@ -220,7 +222,7 @@ def test_gcj02_coordinates_are_converted_and_marked(session, tmp_path):
     typed = (112.74056823, 38.41758077)  # what AMap shows for a spot near 112.734, 38.417
     path = write_csv(tmp_path / "amap.csv", [["高德点位", "140902", "2024-03-05", *map(str, typed), "高德"]],
                      header=["隐患名称", "辖区代码", "发现日期", "经度", "纬度", "坐标系"])
-    report = import_hazards(session, path)
+    report = import_hazards(session, path, actor=SYSTEM)
     assert report.errors == []
     hazard = by_code(session, report.created[0])
     stored = to_shape(hazard.geom).coords[0]
@@ -233,7 +235,7 @@ def test_bd09_line_vertices_are_all_converted(session, tmp_path):
     line = "LINESTRING (112.75 38.43, 112.76 38.44)"
     path = write_csv(tmp_path / "baidu.csv", [["百度路段", "140902", "2024-03-05", line, "K1+000", "K2+000", "BD-09"]],
                      header=["隐患名称", "辖区代码", "发现日期", "WKT", "起点桩号", "止点桩号", "坐标系"])
-    report = import_hazards(session, path)
+    report = import_hazards(session, path, actor=SYSTEM)
     assert report.errors == []
     hazard = by_code(session, report.created[0])
     for stored, typed in zip(to_shape(hazard.geom).coords, [(112.75, 38.43), (112.76, 38.44)]):
@@ -242,14 +244,14 @@ def test_bd09_line_vertices_are_all_converted(session, tmp_path):
 
 
 def test_codes_repeated_in_the_file_or_already_in_the_ledger_are_row_errors(session, tmp_path):
-    report_hazard(session, draft(code="140902-2024-0500"))
+    report_hazard(session, draft(code="140902-2024-0500"), actor=SYSTEM)
     before = count(session)
     path = write_csv(tmp_path / "dups.csv", [
         row(**{"隐患编号": "140902-2024-0500"}),
         row(**{"隐患编号": "140902-2024-0600"}),
         row(**{"隐患编号": "140902-2024-0600"}),
     ])
-    report = import_hazards(session, path)
+    report = import_hazards(session, path, actor=SYSTEM)
     assert [(e.row, e.column) for e in report.errors] == [(2, "code"), (4, "code")]
     assert "already in the ledger" in report.errors[0].message
     assert "already used on row 3" in report.errors[1].message
@@ -258,7 +260,7 @@ def test_codes_repeated_in_the_file_or_already_in_the_ledger_are_row_errors(sess
 
 def test_generated_codes_skip_codes_that_later_rows_bring(session, tmp_path):
     path = write_csv(tmp_path / "mixed-codes.csv", [row(**{"隐患编号": ""}), row(**{"隐患编号": "140902-2024-0001"})])
-    report = import_hazards(session, path, chunk_size=1)
+    report = import_hazards(session, path, chunk_size=1, actor=SYSTEM)
     assert report.errors == [] and report.created[1] == "140902-2024-0001"
     assert report.created[0] != "140902-2024-0001"
 
@@ -267,18 +269,18 @@ def test_a_single_stake_range_cell(session, tmp_path):
     path = write_csv(tmp_path / "range.csv", [["路段", "140902", "2024-03-05", "LINESTRING (112.7 38.4, 112.71 38.41)",
                                                "K1+200~K2+300"]],
                      header=["隐患名称", "辖区代码", "发现日期", "几何", "桩号"])
-    report = import_hazards(session, path)
+    report = import_hazards(session, path, actor=SYSTEM)
     assert report.errors == []
     assert (by_code(session, report.created[0]).start_m, by_code(session, report.created[0]).end_m) == (1200, 2300)
 
 
 def test_unknown_columns_are_a_warning_and_required_ones_an_error(session, tmp_path):
     path = write_csv(tmp_path / "extra.csv", [[*POINT_ROW, "x"]], header=[*HEADER, "备注"])
-    report = import_hazards(session, path, dry_run=True)
+    report = import_hazards(session, path, dry_run=True, actor=SYSTEM)
     assert report.errors == [] and report.warnings == ["columns not recognised, ignored: 备注"]
 
     path = write_csv(tmp_path / "short.csv", [["a", "112.7", "38.4"]], header=["隐患名称", "经度", "纬度"])
-    report = import_hazards(session, path)
+    report = import_hazards(session, path, actor=SYSTEM)
     assert report.file_error and report.blocked
     assert "发现日期 (found_on)" in report.errors[0].message
     assert "辖区代码 (jurisdiction_code)" in report.errors[0].message
@@ -295,12 +297,12 @@ def test_unknown_columns_are_a_warning_and_required_ones_an_error(session, tmp_p
 ])
 def test_files_that_cannot_be_imported_say_why(session, tmp_path, name, content, message):
     (tmp_path / name).write_bytes(content)
-    report = import_hazards(session, tmp_path / name)
+    report = import_hazards(session, tmp_path / name, actor=SYSTEM)
     assert report.file_error and message in report.errors[0].message
 
 
 def test_a_file_over_the_size_limit_is_refused(session, tmp_path):
-    report = import_hazards(session, write_csv(tmp_path / "big.csv", [POINT_ROW]), max_bytes=100)
+    report = import_hazards(session, write_csv(tmp_path / "big.csv", [POINT_ROW]), max_bytes=100, actor=SYSTEM)
     assert report.file_error and "larger than" in report.errors[0].message
 
 
@@ -311,18 +313,28 @@ YUANPING_ROW = row(**{"隐患编号": "140981-2024-0007", "隐患名称": "S311�
 def test_rows_outside_the_importers_jurisdiction_are_row_errors(session, tmp_path):
     before = count(session)
     path = write_csv(tmp_path / "two-counties.csv", [POINT_ROW, YUANPING_ROW, SECTION_ROW])
+    city, county = user(session, "supervisor", "140900"), user(session, "inspector", "140902")
 
-    assert import_hazards(session, path, dry_run=True).errors == []  # unrestricted, as the CLI imports
-    assert import_hazards(session, path, dry_run=True, within="140900").errors == []  # the city holds both
+    assert import_hazards(session, path, dry_run=True, actor=SYSTEM).errors == []  # unrestricted, as the CLI imports
+    assert import_hazards(session, path, dry_run=True, actor=city).errors == []  # the city holds both
 
-    report = import_hazards(session, path, within="140902")
+    report = import_hazards(session, path, actor=county)
     assert [(e.row, e.column, e.value) for e in report.errors] == [(3, "jurisdiction_code", "140981")]
     assert report.errors[0].message == "division 140981 is outside your jurisdiction 140902"
     assert report.blocked and report.created == [] and count(session) == before
 
-    report = import_hazards(session, path, within="140902", skip_invalid=True)
+    report = import_hazards(session, path, actor=county, skip_invalid=True)
     assert len(report.created) == 2 and "140981-2024-0007" not in report.created
     assert count(session) == before + 2
+
+
+def test_a_deactivated_account_may_not_import(session, tmp_path):
+    before = count(session)
+    gone = user(session, "inspector", "140902")
+    gone.active = False
+    with pytest.raises(Forbidden):
+        import_hazards(session, write_csv(tmp_path / "one.csv", [POINT_ROW]), actor=gone)
+    assert count(session) == before
 
 
 def test_cli_import_prints_the_summary_and_each_error(session, runner, tmp_path):

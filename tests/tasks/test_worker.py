@@ -112,7 +112,7 @@ def setup(request, make_database, tmp_path):
         hazard = report_hazard(session, draft(level=SupervisionLevel.COUNTY, status=Status.LISTED,
                                               found_on=TODAY - timedelta(days=30), batch_year=TODAY.year,
                                               listed_on=TODAY - timedelta(days=20), deadline=DEADLINE),
-                               actor_id=people["finder"].id)
+                               actor=people["finder"])
         session.commit()
     make_celery(app)
     yield app, config, smtp, hazard.code

@@ -8,10 +8,11 @@ form and nothing changes. (Error wording is not asserted: only that the page sho
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from hazards.domain.enums import OrganizationKind, Status
 from hazards.models import Category, Organization
+from hazards.permissions import SYSTEM
 from hazards.services.registration import report_hazard
 from tests.factories import draft
 
@@ -37,7 +38,7 @@ def assert_error_shown(response) -> None:
 
 
 def test_admin_adds_an_organization_people_can_then_pick(client, auth, session, people):
-    hazard = report_hazard(session, draft(status=Status.VERIFIED))
+    hazard = report_hazard(session, draft(status=Status.VERIFIED), actor=SYSTEM)
     session.commit()
     auth.login(people["admin"])
     response = client.post("/admin/organizations",

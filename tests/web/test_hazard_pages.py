@@ -16,6 +16,7 @@ from geo.coords import wgs84_to_gcj02
 from geo.geometry import from_db
 from hazards.domain.enums import CoordinateInput, FundingKind, FundingSource, Status, SupervisionLevel
 from hazards.models import Attachment, Hazard, Organization
+from hazards.permissions import SYSTEM
 from hazards.services.funding import add_funding
 from hazards.services.registration import report_hazard
 from tests.factories import draft, jpeg
@@ -89,7 +90,7 @@ def test_bad_input_is_explained_and_nothing_is_saved(client, auth, session, insp
 
 
 def test_a_nearby_open_hazard_of_the_same_category_is_offered_as_a_duplicate(client, auth, session, inspector):
-    original = report_hazard(session, draft(geometry=Point(112.7342, 38.4171)))
+    original = report_hazard(session, draft(geometry=Point(112.7342, 38.4171)), actor=SYSTEM)
     session.commit()
     auth.login(inspector)
     response = client.post("/hazards/new", data=FORM)
@@ -125,7 +126,7 @@ def test_photo_location_endpoint(client, auth, session, inspector):
 
 
 def test_a_file_that_is_not_a_photo_is_refused(client, auth, session, inspector):
-    hazard = report_hazard(session, draft())
+    hazard = report_hazard(session, draft(), actor=SYSTEM)
     session.commit()
     auth.login(inspector)
     response = client.post(f"/hazards/{hazard.id}/photos", data={"phase": "after", "photos": (io.BytesIO(b"MZ\x90"), "virus.jpg")},
@@ -167,7 +168,7 @@ def test_supervisor_walks_a_hazard_to_closure_over_http(client, auth, session, i
 
 
 def test_outsiders_get_404_and_inspectors_403(client, auth, session, inspector, people):
-    hazard = report_hazard(session, draft())
+    hazard = report_hazard(session, draft(), actor=SYSTEM)
     session.commit()
     outsider = people["other_county"]
     auth.login(outsider)
@@ -182,7 +183,7 @@ def test_outsiders_get_404_and_inspectors_403(client, auth, session, inspector, 
 
 
 def test_a_stale_edit_shows_the_other_change_and_keeps_mine(client, auth, session, inspector, supervisor):
-    hazard = report_hazard(session, draft())
+    hazard = report_hazard(session, draft(), actor=SYSTEM)
     session.commit()
     auth.login(inspector)
     form = client.get(f"/hazards/{hazard.id}/edit").get_data(as_text=True)
@@ -204,10 +205,10 @@ def test_a_stale_edit_shows_the_other_change_and_keeps_mine(client, auth, sessio
 def test_list_filters_and_dashboard(client, auth, session, supervisor):
     today = date.today()
     report_hazard(session, draft(title="逾期的", level=SupervisionLevel.COUNTY, status=Status.LISTED,
-                                 listed_on=today - timedelta(days=100), deadline=today - timedelta(days=3)))
+                                 listed_on=today - timedelta(days=100), deadline=today - timedelta(days=3)), actor=SYSTEM)
     report_hazard(session, draft(title="按期的", level=SupervisionLevel.CITY, status=Status.LISTED,
-                                 listed_on=today - timedelta(days=10), deadline=today + timedelta(days=5)))
-    report_hazard(session, draft(title="已销号的", status=Status.CLOSED, closed_on=today))
+                                 listed_on=today - timedelta(days=10), deadline=today + timedelta(days=5)), actor=SYSTEM)
+    report_hazard(session, draft(title="已销号的", status=Status.CLOSED, closed_on=today), actor=SYSTEM)
     session.commit()
     auth.login(supervisor)
     overdue = client.get("/hazards?overdue=1").get_data(as_text=True)
@@ -224,12 +225,12 @@ def test_the_filtered_list_downloads_as_a_spreadsheet(client, auth, session, sup
 
     today = date.today()
     late = report_hazard(session, draft(title="逾期的", level=SupervisionLevel.COUNTY, status=Status.LISTED,
-                                        listed_on=today - timedelta(days=100), deadline=today - timedelta(days=3)))
+                                        listed_on=today - timedelta(days=100), deadline=today - timedelta(days=3)), actor=SYSTEM)
     report_hazard(session, draft(title="按期的", level=SupervisionLevel.COUNTY, status=Status.LISTED,
-                                 listed_on=today - timedelta(days=10), deadline=today + timedelta(days=5)))
+                                 listed_on=today - timedelta(days=10), deadline=today + timedelta(days=5)), actor=SYSTEM)
     report_hazard(session, draft(title="别县逾期", jurisdiction_code="140932", status=Status.LISTED,
                                  level=SupervisionLevel.COUNTY, listed_on=today - timedelta(days=100),
-                                 deadline=today - timedelta(days=3)))
+                                 deadline=today - timedelta(days=3)), actor=SYSTEM)
     session.commit()
     auth.login(supervisor)
     page = client.get("/hazards?overdue=1&page=1").get_data(as_text=True)

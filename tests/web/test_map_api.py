@@ -8,6 +8,7 @@ import pytest
 from shapely.geometry import LineString, Point
 
 from hazards.domain.enums import Status, SupervisionLevel
+from hazards.permissions import SYSTEM
 from hazards.services.registration import report_hazard
 from tests.factories import draft, user
 
@@ -26,10 +27,10 @@ def mapped(session):
     overdue = report_hazard(session, draft(title="逾期点", geometry=Point(112.70, 38.40), level=SupervisionLevel.CITY,
                                            status=Status.LISTED, listed_on=TODAY - timedelta(days=60),
                                            found_on=TODAY - timedelta(days=70), batch_year=TODAY.year,
-                                           deadline=TODAY - timedelta(days=2)))
+                                           deadline=TODAY - timedelta(days=2)), actor=SYSTEM)
     section = report_hazard(session, draft(title="路段", geometry=LineString([(112.80, 38.50), (112.82, 38.51)]),
-                                           end_m=1052900))
-    far = report_hazard(session, draft(title="远处", geometry=Point(111.10, 39.40), jurisdiction_code="140932"))
+                                           end_m=1052900), actor=SYSTEM)
+    far = report_hazard(session, draft(title="远处", geometry=Point(111.10, 39.40), jurisdiction_code="140932"), actor=SYSTEM)
     session.commit()
     return overdue, section, far
 

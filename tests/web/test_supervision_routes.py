@@ -30,7 +30,7 @@ def hazard(session, people):
     made = report_hazard(session, draft(level=SupervisionLevel.COUNTY, status=Status.LISTED, deadline=DEADLINE,
                                         batch_year=TODAY.year, found_on=TODAY - timedelta(days=20),
                                         listed_on=TODAY - timedelta(days=10)),
-                         actor_id=people["inspector"].id)
+                         actor=people["inspector"])
     session.commit()
     return made
 

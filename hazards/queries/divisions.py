@@ -1,0 +1,40 @@
+"""The divisions, organizations and people a user may choose from: pick lists for forms and filters."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hazards import permissions
+from hazards.domain.enums import JurisdictionLevel
+from hazards.models import Jurisdiction, Organization, User
+
+
+def list_jurisdictions(session: Session, user, *, level: JurisdictionLevel | None = None) -> list[Jurisdiction]:
+    """The user's division and those below it (only one level of them when `level` is given), by code."""
+    stmt = select(Jurisdiction).where(permissions.visible_clause(user, Jurisdiction.code))
+    if level is not None:
+        stmt = stmt.where(Jurisdiction.level == level)
+    return list(session.scalars(stmt.order_by(Jurisdiction.code)))
+
+
+def list_places(session: Session, user) -> list[tuple[str, str, JurisdictionLevel]]:
+    """(code, name, level) of the divisions a user may choose, without loading their boundaries."""
+    return list(session.execute(
+        select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.level)
+        .where(permissions.visible_clause(user, Jurisdiction.code)).order_by(Jurisdiction.code)
+    ).all())
+
+
+def list_organizations(session: Session, user) -> list[Organization]:
+    """The organizations of the user's subtree, as the administration page lists them."""
+    return list(session.scalars(
+        select(Organization).where(permissions.visible_clause(user, Organization.jurisdiction_code))
+        .order_by(Organization.jurisdiction_code, Organization.name)))
+
+
+def list_people(session: Session, user) -> list[User]:
+    """The accounts of the user's subtree."""
+    return list(session.scalars(
+        select(User).where(permissions.visible_clause(user, User.jurisdiction_code))
+        .order_by(User.jurisdiction_code, User.login)))

@@ -1,0 +1,65 @@
+"""One hazard's page as a read model: the hazard and everything the page shows beside it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hazards.domain.divisions import within_clause
+from hazards.domain.enums import AttachmentPhase, ExtensionState, FundingKind
+from hazards.models import Attachment, ExtensionRequest, FundingEntry, Hazard, Organization
+from hazards.queries.actions import HazardActions, actions_for
+from hazards.queries.timeline import Entry, build_timeline
+from hazards.services.access import load_hazard
+from hazards.services.funding import funding_totals
+
+
+@dataclass
+class HazardDetail:
+    hazard: Hazard
+    actions: HazardActions
+    photos: dict[str, list[Attachment]]  # by phase value
+    pending_extension: ExtensionRequest | None
+    timeline: list[Entry]
+    totals: dict[FundingKind, Decimal]
+    funding: list[FundingEntry]
+    organizations: list[Organization]  # to choose a supervising body or responsible unit from
+    merged_into: Hazard | None
+
+
+def hazard_detail(session: Session, user, hazard_id: int) -> HazardDetail:
+    """The page of a hazard `user` may see; NotFound (404) for any other."""
+    hazard = load_hazard(session, hazard_id, user)
+    photos = session.scalars(select(Attachment).where(Attachment.hazard_id == hazard.id)
+                             .order_by(Attachment.uploaded_at)).all()
+    # Units are chosen from the whole province: a county hazard is often handed to a city or provincial body.
+    organizations = session.scalars(select(Organization).where(
+        within_clause(Organization.jurisdiction_code, user.jurisdiction_code[:2] + "0000"))
+        .order_by(Organization.name)).all()
+    return HazardDetail(
+        hazard=hazard,
+        actions=actions_for(user, hazard),
+        photos={phase.value: [p for p in photos if p.phase is phase] for phase in AttachmentPhase},
+        pending_extension=session.scalar(select(ExtensionRequest).where(
+            ExtensionRequest.hazard_id == hazard.id, ExtensionRequest.state == ExtensionState.PENDING)),
+        timeline=build_timeline(session, hazard.id),
+        totals=funding_totals(session, hazard.id),
+        funding=list(session.scalars(select(FundingEntry).where(FundingEntry.hazard_id == hazard.id)
+                                     .order_by(FundingEntry.entry_date, FundingEntry.id))),
+        organizations=list(organizations),
+        merged_into=session.get(Hazard, hazard.merged_into_id) if hazard.merged_into_id else None,
+    )
+
+
+def page_context(detail: HazardDetail, today: date) -> dict:
+    """The names the hazard page's template uses."""
+    return dict(
+        hazard=detail.hazard, today=today, timeline=detail.timeline, photos=detail.photos, totals=detail.totals,
+        funding=detail.funding, pending_extension=detail.pending_extension, actions=detail.actions.transitions,
+        organizations=detail.organizations, higher_levels=detail.actions.higher_levels,
+        listable_levels=detail.actions.listable_levels, can=detail.actions.can, merged_into=detail.merged_into,
+    )
