@@ -19,8 +19,13 @@ def is_sqlite(url: str | URL) -> bool:
 
 
 def create_spatial_engine(url: str | URL, **kwargs) -> Engine:
-    """Create an engine whose connections can run spatial SQL, whatever the backend."""
+    """Create an engine whose connections can run spatial SQL, whatever the backend.
+
+    A failed statement's parameters are kept out of exception messages and logs (`hide_parameters`):
+    they may be a password hash, a token hash or a person's phone number.
+    """
     url = make_url(url)
+    kwargs.setdefault("hide_parameters", True)
     if url.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
         # psycopg prepares a statement server-side after five runs, and PostgreSQL may then switch to a

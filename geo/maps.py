@@ -73,6 +73,37 @@ window.$ = window.$ || function (arg) {
 </script>"""
 
 
+_SCRIPT_TAG = re.compile(r"<script\b(?![^>]*\bnonce=)", re.IGNORECASE)
+
+
+class TextTooltip(folium.GeoJsonTooltip):
+    """folium's GeoJsonTooltip, but the feature's properties are written as text, not parsed as HTML.
+
+    folium builds the tooltip table by string concatenation into innerHTML, so a name such as
+    `<img onerror=...>` would run in the viewer's browser. Here every cell is a DOM node filled
+    through textContent; the labels (`aliases`) are treated as text too.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.bindTooltip(""" + """function(layer){
+                let div = L.DomUtil.create("div");
+                let table = L.DomUtil.create("table", "", div);
+                let fields = {{ this.fields | tojson | safe }};
+                let aliases = {{ this.aliases | tojson | safe }};
+                fields.forEach(function (field, i) {
+                    let row = L.DomUtil.create("tr", "", table);
+                    {% if this.labels %}L.DomUtil.create("th", "", row).textContent = aliases[i];{% endif %}
+                    let value = layer.feature.properties[field];
+                    L.DomUtil.create("td", "", row).textContent =
+                        value === null || value === undefined ? "" : (typeof value === "object" ? JSON.stringify(value) : String(value));
+                });
+                return div;
+            }, {{ this.tooltip_options | tojavascript }});
+        {% endmacro %}
+        """)
+
+
 class OfflineAssetError(RuntimeError):
     """A map element wants a script or stylesheet from the internet that we do not vendor."""
 
@@ -231,16 +262,22 @@ def offline_map(
     return m
 
 
-def render_fragments(m: folium.Map) -> dict[str, str]:
+def render_fragments(m: folium.Map, nonce: str | None = None) -> dict[str, str]:
     """The pieces a Jinja page embeds: 'header' (<link>/<script>/<style> tags for <head>),
-    'html' (the map <div>) and 'script' (plain JS: wrap it in <script> after the div)."""
+    'html' (the map <div>) and 'script' (plain JS: wrap it in <script> after the div).
+
+    With a `nonce`, every script tag in the header carries it, so a Content-Security-Policy that
+    allows only scripts with that nonce (and same-origin files) still runs the map."""
     figure = m.get_root()
     figure.render()  # walks the element tree and fills figure.header / .html / .script
     for child in figure.header._children.values():
         if isinstance(child, (JavascriptLink, CssLink)) and external_hosts(f'src="{child.url}"'):
             raise OfflineAssetError(f"an element added {child.url} to the page header")
+    header = figure.header.render()
+    if nonce is not None:
+        header = _SCRIPT_TAG.sub(f'<script nonce="{html_lib.escape(nonce)}"', header)
     return {
-        "header": figure.header.render(),
+        "header": header,
         "html": figure.html.render(),
         "script": figure.script.render(),
     }

@@ -5,6 +5,8 @@ hazards/translations/zh/LC_MESSAGES/messages.po and reports any id left untransl
 """
 
 ZH = {
+    "'%(file)s' unpacks to a worksheet over %(mb)s MB; split the ledger into several files": "“%(file)s”解压后的工作表超过 %(mb)s MB，请把台账拆成几个文件。",
+    "'%(file)s' has a cell in column %(column)s of row %(row)s; a ledger has at most %(limit)s columns (delete the stray cell and save again)": "“%(file)s”第 %(row)s 行第 %(column)s 列有内容，台账最多 %(limit)s 列（请删除这个多余的单元格后重新保存）。",
     "%(name)s is already an organization of this division.": "本辖区已有名为“%(name)s”的单位。",
     "No division has the code %(code)s.": "没有代码为 %(code)s 的行政区划。",
     "Only administrators may extend the category list.": "只有管理员可以增加隐患类型。",

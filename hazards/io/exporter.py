@@ -27,6 +27,7 @@ from hazards.domain.divisions import check_code, within_clause
 from hazards.domain.enums import FundingKind
 from hazards.domain.errors import N_, TranslatableValueError
 from hazards.io.columns import Column, Vocabulary, export_columns
+from hazards.io.spreadsheet_text import defused, is_formula_like
 from hazards.models import (
     Category,
     FundingEntry,
@@ -40,7 +41,6 @@ from hazards.models import (
 
 CHUNK_SIZE = 2000
 EXTENSIONS = {".csv": "csv", ".xlsx": "xlsx", ".geojson": "geojson", ".json": "geojson"}
-_FORMULA_START = ("=", "+", "-", "@")
 
 
 class ExportError(TranslatableValueError):
@@ -195,9 +195,7 @@ def _csv_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        # Excel runs a cell starting with = + - @ as a formula; the apostrophe stops it and the
-        # importer takes it off again.
-        return "'" + value if len(value) > 1 and value.startswith(_FORMULA_START) else value
+        return defused(value)
     if isinstance(value, date):
         return value.isoformat()
     return str(value)  # int, Decimal; float repr is the shortest text that reads back the same
@@ -231,7 +229,7 @@ def _write_xlsx(path: Path, columns: list[Column], headers: str, rows) -> int:
         return cell
 
     for _record, cells in rows:
-        sheet.append([as_text(v) if isinstance(v, str) and v.startswith("=") else v for v in cells])
+        sheet.append([as_text(v) if is_formula_like(v) else v for v in cells])
         count += 1
     workbook.save(path)
     return count

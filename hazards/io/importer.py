@@ -114,7 +114,11 @@ def import_hazards(
     extent = extent or tuple(_setting("COORDINATE_EXTENT", CHINA_EXTENT))
     builder = RowBuilder(table, Vocabulary.load(session), ref, extent, within=within)
 
-    codes = _check_pass(session, table, builder, report)
+    try:
+        codes = _check_pass(session, table, builder, report)
+    except ImportFileError as exc:  # found further down the file (a workbook's stray far cell)
+        report.errors.append(RowError(None, None, None, str(exc)))
+        return report
     if report.rows_read == 0:
         report.errors.append(RowError(None, None, None, f"'{Path(path).name}' has a header but no hazard rows"))
     if dry_run or report.blocked or not report.valid_rows:

@@ -210,12 +210,19 @@ def _sniff_delimiter(sample: str) -> str:
 # ---------------------------------------------------------------- XLSX
 
 
+#: A ledger has a few dozen columns; a cell far to the right is a broken or hostile workbook.
+XLSX_MAX_COLUMNS = 500
+#: The first sheet's XML, unzipped: a small file that inflates beyond this is refused before parsing.
+XLSX_MAX_SHEET_BYTES = 1024 * 1024 * 1024
+
+
 def _xlsx_table(path: Path, magic: bytes) -> SourceTable:
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(N_("'%(file)s' is an old Excel .xls file; save it as .xlsx and import that"),
                               {"file": path.name})
     if not magic.startswith(b"PK\x03\x04") or not zipfile.is_zipfile(path):
         raise ImportFileError(N_("'%(file)s' is not an Excel .xlsx workbook"), {"file": path.name})
+    _check_unzipped_size(path)
 
     def records() -> Iterator[tuple[int, list]]:
         from openpyxl import load_workbook
@@ -228,8 +235,7 @@ def _xlsx_table(path: Path, magic: bytes) -> SourceTable:
         try:
             if not workbook.worksheets:
                 raise ImportFileError(N_("'%(file)s' has no worksheet"), {"file": path.name})
-            # read-only sheets yield an empty tuple for each missing row, so counting gives Excel's numbers
-            yield from enumerate(workbook.worksheets[0].iter_rows(values_only=True), 1)
+            yield from _present_rows(workbook.worksheets[0], path)
         finally:
             workbook.close()
 
@@ -237,6 +243,42 @@ def _xlsx_table(path: Path, magic: bytes) -> SourceTable:
         _number, headers = _find_header(first_rows, path)
     return SourceTable(path, "xlsx", [h for h in headers if h], map_headers(h for h in headers if h),
                        _rows=lambda: _data_rows(records(), path))
+
+
+def _check_unzipped_size(path: Path) -> None:
+    with zipfile.ZipFile(path) as archive:
+        sheets = [i for i in archive.infolist() if i.filename.startswith("xl/worksheets/")]
+    if any(info.file_size > XLSX_MAX_SHEET_BYTES for info in sheets):
+        raise ImportFileError(N_("'%(file)s' unpacks to a worksheet over %(mb)s MB; split the ledger into "
+                                 "several files"), {"file": path.name, "mb": XLSX_MAX_SHEET_BYTES // 2**20})
+
+
+def _present_rows(sheet, path: Path) -> Iterator[tuple[int, list]]:
+    """(Excel row number, cell values) of the rows the sheet stores, skipping the ones it does not.
+
+    openpyxl's own iter_rows pads every missing row and column up to the sheet's extent, so a 5 KB
+    workbook with one cell at row 1,048,576 or column XFD would make a million rows of 16,384
+    cells. Reading the sheet's XML row by row costs only what the file holds.
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    workbook = sheet.parent
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(source, sheet._shared_strings, data_only=workbook.data_only,
+                                 epoch=workbook.epoch, date_formats=workbook._date_formats,
+                                 timedelta_formats=workbook._timedelta_formats)
+        for number, cells in parser.parse():
+            if not cells:
+                continue
+            width = max(cell["column"] for cell in cells)
+            if width > XLSX_MAX_COLUMNS:
+                raise ImportFileError(N_("'%(file)s' has a cell in column %(column)s of row %(row)s; a ledger has "
+                                         "at most %(limit)s columns (delete the stray cell and save again)"),
+                                      {"file": path.name, "column": width, "row": number, "limit": XLSX_MAX_COLUMNS})
+            values: list[Any] = [None] * width
+            for cell in cells:
+                values[cell["column"] - 1] = cell["value"]
+            yield number, values
 
 
 # ---------------------------------------------------------------- GeoJSON

@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from hazards.domain.enums import FundingKind, FundingSource
 from hazards.domain.labels import label
 from hazards.domain.money import to_wan
+from hazards.io.spreadsheet_text import defused, is_formula_like
 from hazards.reports.build import CompletionReport, Counts, Money
 from hazards.reports.wording import DASH, paragraph_en, paragraph_zh, scope_word_zh
 
@@ -213,12 +214,14 @@ def to_csv(report: CompletionReport, lang: str = "zh") -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     for key, value in heading(report, lang):
-        writer.writerow([key, value])
+        writer.writerow([key, defused(value)])
     writer.writerow([])
     for table in tables(report, lang):
         writer.writerow([f"【{table.title(lang)}】"])
         writer.writerow([c.title(lang) for c in table.columns])
-        writer.writerows(table.display_rows(lang))
+        # Names and titles come from the ledger: defused so a spreadsheet shows them, never runs them.
+        writer.writerows([[defused(cell) if column.kind == "text" else cell for cell, column in zip(row, table.columns)]
+                          for row in table.display_rows(lang)])
         writer.writerow([])
     writer.writerow(["【综述】" if lang != "en" else "[Summary]"])
     writer.writerow([paragraph_en(report) if lang == "en" else paragraph_zh(report)])
@@ -246,6 +249,7 @@ def to_xlsx(report: CompletionReport, lang: str = "zh") -> bytes:
     about.append(["Summary", paragraph_en(report)])
     for row in about.iter_rows(min_row=2):
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
+        _keep_as_text(row)
     about.column_dimensions["A"].width, about.column_dimensions["B"].width = 22, 110
     for table in tables(report, "zh"):
         sheet = book.create_sheet(SHEET_NAMES[table.key])
@@ -258,12 +262,20 @@ def to_xlsx(report: CompletionReport, lang: str = "zh") -> bytes:
             for cell, column in zip(sheet[sheet.max_row], table.columns):
                 if column.kind in XLSX_FORMATS and not isinstance(cell.value, str):
                     cell.number_format = XLSX_FORMATS[column.kind]
+            _keep_as_text(sheet[sheet.max_row])
         for index, column in enumerate(table.columns, start=1):
             sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(10, len(column.zh) * 2 + 2)
         sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _keep_as_text(cells) -> None:
+    """A title or unit name that starts with '=' is stored as text, not as a formula Excel would run."""
+    for cell in cells:
+        if is_formula_like(cell.value):
+            cell.data_type = "s"
 
 
 # ---- HTML and PDF ---------------------------------------------------------------------------------

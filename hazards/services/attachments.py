@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from geo.photo_gps import GPS_IFD, lonlat_from_gps_ifd
@@ -74,7 +75,8 @@ def add_attachment(
         ext = PHOTO_FORMATS[photo.format]
         content_type = Image.MIME[photo.format]
         stored = _encode(photo.image, photo.format)
-    relative = store_file(instance_path, hazard.id, stored, ext, is_image=content_type.startswith("image/"))
+    relative = store_file(instance_path, hazard.id, stored, ext, is_image=content_type.startswith("image/"),
+                          session=session)
     attachment = Attachment(
         hazard_id=hazard.id, phase=phase, original_name=Path(filename or "upload").name[:255],
         stored_path=str(relative), content_type=content_type, size_bytes=len(stored),
@@ -85,16 +87,39 @@ def add_attachment(
     return attachment
 
 
-def store_file(instance_path: str | Path, hazard_id: int, data: bytes, ext: str, *, is_image: bool) -> Path:
+def store_file(instance_path: str | Path, hazard_id: int, data: bytes, ext: str, *, is_image: bool,
+               session: Session | None = None) -> Path:
     """Write checked bytes under <instance>/uploads/<hazard id>/ (and a thumbnail for an image); returns
     the path relative to the instance folder, as the Attachment row keeps it."""
     relative = Path("uploads") / str(hazard_id) / f"{uuid.uuid4().hex}.{ext}"
     target = Path(instance_path) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
+    written = [target, thumbnail_path(target)] if is_image else [target]
+    if session is not None:
+        session.info.setdefault(_WRITTEN, []).extend(written)
     target.write_bytes(data)
     if is_image:
         _write_thumbnail(target)
     return relative
+
+
+# Files are written before the row that names them is committed (the row needs the path). When the
+# unit of work is rolled back instead (a later photo refused, a duplicate question, a lost race), the
+# files it wrote are removed, so a refused upload leaves nothing behind.
+_WRITTEN = "attachment_files_written"
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_written_files(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _remove_written_files(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is not None:
+        return  # a savepoint: the outer unit of work may still commit what was written before it
+    for path in session.info.pop(_WRITTEN, []):
+        path.unlink(missing_ok=True)
 
 
 def thumbnail_path(stored: Path) -> Path:

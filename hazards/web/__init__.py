@@ -23,6 +23,7 @@ def register_blueprints(app: Flask) -> None:
         pages,
         reporting,
         reports,
+        security_headers,
     )
 
     i18n.init_app(app)
@@ -34,3 +35,4 @@ def register_blueprints(app: Flask) -> None:
     filters.register(app)
     errors.register(app)
     inbox.register(app)
+    security_headers.init_app(app)

@@ -12,13 +12,14 @@ from flask import Blueprint, current_app, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from geo.maps import BasemapConfig, bounds_to_folium, offline_map, render_fragments
+from geo.maps import BasemapConfig, TextTooltip, bounds_to_folium, offline_map, render_fragments
 from hazards import permissions
 from hazards.db import get_session
 from hazards.domain.enums import Status, SupervisionLevel
 from hazards.models import Category
 from hazards.queries.map_layers import bounds_of, roads_in, subordinate_boundaries
 from hazards.web.maps import map_center
+from hazards.web.security_headers import csp_nonce
 
 bp = Blueprint("map_page", __name__)
 
@@ -48,7 +49,7 @@ def index():
             boundaries, name="completion",
             style_function=lambda f: {"fillColor": _rate_colour(f["properties"]["rate"]), "color": "#4d5966",
                                       "weight": 1.2, "fillOpacity": 0.22},
-            tooltip=folium.GeoJsonTooltip(fields=["name", "rate_text", "closed", "total", "overdue"],
+            tooltip=TextTooltip(fields=["name", "rate_text", "closed", "total", "overdue"],
                                           aliases=["", "治理率 rate", "已销号 closed", "总数 total", "逾期 overdue"]),
         ).add_to(m)
         box = bounds_of(boundaries)
@@ -59,8 +60,8 @@ def index():
         folium.GeoJson(roads, name="roads", style_function=lambda f: {
             "color": {"G": "#c0392b", "S": "#d68910"}.get(f["properties"]["class"], "#7f8c8d"),
             "weight": 3 if f["properties"]["class"] in ("G", "S") else 2, "opacity": 0.7},
-            tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False)).add_to(m)
-    fragments = render_fragments(m)
+            tooltip=TextTooltip(fields=["name"], labels=False)).add_to(m)
+    fragments = render_fragments(m, nonce=csp_nonce())
     categories = session.scalars(select(Category).order_by(Category.sort_order)).all()
     return render_template("map.html", fragments=fragments, map_name=m.get_name(), statuses=list(Status),
                            levels=list(SupervisionLevel), categories=categories)

@@ -63,7 +63,7 @@ def test_map_loads_by_bbox_shows_features_popup_and_pans(visit, mapped):
     with page.expect_request(lambda r: "/api/v1/hazards.geojson" in r.url) as first:
         visit.go("/map")
     assert "bbox=" in first.value.url and "zoom=" in first.value.url
-    page.wait_for_function("document.getElementById('map-status').textContent.includes('3')")
+    page.wait_for_function("() => document.getElementById('map-status').textContent.includes('3')")
     markers = page.locator("path.leaflet-interactive")
     assert markers.count() >= 5  # 2 boundaries, 2 points, 1 section
     page.wait_for_load_state("networkidle")
@@ -105,6 +105,6 @@ def test_map_loads_by_bbox_shows_features_popup_and_pans(visit, mapped):
     assert after_pan.value.url != first.value.url
 
     page.select_option("select[name=level]", "city")
-    page.wait_for_function("location.search.includes('level=city')")
-    page.wait_for_function("document.getElementById('map-status').textContent.includes('1')")
+    page.wait_for_function("() => location.search.includes('level=city')")
+    page.wait_for_function("() => document.getElementById('map-status').textContent.includes('1')")
     assert visit.errors == []

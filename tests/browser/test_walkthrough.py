@@ -102,7 +102,7 @@ def test_inspector_takes_the_phones_position(visit, walkthrough_logins):
     page = visit.go("/hazards/new")
     page.fill("#lon", "111")  # a stale typed value is replaced
     page.click("#use-my-position")
-    page.wait_for_function("document.getElementById('lon').value === '112.734118'")
+    page.wait_for_function("() => document.getElementById('lon').value === '112.734118'")
     assert page.input_value("#lat") == "38.417213"
     assert page.input_value("select[name=crs]") == "wgs84"
     assert "±8 m" in page.inner_text("#my-position-status")
@@ -114,5 +114,5 @@ def test_without_a_position_the_inspector_is_told_what_to_do(visit, walkthrough_
     visit.login(inspector)  # no permission granted: the browser refuses the position
     page = visit.go("/hazards/new")
     page.click("#use-my-position")
-    page.wait_for_function("document.getElementById('my-position-status').textContent.includes('无法')")
+    page.wait_for_function("() => document.getElementById('my-position-status').textContent.includes('无法')")
     assert "请在地图上点选" in page.inner_text("#my-position-status") and page.input_value("#lon") == ""

@@ -15,7 +15,7 @@ from hazards.domain.enums import FundingKind, FundingSource, Status, Supervision
 from hazards.models import Category, FundingEntry, Hazard, Jurisdiction, StatusChange
 from hazards.permissions import SYSTEM
 from hazards.services.registration import DraftRejected, report_hazard
-from tests.factories import XINFU, XINFU_POINT, draft, section_draft
+from tests.factories import XINFU, XINFU_POINT, draft, section_draft, user
 
 
 def test_reported_hazard_gets_code_categories_history(session):
@@ -120,3 +120,21 @@ def test_labels_of_like_named_members_do_not_collide():
     assert (label(SupervisionLevel.CITY), label(JurisdictionLevel.CITY), label(FundingSource.CITY)) == ("市级", "市", "市级")
     assert label(SupervisionLevel.PROVINCE, "en") == "Province"
     assert lookup_table(SupervisionLevel)["市级督办"] is SupervisionLevel.CITY
+
+
+def test_a_failed_statement_never_shows_its_parameters(session):
+    """The server log records a failed statement's error; its values (here a password hash) stay out."""
+    import sqlalchemy.exc
+
+    from hazards.models import User
+
+    first = user(session, "inspector", "140902", login="same.login")
+    twin = User(login="same.login", name="twin", role=first.role, jurisdiction_code="140902")
+    twin.set_password("another-secret-pass")
+    session.add(twin)
+    with pytest.raises(sqlalchemy.exc.IntegrityError) as failure:
+        with session.begin_nested():
+            session.flush()
+    text = str(failure.value)
+    assert twin.password_hash not in text and "another-secret-pass" not in text
+    assert "hidden" in text

@@ -146,6 +146,52 @@ def test_xlsx_errors_carry_the_row_number_excel_shows(session, tmp_path):
     assert [(e.row, e.column) for e in report.errors] == [(4, "level")]
 
 
+def test_a_stray_cell_at_the_last_excel_row_costs_nothing_and_is_reported_where_it_is(session, tmp_path):
+    """A 5 KB workbook with one cell at row 1,048,576 once kept a worker busy for minutes: every missing
+    row was made up on the way there. Only the rows the sheet stores are read now."""
+    from openpyxl import Workbook
+
+    from hazards.io import readers
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["隐患名称", "辖区代码", "发现日期", "经度", "纬度", "督办级别"])
+    sheet.append(["a", "140902", date(2024, 5, 6), 112.75, 38.45, "县级"])
+    sheet.cell(row=1_048_576, column=1, value="b")
+    workbook.save(tmp_path / "stray.xlsx")
+    assert (tmp_path / "stray.xlsx").stat().st_size < 10_000
+
+    read: list[int] = []
+    original = readers._present_rows
+
+    def counting(sheet, path):
+        for number, cells in original(sheet, path):
+            read.append(number)
+            yield number, cells
+
+    readers._present_rows = counting
+    try:
+        report = import_hazards(session, tmp_path / "stray.xlsx", actor=SYSTEM, dry_run=True)
+    finally:
+        readers._present_rows = original
+    assert set(read) == {1, 2, 1_048_576}  # what the sheet holds, not a million made-up rows
+    assert {e.row for e in report.errors} == {1_048_576}
+
+
+def test_a_cell_far_to_the_right_refuses_the_workbook_with_a_reason(session, tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["隐患名称", "辖区代码", "发现日期", "经度", "纬度", "督办级别"])
+    sheet.append(["a", "140902", date(2024, 5, 6), 112.75, 38.45, "县级"])
+    sheet.cell(row=2, column=16_384, value="x")  # column XFD, Excel's last
+    workbook.save(tmp_path / "wide.xlsx")
+    report = import_hazards(session, tmp_path / "wide.xlsx", actor=SYSTEM)
+    assert count(session) == 0
+    assert report.file_error and any("16384" in e.message for e in report.errors if e.row is None)
+
+
 def test_geojson_with_a_linestring_section(session, tmp_path):
     collection = {"type": "FeatureCollection", "features": [{
         "type": "Feature",

@@ -392,3 +392,23 @@ def test_job_progress_is_reported(reports_app, session, xinzhou_ledger, monkeypa
     assert [(s["state"], s["meta"]["step"], s["meta"]["of"], s["meta"]["what"]) for s in states] == [
         ("PROGRESS", 1, 3, "query"), ("PROGRESS", 2, 3, "render"), ("PROGRESS", 3, 3, "write")]
     assert result.result["jurisdiction"] == "140900" and result.result["format"] == "json"
+
+
+def test_titles_and_units_that_look_like_formulas_stay_text(session):
+    from hazards.services.reference import ReferenceData
+    from hazards.services.registration import register_hazards
+    from tests.reports.test_build import spec
+
+    title, unit = '=HYPERLINK("http://evil.example/","点我查看")', "@SUM(1+1)单位"
+    register_hazards(session, [spec(title, deadline=date(2024, 11, 1), unit=unit)], ref=ReferenceData(session))
+    report = build_report(session, "140902", YEAR, today=date(2024, 11, 15))
+    assert [o.title for o in report.overdue] == [title]
+
+    csv_text = to_csv(report)
+    assert f"'{title}".replace('"', '""') in csv_text and f"'{unit}" in csv_text
+    assert "\n=HYPERLINK" not in csv_text and ",=HYPERLINK" not in csv_text
+
+    sheet = load_workbook(io.BytesIO(to_xlsx(report)))["逾期清单"]
+    cells = {cell.value: cell for cell in sheet[2]}
+    assert title in cells and cells[title].data_type == "s"  # shown as its words, not run as a formula
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)

@@ -279,3 +279,16 @@ def test_a_hazard_placed_by_route_and_stake(client, auth, session, inspector):
     assert haversine_m((112.70, 38.40), where) == pytest.approx(1000, abs=2)
     page = client.post("/hazards/new", data={**FORM, "lon": "", "lat": "", "stakes": "K90+000"}).get_data(as_text=True)
     assert "桩号 K90+000 不在路线 X012 上" in page
+
+
+def test_a_refused_upload_leaves_no_file_behind(client, auth, session, inspector, app):
+    """Two photos with a hazard, the second not an image: nothing is saved, on disk or in the ledger."""
+    uploads = Path(app.instance_path) / "uploads"
+    before = sorted(uploads.rglob("*")) if uploads.exists() else []
+    auth.login(inspector)
+    data = {**FORM, "photos": [(io.BytesIO(jpeg(80, 40)), "good.jpg"), (io.BytesIO(b"MZ\x90"), "virus.jpg")]}
+    response = client.post("/hazards/new", data=data, content_type="multipart/form-data")
+    assert response.status_code in (200, 400, 422)
+    assert count(session) == 0 and session.scalar(select(func.count(Attachment.id))) == 0
+    after = sorted(uploads.rglob("*.*")) if uploads.exists() else []
+    assert [p for p in after if p.is_file() and p not in before] == []

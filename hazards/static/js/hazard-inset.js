@@ -19,7 +19,7 @@
       L.geoJSON(data, {
         style: function () { return { color: "#8a939c", weight: 3, opacity: 0.9 }; },
         onEachFeature: function (f, layer) {
-          layer.bindTooltip(f.properties.route + " " + (f.properties.name || ""), { sticky: true });
+          layer.bindTooltip(HazardText.node(f.properties.route + " " + (f.properties.name || "")), { sticky: true });
         },
       }).addTo(map).bringToBack();
     });

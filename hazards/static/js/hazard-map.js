@@ -64,8 +64,10 @@
         var n = f.properties.count, size = 26 + Math.min(24, Math.round(Math.log(n) * 4));
         total += n;
         var ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+        var label = HazardText.node(n);
+        label.style.lineHeight = size + "px";
         var icon = L.divIcon({ className: "cluster-icon" + (f.properties.overdue ? " has-overdue" : ""),
-                               html: "<span style='line-height:" + size + "px'>" + n + "</span>", iconSize: [size, size] });
+                               html: label, iconSize: [size, size] });
         L.marker(ll, { icon: icon }).on("click", function () { map.setView(ll, map.getZoom() + 2); }).addTo(hazards);
         heatPoints.push([ll[0], ll[1], Math.min(1, n / 50)]);
       });
@@ -79,7 +81,7 @@
                                       fillColor: colour(p), fillOpacity: 0.9 });
         },
         style: function (f) { return { color: colour(f.properties), weight: 4 + (LEVEL_WEIGHT[f.properties.level] || 1), opacity: 0.9 }; },
-        onEachFeature: function (f, layer) { popupFor(f.properties.id, layer); layer.bindTooltip(f.properties.code + " " + f.properties.title); },
+        onEachFeature: function (f, layer) { popupFor(f.properties.id, layer); layer.bindTooltip(HazardText.node(f.properties.code + " " + f.properties.title)); },
       }).addTo(hazards);
       status.textContent = cfg.dataset.shown.replace("{n}", data.numberReturned);
     }

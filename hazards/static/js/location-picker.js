@@ -22,7 +22,7 @@
         if (!data) return;
         L.geoJSON(data, {
           style: function () { return style; },
-          onEachFeature: function (f, layer) { layer.bindTooltip(tooltip(f.properties), { sticky: true }); },
+          onEachFeature: function (f, layer) { layer.bindTooltip(HazardText.node(tooltip(f.properties)), { sticky: true }); },
         }).addTo(map);
       });
   }
