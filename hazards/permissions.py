@@ -25,9 +25,9 @@ from functools import wraps
 from typing import Callable, Protocol
 
 from flask import Flask, abort, current_app, g, has_request_context, request
-from sqlalchemy import ColumnElement, false
+from sqlalchemy import ColumnElement, and_, false, true
 
-from hazards.domain.divisions import NATIONAL_CODE, is_within, level_of, within_clause
+from hazards.domain.divisions import NATIONAL_CODE, is_within, level_of, subtree_range
 from hazards.domain.enums import JurisdictionLevel, Role, SupervisionLevel
 from hazards.domain.workflow import TRANSITIONS
 
@@ -84,6 +84,15 @@ def can_see(user: Actor, hazard_or_code) -> bool:
     _consulted()
     code = getattr(hazard_or_code, "jurisdiction_code", hazard_or_code)
     return bool(user.active) and is_within(code, user.jurisdiction_code)
+
+
+def within_clause(column, ancestor: str) -> ColumnElement[bool]:
+    """SQL condition: `column` (a division code) lies in `ancestor`'s subtree; the SQL face of
+    `is_within`, as a code range an ordinary index serves on both backends."""
+    bounds = subtree_range(ancestor)
+    if bounds is None:
+        return true()
+    return and_(column >= bounds[0], column <= bounds[1])
 
 
 def visible_clause(user: Actor, column=None) -> ColumnElement[bool]:

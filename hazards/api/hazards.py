@@ -34,6 +34,8 @@ from hazards.domain.enums import (
 )
 from hazards.domain.errors import N_, InvalidInput, RequirementsMissing
 from hazards.domain.workflow import TRANSITIONS
+from hazards.inputs import shapes
+from hazards.inputs.values import NOT_A_CHOICE, ChoiceCodes
 from hazards.models import Attachment, FundingEntry, Hazard
 from hazards.queries import hazard_list as listing
 from hazards.queries.actions import actions_for
@@ -42,8 +44,6 @@ from hazards.services.access import load_hazard
 from hazards.services.attachments import add_attachment
 from hazards.services.funding import add_funding, funding_totals
 from hazards.services.registration import report_hazard
-from hazards.inputs import shapes
-from hazards.inputs.values import NOT_A_CHOICE, ChoiceCodes
 from hazards.services.requirements import ActionInput
 from hazards.services.workflow import change_status
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import ColumnElement, and_, true
-
 from hazards.domain.enums import JurisdictionLevel
 from hazards.domain.errors import N_, TranslatableValueError
 
@@ -56,10 +54,11 @@ def is_within(code: str, ancestor: str) -> bool:
     return check_code(code).startswith(subtree_prefix(ancestor))
 
 
-def within_clause(column, ancestor: str) -> ColumnElement[bool]:
-    """SQL condition: `column` (a division code) lies in `ancestor`'s subtree; a range, so indexable."""
+def subtree_range(ancestor: str) -> tuple[str, str] | None:
+    """The lowest and highest codes in `ancestor`'s subtree (a range an index serves); None for the
+    whole country."""
     prefix = subtree_prefix(ancestor)
     if not prefix:
-        return true()
+        return None
     width = 6 - len(prefix)
-    return and_(column >= prefix + "0" * width, column <= prefix + "9" * width)
+    return prefix + "0" * width, prefix + "9" * width

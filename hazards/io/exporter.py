@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import True_
 
 from hazards import permissions
-from hazards.domain.divisions import check_code, within_clause
+from hazards.domain.divisions import check_code
 from hazards.domain.enums import FundingKind
 from hazards.domain.errors import N_, TranslatableValueError
 from hazards.io.columns import Column, Vocabulary, export_columns
@@ -38,6 +38,7 @@ from hazards.models import (
     hazard_categories,
     hazard_measures,
 )
+from hazards.permissions import within_clause
 
 CHUNK_SIZE = 2000
 EXTENSIONS = {".csv": "csv", ".xlsx": "xlsx", ".geojson": "geojson", ".json": "geojson"}

@@ -9,9 +9,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hazards.domain.divisions import within_clause
 from hazards.domain.enums import AttachmentPhase, ExtensionState, FundingKind
 from hazards.models import Attachment, ExtensionRequest, FundingEntry, Hazard, Organization
+from hazards.permissions import within_clause
 from hazards.queries.actions import HazardActions, actions_for
 from hazards.queries.timeline import Entry, build_timeline
 from hazards.services.access import load_hazard

@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from hazards import permissions
 from hazards.domain.completion import OPEN_STATUSES
-from hazards.domain.divisions import within_clause
 from hazards.domain.enums import Status, SupervisionLevel
 from hazards.models import Category, Hazard, User, hazard_categories
+from hazards.permissions import within_clause
 from hazards.queries import completion
+
 SORTS = {
     "found": (Hazard.found_on.desc(), Hazard.id.desc()),
     "deadline": (Hazard.deadline.asc(), Hazard.id.asc()),

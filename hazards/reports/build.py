@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session
 
 from geo import spatial
 from hazards.domain.completion import Counts
-from hazards.domain.divisions import check_code, within_clause
+from hazards.domain.divisions import check_code
 from hazards.domain.enums import FundingKind, FundingSource, JurisdictionLevel, RoadClass
 from hazards.domain.enums import SupervisionLevel as L
 from hazards.domain.labels import label
 from hazards.models import Category, FundingEntry, Hazard, Jurisdiction, Organization, hazard_categories
+from hazards.permissions import within_clause
 from hazards.queries import completion as rules
 from hazards.reports.period import Period
 

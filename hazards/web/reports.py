@@ -10,8 +10,8 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from hazards.db import get_session
 from hazards import permissions
+from hazards.db import get_session
 from hazards.i18n import current_language
 from hazards.queries.divisions import list_places
 from hazards.reports.build import BUCKETS, LEVEL_FILTERS

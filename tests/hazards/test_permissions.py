@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-
 from sqlalchemy import select
 
 from hazards.domain.enums import Role, SupervisionLevel

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from hazards.domain.enums import DeliveryChannel, DeliveryState, Status, SupervisionLevel
 from hazards.models import Delivery, Notification, Organization, ReminderSent
-from hazards.services.delivery import deliver, pending_ids
 from hazards.permissions import SYSTEM
+from hazards.services.delivery import deliver, pending_ids
 from hazards.services.registration import report_hazard
 from hazards.services.reminders import ReminderSettings, plan_reminders
 from tests.factories import draft, user
