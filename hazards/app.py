@@ -28,10 +28,14 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from hazards import cli, permissions
     from hazards.api import register_api
+    from hazards.api.blueprints import RowIdConverter
     from hazards.web import register_blueprints
     from tasks.celery_app import make_celery
 
     cli.register(app)
+    # Before any rule is added: an id past the database's integer range is "no such row" (404), not an
+    # overflow inside the driver (500). The API's `<id:...>` is the same converter.
+    app.url_map.converters["int"] = RowIdConverter
     register_blueprints(app)
     register_api(app)
     permissions.init_app(app)  # after every route exists: it declares Flask's own and audits the rest

@@ -143,6 +143,16 @@ def can(user: Actor, action: str, hazard: Target) -> bool:
     return False
 
 
+def can_follow_job(user: Actor, jurisdiction_code: str | None, started_in_this_session: bool) -> bool:
+    """See a background report job's progress and file: the division it reports on must be visible.
+    Before the job has started it names no division yet; then only the browser session that asked
+    for it may poll it, so job ids cannot be used to probe."""
+    _consulted()
+    if jurisdiction_code is None:
+        return bool(user.active) and started_in_this_session
+    return can_see(user, jurisdiction_code)
+
+
 def can_set_level(user: Actor, level: SupervisionLevel) -> bool:
     """List or raise a hazard to `level`: a supervisor decides up to their own level, not above."""
     _consulted()

@@ -4,6 +4,7 @@ jurisdiction; sorted and paged. Always limited to what the user may see.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -81,20 +82,39 @@ class Page:
         return max(1, -(-self.total // self.size))
 
 
-def page_of(session: Session, stmt: Select, sort: str, page: int, size: int) -> Page:
+def page_of(session: Session, stmt: Select, sort: str, page: int | None, size: int) -> Page:
+    page = min(max(page or 1, 1), MAX_PAGE)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     items = session.scalars(
         stmt.options(selectinload(Hazard.jurisdiction), selectinload(Hazard.categories),
                      selectinload(Hazard.responsible_unit))
         .order_by(*SORTS.get(sort, SORTS["found"]))
         .limit(size)
-        .offset((max(page, 1) - 1) * size)
+        .offset((page - 1) * size)
     ).all()
-    return Page(list(items), total, max(page, 1), size)
+    return Page(list(items), total, page, size)
+
+
+#: Past this a page number asks for rows no ledger has; it is read as the last reachable page.
+MAX_PAGE = 1_000_000
+
+
+def _year(args, name: str) -> int | None:
+    year = args.get(name, type=int)
+    return year if year is not None and 1900 <= year <= 2200 else None
+
+
+def _division(args, name: str) -> str | None:
+    code = (args.get(name) or "").strip()
+    return code if re.fullmatch(r"\d{6}", code) else None
 
 
 def filters_from_args(args) -> HazardFilters:
-    """Filters as they travel in a URL, so a filtered list or map view can be shared as a link."""
+    """Filters as they travel in a URL, so a filtered list or map view can be shared as a link.
+
+    A value that cannot be a filter (a year of 20 digits, a division code that is no code) is left
+    out rather than refused: the list shows, unfiltered by it, as for an empty field.
+    """
 
     def members(enum_cls, name):
         return [enum_cls(v) for v in args.getlist(name) if v in enum_cls.values()]
@@ -102,7 +122,7 @@ def filters_from_args(args) -> HazardFilters:
     return HazardFilters(
         statuses=members(Status, "status"), levels=members(SupervisionLevel, "level"),
         category=args.get("category") or None, route_code=args.get("route") or None,
-        batch_year=args.get("batch_year", type=int), overdue=args.get("overdue") == "1",
-        open_only=args.get("open") == "1", jurisdiction_code=args.get("jurisdiction") or None,
+        batch_year=_year(args, "batch_year"), overdue=args.get("overdue") == "1",
+        open_only=args.get("open") == "1", jurisdiction_code=_division(args, "jurisdiction"),
         text=args.get("q") or None, sort=args.get("sort", "found"),
     )

@@ -7,7 +7,18 @@ import io
 from datetime import date
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from hazards import permissions
@@ -88,6 +99,7 @@ def start_job():
     # Through this app's Celery (not the default one), so the job runs against this app's database.
     result = _celery().tasks["tasks.build_report"].delay(req.jurisdiction_code, req.period.to_params(), req.level, fmt, req.lang,
                                     req.min_rank, date.today().isoformat(), current_user.id)
+    session["report_jobs"] = [*session.get("report_jobs", [])[-(RECENT_JOBS - 1):], result.id]
     status_url = url_for("reports.job_status", task_id=result.id)
     if request.accept_mimetypes.best == "application/json" or request.is_json:
         return jsonify(task_id=result.id, status_url=status_url,
@@ -95,12 +107,15 @@ def start_job():
     return redirect(url_for("reports.index", job=result.id, **req.query()))
 
 
+RECENT_JOBS = 20  # report jobs a browser session remembers having started
+
+
 def _job(task_id: str):
-    """The task's result, 404 when it belongs to a division the current user may not see."""
+    """The task's result, 404 unless the current user may follow it (see permissions.can_follow_job)."""
     result = _celery().AsyncResult(task_id)
     info = result.info if isinstance(result.info, dict) else {}
-    code = info.get("jurisdiction")
-    if code and not permissions.can_see(current_user, code):
+    if not permissions.can_follow_job(current_user, info.get("jurisdiction"),
+                                      task_id in session.get("report_jobs", [])):
         abort(404)
     return result, info
 

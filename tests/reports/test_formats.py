@@ -382,6 +382,26 @@ def test_background_job_builds_the_file(eager_jobs, client, auth, xinzhou_ledger
     assert client.get(f"/reports/jobs/{task_id}/file").status_code == 404
 
 
+def test_a_job_not_started_yet_is_followed_only_by_the_session_that_asked(reports_app, client, auth, session,
+                                                                          city_supervisor, monkeypatch):
+    """Before a worker picks a job up it names no division: only the browser that asked may poll it."""
+    import tasks.report_jobs  # noqa: F401 - registers the task
+
+    celery = reports_app.extensions["celery"]
+    sent = []
+    monkeypatch.setattr(celery.tasks["tasks.build_report"], "delay",
+                        lambda *args: sent.append(args) or celery.AsyncResult("job-not-started-yet"))
+    auth.login(city_supervisor)
+    started = client.post("/reports/jobs", data={"jurisdiction": "140900", "year": "2024", "format": "xlsx"},
+                          headers={"Accept": "application/json"})
+    assert started.status_code == 202 and len(sent) == 1
+    assert client.get("/reports/jobs/job-not-started-yet").json["state"] == "PENDING"
+    assert client.get("/reports/jobs/someone-elses-job").status_code == 404
+    auth.logout()
+    auth.login(user(session, "supervisor", "140900", login="another.city"))
+    assert client.get("/reports/jobs/job-not-started-yet").status_code == 404
+
+
 def test_job_progress_is_reported(reports_app, session, xinzhou_ledger, monkeypatch):
     from tasks.report_jobs import build_report_job
 
