@@ -5,6 +5,23 @@ hazards/translations/zh/LC_MESSAGES/messages.po and reports any id left untransl
 """
 
 ZH = {
+    "The quarter must be 1 to 4, not %(value)s.": "季度应为1至4，而不是%(value)s。",
+    "The half year must be 1 or 2, not %(value)s.": "半年应为1（上半年）或2（下半年），而不是%(value)s。",
+    "The month must be 1 to 12, not %(value)s.": "月份应为1至12，而不是%(value)s。",
+    "The period ends (%(end)s) before it starts (%(start)s).": "截止日期（%(end)s）早于起始日期（%(start)s）。",
+    "A date range needs both a start and an end date.": "按日期范围统计需要同时填写起始日期和截止日期。",
+    "Give either a date range or a year (with a quarter, half or month), not both.": "请填写日期范围或年度（可加季度、半年或月份），不要同时填写。",
+    "Give a year (with a quarter, half or month if wanted) or a date range.": "请填写年度（可加季度、半年或月份）或日期范围。",
+    "Give only one of quarter, half year and month.": "季度、半年和月份只能填写一项。",
+    "'%(value)s' is not a whole number.": "“%(value)s”不是整数。",
+    "'%(value)s' is not a date (YYYY-MM-DD).": "“%(value)s”不是日期（格式：年-月-日）。",
+    "The year %(value)s is outside 2000 to 2100.": "年度%(value)s不在2000至2100之间。",
+    "'%(level)s' is not a supervision level.": "“%(level)s”不是督办级别。",
+    "'%(value)s' is not a whole number from 0 to %(max)s.": "“%(value)s”不是0至%(max)s之间的整数。",
+    "%(param)s is wrong: %(problem)s": "%(param)s有误：%(problem)s",
+    "Division": "辖区",
+    "Half year": "半年",
+    "Ranking threshold": "排名门槛",
     "'%(file)s' unpacks to a worksheet over %(mb)s MB; split the ledger into several files": "“%(file)s”解压后的工作表超过 %(mb)s MB，请把台账拆成几个文件。",
     "'%(file)s' has a cell in column %(column)s of row %(row)s; a ledger has at most %(limit)s columns (delete the stray cell and save again)": "“%(file)s”第 %(row)s 行第 %(column)s 列有内容，台账最多 %(limit)s 列（请删除这个多余的单元格后重新保存）。",
     "%(name)s is already an organization of this division.": "本辖区已有名为“%(name)s”的单位。",

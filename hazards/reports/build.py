@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from geo import spatial
 from hazards.domain.completion import Counts
 from hazards.domain.divisions import check_code
+from hazards.domain.errors import N_, TranslatableValueError
 from hazards.domain.enums import FundingKind, FundingSource, JurisdictionLevel, RoadClass
 from hazards.domain.enums import SupervisionLevel as L
 from hazards.domain.labels import label
@@ -44,8 +45,8 @@ BUCKETS = [
 LEVEL_FILTERS = {lv.value: (lv,) for lv in L} | {"ministry_province": (L.MINISTRY, L.PROVINCE)}
 
 
-class ReportError(ValueError):
-    pass
+class ReportError(TranslatableValueError):
+    """A report that cannot be made as asked (an unknown level, a division not in the ledger)."""
 
 
 @dataclass
@@ -186,7 +187,7 @@ def resolve_level(level) -> tuple[str | None, tuple[L, ...]]:
 
         member = lookup_table(L).get(fold(key))
         if member is None:
-            raise ReportError(f"unknown supervision level '{level}'")
+            raise ReportError(N_("'%(level)s' is not a supervision level."), {"level": level})
         key = member.value
     return key, LEVEL_FILTERS[key]
 
@@ -254,7 +255,7 @@ def build_report(session: Session, jurisdiction_code: str, period: Period, level
     code = check_code(jurisdiction_code)
     place = session.get(Jurisdiction, code)
     if place is None:
-        raise ReportError(f"no jurisdiction with code {code}")
+        raise ReportError(N_("No division has the code %(code)s."), {"code": code})
     level_key, levels = resolve_level(level)
     today = today or date.today()
     as_of = min(period.end, today)  # overdue is judged at the period end, or today while it runs

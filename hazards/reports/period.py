@@ -10,6 +10,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from hazards.domain.errors import N_, TranslatableValueError
+
 QUARTERS_ZH = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
 HALVES_ZH = {1: "上半年", 2: "下半年"}
 HALVES_EN = {1: "first half", 2: "second half"}
@@ -17,11 +19,11 @@ MONTHS_EN = ["", "January", "February", "March", "April", "May", "June", "July",
              "October", "November", "December"]  # not calendar.month_name: that follows the OS locale
 
 
-class PeriodError(ValueError):
+class PeriodError(TranslatableValueError):
     """A period that cannot be; `field` names the parameter to correct (year, quarter, half, month, from, to)."""
 
-    def __init__(self, message: str, field: str = "year"):
-        super().__init__(message)
+    def __init__(self, template: str, params: dict | None = None, field: str = "year"):
+        super().__init__(template, params)
         self.field = field
 
 
@@ -62,7 +64,7 @@ def year(y: int) -> Period:
 def quarter(y: int, q: int) -> Period:
     _check_year(y)
     if q not in QUARTERS_ZH:
-        raise PeriodError(f"quarter must be 1-4, not {q}", "quarter")
+        raise PeriodError(N_("The quarter must be 1 to 4, not %(value)s."), {"value": q}, "quarter")
     first = 3 * (q - 1) + 1
     return Period(date(y, first, 1), _month_end(y, first + 2), f"{y}年{QUARTERS_ZH[q]}", f"Q{q} {y}", "quarter")
 
@@ -70,7 +72,7 @@ def quarter(y: int, q: int) -> Period:
 def half(y: int, h: int) -> Period:
     _check_year(y)
     if h not in HALVES_ZH:
-        raise PeriodError(f"half must be 1 or 2, not {h}", "half")
+        raise PeriodError(N_("The half year must be 1 or 2, not %(value)s."), {"value": h}, "half")
     first = 1 if h == 1 else 7
     return Period(date(y, first, 1), _month_end(y, first + 5), f"{y}年{HALVES_ZH[h]}", f"H{h} {y}", "half")
 
@@ -78,13 +80,14 @@ def half(y: int, h: int) -> Period:
 def month(y: int, m: int) -> Period:
     _check_year(y)
     if not 1 <= m <= 12:
-        raise PeriodError(f"month must be 1-12, not {m}", "month")
+        raise PeriodError(N_("The month must be 1 to 12, not %(value)s."), {"value": m}, "month")
     return Period(date(y, m, 1), _month_end(y, m), f"{y}年{m}月", f"{MONTHS_EN[m]} {y}", "month")
 
 
 def date_range(start: date, end: date) -> Period:
     if end < start:
-        raise PeriodError(f"the period ends ({end}) before it starts ({start})", "to")
+        raise PeriodError(N_("The period ends (%(end)s) before it starts (%(start)s)."),
+                          {"end": end.isoformat(), "start": start.isoformat()}, "to")
     _check_year(start.year, "from")
     _check_year(end.year, "to")
     return Period(start, end, f"{zh_date(start)}至{zh_date(end)}", f"{en_date(start)} to {en_date(end)}", "range")
@@ -97,16 +100,16 @@ def parse_period(
     """One period from the options a person gives; refuses combinations that contradict each other."""
     if start is not None or end is not None:
         if start is None or end is None:
-            raise PeriodError("a date range needs both a start (--from) and an end (--to)",
+            raise PeriodError(N_("A date range needs both a start and an end date."), None,
                               "to" if end is None else "from")
         if any(v is not None for v in (year_, quarter_, half_, month_)):
-            raise PeriodError("give either a date range or a year (with quarter, half or month), not both")
+            raise PeriodError(N_("Give either a date range or a year (with a quarter, half or month), not both."))
         return date_range(start, end)
     if year_ is None:
-        raise PeriodError("give a year (optionally with a quarter, half or month) or a date range")
+        raise PeriodError(N_("Give a year (with a quarter, half or month if wanted) or a date range."))
     chosen = [name for name, v in (("quarter", quarter_), ("half", half_), ("month", month_)) if v is not None]
     if len(chosen) > 1:
-        raise PeriodError(f"give only one of quarter, half and month (got {', '.join(chosen)})", chosen[-1])
+        raise PeriodError(N_("Give only one of quarter, half year and month."), None, chosen[-1])
     if quarter_ is not None:
         return quarter(year_, quarter_)
     if half_ is not None:
@@ -124,7 +127,7 @@ def period_from_params(params) -> Period:
         if not raw:
             return None
         if not (raw.isascii() and raw.isdigit() and len(raw) <= 9):  # '²' is a digit to isdigit(), not to int()
-            raise PeriodError(f"{name} must be a whole number, not '{raw}'", name)
+            raise PeriodError(N_("'%(value)s' is not a whole number."), {"value": raw}, name)
         return int(raw)
 
     def day(name: str) -> date | None:
@@ -134,7 +137,7 @@ def period_from_params(params) -> Period:
         try:
             return date.fromisoformat(raw)
         except ValueError:
-            raise PeriodError(f"{name} must be a date (YYYY-MM-DD), not '{raw}'", name) from None
+            raise PeriodError(N_("'%(value)s' is not a date (YYYY-MM-DD)."), {"value": raw}, name) from None
 
     return parse_period(number("year"), quarter_=number("quarter"), half_=number("half"), month_=number("month"),
                         start=day("from"), end=day("to"))
@@ -155,4 +158,4 @@ def _month_end(y: int, m: int) -> date:
 def _check_year(y: int, field: str = "year") -> None:
     # The ledger's batch years are 2000-2100 (a CHECK constraint); a report outside them is a typo.
     if not 2000 <= y <= 2100:
-        raise PeriodError(f"year {y} is outside 2000-2100", field)
+        raise PeriodError(N_("The year %(value)s is outside 2000 to 2100."), {"value": y}, field)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from hazards import permissions
 from hazards.domain.divisions import DivisionCodeError, check_code
-from hazards.domain.errors import N_, NotFound, ServiceError
+from hazards.domain.errors import N_, NotFound, ServiceError, TranslatableValueError
 from hazards.models import Jurisdiction
 from hazards.reports.build import CompletionReport, ReportError, build_report, resolve_level
 from hazards.reports.period import Period, PeriodError, period_from_params
@@ -28,10 +28,32 @@ _WHOLE_NUMBER = re.compile(r"^[0-9]{1,4}$")
 
 
 class ReportParamsError(ServiceError):
-    """Parameters that do not make a report; `details['fields']` maps each wrong one to what is wrong."""
+    """Parameters that do not make a report; `details['fields']` maps each wrong one to what is wrong
+    (in English, for programs); the message lists them for people, each under the form's own label."""
 
     status = 400
     code = "invalid_parameter"
+
+
+#: The parameters as the report form labels them.
+PARAM_LABELS = {"jurisdiction": N_("Division"), "year": N_("Year"), "quarter": N_("Quarter"),
+                "half": N_("Half year"), "month": N_("Month"), "from": N_("From"), "to": N_("To"),
+                "level": N_("Supervision level"), "min_rank": N_("Ranking threshold")}
+
+
+class _ParamProblem(TranslatableValueError):
+    def __init__(self, name: str, problem: TranslatableValueError):
+        super().__init__(N_("%(param)s is wrong: %(problem)s"), {"param": _Label(PARAM_LABELS[name]), "problem": problem})
+
+
+class _Label:
+    """A parameter's label as a param of a message: translated with it (see hazards.i18n)."""
+
+    def __init__(self, template: str):
+        self.template, self.params = template, {}
+
+    def __str__(self) -> str:
+        return self.template
 
 
 @dataclass
@@ -61,12 +83,12 @@ def read_report_request(session: Session, args, user, *, default_min_rank: int =
     Raises ReportParamsError listing every wrong parameter, or NotFound for a division outside the
     user's subtree (or one not in the ledger); the two are told apart only by a malformed code.
     """
-    fields: dict[str, str] = {}
+    problems: dict[str, TranslatableValueError] = {}
     code = (args.get("jurisdiction") or user.jurisdiction_code).strip()
     try:
         check_code(code)
-    except DivisionCodeError:
-        fields["jurisdiction"] = "must be a 6-digit division code (e.g. 140902)"
+    except DivisionCodeError as exc:
+        problems["jurisdiction"] = exc
 
     period_args = args
     if args.get("from") and args.get("to"):
@@ -76,13 +98,13 @@ def read_report_request(session: Session, args, user, *, default_min_rank: int =
     try:
         period = period_from_params(period_args)
     except PeriodError as exc:
-        fields[exc.field] = str(exc)
+        problems[exc.field] = exc
 
     level = None
     try:
         level, _levels = resolve_level(args.get("level") or None)
     except ReportError as exc:
-        fields["level"] = str(exc)
+        problems["level"] = exc
 
     raw_rank = (args.get("min_rank") or "").strip()
     min_rank = default_min_rank
@@ -90,12 +112,13 @@ def read_report_request(session: Session, args, user, *, default_min_rank: int =
         if _WHOLE_NUMBER.match(raw_rank):
             min_rank = int(raw_rank)
         else:
-            fields["min_rank"] = f"must be a whole number from 0 to {MAX_MIN_RANK}"
+            problems["min_rank"] = TranslatableValueError(
+                N_("'%(value)s' is not a whole number from 0 to %(max)s."), {"value": raw_rank, "max": MAX_MIN_RANK})
 
-    if fields:
-        message = "; ".join(f"{name}: {text}" for name, text in fields.items())
-        raise ReportParamsError(N_("Some report parameters are wrong: %(problems)s"), {"problems": message},
-                                fields=fields)
+    if problems:
+        raise ReportParamsError(N_("Some report parameters are wrong: %(problems)s"),
+                                {"problems": [_ParamProblem(name, p) for name, p in problems.items()]},
+                                fields={name: str(p) for name, p in problems.items()})
     if not permissions.can_see(user, code) or session.get(Jurisdiction, code) is None:
         raise NotFound(N_("No division %(code)s is within your jurisdiction."), {"code": code})
     lang = args.get("lang") if args.get("lang") in ("zh", "en") else default_lang

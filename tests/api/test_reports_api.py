@@ -142,3 +142,13 @@ def test_no_token_is_a_401(api, report_ledger):
 def test_bad_parameters_are_400s_naming_them(api, report_ledger, query, fields):
     body = assert_problem(api.get("city", f"/api/v1/reports?{query}"), 400, "invalid_parameter")
     assert set(body["fields"]) == fields, body
+
+
+def test_a_wrong_parameter_is_named_in_the_readers_language(api, report_ledger):
+    """The problem lists each wrong parameter under the form's label, in Chinese for a Chinese reader;
+    `fields` keeps the parameter names programs use."""
+    zh = api.get("city", "/api/v1/reports?year=2024&quarter=5", headers={"Accept-Language": "zh-CN"})
+    body = assert_problem(zh, 400, "invalid_parameter")
+    assert "季度应为1至4" in body["detail"] and "季度" in body["detail"] and set(body["fields"]) == {"quarter"}
+    en = api.get("city", "/api/v1/reports?year=2024&quarter=5", headers={"Accept-Language": "en"})
+    assert "Quarter is wrong: The quarter must be 1 to 4, not 5." in assert_problem(en, 400, "invalid_parameter")["detail"]

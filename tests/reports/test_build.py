@@ -188,7 +188,7 @@ def test_level_filter(session, xinzhou_ledger):
     merged = build_report(session, "140900", YEAR, level="部省级", today=TODAY)
     assert merged.level_filter == "ministry_province" and merged.total.counts.completed == 68
     assert build_report(session, "140900", YEAR, level="县级督办", today=TODAY).level_filter == "county"
-    with pytest.raises(ReportError, match="unknown supervision level"):
+    with pytest.raises(ReportError, match="is not a supervision level"):
         build_report(session, "140900", YEAR, level="乡级", today=TODAY)
 
 
@@ -220,5 +220,5 @@ def test_no_hazards(session):
 
 
 def test_unknown_jurisdiction(session):
-    with pytest.raises(ReportError, match="no jurisdiction"):
+    with pytest.raises(ReportError, match="No division has the code"):
         build_report(session, "149999", YEAR)

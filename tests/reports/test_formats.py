@@ -282,11 +282,11 @@ def test_command_writes_files(reports_app, runner, xinzhou_ledger, tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--jurisdiction", "140900"], "give a year"),
+    (["--jurisdiction", "140900"], "Give a year"),
     (["--jurisdiction", "140900", "--year", "2024", "--from", "2024-01-01", "--to", "2024-02-01"], "not both"),
-    (["--jurisdiction", "149999", "--year", "2024"], "no jurisdiction"),
+    (["--jurisdiction", "149999", "--year", "2024"], "No division has the code"),
     (["--jurisdiction", "14", "--year", "2024"], "6-digit"),
-    (["--jurisdiction", "140900", "--year", "2024", "--level", "乡级"], "unknown supervision level"),
+    (["--jurisdiction", "140900", "--year", "2024", "--level", "乡级"], "is not a supervision level"),
 ])
 def test_command_refuses_bad_options(reports_app, runner, args, message):
     result = runner.invoke(args=["report", *args])
