@@ -5,6 +5,10 @@ The rules:
 - Inspectors log hazards and record progress, photos and spending.
 - Supervisors do everything inspectors do, and decide: verify, list, approve plans, grant
   extensions, accept and close, for hazards supervised at their own level or below.
+- Inspectors close a hazard themselves (立即整改) only when it is not listed for supervision: a listed
+  one is closed by acceptance at its level.
+- A closed hazard is the record of a decision: only a supervisor at its level or above edits it (audited
+  like every edit).
 - Admins manage users, organizations and vocabularies; they take no workflow decisions.
 - Inspectors, supervisors and admins may import ledger files, each row inside their own subtree.
 - Jobs and commands act as `SYSTEM`: it sees everything and may log and import, nothing more.
@@ -28,7 +32,7 @@ from flask import Flask, abort, current_app, g, has_request_context, request
 from sqlalchemy import ColumnElement, and_, false, true
 
 from hazards.domain.divisions import NATIONAL_CODE, is_within, level_of, subtree_range
-from hazards.domain.enums import JurisdictionLevel, Role, SupervisionLevel
+from hazards.domain.enums import CLOSED_STATUSES, JurisdictionLevel, Role, Status, SupervisionLevel
 from hazards.domain.workflow import TRANSITIONS
 
 # A supervisor's reach follows the level of the body they work for.
@@ -54,6 +58,7 @@ class Actor(Protocol):
 class Target(Protocol):
     jurisdiction_code: str
     level: SupervisionLevel
+    status: Status
 
 
 @dataclass(frozen=True)
@@ -135,7 +140,12 @@ def can(user: Actor, action: str, hazard: Target) -> bool:
     if transition is not None:
         if user.role not in transition.roles:
             return False
-        return user.role is not Role.SUPERVISOR or _within_level(user, hazard.level)
+        if user.role is Role.SUPERVISOR:
+            return _within_level(user, hazard.level)
+        # A field user's step that closes skips acceptance, so it is open only where no level supervises.
+        return transition.target is not Status.CLOSED or hazard.level is SupervisionLevel.NONE
+    if action == "edit" and hazard.status in CLOSED_STATUSES:
+        return user.role is Role.SUPERVISOR and _within_level(user, hazard.level)
     if action in FIELD_ACTIONS:
         return True
     if action in SUPERVISOR_ACTIONS:

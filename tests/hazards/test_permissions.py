@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from hazards.domain.enums import Role, SupervisionLevel
+from hazards.domain.enums import Role, Status, SupervisionLevel
 from hazards.models import Hazard, Jurisdiction
 from hazards.permissions import SYSTEM, can, can_manage, can_report_in, can_see, can_set_level, visible_clause
 
@@ -23,12 +23,17 @@ class U:
 class H:
     jurisdiction_code: str
     level: SupervisionLevel
+    status: Status = Status.REPORTED
 
 
 XINFU, YUANPING, XINZHOU, SHANXI, TAIYUAN = "140902", "140981", "140900", "140000", "140100"
 COUNTY_H = H(XINFU, SupervisionLevel.COUNTY)
 CITY_H = H(XINFU, SupervisionLevel.CITY)
 PROVINCE_H = H(XINFU, SupervisionLevel.PROVINCE)
+UNLISTED_H = H(XINFU, SupervisionLevel.NONE)
+CLOSED_UNLISTED_H = H(XINFU, SupervisionLevel.NONE, Status.CLOSED)
+CLOSED_CITY_H = H(XINFU, SupervisionLevel.CITY, Status.CLOSED)
+CLOSED_PROVINCE_H = H(XINFU, SupervisionLevel.PROVINCE, Status.CLOSED)
 
 
 @pytest.mark.parametrize(
@@ -38,7 +43,23 @@ PROVINCE_H = H(XINFU, SupervisionLevel.PROVINCE)
         (U(Role.INSPECTOR, XINFU), "view", COUNTY_H, True),
         (U(Role.INSPECTOR, XINFU), "add_photo", CITY_H, True),
         (U(Role.INSPECTOR, XINFU), "request_closure", CITY_H, True),
-        (U(Role.INSPECTOR, XINFU), "fix_on_spot", COUNTY_H, True),
+        # 立即整改 closes without acceptance: only what no level supervises (it was allowed on COUNTY_H
+        # before; any supervision level now needs acceptance at that level)
+        (U(Role.INSPECTOR, XINFU), "fix_on_spot", UNLISTED_H, True),
+        (U(Role.INSPECTOR, XINFU), "fix_on_spot", COUNTY_H, False),
+        (U(Role.INSPECTOR, XINFU), "fix_on_spot", CITY_H, False),
+        (U(Role.SUPERVISOR, XINFU), "fix_on_spot", COUNTY_H, True),
+        (U(Role.SUPERVISOR, XINFU), "fix_on_spot", CITY_H, False),
+        # a closed hazard is edited only by a supervisor at its level or above
+        (U(Role.INSPECTOR, XINFU), "edit", COUNTY_H, True),
+        (U(Role.INSPECTOR, XINFU), "edit", CLOSED_UNLISTED_H, False),
+        (U(Role.INSPECTOR, XINFU), "edit", CLOSED_PROVINCE_H, False),
+        (U(Role.SUPERVISOR, XINFU), "edit", CLOSED_UNLISTED_H, True),
+        (U(Role.SUPERVISOR, XINFU), "edit", CLOSED_CITY_H, False),
+        (U(Role.SUPERVISOR, XINZHOU), "edit", CLOSED_CITY_H, True),
+        (U(Role.SUPERVISOR, XINZHOU), "edit", CLOSED_PROVINCE_H, False),
+        (U(Role.SUPERVISOR, SHANXI), "edit", CLOSED_PROVINCE_H, True),
+        (U(Role.ADMIN, SHANXI), "edit", CLOSED_PROVINCE_H, False),
         (U(Role.INSPECTOR, XINFU), "verify", COUNTY_H, False),
         (U(Role.INSPECTOR, XINFU), "accept", COUNTY_H, False),
         (U(Role.INSPECTOR, XINFU), "grant_extension", COUNTY_H, False),
