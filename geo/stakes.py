@@ -1,6 +1,7 @@
 """Road stakes (桩号): `K12+300` is 12 km 300 m along a route from its start, stored as whole metres.
 
-A section runs between two stakes and is written `K257+015~K262+505`.
+A section runs between two stakes and is written `K257+015~K262+505`; on the down carriageway (下行)
+people write it in their direction of travel, `K262+505~K257+015`. It is kept low stake first either way.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import operator
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from geo.messages import N_, GeoError
 
@@ -75,11 +77,20 @@ def format_stake(metres: int) -> str:
     return f"K{km}+{rest:03d}"
 
 
-def parse_stake_range(text: str) -> tuple[int, int | None]:
-    """Read a stake or a section: `K12+300` -> (12300, None), `K257+015~K262+505` -> (257015, 262505)."""
+class Section(NamedTuple):
+    """A stake or a section as read: the low stake first, and whether it was written high to low."""
+
+    start_m: int
+    end_m: int | None
+    descending: bool = False
+
+
+def parse_section(text: str) -> Section:
+    """Read a stake or a section: `K12+300` -> (12300, None); `K257+015~K262+505` and the down
+    carriageway's `K262+505~K257+015` -> (257015, 262505), the latter marked descending."""
     parts = _RANGE_SEPARATOR.split(_normalise(text))
     if len(parts) == 1:
-        return parse_stake(text), None
+        return Section(parse_stake(text), None)
     if len(parts) != 2:
         raise StakeError(N_("'%(text)s' is not a stake or a section; expected a stake like K12+300 or a section "
                             "like K12+300~K13+050"), {"text": text})
@@ -88,9 +99,13 @@ def parse_stake_range(text: str) -> tuple[int, int | None]:
     except StakeError as exc:
         raise StakeError(N_("'%(text)s' is not a section: %(reason)s"), {"text": text, "reason": exc}) from None
     if end < start:
-        # Never swap silently: a reversed section is a data error the person entering it should see.
-        raise StakeError(N_("'%(text)s' is not a section: the end stake %(end)s is before the start stake %(start)s"),
-                         {"text": text, "end": format_stake(end), "start": format_stake(start)})
+        return Section(end, start, descending=True)
+    return Section(start, end)
+
+
+def parse_stake_range(text: str) -> tuple[int, int | None]:
+    """(start, end) of a stake or section, low stake first; see `parse_section`."""
+    start, end, _descending = parse_section(text)
     return start, end
 
 

@@ -21,7 +21,7 @@ from hazards.api.payload import JsonReader, json_object
 from hazards.api.problems import ApiProblem, bad_request
 from hazards.db import get_session
 from hazards.domain.divisions import DivisionCodeError, check_code
-from hazards.domain.drafts import HazardDraft
+from hazards.domain.drafts import HazardDraft, section_in_order
 from hazards.domain.enums import (
     AttachmentPhase,
     CoordinateInput,
@@ -198,6 +198,8 @@ def create_hazard():
     if found_on > today:
         f.fail("found_on", N_("is in the future"))
     f.check()
+    values["start_m"], values["end_m"], values["direction"] = section_in_order(
+        values["start_m"], values["end_m"], values["direction"])
     session = get_session()
     hazard = report_hazard(session, HazardDraft(**values), actor=user)
     session.commit()

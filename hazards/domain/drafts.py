@@ -75,6 +75,15 @@ class HazardDraft:
     closed_on: date | None = None
 
 
+def section_in_order(start_m: int | None, end_m: int | None,
+                     direction: Direction | None) -> tuple[int | None, int | None, Direction | None]:
+    """A section given high stake first is the down carriageway (下行): kept low stake first, with that
+    direction unless another was given."""
+    if start_m is not None and end_m is not None and end_m < start_m:
+        return end_m, start_m, direction or Direction.DOWN
+    return start_m, end_m, direction
+
+
 @dataclass(frozen=True)
 class FieldProblem:
     """One rule a field breaks: the field's name and a message template (N_) with its params."""

@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from geo.coords import CoordinateError, to_wgs84, validate_lonlat
 from geo.geometry import GeometryError, check_hazard_geometry, from_wkt, point
-from geo.stakes import StakeError, parse_stake_range
+from geo.stakes import StakeError, parse_section
 from hazards import permissions
 from hazards.db import get_session
 from hazards.domain.drafts import HazardDraft
@@ -106,10 +106,14 @@ def _draft_from_form(f: FormReader, photos: list[tuple[str, bytes]]) -> HazardDr
     jurisdiction_code = f.text("jurisdiction_code") or current_user.jurisdiction_code
     geometry, crs = _location(f, photos)
     start_m = end_m = None
+    direction = f.choice("direction", Direction)
     stakes = f.text("stakes", max_length=40)
     if stakes:
         try:
-            start_m, end_m = parse_stake_range(stakes)
+            start_m, end_m, descending = parse_section(stakes)
+            # Written high stake first: the down carriageway (下行), unless the form says otherwise.
+            if descending and direction is None:
+                direction = Direction.DOWN
         except StakeError as exc:
             f.errors["stakes"] = _("Stake: %(detail)s", detail=error_text(exc))
     if geometry is None and route_code and start_m is not None and "location" not in f.errors:
@@ -129,7 +133,7 @@ def _draft_from_form(f: FormReader, photos: list[tuple[str, bytes]]) -> HazardDr
         route_code=route_code,
         road_name=f.text("road_name", max_length=100),
         road_class=f.choice("road_class", RoadClass) or (ROUTE_LETTER_CLASS.get(route_code[0]) if route_code else None),
-        direction=f.choice("direction", Direction),
+        direction=direction,
         start_m=start_m, end_m=end_m,
         place=f.text("place", max_length=200),
         category_codes=f.values("categories"),

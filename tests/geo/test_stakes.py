@@ -3,10 +3,12 @@
 import pytest
 
 from geo.stakes import (
+    Section,
     StakeError,
     format_stake,
     format_stake_range,
     parse_stake,
+    parse_section,
     parse_stake_range,
     section_length_m,
 )
@@ -126,9 +128,12 @@ def test_a_hyphen_is_not_mistaken_for_a_section():
         parse_stake_range("K12-300")
 
 
-def test_reversed_section_is_refused_not_swapped():
-    with pytest.raises(StakeError, match="end stake K12\\+000 is before the start stake K13\\+000"):
-        parse_stake_range("K13+000~K12+000")
+def test_a_descending_section_is_the_down_carriageway_kept_low_stake_first():
+    # It was refused before; 下行 sections are written in the direction of travel, high stake first.
+    assert parse_section("K262+505~K257+015") == Section(257015, 262505, descending=True)
+    assert parse_stake_range("K262+505~K257+015") == (257015, 262505)
+    assert parse_section("K257+015~K262+505") == Section(257015, 262505, descending=False)
+    assert parse_section("K12+300") == Section(12300, None, descending=False)
 
 
 @pytest.mark.parametrize(
