@@ -561,4 +561,11 @@ ZH = {
     "'%(file)s' has no features": "“%(file)s”没有要素",
     "Some report parameters are wrong: %(problems)s": "报表参数有误：%(problems)s",
     "No division %(code)s is within your jurisdiction.": "您的辖区内没有代码为 %(code)s 的行政区划。",
+    "the place %(lon)s, %(lat)s lies in %(place)s, %(km)s km outside %(division)s":
+        "该位置（%(lon)s, %(lat)s）位于%(place)s，在%(division)s边界外 %(km)s 公里",
+    "the place %(lon)s, %(lat)s lies %(km)s km outside %(division)s, in no division whose boundary the ledger holds":
+        "该位置（%(lon)s, %(lat)s）在%(division)s边界外 %(km)s 公里，不在台账存有边界的任何行政区内",
+    "no organization %(id)s is known": "没有编号为 %(id)s 的单位",
+    "%(unit)s is a unit of %(its)s; a hazard in %(division)s names a unit of its own division or of one above it":
+        "%(unit)s是%(its)s的单位；%(division)s的隐患只能选择本行政区或上级行政区的单位",
 }

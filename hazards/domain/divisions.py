@@ -9,11 +9,23 @@ from __future__ import annotations
 
 import re
 
-from hazards.domain.enums import JurisdictionLevel
+from hazards.domain.enums import JurisdictionLevel, SupervisionLevel
 from hazards.domain.errors import N_, TranslatableValueError
 
 NATIONAL_CODE = "100000"
 _CODE = re.compile(r"^\d{6}$")
+
+
+class DivisionName(str):
+    """A division's name as an error param: its Chinese name, or the English one for English readers."""
+
+    def __new__(cls, name: str, name_en: str | None):
+        made = super().__new__(cls, name)
+        made.name_en = name_en or name
+        return made
+
+    def text(self, language: str) -> str:
+        return self.name_en if language == "en" else str(self)
 
 
 class DivisionCodeError(TranslatableValueError):
@@ -62,3 +74,27 @@ def subtree_range(ancestor: str) -> tuple[str, str] | None:
         return None
     width = 6 - len(prefix)
     return prefix + "0" * width, prefix + "9" * width
+
+
+def lineage(code: str) -> list[str]:
+    """The division and its ancestors, nearest first: 140902 -> 140902, 140900, 140000, 100000."""
+    code = check_code(code)
+    chain = [code]
+    level = level_of(code)
+    if level is JurisdictionLevel.COUNTY:
+        chain.append(code[:4] + "00")
+    if level in (JurisdictionLevel.COUNTY, JurisdictionLevel.CITY):
+        chain.append(code[:2] + "0000")
+    if level is not JurisdictionLevel.NATIONAL:
+        chain.append(NATIONAL_CODE)
+    return chain
+
+
+def unit_divisions(jurisdiction_code: str, level: SupervisionLevel) -> list[str]:
+    """The divisions whose organizations a hazard may name as supervising body (督办单位) or responsible
+    unit (责任单位), nearest first: its own and those above it; the national bodies (公安部) only when
+    the Ministry supervises it."""
+    chain = lineage(jurisdiction_code)
+    if level is SupervisionLevel.MINISTRY:
+        return chain
+    return [code for code in chain if code != NATIONAL_CODE]

@@ -6,7 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hazards import permissions
-from hazards.domain.enums import JurisdictionLevel
+from hazards.domain.divisions import unit_divisions
+from hazards.domain.enums import JurisdictionLevel, SupervisionLevel
 from hazards.models import Jurisdiction, Organization, User
 
 
@@ -38,3 +39,11 @@ def list_people(session: Session, user) -> list[User]:
     return list(session.scalars(
         select(User).where(permissions.visible_clause(user, User.jurisdiction_code))
         .order_by(User.jurisdiction_code, User.login)))
+
+
+def list_units_for(session: Session, jurisdiction_code: str, level: SupervisionLevel) -> list[Organization]:
+    """The organizations a hazard of this division and level may name (督办单位, 责任单位): its own
+    division's first, then each division above it, by name within each."""
+    order = unit_divisions(jurisdiction_code, level)
+    found = session.scalars(select(Organization).where(Organization.jurisdiction_code.in_(order))).all()
+    return sorted(found, key=lambda o: (order.index(o.jurisdiction_code), o.name))

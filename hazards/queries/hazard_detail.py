@@ -9,10 +9,11 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hazards.domain.enums import AttachmentPhase, ExtensionState, FundingKind
+from hazards.domain.enums import AttachmentPhase, ExtensionState, FundingKind, SupervisionLevel
 from hazards.models import Attachment, ExtensionRequest, FundingEntry, Hazard, Organization
-from hazards.permissions import within_clause
+from hazards import permissions
 from hazards.queries.actions import HazardActions, actions_for
+from hazards.queries.divisions import list_units_for
 from hazards.queries.timeline import Entry, build_timeline
 from hazards.services.access import load_hazard
 from hazards.services.funding import funding_totals
@@ -36,10 +37,9 @@ def hazard_detail(session: Session, user, hazard_id: int) -> HazardDetail:
     hazard = load_hazard(session, hazard_id, user)
     photos = session.scalars(select(Attachment).where(Attachment.hazard_id == hazard.id)
                              .order_by(Attachment.uploaded_at)).all()
-    # Units are chosen from the whole province: a county hazard is often handed to a city or provincial body.
-    organizations = session.scalars(select(Organization).where(
-        within_clause(Organization.jurisdiction_code, user.jurisdiction_code[:2] + "0000"))
-        .order_by(Organization.name)).all()
+    # A county hazard is often handed to a city or provincial body, so the units above it are offered too;
+    # the Ministry's when this user could list the hazard at that level.
+    organizations = list_units_for(session, hazard.jurisdiction_code, _highest_level(user, hazard))
     return HazardDetail(
         hazard=hazard,
         actions=actions_for(user, hazard),
@@ -53,6 +53,12 @@ def hazard_detail(session: Session, user, hazard_id: int) -> HazardDetail:
         organizations=list(organizations),
         merged_into=session.get(Hazard, hazard.merged_into_id) if hazard.merged_into_id else None,
     )
+
+
+def _highest_level(user, hazard: Hazard) -> SupervisionLevel:
+    """The hazard's level, or the highest this user may list it at, whichever is higher."""
+    settable = [lv for lv in SupervisionLevel if permissions.can_set_level(user, lv)]
+    return max([hazard.level, *settable], key=lambda lv: lv.rank)
 
 
 def page_context(detail: HazardDetail, today: date) -> dict:

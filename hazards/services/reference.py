@@ -101,8 +101,8 @@ class ReferenceData:
                 select(Organization.id, Organization.name, Organization.jurisdiction_code)
             )
         }
-        # (name, hazard's division) -> the unit it resolved to
-        self.organization_cache: dict[tuple[str, str], int] = {}
+        # (name, divisions the hazard may name units of) -> the unit it resolved to
+        self.organization_cache: dict[tuple[str, tuple[str, ...]], int] = {}
 
 
 def _names_to_codes(session: Session, model) -> dict[str, str]:

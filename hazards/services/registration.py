@@ -13,13 +13,14 @@ from sqlalchemy.orm import Session
 
 from geo.geometry import to_ewkt
 from hazards import permissions
-from hazards.domain.divisions import is_within, subtree_prefix
+from hazards.domain.divisions import is_within, subtree_prefix, unit_divisions
 from hazards.domain.drafts import DraftRejected, HazardDraft, check_draft
 from hazards.domain.enums import OrganizationKind
 from hazards.domain.errors import N_, Forbidden
 from hazards.models import Hazard, Organization, StatusChange, User, hazard_categories, hazard_measures
 from hazards.models.base import utcnow
 from hazards.services.codes import CodeAllocator
+from hazards.services.units import outside_division
 from hazards.services.reference import ReferenceData
 
 _NOT_COLUMNS = {"geometry", "category_codes", "measure_codes", "supervising_body", "responsible_unit"}
@@ -69,10 +70,10 @@ def register_hazards(
         values["geom"] = to_ewkt(draft.geometry)
         values["found_by_id"] = actor_id if action == "report" else None
         values["supervising_body_id"] = _organization_id(
-            session, ref, draft.supervising_body, draft.jurisdiction_code, OrganizationKind.SUPERVISING
+            session, ref, draft.supervising_body, draft, OrganizationKind.SUPERVISING, "supervising_body"
         )
         values["responsible_unit_id"] = _organization_id(
-            session, ref, draft.responsible_unit, draft.jurisdiction_code, OrganizationKind.RESPONSIBLE
+            session, ref, draft.responsible_unit, draft, OrganizationKind.RESPONSIBLE, "responsible_unit"
         )
         values.update(version=1, created_at=now, updated_at=now)
         rows.append(values)
@@ -115,24 +116,29 @@ def _ids_by_code(session: Session, codes: list[str], chunk: int = 900) -> dict[s
     return found
 
 
-def _organization_id(session, ref: ReferenceData, name, jurisdiction_code, kind) -> int | None:
-    """Units are named in ledgers, not numbered: the nearest unit of that name at or above the
-    hazard's division (a county hazard may name the city's 公路中心), added the first time it appears."""
+def _organization_id(session, ref: ReferenceData, name, draft: HazardDraft, kind, field: str) -> int | None:
+    """Units are named in ledgers, not numbered: the nearest unit of that name in the hazard's division or
+    one above it (a county hazard may name the city's 公路中心), added the first time it appears. A
+    name known only above what the hazard may name (公安部 on a county-supervised hazard) is refused."""
     if not name:
         return None
-    key = (name, jurisdiction_code)
+    allowed = unit_divisions(draft.jurisdiction_code, draft.level)
+    key = (name, tuple(allowed))
     if key not in ref.organization_cache:
         above = [
-            (len(subtree_prefix(code)), oid)
+            (len(subtree_prefix(code)), code, oid)
             for (known, code), oid in ref.organizations.items()
-            if known == name and is_within(jurisdiction_code, code)
+            if known == name and is_within(draft.jurisdiction_code, code)
         ]
-        if above:
-            ref.organization_cache[key] = max(above)[1]
+        usable = [entry for entry in above if entry[1] in allowed]
+        if usable:
+            ref.organization_cache[key] = max(usable)[2]
+        elif above:
+            raise outside_division(session, name, max(above)[1], draft.jurisdiction_code, field)
         else:
-            org = Organization(name=name, kind=kind, jurisdiction_code=jurisdiction_code)
+            org = Organization(name=name, kind=kind, jurisdiction_code=draft.jurisdiction_code)
             session.add(org)
             session.flush()
-            ref.organizations[key] = org.id
+            ref.organizations[(name, draft.jurisdiction_code)] = org.id
             ref.organization_cache[key] = org.id
     return ref.organization_cache[key]

@@ -14,6 +14,7 @@ from hazards.models import DeadlineChange, ExtensionRequest, Hazard, HazardEvent
 from hazards.models.base import utcnow
 from hazards.services.access import check_version, load_hazard
 from hazards.services.audit import apply_changes
+from hazards.services.units import check_unit
 
 # Progress notes are the field's; notices, summons and accountability are the supervisor's.
 _SUPERVISOR_EVENTS = {EventKind.NOTICE, EventKind.SUMMONS, EventKind.ACCOUNTABILITY, EventKind.LOOKBACK}
@@ -86,6 +87,7 @@ def raise_level(
     old = hazard.level
     changes = {"level": level}
     if supervising_body_id:
+        check_unit(session, supervising_body_id, hazard.jurisdiction_code, level, "supervising_body_id")
         changes["supervising_body_id"] = supervising_body_id
     apply_changes(session, hazard, actor, changes)
     session.add(LevelChange(hazard_id=hazard.id, from_level=old, to_level=level, changed_by_id=actor.id, note=note))

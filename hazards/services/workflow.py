@@ -19,6 +19,7 @@ from hazards.services import requirements
 from hazards.services.access import check_version, load_hazard
 from hazards.services.audit import apply_changes
 from hazards.services.requirements import ActionInput
+from hazards.services.units import check_unit
 
 
 def change_status(
@@ -101,6 +102,9 @@ def _fields_supplied(session, hazard: Hazard, action: str, actor: User, given: A
         changes.update(closed_on=None, accepted_on=None, accepted_by_id=None, closure_requested_on=None)
     elif action == "merge" and given.merge_target_id is not None:
         changes["merged_into_id"] = _merge_target(session, hazard, actor, given.merge_target_id).id
+    for field in ("supervising_body_id", "responsible_unit_id"):
+        if field in changes:
+            check_unit(session, changes[field], hazard.jurisdiction_code, changes.get("level", hazard.level), field)
     if "deadline" in changes and changes["deadline"] is not None and changes["deadline"] < today and action == "list":
         raise InvalidInput(N_("The deadline %(date)s is in the past."), {"date": changes["deadline"]},
                            fields={"deadline": "past"})
