@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, func, literal_column, select, text
+from sqlalchemy import ColumnElement, and_, case, func, literal_column, select, text
 from sqlalchemy.sql.elements import ColumnClause
 
 SRID = 4326
@@ -112,6 +112,29 @@ def distance_m(geom: ColumnClause, lon: float, lat: float, dialect: str):
         return func.ST_Distance(func.geography(geom), func.geography(point(lon, lat, dialect)))
     # SpatiaLite: the third argument asks for metres on the ellipsoid for a geographic SRID.
     return func.ST_Distance(geom, point(lon, lat, dialect), 1)
+
+
+def mbr_contains_point(area: ColumnClause, lon: float, lat: float, dialect: str) -> ColumnElement[bool]:
+    """Rows whose area's bounding box holds (lon, lat): a cheap first cut before the exact test
+    (index-backed on PostGIS; on SpatiaLite read from the stored bbox, with no geometry maths)."""
+    if dialect == "postgresql":
+        return area.op("&&")(point(lon, lat, dialect))
+    return and_(func.MbrMinX(area) <= lon, func.MbrMaxX(area) >= lon,
+                func.MbrMinY(area) <= lat, func.MbrMaxY(area) >= lat)
+
+
+def covers_point(area: ColumnClause, lon: float, lat: float, dialect: str) -> ColumnElement[bool]:
+    """The area holds (lon, lat), its edge included."""
+    exact = func.ST_Covers(area, point(lon, lat, dialect))
+    if dialect != "postgresql":
+        exact = exact == 1  # SpatiaLite answers 1, 0, or -1 for an invalid geometry
+    return and_(mbr_contains_point(area, lon, lat, dialect), exact)
+
+
+def metres_outside(area: ColumnClause, lon: float, lat: float, dialect: str):
+    """How far (lon, lat) lies outside the area, in metres on the ellipsoid; 0 inside or on its edge.
+    The exact distance is only computed for points the cheap containment test leaves outside."""
+    return case((covers_point(area, lon, lat, dialect), 0.0), else_=distance_m(area, lon, lat, dialect))
 
 
 def within_distance_clause(

@@ -34,6 +34,9 @@ DEFAULTS = {
     "LOGIN_WINDOW_MINUTES": 15,
     # A hazard logged within this many metres of an open one of the same category is a possible duplicate.
     "DUPLICATE_RADIUS_M": 50,
+    # A hazard's place may lie this many metres outside its division's stored boundary: roads run along
+    # borders, and boundaries are drawn coarser than GPS.
+    "BOUNDARY_TOLERANCE_M": 2000,
     # Basemap: an XYZ tile URL template (intranet tile server, PGIS, self-hosted Tianditu with tk=...).
     # Empty: no basemap; maps still draw boundaries and roads from the ledger's own data.
     "BASEMAP_URL": "",

@@ -20,6 +20,7 @@ from hazards.domain.errors import N_, Forbidden
 from hazards.models import Hazard, Organization, StatusChange, User, hazard_categories, hazard_measures
 from hazards.models.base import utcnow
 from hazards.services.codes import CodeAllocator
+from hazards.services.placement import placement_problem
 from hazards.services.units import outside_division
 from hazards.services.reference import ReferenceData
 
@@ -36,6 +37,9 @@ def report_hazard(session: Session, draft: HazardDraft, *, actor: User | permiss
         raise Forbidden(N_("You may not report hazards in %(division)s."), {"division": draft.jurisdiction_code})
     ref = ReferenceData(session)
     problems = check_draft(draft, ref)
+    misplaced = placement_problem(session, draft.jurisdiction_code, draft.geometry)
+    if misplaced:
+        problems.append(misplaced)
     if problems:
         raise DraftRejected(problems)
     (hazard_id,) = register_hazards(session, [draft], ref=ref, actor_id=actor.id, action="report")

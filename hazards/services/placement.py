@@ -1,0 +1,79 @@
+"""Location sanity: a hazard lies in the division it is logged in (where that division's boundary is
+stored), within a tolerance for roads that run along a border; a refusal names where the place is."""
+
+from __future__ import annotations
+
+from flask import current_app, has_app_context
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from geo.spatial import covers_point, metres_outside, mbr_contains_point
+from hazards.domain.divisions import DivisionName, subtree_prefix
+from hazards.domain.drafts import FieldProblem
+from hazards.domain.errors import N_
+from hazards.models import Jurisdiction
+
+DEFAULT_TOLERANCE_M = 2000
+_CHUNK = 200  # vertices measured per statement
+
+
+def tolerance_m() -> float:
+    if has_app_context():
+        return float(current_app.config.get("BOUNDARY_TOLERANCE_M", DEFAULT_TOLERANCE_M))
+    return DEFAULT_TOLERANCE_M
+
+
+def placement_problem(session: Session, jurisdiction_code: str, geometry: BaseGeometry | None,
+                      field: str = "location") -> FieldProblem | None:
+    """None when `geometry` (every vertex of it) lies within its division's boundary plus the tolerance,
+    or when no boundary is stored for the division; otherwise the problem, naming where it lies."""
+    if geometry is None or geometry.is_empty:
+        return None
+    division = session.get(Jurisdiction, jurisdiction_code)
+    if division is None or session.scalar(select(Jurisdiction.boundary.is_(None))
+                                          .where(Jurisdiction.code == jurisdiction_code)):
+        return None
+    dialect = session.get_bind().dialect.name
+    area = Jurisdiction.__table__.c.boundary
+    vertices = list(dict.fromkeys((round(x, 7), round(y, 7)) for x, y, *_ in _vertices(geometry)))
+    limit = tolerance_m()
+    for i in range(0, len(vertices), _CHUNK):
+        part = vertices[i : i + _CHUNK]
+        distances = session.execute(
+            select(*[metres_outside(area, x, y, dialect) for x, y in part]).where(area.table.c.code == jurisdiction_code)
+        ).one()
+        for (lon, lat), metres in zip(part, distances):
+            if metres is not None and metres > limit:
+                return _outside(session, division, lon, lat, metres, field)
+    return None
+
+
+def division_at(session: Session, lon: float, lat: float) -> Jurisdiction | None:
+    """The most local division whose stored boundary holds (lon, lat)."""
+    dialect = session.get_bind().dialect.name
+    area = Jurisdiction.__table__.c.boundary
+    found = session.scalars(select(Jurisdiction).where(
+        area.is_not(None), mbr_contains_point(area, lon, lat, dialect), covers_point(area, lon, lat, dialect))).all()
+    return max(found, key=lambda j: len(subtree_prefix(j.code)), default=None)
+
+
+def _outside(session, division: Jurisdiction, lon: float, lat: float, metres: float, field: str) -> FieldProblem:
+    params = {"lon": f"{lon:.5f}", "lat": f"{lat:.5f}", "km": f"{metres / 1000:.1f}",
+              "division": DivisionName(division.name, division.name_en)}
+    there = division_at(session, lon, lat)
+    if there is None:
+        return FieldProblem(field, N_("the place %(lon)s, %(lat)s lies %(km)s km outside %(division)s, in no division "
+                                      "whose boundary the ledger holds"), params)
+    return FieldProblem(field, N_("the place %(lon)s, %(lat)s lies in %(place)s, %(km)s km outside %(division)s"),
+                        {**params, "place": DivisionName(there.name, there.name_en)})
+
+
+def _vertices(geometry: BaseGeometry):
+    if hasattr(geometry, "geoms"):
+        for part in geometry.geoms:
+            yield from _vertices(part)
+    elif geometry.geom_type == "Polygon":
+        yield from geometry.exterior.coords
+    else:
+        yield from geometry.coords
