@@ -424,8 +424,6 @@ ZH = {
     "'%(text)s' is not a stake or a section; expected a stake like K12+300 or a section like K12+300~K13+050":
         "“%(text)s”不是桩号或路段；应写成桩号 K12+300 或路段 K12+300~K13+050 的形式",
     "'%(text)s' is not a section: %(reason)s": "“%(text)s”不是有效路段：%(reason)s",
-    "'%(text)s' is not a section: the end stake %(end)s is before the start stake %(start)s":
-        "“%(text)s”不是有效路段：终点桩号 %(end)s 在起点桩号 %(start)s 之前",
     "is in the future": "晚于今天",
     "must be a GeoJSON geometry object": "须为 GeoJSON 图形对象",
     "not a valid geometry: %(reason)s": "不是有效的位置图形：%(reason)s",

@@ -9,9 +9,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hazards import permissions
 from hazards.domain.enums import AttachmentPhase, ExtensionState, FundingKind, SupervisionLevel
 from hazards.models import Attachment, ExtensionRequest, FundingEntry, Hazard, Organization
-from hazards import permissions
 from hazards.queries.actions import HazardActions, actions_for
 from hazards.queries.divisions import list_units_for
 from hazards.queries.timeline import Entry, build_timeline

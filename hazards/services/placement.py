@@ -8,17 +8,18 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from geo.spatial import covers_point, metres_outside, mbr_contains_point
+from geo.spatial import covers_point, metres_outside
 from hazards.domain.divisions import DivisionName, subtree_prefix
 from hazards.domain.drafts import FieldProblem
 from hazards.domain.errors import N_
 from hazards.models import Jurisdiction
 
 DEFAULT_TOLERANCE_M = 2000
-_CHUNK = 200  # vertices measured per statement
+_CHUNK = 200  # vertices measured per statement: one round trip for any ordinary section
 
 
 def tolerance_m() -> float:
+    """`BOUNDARY_TOLERANCE_M` of the running app; the default for code run outside one."""
     if has_app_context():
         return float(current_app.config.get("BOUNDARY_TOLERANCE_M", DEFAULT_TOLERANCE_M))
     return DEFAULT_TOLERANCE_M
@@ -31,8 +32,7 @@ def placement_problem(session: Session, jurisdiction_code: str, geometry: BaseGe
     if geometry is None or geometry.is_empty:
         return None
     division = session.get(Jurisdiction, jurisdiction_code)
-    if division is None or session.scalar(select(Jurisdiction.boundary.is_(None))
-                                          .where(Jurisdiction.code == jurisdiction_code)):
+    if division is None or division.boundary is None:
         return None
     dialect = session.get_bind().dialect.name
     area = Jurisdiction.__table__.c.boundary
@@ -53,8 +53,7 @@ def division_at(session: Session, lon: float, lat: float) -> Jurisdiction | None
     """The most local division whose stored boundary holds (lon, lat)."""
     dialect = session.get_bind().dialect.name
     area = Jurisdiction.__table__.c.boundary
-    found = session.scalars(select(Jurisdiction).where(
-        area.is_not(None), mbr_contains_point(area, lon, lat, dialect), covers_point(area, lon, lat, dialect))).all()
+    found = session.scalars(select(Jurisdiction).where(area.is_not(None), covers_point(area, lon, lat, dialect))).all()
     return max(found, key=lambda j: len(subtree_prefix(j.code)), default=None)
 
 
