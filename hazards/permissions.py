@@ -88,7 +88,12 @@ def can_see(user: Actor, hazard_or_code) -> bool:
     """May `user` see this hazard (or anything of this division code)?"""
     _consulted()
     code = getattr(hazard_or_code, "jurisdiction_code", hazard_or_code)
-    return bool(user.active) and is_within(code, user.jurisdiction_code)
+    # A malformed code names no division anyone may see (a typed or fuzzed value, not a server error).
+    return bool(user.active) and _is_code(code) and is_within(code, user.jurisdiction_code)
+
+
+def _is_code(code) -> bool:
+    return isinstance(code, str) and len(code) == 6 and code.isascii() and code.isdigit()
 
 
 def within_clause(column, ancestor: str) -> ColumnElement[bool]:

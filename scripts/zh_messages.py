@@ -5,6 +5,7 @@ hazards/translations/zh/LC_MESSAGES/messages.po and reports any id left untransl
 """
 
 ZH = {
+    "The request contains a NUL character, which no field may hold.": "请求中含有空字符（NUL），任何字段都不能包含它。",
     "The quarter must be 1 to 4, not %(value)s.": "季度应为1至4，而不是%(value)s。",
     "The half year must be 1 or 2, not %(value)s.": "半年应为1（上半年）或2（下半年），而不是%(value)s。",
     "The month must be 1 to 12, not %(value)s.": "月份应为1至12，而不是%(value)s。",

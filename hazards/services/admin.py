@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hazards import permissions
+from hazards.domain.divisions import DivisionCodeError, check_code
 from hazards.domain.enums import OrganizationKind
 from hazards.domain.errors import N_, Forbidden, InvalidInput
 from hazards.models import Category, Jurisdiction, Organization, User
@@ -62,6 +63,10 @@ def add_category(session: Session, actor, *, code: str, name_zh: str, name_en: s
 
 
 def _require_manage(actor, jurisdiction_code: str) -> None:
+    try:
+        check_code(jurisdiction_code)
+    except DivisionCodeError as exc:
+        raise InvalidInput(exc.template, exc.params, fields={"jurisdiction_code": "invalid"}) from None
     if not permissions.can_manage(actor, jurisdiction_code):
         raise Forbidden(N_("You may not manage %(division)s."), {"division": jurisdiction_code})
 

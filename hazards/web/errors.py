@@ -3,7 +3,7 @@ translated into the reader's language here (services only carry a template and i
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, abort, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -27,7 +27,22 @@ def _page(status: int, message: str | None, details: dict | None = None):
                            details=details or {}), status
 
 
+def _refuse_nul_characters():
+    """NUL cannot be stored or even compared in PostgreSQL text: a page asked with one in its address
+    or form is a client's mistake (400), not a server error. The API refuses it in its own words."""
+    if request.path.startswith(("/api/", "/ogc")):
+        return
+    values = [request.path, *request.args.keys(), *request.args.values()]
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        values += [*request.form.keys(), *request.form.values()]
+    if any("\x00" in value for value in values):
+        abort(400, description=_("The request contains a NUL character, which no field may hold."))
+
+
 def register(app: Flask) -> None:
+    app.before_request(_refuse_nul_characters)
+
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError):
         return _page(exc.status, error_text(exc), exc.details)
