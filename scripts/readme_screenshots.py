@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/readme_screenshots.py [--base-url http://127.0.0.1:5000] [--out docs/img]
 
-Logs in with the demo logins `seed-demo` prints (password demo12345) and saves one PNG per page.
+Logs in with the demo logins `seed-demo` prints (password demo-2024-xz) and saves one PNG per page.
 Requests to any other host are blocked, as on a police intranet. `launch`, `offline_page` and `login`
 are also used by the map benchmark (bench/map_browser.py).
 """
@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
-PASSWORD = "demo12345"
+PASSWORD = "demo-2024-xz"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 

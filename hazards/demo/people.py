@@ -18,7 +18,7 @@ from hazards.models import Jurisdiction, Organization, User
 from hazards.services.reference import DIVISIONS
 from hazards.services.users import create_user
 
-DEMO_PASSWORD = "demo12345"
+DEMO_PASSWORD = "demo-2024-xz"
 EMAIL_DOMAIN = "xinzhou.gov.example"
 
 MINISTRY = "公安部"
