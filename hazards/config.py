@@ -29,8 +29,10 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_SECURE": True,
     "REMEMBER_COOKIE_HTTPONLY": True,
-    # Login rate limit: this many failures for one login or one address within the window.
+    # Login rate limit: this many failures for one login name within the window, and a separate,
+    # higher count for one address (many people may share one behind a NAT).
     "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": 50,
     "LOGIN_WINDOW_MINUTES": 15,
     # A hazard logged within this many metres of an open one of the same category is a possible duplicate.
     "DUPLICATE_RADIUS_M": 50,

@@ -567,4 +567,18 @@ ZH = {
     "no organization %(id)s is known": "没有编号为 %(id)s 的单位",
     "%(unit)s is a unit of %(its)s; a hazard in %(division)s names a unit of its own division or of one above it":
         "%(unit)s是%(its)s的单位；%(division)s的隐患只能选择本行政区或上级行政区的单位",
+    "This password is among the most common ones and easy to guess; choose another.": "这个密码是最常见的密码之一，容易被猜到，请换一个。",
+    "The current password is wrong.": "当前密码不正确。",
+    "The new password and its repetition differ.": "两次输入的新密码不一致。",
+    "No user %(id)s is known.": "没有编号为 %(id)s 的用户。",
+    "Your password has been changed. Anywhere else you were logged in, you now have to log in again.": "密码已修改。您在其他地方的登录已失效，需要重新登录。",
+    "The password of %(login)s has been reset; their sessions have ended.": "已重置 %(login)s 的密码，其已登录的会话均已失效。",
+    "Change password": "修改密码",
+    "At least %(n)s characters, and not one of the common passwords. Afterwards every other session of yours is logged out.": "至少 %(n)s 个字符，且不能是常见密码。修改后，您在其他地方的登录都将退出。",
+    "Current password": "当前密码",
+    "New password": "新密码",
+    "Repeat the new password": "再次输入新密码",
+    "Reset password": "重置密码",
+    "New password for %(login)s": "%(login)s 的新密码",
+    "Reset": "重置",
 }

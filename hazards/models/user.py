@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app, has_app_context
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -15,7 +15,7 @@ from hazards.models.jurisdiction import Jurisdiction, Organization
 from hazards.models.types import enum_column
 
 
-def _hash_method() -> str:
+def password_hash_method() -> str:
     # Tests lower the work factor through PASSWORD_HASH_METHOD; production keeps scrypt.
     if has_app_context():
         return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
@@ -37,6 +37,9 @@ class User(Base):
     language: Mapped[str] = mapped_column(String(8), default="zh")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Part of the id kept in the signed session cookie: bumping it (logout, a new password) makes every
+    # cookie issued before worthless, copies included, since the cookie itself cannot be taken back.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     jurisdiction: Mapped[Jurisdiction] = relationship()
     organization: Mapped[Organization | None] = relationship()
@@ -55,10 +58,15 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        # Flask-Login stores this in the session; `hazards.web.auth` loads the user only while it matches.
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Every session cookie issued so far stops working (the caller commits)."""
+        self.session_version = (self.session_version or 0) + 1
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method=_hash_method())
+        self.password_hash = generate_password_hash(password, method=password_hash_method())
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from hazards import permissions
 from hazards.domain.divisions import DivisionCodeError, check_code
 from hazards.domain.enums import OrganizationKind
-from hazards.domain.errors import N_, Forbidden, InvalidInput
+from hazards.domain.errors import N_, Forbidden, InvalidInput, NotFound
 from hazards.models import Category, Jurisdiction, Organization, User
-from hazards.services.users import create_user
+from hazards.services.users import create_user, reset_password
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,19 @@ def add_user(session: Session, actor, *, jurisdiction_code: str, **fields) -> Us
     _require_manage(actor, jurisdiction_code)
     user = create_user(session, jurisdiction_code=jurisdiction_code, **fields)
     log.info("%s added user %s (%s) in %s", _who(actor), user.login, user.role.value, jurisdiction_code)
+    return user
+
+
+def reset_user_password(session: Session, actor, user_id: int, new_password: str) -> User:
+    """The admin sets a new password for a user of a division they manage; the user's sessions end.
+
+    A user outside those divisions is as unknown as a missing one, so the id tells nothing.
+    """
+    user = session.get(User, user_id)
+    if user is None or not permissions.can_manage(actor, user.jurisdiction_code):
+        raise NotFound(N_("No user %(id)s is known."), {"id": user_id})
+    reset_password(session, user, new_password)
+    log.info("%s reset the password of user %s", _who(actor), user.login)
     return user
 
 

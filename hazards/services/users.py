@@ -1,15 +1,24 @@
-"""Managing the people who use the ledger."""
+"""The people who use the ledger: accounts, their passwords, and checking a password at login.
+
+Every way a password is set (a new account, the person's own change, an admin's reset, the command
+line) goes through `_set_password`, so the rules of `hazards.domain.passwords` hold on all of them,
+and a new password ends every session opened with the old one.
+"""
 
 from __future__ import annotations
 
+import secrets
+from functools import cache
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from hazards.domain.enums import Role
 from hazards.domain.errors import N_, TranslatableValueError
+from hazards.domain.passwords import WeakPassword, check_new_password
 from hazards.models import Jurisdiction, User
-
-MIN_PASSWORD_LENGTH = 8
+from hazards.models.user import password_hash_method
 
 
 class UserError(TranslatableValueError):
@@ -32,8 +41,7 @@ def create_user(
     login = login.strip()
     if not login:
         raise UserError(N_("A login is required."))
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(N_("The password must have at least %(n)s characters."), {"n": MIN_PASSWORD_LENGTH})
+    _require_acceptable(password)
     try:
         role = Role(role)
     except ValueError:
@@ -47,7 +55,57 @@ def create_user(
         login=login, name=name or login, email=email, phone=phone, role=role,
         jurisdiction_code=jurisdiction_code, language=language, organization_id=organization_id,
     )
-    user.set_password(password)
+    _set_password(user, password)
     session.add(user)
     session.flush()
     return user
+
+
+def authenticate(session: Session, login: str, password: str) -> User | None:
+    """The active user with this login and password, or None.
+
+    An unknown or inactive login is checked against a stand-in hash of the same method, so that both
+    refusals cost the same hashing time as a wrong password: the answer's delay tells nothing about
+    which logins exist.
+    """
+    user = session.scalar(select(User).where(User.login == login))
+    known = user is not None and user.active
+    stored = user.password_hash if known else _stand_in_hash(password_hash_method())
+    matches = check_password_hash(stored, password)
+    return user if known and matches else None
+
+
+def change_own_password(session: Session, user: User, *, current: str, new: str, repeated: str) -> None:
+    """A signed-in person replaces their password; the current one proves it is them at the keyboard."""
+    if not check_password_hash(user.password_hash, current):
+        raise UserError(N_("The current password is wrong."))
+    if new != repeated:
+        raise UserError(N_("The new password and its repetition differ."))
+    _require_acceptable(new)
+    _set_password(user, new)
+    session.flush()
+
+
+def reset_password(session: Session, user: User, new: str) -> None:
+    """Set a password without knowing the old one; authorizing it is the caller's business (services.admin)."""
+    _require_acceptable(new)
+    _set_password(user, new)
+    session.flush()
+
+
+def _require_acceptable(password: str) -> None:
+    try:
+        check_new_password(password)
+    except WeakPassword as exc:
+        raise UserError(exc.template, exc.params) from None
+
+
+def _set_password(user: User, password: str) -> None:
+    user.set_password(password)
+    user.end_sessions()  # whoever knew the old password and kept a cookie is out
+
+
+@cache
+def _stand_in_hash(method: str) -> str:
+    # Made once per hash method from a random password nobody knows, so nothing ever matches it.
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)

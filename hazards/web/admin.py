@@ -10,11 +10,12 @@ from sqlalchemy import select
 from hazards import permissions
 from hazards.db import get_session
 from hazards.domain.enums import OrganizationKind, Role
-from hazards.domain.errors import Forbidden, InvalidInput
+from hazards.domain.errors import Forbidden, InvalidInput, NotFound
+from hazards.domain.passwords import MIN_LENGTH
 from hazards.i18n import error_text
 from hazards.models import Category
 from hazards.queries.divisions import list_jurisdictions, list_organizations, list_people
-from hazards.services.admin import add_category, add_organization, add_user
+from hazards.services.admin import add_category, add_organization, add_user, reset_user_password
 from hazards.services.users import UserError
 from hazards.web.forms import FormReader
 
@@ -42,8 +43,30 @@ def users():
         except (UserError, InvalidInput) as exc:
             session.rollback()
             flash(error_text(exc), "error")
+    return _users_page(session)
+
+
+@bp.post("/users/<int:user_id>/password")
+@permissions.requires(permissions.can_administer)
+def reset_password(user_id: int):
+    session = get_session()
+    try:
+        user = reset_user_password(session, current_user, user_id, request.form.get("password", ""))
+    except NotFound:
+        abort(404)
+    except UserError as exc:
+        session.rollback()
+        flash(error_text(exc), "error")
+        return _users_page(session), 422
+    session.commit()
+    flash(_("The password of %(login)s has been reset; their sessions have ended.", login=user.login), "success")
+    return redirect(url_for("admin.users"), code=303)
+
+
+def _users_page(session):
     return render_template("admin/users.html", users=list_people(session, current_user),
-                           jurisdictions=list_jurisdictions(session, current_user), roles=list(Role))
+                           jurisdictions=list_jurisdictions(session, current_user), roles=list(Role),
+                           min_length=MIN_LENGTH)
 
 
 @bp.route("/organizations", methods=["GET", "POST"])

@@ -1,16 +1,22 @@
-"""Logging in and out. Failed attempts are counted (hazards.services.login_throttle) to slow guessing."""
+"""Logging in and out, and changing one's own password.
+
+Failed attempts are counted (hazards.services.login_throttle) to slow guessing. The session cookie
+carries the user's session version (`User.get_id`); the loader accepts a cookie only while it matches,
+so logging out or a new password ends that cookie and every copy of it.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 
 from hazards import permissions
 from hazards.db import get_session
 from hazards.models import User
-from hazards.services import login_throttle
+from hazards.domain.passwords import MIN_LENGTH
+from hazards.i18n import error_text
+from hazards.services import login_throttle, users
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -19,15 +25,22 @@ login_manager.login_message = None
 
 
 @login_manager.user_loader
-def _load_user(user_id: str):
+def _load_user(session_id: str):
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None  # a cookie from before session versions, or not ours: signed out
     user = get_session().get(User, int(user_id))
-    return user if user is not None and user.active else None
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 def _too_many_failures(login: str, address: str) -> bool:
+    config = current_app.config
     return login_throttle.too_many_failures(get_session(), login, address,
-                                            window_minutes=current_app.config["LOGIN_WINDOW_MINUTES"],
-                                            max_failures=current_app.config["LOGIN_MAX_FAILURES"])
+                                            window_minutes=config["LOGIN_WINDOW_MINUTES"],
+                                            max_failures=config["LOGIN_MAX_FAILURES"],
+                                            max_failures_per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"])
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -43,8 +56,8 @@ def login():
     if _too_many_failures(login_name, address):
         flash(_("Too many failed attempts. Please wait a few minutes and try again."), "error")
         return render_template("auth/login.html", login=login_name), 429
-    user = db.scalar(select(User).where(User.login == login_name))
-    if user is None or not user.active or not user.check_password(request.form.get("password", "")):
+    user = users.authenticate(db, login_name, request.form.get("password", ""))
+    if user is None:
         login_throttle.record_failure(db, login_name, address)
         db.commit()
         flash(_("Wrong login or password."), "error")
@@ -64,9 +77,36 @@ def login():
 @login_required
 @permissions.own_records
 def logout():
+    db = get_session()
+    current_user._get_current_object().end_sessions()
+    db.commit()
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/profile/password", methods=["GET", "POST"])
+@login_required
+@permissions.own_records
+def change_password():
+    if request.method == "GET":
+        return render_template("auth/password.html", min_length=MIN_LENGTH)
+    db = get_session()
+    user = current_user._get_current_object()
+    try:
+        users.change_own_password(db, user, current=request.form.get("current_password", ""),
+                                  new=request.form.get("new_password", ""),
+                                  repeated=request.form.get("repeat_password", ""))
+    except users.UserError as exc:
+        db.rollback()
+        flash(error_text(exc), "error")
+        return render_template("auth/password.html", min_length=MIN_LENGTH), 422
+    db.commit()
+    # Every other session of this user has just ended; this one goes on with the new version.
+    login_user(user)
+    flash(_("Your password has been changed. Anywhere else you were logged in, you now have to log in again."),
+          "success")
+    return redirect(url_for("auth.change_password"), code=303)
 
 
 @bp.post("/language/<code>")
