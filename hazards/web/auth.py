@@ -13,9 +13,9 @@ from flask_login import LoginManager, current_user, login_required, login_user, 
 
 from hazards import permissions
 from hazards.db import get_session
-from hazards.models import User
 from hazards.domain.passwords import MIN_LENGTH
 from hazards.i18n import error_text
+from hazards.models import User
 from hazards.services import login_throttle, users
 
 bp = Blueprint("auth", __name__)
@@ -26,11 +26,12 @@ login_manager.login_message = None
 
 @login_manager.user_loader
 def _load_user(session_id: str):
-    user_id, _, version = session_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
-        return None  # a cookie from before session versions, or not ours: signed out
-    user = get_session().get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
+    try:
+        user_id, version = (int(part) for part in session_id.split(":"))
+    except ValueError:
+        return None  # a cookie from before session versions ("id" alone): signed out
+    user = get_session().get(User, user_id)
+    if user is None or not user.active or user.session_version != version:
         return None
     return user
 
