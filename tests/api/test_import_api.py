@@ -27,9 +27,11 @@ def csv_bytes(*rows, header=HEADER) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def upload(api, who, content: bytes, name="台账.csv", **form):
+def upload(api, who, content: bytes, name="台账.csv", language="en", **form):
+    """Messages in English by default here, so the assertions read; Chinese is tested on its own."""
     data = {"file": (io.BytesIO(content), name), **form}
-    return api.post(who, "/api/v1/import", data=data, content_type="multipart/form-data")
+    return api.post(who, "/api/v1/import", data=data, content_type="multipart/form-data",
+                    headers={"Accept-Language": language})
 
 
 def count(session) -> int:
