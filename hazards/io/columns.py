@@ -498,7 +498,8 @@ def _count(key, zh, aliases) -> Column:
 COLUMNS: tuple[Column, ...] = (
     # identity
     _text("code", "隐患编号", ("编号", "隐患代码", "台账编号"), 32,
-          note="empty = a new code {division}-{year}-{sequence} is assigned"),
+          note="empty = a new code {division}-{year}-{sequence} is assigned; a code given has that form, the "
+               "row's own division and a sequence of 4 to 6 digits"),
     _text("title", "隐患名称", ("名称", "隐患点段名称", "隐患点名称", "隐患点段", "标题"), 200, required=True),
     _text("description", "隐患描述", ("存在问题", "隐患情况", "问题描述", "主要问题")),
     _enum("source", "隐患来源", ("来源", "发现方式", "排查方式"), Source, N_("hazard source")),
