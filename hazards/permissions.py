@@ -174,6 +174,51 @@ def can_set_level(user: Actor, level: SupervisionLevel) -> bool:
     return user.role is Role.SUPERVISOR and level.rank <= supervision_level_of(user).rank
 
 
+@dataclass(frozen=True)
+class ImportReach:
+    """What a ledger file imported by one user may say about a hazard's workflow: only what that
+    user could have brought about through the workflow itself."""
+
+    statuses: frozenset[Status] | None  # None: any status
+    decides: bool  # may rows carry supervision decisions and closure (督办级别, 督办单位, 销号日期, ...)
+    highest_level: SupervisionLevel | None  # the highest level a row may carry; None: any
+
+    def allows_status(self, status: Status) -> bool:
+        return self.statuses is None or status in self.statuses
+
+    def allows_level(self, level: SupervisionLevel) -> bool:
+        if level is SupervisionLevel.NONE:
+            return True
+        return self.decides and (self.highest_level is None or level.rank <= self.highest_level.rank)
+
+
+def _reachable_statuses(role: Role) -> frozenset[Status]:
+    """Statuses a hazard reaches from 上报 through the transitions `role` may take."""
+    reached, frontier = {Status.REPORTED}, [Status.REPORTED]
+    while frontier:
+        status = frontier.pop()
+        for transition in TRANSITIONS.values():
+            if status in transition.sources and role in transition.roles and transition.target not in reached:
+                reached.add(transition.target)
+                frontier.append(transition.target)
+    return frozenset(reached)
+
+
+def import_reach(user: Actor) -> ImportReach:
+    """Admins (migrating a division's historic ledger) and SYSTEM (the command line) bring anything;
+    a supervisor brings what they could have decided, up to their own supervision level; an
+    inspector brings reports only, since a file carries none of the evidence (the after photo, the
+    reason) with which an inspector's own actions close a hazard."""
+    _consulted()
+    if user is SYSTEM or user.role is Role.ADMIN:
+        return ImportReach(None, True, None)
+    if user.role is Role.SUPERVISOR:
+        settable = [level for level in SupervisionLevel
+                    if level is not SupervisionLevel.NONE and can_set_level(user, level)]
+        return ImportReach(_reachable_statuses(Role.SUPERVISOR), True, max(settable, key=lambda lv: lv.rank))
+    return ImportReach(frozenset({Status.REPORTED}), False, None)
+
+
 def can_manage(user: Actor, jurisdiction_code: str) -> bool:
     """Manage users and organizations of a division."""
     return user.role is Role.ADMIN and can_see(user, jurisdiction_code)

@@ -16,9 +16,10 @@ from flask import current_app, jsonify, request
 from hazards import permissions
 from hazards.api.auth import api_user
 from hazards.api.blueprints import api_blueprint
-from hazards.api.problems import ApiProblem
+from hazards.api.problems import ApiProblem, request_language
 from hazards.db import get_session
 from hazards.domain.errors import N_, Forbidden, InvalidInput
+from hazards.i18n import translate_message
 from hazards.io.importer import ImportReport, RowError, import_hazards
 from hazards.io.readers import DEFAULT_MAX_BYTES
 
@@ -65,16 +66,21 @@ def import_ledger():
         path = Path(folder) / _local_name(upload.filename)
         _save(upload.stream, path, limit)
         report = import_hazards(session, path, dry_run=flags["dry_run"], skip_invalid=flags["skip_invalid"],
-                                actor=user, max_bytes=limit)
+                                actor=user, max_bytes=limit, source_name=path.name)
     body = _report_json(report, upload.filename)
     if report.dry_run:
         session.rollback()  # nothing was written; leave nothing half-open either
         return jsonify(body)
     if report.blocked:
-        file_errors = [e.message for e in report.errors if e.row is None]
-        detail = ("nothing was imported: " + (file_errors[0] if file_errors else
-                  f"{body['invalid_rows']} of {report.rows_read} rows have errors "
-                  "(fix them, or send skip_invalid=true to import the valid rows)"))
+        file_errors = [_text(e) for e in report.errors if e.row is None]
+        if file_errors:
+            detail = translate_message(N_("nothing was imported: %(reason)s"), {"reason": file_errors[0]},
+                                       request_language())
+        else:
+            detail = translate_message(N_("nothing was imported: %(invalid)s of %(rows)s rows have errors (fix them, "
+                                          "or send %(flag)s to import the valid rows)"),
+                                       {"invalid": body["invalid_rows"], "rows": report.rows_read,
+                                        "flag": "skip_invalid=true"}, request_language())
         raise ApiProblem(422, detail, code="import_refused",
                          **({"fields": {"file": file_errors[0]}} if file_errors else {}), **body)
     session.commit()
@@ -124,4 +130,9 @@ def _report_json(report: ImportReport, filename: str) -> dict:
 
 def _row_error(error: RowError) -> dict:
     return {"row": error.row, "column": error.column, "column_label": error.column_label,
-            "value": None if error.value is None else str(error.value), "message": error.message}
+            "value": None if error.value is None else str(error.value), "message": _text(error)}
+
+
+def _text(error: RowError) -> str:
+    """A row error in the caller's language (Accept-Language, or their own setting), as problems are."""
+    return translate_message(error.template, error.params, request_language())

@@ -270,7 +270,10 @@ def rest_paths() -> dict:
                            "`skip_invalid=true`: the valid ones). A dry run only checks and writes nothing. Columns "
                            "have Chinese or English headers, as `hazards export` writes them. Inspectors, "
                            "supervisors and admins may import; a row whose division lies outside the caller's "
-                           "jurisdiction is a row error. 200: a dry run (`blocked` says whether the import would be "
+                           "jurisdiction is a row error, and so is a row asking for a state, supervision level or "
+                           "decision the caller could not have reached through the workflow (an inspector's file "
+                           "reports; a supervisor's lists up to their own level; an admin's may carry closures), "
+                           "or a code not of the row's own division. Row errors follow Accept-Language. 200: a dry run (`blocked` says whether the import would be "
                            "refused); 201: hazards were written; 422: nothing was written, and the problem "
                            "carries the report with its row errors.",
             "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": obj({

@@ -1,10 +1,24 @@
-"""Hazard codes (隐患编号): `{division}-{batch year}-{sequence}`, e.g. 140902-2024-0001."""
+"""Hazard codes (隐患编号): `{division}-{batch year}-{sequence}`, e.g. 140902-2024-0001.
+
+The sequence has four to six digits. A bounded width keeps every code of a division and year the
+same shape in lists and exports, and keeps one absurd code (…-99999999) from pushing every code
+handed out after it past the width.
+"""
 
 from __future__ import annotations
 
 import re
 
-_SEQUENCE = re.compile(r"^(\d{6})-(\d{4})-(\d{4,})$")
+from hazards.domain.errors import N_, TranslatableValueError
+
+SEQUENCE_MIN_DIGITS = 4
+SEQUENCE_MAX_DIGITS = 6
+MAX_SEQUENCE = 10**SEQUENCE_MAX_DIGITS - 1
+_SEQUENCE = re.compile(r"^(\d{6})-(\d{4})-(\d{%d,%d})$" % (SEQUENCE_MIN_DIGITS, SEQUENCE_MAX_DIGITS))
+
+
+class CodeRangeFull(TranslatableValueError):
+    """Every sequence of a division and year is taken."""
 
 
 def code_prefix(jurisdiction_code: str, batch_year: int) -> str:
@@ -12,7 +26,11 @@ def code_prefix(jurisdiction_code: str, batch_year: int) -> str:
 
 
 def format_code(jurisdiction_code: str, batch_year: int, sequence: int) -> str:
-    return f"{code_prefix(jurisdiction_code, batch_year)}{sequence:04d}"
+    if not 0 < sequence <= MAX_SEQUENCE:
+        raise CodeRangeFull(N_("No hazard codes are left for division %(division)s in %(year)s "
+                               "(the sequence has at most %(digits)s digits)."),
+                            {"division": jurisdiction_code, "year": batch_year, "digits": SEQUENCE_MAX_DIGITS})
+    return f"{code_prefix(jurisdiction_code, batch_year)}{sequence:0{SEQUENCE_MIN_DIGITS}d}"
 
 
 def parse_code(code: str) -> tuple[str, int, int] | None:

@@ -22,6 +22,7 @@ from geo.geometry import from_geojson, from_wkt
 from geo.stakes import format_stake, parse_stake, parse_stake_range
 from hazards.domain.divisions import check_code
 from hazards.domain.enums import CoordinateInput, Direction, RiskGrade, RoadClass, Source, Status, SupervisionLevel
+from hazards.domain.errors import N_, TranslatableValueError
 from hazards.domain.labels import fold, label, lookup_table
 from hazards.domain.money import to_wan
 from hazards.models import Category, Jurisdiction, Measure
@@ -68,6 +69,21 @@ def _terms(session: Session, model) -> tuple[dict[str, str], dict[str, tuple[str
 
 # ---------------------------------------------------------------- parsers (cell -> typed value)
 # Cells arrive non-empty: str (stripped), or int/float/bool/datetime from XLSX and GeoJSON.
+# A refused cell raises CellError: a template and params, so the row error reads in the user's language.
+
+
+class CellError(TranslatableValueError):
+    """A cell that is not a value of its column."""
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A few words quoted inside a message (what a column holds), translated with it."""
+
+    template: str
+
+    def __str__(self) -> str:
+        return self.template
 
 
 def _as_text(value: Any) -> str:
@@ -88,7 +104,8 @@ def text_parser(max_length: int | None = None) -> Parser:
         if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@"):
             text = text[1:]
         if max_length and len(text) > max_length:
-            raise ValueError(f"'{text[:40]}…' is longer than {max_length} characters")
+            raise CellError(N_("'%(text)s…' is longer than %(limit)s characters"),
+                            {"text": text[:40], "limit": max_length})
         return text
 
     return parse
@@ -134,15 +151,15 @@ def parse_date(value: Any) -> date:
         # bare year (2024) typed into a date column is refused rather than read as 1905.
         if 20000 <= value <= 80000:
             return _EXCEL_EPOCH + timedelta(days=int(value))
-        raise ValueError(f"'{_as_text(value)}' is not a date; use a form like 2024-03-01")
+        raise CellError(N_("'%(value)s' is not a date; use a form like 2024-03-01"), {"value": _as_text(value)})
     text = value if value.isascii() else unicodedata.normalize("NFKC", value)
     match = _DATE.match(text) or _COMPACT_DATE.match(text)
     if match:
         try:
             return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
         except ValueError:
-            raise ValueError(f"'{value}' is not a valid calendar date") from None
-    raise ValueError(f"'{value}' is not a date; use a form like 2024-03-01")
+            raise CellError(N_("'%(value)s' is not a valid calendar date"), {"value": value}) from None
+    raise CellError(N_("'%(value)s' is not a date; use a form like 2024-03-01"), {"value": value})
 
 
 _INTEGER = re.compile(r"^[+-]?\d+(?:\.0*)?$")
@@ -153,7 +170,7 @@ def integer_parser(minimum: int, maximum: int, suffixes: str = "") -> Parser:
 
     def parse(value: Any) -> int:
         if isinstance(value, bool):
-            raise ValueError(f"'{value}' is not a whole number")
+            raise CellError(N_("'%(value)s' is not a whole number"), {"value": value})
         if isinstance(value, int):
             number = value
         elif isinstance(value, float) and value.is_integer():
@@ -161,12 +178,14 @@ def integer_parser(minimum: int, maximum: int, suffixes: str = "") -> Parser:
         else:
             text = _as_text(value).strip().rstrip(suffixes).strip()
             if not _INTEGER.match(text):
-                raise ValueError(f"'{value}' is not a whole number")
+                raise CellError(N_("'%(value)s' is not a whole number"), {"value": value})
             number = int(text.split(".")[0])
         if number < minimum:
-            raise ValueError(f"'{value}' cannot be negative" if minimum == 0 else f"'{value}' is below {minimum}")
+            if minimum == 0:
+                raise CellError(N_("'%(value)s' cannot be negative"), {"value": value})
+            raise CellError(N_("'%(value)s' is below %(minimum)s"), {"value": value, "minimum": minimum})
         if number > maximum:
-            raise ValueError(f"'{value}' is above {maximum}")
+            raise CellError(N_("'%(value)s' is above %(maximum)s"), {"value": value, "maximum": maximum})
         return number
 
     return parse
@@ -185,17 +204,20 @@ def parse_bool(value: Any) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise ValueError(f"'{value}' is not yes or no; use 是/否, Y/N, true/false or 1/0")
+    raise CellError(N_("'%(value)s' is not yes or no; use 是/否, Y/N, true/false or 1/0"), {"value": value})
 
 
 def enum_parser(enum_cls, what: str) -> Parser:
+    """`what` names the column's values in a message: a template marked N_."""
     table = lookup_table(enum_cls)
-    choices = ", ".join(label(m) for m in enum_cls) + " (or " + ", ".join(m.value for m in enum_cls) + ")"
+    # The labels and the codes, in no one language's sentence: the message around them is translated.
+    choices = ", ".join(label(m) for m in enum_cls) + " / " + ", ".join(m.value for m in enum_cls)
 
     def parse(value: Any):
         member = table.get(fold(_as_text(value)))
         if member is None:
-            raise ValueError(f"'{value}' is not a {what}; use one of {choices}")
+            raise CellError(N_("'%(value)s' is not a %(what)s; use one of %(choices)s"),
+                            {"value": value, "what": Phrase(what), "choices": choices})
         return member
 
     return _memoised(parse)
@@ -215,7 +237,8 @@ def list_parser(table: dict[str, str], names: dict[str, tuple[str, str]], what: 
         words = part.split()
         if len(words) > 1 and all(w.casefold() in table for w in words):
             return [table[w.casefold()] for w in words]
-        raise ValueError(f"'{part}' is not a known {what}; use one of {choices} (or their codes)")
+        raise CellError(N_("'%(value)s' is not a known %(what)s; use one of %(choices)s (or their codes)"),
+                        {"value": part, "what": Phrase(what), "choices": choices})
 
     def parse(value: Any) -> tuple[str, ...]:
         items = value if isinstance(value, (list, tuple)) else [value]
@@ -260,9 +283,11 @@ def division_parser(names: dict[str, str | None]) -> Parser:
         key = text.casefold()
         if key in names:
             if names[key] is None:
-                raise ValueError(f"'{text}' names more than one jurisdiction; give its 6-digit code")
+                raise CellError(N_("'%(value)s' names more than one jurisdiction; give its 6-digit code"),
+                                {"value": text})
             return names[key]
-        raise ValueError(f"'{text}' is not a 6-digit division code (e.g. 140902) or a known jurisdiction name")
+        raise CellError(N_("'%(value)s' is not a 6-digit division code (e.g. 140902) or a known jurisdiction name"),
+                        {"value": text})
 
     return parse
 
@@ -273,7 +298,8 @@ _ROUTE = re.compile(r"^[A-Z0-9][A-Z0-9\-]{0,15}$")
 def parse_route_code(value: Any) -> str:
     code = unicodedata.normalize("NFKC", _as_text(value)).strip().upper().replace(" ", "")
     if not _ROUTE.match(code):
-        raise ValueError(f"'{value}' is not a route code; expected a form like G208, S311 or X012")
+        raise CellError(N_("'%(value)s' is not a route code; expected a form like G208, S311 or X012"),
+                        {"value": value})
     return code
 
 
@@ -311,9 +337,8 @@ def parse_crs(value: Any) -> str:
         kind = normalise_crs(_CRS_EXTRA.get(text, text))
         return "wgs84" if kind == "cgcs2000" else kind  # CGCS2000 agrees with WGS-84 to under a metre
     except ValueError:
-        raise ValueError(
-            f"'{value}' is not a coordinate system; use WGS84, CGCS2000, GCJ02 (高德/腾讯) or BD09 (百度)"
-        ) from None
+        raise CellError(N_("'%(value)s' is not a coordinate system; use %(choices)s"),
+                        {"value": value, "choices": "WGS84, CGCS2000, GCJ02 (高德/腾讯), BD09 (百度)"}) from None
 
 
 _WKT_POINT = re.compile(r"^POINT\s*\(\s*([-+0-9.eE]+)\s+([-+0-9.eE]+)\s*\)$", re.IGNORECASE)
@@ -325,7 +350,8 @@ def parse_wkt(value: Any):
     text = _as_text(value).strip()
     if srid := _EWKT_SRID.match(text):
         if srid.group(1) not in ("4326", "4490"):
-            raise ValueError(f"SRID {srid.group(1)} is not supported; give WGS-84 (4326) or CGCS2000 (4490)")
+            raise CellError(N_("SRID %(srid)s is not supported; give WGS-84 (4326) or CGCS2000 (4490)"),
+                            {"srid": srid.group(1)})
         text = text[srid.end():]
     if match := _WKT_POINT.match(text):
         try:
@@ -472,10 +498,11 @@ def _count(key, zh, aliases) -> Column:
 COLUMNS: tuple[Column, ...] = (
     # identity
     _text("code", "隐患编号", ("编号", "隐患代码", "台账编号"), 32,
-          note="empty = a new code {division}-{year}-{sequence} is assigned"),
+          note="empty = a new code {division}-{year}-{sequence} is assigned; a code given has that form, the "
+               "row's own division and a sequence of 4 to 6 digits"),
     _text("title", "隐患名称", ("名称", "隐患点段名称", "隐患点名称", "隐患点段", "标题"), 200, required=True),
     _text("description", "隐患描述", ("存在问题", "隐患情况", "问题描述", "主要问题")),
-    _enum("source", "隐患来源", ("来源", "发现方式", "排查方式"), Source, "hazard source"),
+    _enum("source", "隐患来源", ("来源", "发现方式", "排查方式"), Source, N_("hazard source")),
     Column("batch_year", "批次年度", ("年度", "批次", "批次年份"), _p(integer_parser(2000, 2100, "年")), _TEXT_OUT,
            "batch_year", values="year 2000-2100; empty = the year of found_on"),
     _bool("dynamic_add", "动态新增", ("是否动态新增",)),
@@ -488,9 +515,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("route_code", "路线编号", ("路线代码", "路线号", "线路编号"), _p(parse_route_code), _TEXT_OUT, "route_code",
            values="G208, S311, X012, Y105, C001, Z..."),
     _text("road_name", "道路名称", ("路名", "道路", "路线名称"), 100),
-    _enum("road_class", "公路等级", ("道路等级", "行政等级", "路线等级"), RoadClass, "road class",
+    _enum("road_class", "公路等级", ("道路等级", "行政等级", "路线等级"), RoadClass, N_("road class"),
           "; empty = from the route code's letter"),
-    _enum("direction", "方向", ("行车方向", "上下行"), Direction, "direction"),
+    _enum("direction", "方向", ("行车方向", "上下行"), Direction, N_("direction")),
     Column("start_stake", "起点桩号", ("起始桩号", "桩号起点"), _p(parse_stake_cell), _f(lambda s: _stake_cell),
            "start_m", values="K12+300 (also k12+5, 12.3 km, 12300m)"),
     Column("end_stake", "止点桩号", ("终点桩号", "桩号止点", "结束桩号"), _p(parse_stake_cell),
@@ -506,19 +533,19 @@ COLUMNS: tuple[Column, ...] = (
     Column("crs", "坐标系", ("坐标系统", "坐标类型"), _p(parse_crs), None,
            values="import only: WGS84 (default), CGCS2000, GCJ02/高德/腾讯, BD09/百度; GCJ-02 and BD-09 are "
                   "converted to WGS-84"),
-    _enum("coordinate_input", "原始坐标系", ("坐标来源",), CoordinateInput, "coordinate input"),
+    _enum("coordinate_input", "原始坐标系", ("坐标来源",), CoordinateInput, N_("coordinate input")),
     # classification
     Column("categories", "隐患类型", ("隐患类别", "隐患分类", "类型"),
-           lambda vocab: list_parser(vocab.category_codes, vocab.category_names, "hazard category"),
+           lambda vocab: list_parser(vocab.category_codes, vocab.category_names, N_("hazard category")),
            lambda vocab, style: _list_cell(vocab.category_names, style), "category_codes",
            values="list of categories (code, 中文 or English name) separated by 、，,;；/ or spaces"),
     _bool("crash_prone", "事故多发", ("事故多发点段", "是否事故多发")),
     _count("crash_count", "事故起数", ("事故数", "事故数量")),
     _count("death_count", "死亡人数", ("死亡数",)),
-    _enum("risk_grade", "风险等级", ("风险级别",), RiskGrade, "risk grade"),
+    _enum("risk_grade", "风险等级", ("风险级别",), RiskGrade, N_("risk grade")),
     _bool("school_zone", "学校周边", ("涉校", "是否涉校", "一校一策")),
     # supervision
-    _enum("level", "督办级别", ("挂牌级别", "督办层级", "督办等级"), SupervisionLevel, "supervision level"),
+    _enum("level", "督办级别", ("挂牌级别", "督办层级", "督办等级"), SupervisionLevel, N_("supervision level")),
     _text("supervising_body", "督办单位", ("挂牌督办单位",), 128),
     _text("document_no", "督办文号", ("文号", "督办通知书文号"), 100),
     _date("listed_on", "挂牌日期", ("挂牌时间", "督办日期")),
@@ -529,7 +556,7 @@ COLUMNS: tuple[Column, ...] = (
     _text("responsible_contact", "联系电话", ("联系方式", "电话"), 64),
     # plan
     Column("measures", "措施类别", ("措施类型", "治理措施类别"),
-           lambda vocab: list_parser(vocab.measure_codes, vocab.measure_names, "remediation measure"),
+           lambda vocab: list_parser(vocab.measure_codes, vocab.measure_names, N_("remediation measure")),
            lambda vocab, style: _list_cell(vocab.measure_names, style), "measure_codes",
            values="list of measures (code, 中文 or English name), separated like categories"),
     _text("measures_text", "整改措施", ("治理措施", "措施")),
@@ -538,7 +565,7 @@ COLUMNS: tuple[Column, ...] = (
     _date("planned_start", "计划开工日期", ("计划开始日期",)),
     _date("planned_end", "计划完工日期", ("计划完成日期",)),
     # workflow and closure
-    _enum("status", "治理状态", ("状态", "整改状态", "当前状态"), Status, "status"),
+    _enum("status", "治理状态", ("状态", "整改状态", "当前状态"), Status, N_("status")),
     _date("completed_on", "完成日期", ("整改完成日期", "完工日期")),
     _date("closure_requested_on", "申请销号日期", ("销号申请日期",)),
     _date("accepted_on", "验收日期", ()),

@@ -22,10 +22,11 @@ from sqlalchemy.orm import Session
 from geo.coords import CHINA_EXTENT, to_wgs84, validate_lonlat
 from geo.geometry import check_hazard_geometry
 from hazards import permissions
+from hazards.domain.codes import parse_code
 from hazards.domain.divisions import DivisionCodeError, check_code, is_within
 from hazards.domain.drafts import HazardDraft, check_draft
-from hazards.domain.enums import CoordinateInput, RoadClass
-from hazards.domain.errors import Forbidden
+from hazards.domain.enums import CoordinateInput, RoadClass, Status
+from hazards.domain.errors import N_, Forbidden, ServiceError, render_english
 from hazards.io.columns import BY_KEY, GEOMETRY_KEY, LOCATION_KEYS, REQUIRED, Vocabulary, parsers_for
 from hazards.io.readers import DEFAULT_MAX_BYTES, ImportFileError, Row, SourceTable, open_table
 from hazards.models import Hazard
@@ -37,14 +38,34 @@ CHUNK_SIZE = 2000
 _ROAD_CLASS_BY_LETTER = {rc.value: rc for rc in RoadClass if len(rc.value) == 1}
 #: Export writes lon/lat next to the WKT of a point; they must agree to about a centimetre.
 _SAME_POINT_DEGREES = 1e-7
+#: Columns only a supervisor's decision fills (listing, closure): an inspector's file leaves them empty.
+DECISION_KEYS = ("supervising_body", "document_no", "listed_on", "deadline", "completed_on", "closure_requested_on",
+                 "accepted_on", "acceptance_note", "closed_on")
+_CODE_EXAMPLE = "140902-2024-0001"
 
 
 @dataclass(frozen=True)
 class RowError:
+    """One problem of a row (or of the file): a message template marked N_ and its params, so the
+    API shows it in the reader's language (`hazards.i18n.translate_message`); `message` is English."""
+
     row: int | None  # None: the file as a whole
     column: str | None  # the column's English key
     value: Any
-    message: str
+    template: str
+    params: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, row: int | None, column: str | None, value: Any, exc: BaseException) -> RowError:
+        """From a parser's or a rule's exception: typed ones keep their template, others their text."""
+        template = getattr(exc, "template", None)
+        if template is None:
+            return cls(row, column, value, str(exc))
+        return cls(row, column, value, template, dict(getattr(exc, "params", None) or {}))
+
+    @property
+    def message(self) -> str:
+        return render_english(self.template, self.params)
 
     @property
     def column_label(self) -> str | None:
@@ -89,6 +110,7 @@ def import_hazards(
     dry_run: bool = False,
     skip_invalid: bool = False,
     actor,
+    source_name: str | None = None,
     extent: tuple[float, float, float, float] | None = None,
     fmt: str | None = None,
     max_bytes: int | None = None,
@@ -96,52 +118,69 @@ def import_hazards(
 ) -> ImportReport:
     """Check a CSV/XLSX/GeoJSON ledger and write its hazards as `actor`; the caller commits.
 
-    Rows must lie in the actor's subtree: a row elsewhere is a row error. The CLI imports as
-    `permissions.SYSTEM`, whose subtree is the whole country.
+    Rows must lie in the actor's subtree, and may only bring statuses, levels and decisions the
+    actor could have reached through the workflow (`permissions.import_reach`); a row asking for more
+    is a row error. The CLI imports as `permissions.SYSTEM`, whose subtree is the whole country.
+    Each hazard's first history row records it as imported by `actor` from `source_name` (the
+    file's own name by default).
     """
     if not permissions.can_import_into(actor, actor.jurisdiction_code):
-        raise Forbidden("this user may not import hazards")
+        raise Forbidden(N_("You may not import hazards."))
     within = check_code(actor.jurisdiction_code)
     report = ImportReport(str(path), dry_run=dry_run, skip_invalid=skip_invalid)
     try:
         table = open_table(path, fmt=fmt, max_bytes=max_bytes or _setting("IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
     except ImportFileError as exc:
-        report.errors.append(RowError(None, None, None, str(exc)))
+        report.errors.append(RowError.of(None, None, None, exc))
         return report
     report.format = table.format
     report.warnings.extend(table.warnings)
     ref = ReferenceData(session)
     extent = extent or tuple(_setting("COORDINATE_EXTENT", CHINA_EXTENT))
-    builder = RowBuilder(table, Vocabulary.load(session), ref, extent, within=within)
+    builder = RowBuilder(table, Vocabulary.load(session), ref, extent, within=within,
+                         reach=permissions.import_reach(actor))
 
     try:
         codes = _check_pass(session, table, builder, report)
     except ImportFileError as exc:  # found further down the file (a workbook's stray far cell)
-        report.errors.append(RowError(None, None, None, str(exc)))
+        report.errors.append(RowError.of(None, None, None, exc))
         return report
     if report.rows_read == 0:
-        report.errors.append(RowError(None, None, None, f"'{Path(path).name}' has a header but no hazard rows"))
+        report.errors.append(RowError(None, None, None, N_("'%(file)s' has a header but no hazard rows"),
+                                      {"file": Path(path).name}))
     if dry_run or report.blocked or not report.valid_rows:
         return report
 
     try:
         with session.begin_nested():  # a failure leaves the caller's session as it was
-            report.created = _write_pass(session, table, builder, ref, codes, report, actor.id, chunk_size)
+            report.created = _write_pass(session, table, builder, ref, codes, report, actor.id, chunk_size,
+                                         note=source_name or Path(path).name)
     except _FileChanged as exc:
         report.created = []
-        report.errors.append(RowError(None, None, None, f"nothing was written: {exc}"))
-    except IntegrityError as exc:  # someone else wrote a clashing code between the two passes
+        report.errors.append(RowError(None, None, None, N_("nothing was written: %(reason)s"), {"reason": exc}))
+    except ServiceError as exc:  # no code left to hand out for a division and year
         report.created = []
-        report.errors.append(RowError(None, None, None, f"nothing was written: the ledger changed during the "
-                                                        f"import ({str(exc.orig).splitlines()[0]}); try again"))
+        report.errors.append(RowError(None, None, None, N_("nothing was written: %(reason)s"), {"reason": exc}))
+    except IntegrityError:  # someone else wrote a clashing code between the two passes
+        report.created = []
+        report.errors.append(RowError(None, None, None,
+                                      N_("nothing was written: the ledger changed during the import; try again")))
     return report
 
 
 class _FileChanged(Exception):
-    pass
+    """The file read on the second pass is not the one checked on the first."""
+
+    def __init__(self, row: int | None = None, reason: RowError | None = None):
+        if row is None:
+            self.template, self.params = N_("the file changed while it was being imported"), {}
+        else:
+            self.template = N_("the file changed while it was being imported (row %(row)s: %(reason)s)")
+            self.params = {"row": row, "reason": reason}
+        super().__init__(render_english(self.template, self.params))
 
 
-def _write_pass(session, table, builder, ref, codes, report, actor_id, chunk_size) -> list[str]:
+def _write_pass(session, table, builder, ref, codes, report, actor_id, chunk_size, *, note: str) -> list[str]:
     """Read the file again and write the rows the first pass found valid, chunk by chunk."""
     bad_rows = {e.row for e in report.errors}
     allocator = CodeAllocator(session)
@@ -153,13 +192,13 @@ def _write_pass(session, table, builder, ref, codes, report, actor_id, chunk_siz
         drafts = []
         for number, draft, errors in builder.build(chunk, check=False):
             if draft is None or errors:
-                raise _FileChanged(f"the file changed while it was being imported (row {number}: {errors[0]})")
+                raise _FileChanged(number, errors[0])
             draft.code = draft.code or allocator.next(draft.jurisdiction_code, draft.batch_year)
             drafts.append(draft)
-        register_hazards(session, drafts, ref=ref, actor_id=actor_id, action="import")
+        register_hazards(session, drafts, ref=ref, actor_id=actor_id, action="import", note=note)
         created.extend(d.code for d in drafts)
     if len(created) != report.valid_rows:
-        raise _FileChanged("the file changed while it was being imported")
+        raise _FileChanged()
     return created
 
 
@@ -170,17 +209,21 @@ def _check_pass(session: Session, table: SourceTable, builder: RowBuilder, repor
     for chunk in _chunks(table.rows(), CHUNK_SIZE):
         for number, draft, errors in builder.build(chunk):
             report.rows_read += 1
-            if draft is not None and draft.code:
+            # Only a row found good so far has its code looked up: its code then lies in the user's
+            # area (the row's own division), so the ledger's answer tells nothing about another one.
+            if draft is not None and draft.code and not errors:
                 if draft.code in codes:
-                    message = f"code '{draft.code}' is already used on row {codes[draft.code]} of this file"
-                    errors.append(RowError(number, "code", draft.code, message))
+                    errors.append(RowError(number, "code", draft.code,
+                                           N_("code '%(code)s' is already used on row %(row)s of this file"),
+                                           {"code": draft.code, "row": codes[draft.code]}))
                 else:
                     codes[draft.code] = number
             if errors:
                 report.errors.extend(errors)
                 bad.add(number)
     for code in _codes_in_ledger(session, list(codes)):
-        report.errors.append(RowError(codes[code], "code", code, f"code '{code}' is already in the ledger"))
+        report.errors.append(RowError(codes[code], "code", code, N_("code '%(code)s' is already in the ledger"),
+                                      {"code": code}))
         bad.add(codes[code])
     report.errors.sort(key=lambda e: (e.row or 0))
     report.valid_rows = report.rows_read - len(bad)
@@ -210,9 +253,10 @@ class RowBuilder:
     """Turns raw rows into checked HazardDrafts; parsers are bound once, when the file is opened."""
 
     def __init__(self, table: SourceTable, vocab: Vocabulary, ref: ReferenceData, extent, *,
-                 within: str | None = None):
+                 within: str | None = None, reach: permissions.ImportReach | None = None):
         self.ref = ref
         self.within = within  # rows must lie in this division's subtree (None: anywhere)
+        self.reach = reach  # what rows may say of the workflow (None: anything)
         self.extent = tuple(float(v) for v in extent)
         self.parsers = parsers_for(table.mapping, vocab)
         self.header_of = {key: header for header, key, _p in self.parsers}
@@ -243,10 +287,15 @@ class RowBuilder:
             draft = None
             if not errors:
                 draft = self._draft(values)
+                # On both passes: these decide who may write what.
                 if self.within is not None:
-                    self._check_within(number, raw, draft, errors)  # on both passes: it decides who may write
+                    self._check_within(number, raw, draft, errors)
+                if not errors:  # a row outside the area is refused once, for its division
+                    self._check_code(number, raw, draft, errors)
+                if self.reach is not None:
+                    self._check_reach(number, raw, draft, errors)
                 if check:
-                    errors.extend(RowError(number, p.field, self._raw(raw, p.field), p.message)
+                    errors.extend(RowError(number, p.field, self._raw(raw, p.field), p.template, dict(p.params))
                                   for p in check_draft(draft, self.ref))
             results.append((number, draft, errors))
         return results
@@ -259,7 +308,59 @@ class RowBuilder:
             return  # not a division code at all: check_draft names that
         if not inside:
             errors.append(RowError(number, "jurisdiction_code", self._raw(raw, "jurisdiction_code"),
-                                   f"division {code} is outside your jurisdiction {self.within}"))
+                                   N_("division %(division)s is outside your jurisdiction %(within)s"),
+                                   {"division": code, "within": self.within}))
+
+    def _check_code(self, number: int, raw: dict, draft: HazardDraft, errors: list[RowError]) -> None:
+        """A code a row brings is a standard code of the row's own division, and so of the user's area.
+
+        A code outside the user's area gets the same answer whether or not it exists, and is never
+        looked up; a code of another shape could belong anywhere, so it is refused too."""
+        if not draft.code:
+            return
+        parsed = parse_code(draft.code)
+        if parsed is None:
+            errors.append(RowError(number, "code", draft.code,
+                                   N_("'%(code)s' is not a hazard code of the form %(example)s (division, batch year, "
+                                      "a sequence of 4 to 6 digits); leave it empty and one is assigned"),
+                                   {"code": draft.code, "example": _CODE_EXAMPLE}))
+            return
+        division = parsed[0]
+        if self.within is not None and not _inside(division, self.within):
+            errors.append(RowError(number, "code", draft.code, N_("code '%(code)s' is not in your area"),
+                                   {"code": draft.code}))
+        elif division != draft.jurisdiction_code:
+            errors.append(RowError(number, "code", draft.code,
+                                   N_("code '%(code)s' belongs to division %(code_division)s, not to this row's "
+                                      "division %(division)s"),
+                                   {"code": draft.code, "code_division": division,
+                                    "division": draft.jurisdiction_code}))
+
+    def _check_reach(self, number: int, raw: dict, draft: HazardDraft, errors: list[RowError]) -> None:
+        """The row's status, level and decisions are ones the importing user could have reached."""
+        reach = self.reach
+        if not reach.allows_status(draft.status):
+            allowed = tuple(s for s in Status if reach.allows_status(s))
+            errors.append(RowError(number, "status", self._raw(raw, "status"),
+                                   N_("you may not import a hazard in status %(status)s: through the workflow "
+                                      "your role reaches only %(allowed)s"),
+                                   {"status": draft.status, "allowed": allowed}))
+        if not reach.allows_level(draft.level):
+            if reach.decides:
+                errors.append(RowError(number, "level", self._raw(raw, "level"),
+                                       N_("you may not import a hazard at supervision level %(level)s: you list "
+                                          "hazards up to level %(highest)s"),
+                                       {"level": draft.level, "highest": reach.highest_level}))
+            else:
+                errors.append(self._decision_error(number, raw, "level"))
+        if not reach.decides:
+            errors.extend(self._decision_error(number, raw, key) for key in DECISION_KEYS
+                          if getattr(draft, key) not in (None, ""))
+
+    def _decision_error(self, number: int, raw: dict, key: str) -> RowError:
+        return RowError(number, key, self._raw(raw, key),
+                        N_("only a supervisor decides this; a file you import may only report hazards, so leave "
+                           "this column empty"))
 
     def _raw(self, raw: dict, key: str):
         header = self.header_of.get(key)
@@ -279,10 +380,10 @@ class RowBuilder:
             try:
                 values[key] = parse(cell)
             except ValueError as exc:
-                errors.append(RowError(number, key, cell, str(exc)))
+                errors.append(RowError.of(number, key, cell, exc))
         if not self.required <= values.keys():
             failed = {e.column for e in errors}
-            errors.extend(RowError(number, c.key, None, "a value is required") for c in REQUIRED
+            errors.extend(RowError(number, c.key, None, N_("a value is required")) for c in REQUIRED
                           if c.key not in values and c.key not in failed)
         return values, errors
 
@@ -298,18 +399,18 @@ class RowBuilder:
             source, geometry = "lon", lonlat
         else:
             missing = "lat" if "lon" in values else "lon" if "lat" in values else "wkt"
-            errors.append(RowError(number, missing, None, "no location: give wkt, or lon and lat"))
+            errors.append(RowError(number, missing, None, N_("no location: give wkt, or lon and lat")))
             return
         if lonlat and source != "lon" and not _same_point(geometry, lonlat):
             errors.append(RowError(number, "lon", self._raw(raw, "lon"),
-                                   "lon/lat do not match the geometry given; clear one of them"))
+                                   N_("lon/lat do not match the geometry given; clear one of them")))
             return
         try:
             geometry = self._to_wgs84(geometry, crs)
         except ValueError as exc:
             if source == "lon" and self.extent[0] <= lonlat[0] <= self.extent[2]:
                 source = "lat"  # the longitude is fine, so the latitude is what is wrong
-            errors.append(RowError(number, source, self._raw(raw, source), str(exc)))
+            errors.append(RowError.of(number, source, self._raw(raw, source), exc))
             return
         values["geometry"] = geometry
         values["coordinate_input"] = (
@@ -319,7 +420,7 @@ class RowBuilder:
             start, end = values.pop("stake_range")
             if "start_stake" in values and (values["start_stake"], values.get("end_stake")) != (start, end):
                 errors.append(RowError(number, "stake_range", self._raw(raw, "stake_range"),
-                                       "the stake range does not match the start and end stakes; clear one"))
+                                       N_("the stake range does not match the start and end stakes; clear one")))
             values["start_stake"], values["end_stake"] = start, end
 
     def _to_wgs84(self, geometry, crs: str):
@@ -345,6 +446,13 @@ class RowBuilder:
             if road_class is not None:
                 kwargs["road_class"] = road_class
         return HazardDraft(**kwargs)
+
+
+def _inside(code: str, ancestor: str) -> bool:
+    try:
+        return is_within(code, ancestor)
+    except DivisionCodeError:
+        return False  # not a division at all, so in nobody's area
 
 
 def _same_point(geometry, lonlat: tuple[float, float]) -> bool:

@@ -7,12 +7,16 @@ from collections.abc import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hazards.domain.codes import code_prefix, format_code, parse_code
+from hazards.domain.codes import CodeRangeFull, code_prefix, format_code, parse_code
+from hazards.domain.errors import Conflict
 from hazards.models import Hazard
 
 
 def last_sequence(session: Session, jurisdiction_code: str, batch_year: int) -> int:
-    """The highest sequence in use for this division and year (0 when none)."""
+    """The highest sequence in use for this division and year (0 when none).
+
+    Only codes in the standard form count: a code of another shape (one written before the width
+    was bounded, -99999999) must not push the codes handed out after it past the width."""
     prefix = code_prefix(jurisdiction_code, batch_year)
     codes = session.scalars(select(Hazard.code).where(Hazard.code.startswith(prefix, autoescape=True)))
     return max((_sequence_of(c) for c in codes), default=0)
@@ -43,8 +47,12 @@ class CodeAllocator:
 
     def next(self, jurisdiction_code: str, batch_year: int) -> str:
         key = (jurisdiction_code, batch_year)
-        self._last[key] = self._current(key) + 1
-        return format_code(jurisdiction_code, batch_year, self._last[key])
+        try:
+            code = format_code(jurisdiction_code, batch_year, self._current(key) + 1)
+        except CodeRangeFull as exc:  # refused, never widened: the unique constraint is no help here
+            raise Conflict(exc.template, exc.params) from None
+        self._last[key] += 1
+        return code
 
     def _current(self, key: tuple[str, int]) -> int:
         if key not in self._last:

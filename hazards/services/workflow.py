@@ -124,7 +124,8 @@ def _merge_target(session, hazard: Hazard, actor: User, target_id: int) -> Hazar
     try:
         target = load_hazard(session, target_id, actor, "view")
     except NotFound:
-        raise InvalidInput(N_("No hazard %(id)s is known to merge into."), {"id": target_id},
+        # The same words whether it exists elsewhere or not at all, and never its id.
+        raise InvalidInput(N_("The original hazard to merge into is not in your area, or does not exist."),
                            fields={"merge_target_id": "unknown"}) from None
     if target.status in (Status.MERGED, Status.REJECTED):
         raise InvalidInput(N_("Hazard %(code)s cannot take a merge: it is itself %(status)s."),

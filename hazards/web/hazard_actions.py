@@ -66,13 +66,17 @@ def take_action(hazard_id: int, action: str):
 
 
 def _merge_target(f: FormValues):
-    """The original is named by its code, as people know it; an id works too."""
+    """The original is named by its code, as people know it; an id works too.
+
+    A code is looked up only among the hazards this user may see: the id of one outside their area
+    must not reach the refusal, which would then tell that it exists and what its id is."""
     raw = f.text("merge_target", max_length=64)
     if not raw:
         return None
     if raw.isdigit():
         return int(raw)
-    return get_session().scalar(select(Hazard.id).where(Hazard.code == raw)) or -1
+    found = get_session().scalar(select(Hazard.id).where(Hazard.code == raw, permissions.visible_clause(current_user)))
+    return found or -1
 
 
 @bp.route("/hazards/<int:hazard_id>/edit", methods=["GET", "POST"])

@@ -27,9 +27,11 @@ def csv_bytes(*rows, header=HEADER) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def upload(api, who, content: bytes, name="台账.csv", **form):
+def upload(api, who, content: bytes, name="台账.csv", language="en", **form):
+    """Messages in English by default here, so the assertions read; Chinese is tested on its own."""
     data = {"file": (io.BytesIO(content), name), **form}
-    return api.post(who, "/api/v1/import", data=data, content_type="multipart/form-data")
+    return api.post(who, "/api/v1/import", data=data, content_type="multipart/form-data",
+                    headers={"Accept-Language": language})
 
 
 def count(session) -> int:
@@ -155,3 +157,47 @@ def test_the_file_name_from_the_client_is_never_a_path(api, session):
     assert body["file"] == "台账.csv" and body["valid_rows"] == 1
     body = upload(api, "inspector", csv_bytes(XINFU), name="..", dry_run="true").get_json()
     assert body["errors"][0]["row"] is None and "unknown file type" in body["errors"][0]["message"]
+
+
+CLOSED_PROVINCE_HEADER = HEADER + ["督办单位", "挂牌日期", "整改期限", "治理状态", "验收意见", "销号日期"]
+CLOSED_PROVINCE = ["", "省级挂牌已销号", "140902", "2024-03-05", "112.72", "38.41", "省级", "山西省安委会", "2024-03-10",
+                   "2024-09-30", "已销号", "验收合格", "2024-08-20"]
+
+
+def test_an_inspector_may_not_import_a_closed_province_level_hazard(api, session):
+    before = count(session)
+    content = csv_bytes(XINFU + [""] * 6, CLOSED_PROVINCE, header=CLOSED_PROVINCE_HEADER)
+    body = assert_problem(upload(api, "inspector", content), 422, "import_refused")
+    assert {e["row"] for e in body["errors"]} == {3}
+    assert {"status", "level", "supervising_body", "closed_on", "acceptance_note"} <= {e["column"] for e in body["errors"]}
+    assert count(session) == before
+
+    landed = upload(api, "inspector", content, skip_invalid="true")
+    assert landed.status_code == 201 and landed.get_json()["created"] == ["140902-2024-0101"]
+    assert session.scalar(select(Hazard.status).where(Hazard.code == "140902-2024-0101")).value == "reported"
+
+
+def test_row_errors_read_in_chinese_when_asked(api, session):
+    content = csv_bytes(XINFU, BAD_LEVEL, YUANPING)
+    body = assert_problem(upload(api, "inspector", content, language="zh"), 422, "import_refused")
+    messages = {e["column"]: e["message"] for e in body["errors"]}
+    assert messages["level"].startswith("“xx”不是有效的督办级别")
+    assert messages["jurisdiction_code"] == "行政区划 140981 不在您的辖区 140902 内"
+    assert body["detail"] == "未导入任何数据：3 行中有 2 行有错误（请更正，或发送 skip_invalid=true 只导入无误的行）"
+
+    english = upload(api, "inspector", content, language="en").get_json()
+    assert english["detail"].startswith("nothing was imported: 2 of 3 rows have errors")
+
+
+def test_a_dry_run_answers_alike_for_another_countys_code_that_exists_and_one_that_does_not(api, session, ledger):
+    existing = ledger[3].code  # 丁, in Yuanping
+    missing = existing[:-4] + "0999"
+
+    def answer(code: str) -> dict:
+        row = [code] + XINFU[1:]
+        body = upload(api, "inspector", csv_bytes(row), dry_run="true").get_json()
+        return {key: value for key, value in body.items() if key != "errors"} | {
+            "errors": [{k: str(v).replace(code, "CODE") for k, v in e.items()} for e in body["errors"]]}
+
+    assert answer(existing) == answer(missing)
+    assert answer(existing)["errors"][0]["message"] == "code 'CODE' is not in your area"

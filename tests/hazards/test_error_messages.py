@@ -24,8 +24,8 @@ from hazards.i18n import translate_message
 ROOT = Path(hazards.__file__).resolve().parent.parent
 # Where the refusals that reach people are raised.
 SOURCES = ["hazards/services", "hazards/domain", "hazards/inputs", "hazards/web/refusals.py", "hazards/io/readers.py",
-           "hazards/io/exporter.py", "hazards/reports/request.py", "hazards/reports/period.py", "hazards/reports/build.py",
-           "hazards/api/inbox.py", "hazards/api/imports.py",
+           "hazards/io/columns.py", "hazards/io/importer.py", "hazards/io/exporter.py", "hazards/reports/request.py",
+           "hazards/reports/period.py", "hazards/reports/build.py", "hazards/api/inbox.py", "hazards/api/imports.py",
            "geo/coords.py", "geo/stakes.py", "geo/geometry.py"]
 PEOPLES_ERRORS = (ServiceError, GeoError, TranslatableValueError)
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sdr]")

@@ -356,9 +356,14 @@ YUANPING_ROW = row(**{"隐患编号": "140981-2024-0007", "隐患名称": "S311�
                       "经度": "112.71", "纬度": "38.73", "责任单位": ""})
 
 
+def reported(base) -> list[str]:
+    """The row as an inspector may bring it: a report, with no supervision decision."""
+    return row(base, **{"督办级别": "", "挂牌日期": "", "整改期限": "", "治理状态": ""})
+
+
 def test_rows_outside_the_importers_jurisdiction_are_row_errors(session, tmp_path):
     before = count(session)
-    path = write_csv(tmp_path / "two-counties.csv", [POINT_ROW, YUANPING_ROW, SECTION_ROW])
+    path = write_csv(tmp_path / "two-counties.csv", [reported(POINT_ROW), reported(YUANPING_ROW), SECTION_ROW])
     city, county = user(session, "supervisor", "140900"), user(session, "inspector", "140902")
 
     assert import_hazards(session, path, dry_run=True, actor=SYSTEM).errors == []  # unrestricted, as the CLI imports

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -292,3 +293,23 @@ def test_a_refused_upload_leaves_no_file_behind(client, auth, session, inspector
     assert count(session) == 0 and session.scalar(select(func.count(Attachment.id))) == 0
     after = sorted(uploads.rglob("*.*")) if uploads.exists() else []
     assert [p for p in after if p.is_file() and p not in before] == []
+
+
+def test_merging_by_a_code_outside_ones_area_tells_neither_existence_nor_id(client, auth, session, people, ledger):
+    """Issue 12, finding 9: merge-by-code must not look outside the user's area, nor name internal ids."""
+    duplicate, elsewhere = ledger[0], ledger[3]  # 甲 in Xinfu; 丁 in Yuanping
+    auth.login(people["county"])
+
+    def refusal(code: str) -> str:
+        session.refresh(duplicate)
+        page = client.post(f"/hazards/{duplicate.id}/actions/merge",
+                           data={"version": duplicate.version, "merge_target": code, "reason": "重复上报"},
+                           follow_redirects=True).get_data(as_text=True)
+        flashes = re.findall(r'<div class="flash (\w+)" role="status">(.*?)</div>', page)
+        assert flashes == [("error", "要合并到的原隐患不在您的辖区内，或并不存在。")]
+        return flashes
+
+    assert refusal(elsewhere.code) == refusal(elsewhere.code[:-4] + "0999")
+    assert refusal(str(elsewhere.id)) == refusal("999999")  # by id too, the same answer
+    session.refresh(duplicate)
+    assert duplicate.status is Status.REPORTED
