@@ -24,6 +24,7 @@ from hazards.domain.divisions import check_code
 from hazards.domain.enums import CoordinateInput, Direction, RiskGrade, RoadClass, Source, Status, SupervisionLevel
 from hazards.domain.labels import fold, label, lookup_table
 from hazards.domain.money import to_wan
+from hazards.inputs.values import FIRST_DATE, LAST_DATE
 from hazards.models import Category, Jurisdiction, Measure
 
 Parser = Callable[[Any], Any]
@@ -139,9 +140,12 @@ def parse_date(value: Any) -> date:
     match = _DATE.match(text) or _COMPACT_DATE.match(text)
     if match:
         try:
-            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+            day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
         except ValueError:
             raise ValueError(f"'{value}' is not a valid calendar date") from None
+        if not FIRST_DATE <= day <= LAST_DATE:
+            raise ValueError(f"'{value}' is not a date from {FIRST_DATE} to {LAST_DATE}")
+        return day
     raise ValueError(f"'{value}' is not a date; use a form like 2024-03-01")
 
 
