@@ -56,6 +56,27 @@ def from_geojson(obj: dict | str) -> BaseGeometry:
         raise GeometryError(N_("not a valid GeoJSON geometry (%(reason)s)"), {"reason": str(exc)}) from None
 
 
+# Names a GeoJSON `crs` member may give for lon/lat in WGS-84 (or CGCS2000, the same to a metre).
+_LONLAT_CRS_SUFFIXES = ("crs84", "4326", "4490")
+
+
+def declared_crs(collection: dict) -> str:
+    """The CRS a GeoJSON object declares (the 2008 `crs` member; RFC 7946 dropped it), lower-cased;
+    "crs84" when it declares none. A member of another shape (`"crs": "EPSG:4326"`) is refused."""
+    crs = collection.get("crs")
+    if not crs:
+        return "crs84"
+    properties = crs.get("properties") or {} if isinstance(crs, dict) else None
+    name = properties.get("name", "crs84") if isinstance(properties, dict) else None
+    if not isinstance(name, str):
+        raise GeometryError(N_('the "crs" member must be {"type": "name", "properties": {"name": "..."}}'))
+    return name.lower()
+
+
+def is_lonlat_crs(name: str) -> bool:
+    return name.lower().endswith(_LONLAT_CRS_SUFFIXES)
+
+
 def point(lon: float, lat: float) -> Point:
     return Point(lon, lat)
 

@@ -5,6 +5,7 @@ hazards/translations/zh/LC_MESSAGES/messages.po and reports any id left untransl
 """
 
 ZH = {
+    "'%(value)s' is not a date from %(first)s to %(last)s": "“%(value)s”不是 %(first)s 至 %(last)s 之间的日期",
     "The request contains a NUL character, which no field may hold.": "请求中含有空字符（NUL），任何字段都不能包含它。",
     "The quarter must be 1 to 4, not %(value)s.": "季度应为1至4，而不是%(value)s。",
     "The half year must be 1 or 2, not %(value)s.": "半年应为1（上半年）或2（下半年），而不是%(value)s。",
@@ -464,6 +465,16 @@ ZH = {
     "unknown field": "未知字段",
     "must be a string": "须为文本",
     "must not contain NUL characters": "不能包含空字符（NUL）",
+    "the batch year must be from %(first)s to %(last)s": "批次年度应在 %(first)s 至 %(last)s 年之间",
+    "must be a date from %(first)s to %(last)s": "应为 %(first)s 至 %(last)s 之间的日期",
+    "the JSON is nested more than %(n)s levels deep": "JSON 嵌套超过 %(n)s 层",
+    "the JSON is not UTF-8 text": "JSON 不是 UTF-8 文本",
+    "the JSON contains a NUL character": "JSON 中含有空字符（NUL）",
+    "the JSON contains a lone surrogate, which is not a character": "JSON 中含有不成对的代理码元，不是有效字符",
+    "'%(file)s' cannot be read: %(reason)s": "无法读取“%(file)s”：%(reason)s",
+    "'%(file)s' line %(line)s: a cell is longer than %(n)s characters (is a quote left open?)": "“%(file)s”第 %(line)s 行：有单元格超过 %(n)s 个字符（是否有引号没有闭合？）",
+    "'%(file)s' line %(line)s contains a NUL character": "“%(file)s”第 %(line)s 行含有空字符（NUL）",
+    'the "crs" member must be {"type": "name", "properties": {"name": "..."}}': "GeoJSON 的坐标系声明格式不对：应为带坐标系名称的对象",
     "must be true or false": "须为 true 或 false",
     "must be a list of codes": "须为代码列表",
     'must be an amount in yuan as a string, e.g. "12500.00"': "须为以元为单位的文本金额，如 \"12500.00\"",

@@ -35,7 +35,7 @@ from hazards.domain.enums import (
 from hazards.domain.errors import N_, InvalidInput, RequirementsMissing
 from hazards.domain.workflow import TRANSITIONS
 from hazards.inputs import shapes
-from hazards.inputs.values import NOT_A_CHOICE, ChoiceCodes
+from hazards.inputs.values import NOT_A_CHOICE, ChoiceCodes, whole_number
 from hazards.models import Attachment, FundingEntry, Hazard
 from hazards.queries import hazard_list as listing
 from hazards.queries.actions import actions_for
@@ -121,8 +121,8 @@ def _filters(args) -> listing.HazardFilters:
             errors[name] = "must be 1, 0, true or false"
         return _FLAGS.get(raw, False)
 
-    batch_year = args.get("batch_year")
-    if batch_year is not None and not (batch_year.isdigit() and 2000 <= int(batch_year) <= 2100):
+    batch_year = whole_number(args.get("batch_year"))
+    if "batch_year" in args and not (batch_year is not None and 2000 <= batch_year <= 2100):
         errors["batch_year"] = "must be a year from 2000 to 2100"
     jurisdiction = args.get("jurisdiction") or None
     if jurisdiction:
@@ -135,7 +135,7 @@ def _filters(args) -> listing.HazardFilters:
     filters = listing.HazardFilters(
         statuses=members(Status, "status"), levels=members(SupervisionLevel, "level"),
         category=args.get("category") or None, route_code=args.get("route") or None,
-        batch_year=int(batch_year) if "batch_year" not in errors and batch_year else None,
+        batch_year=batch_year if "batch_year" not in errors else None,
         overdue=flag("overdue"), open_only=flag("open"),
         jurisdiction_code=jurisdiction if "jurisdiction" not in errors else None, text=args.get("q") or None,
     )

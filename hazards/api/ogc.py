@@ -19,6 +19,7 @@ from hazards.api.auth import api_user
 from hazards.api.blueprints import api_blueprint
 from hazards.api.ogc_features import COLLECTIONS, ItemQuery
 from hazards.api.problems import ApiProblem, bad_request
+from hazards.inputs.values import INT_MAX, whole_number
 from hazards.db import get_session
 
 bp = api_blueprint("ogc", __name__, "/ogc")
@@ -214,16 +215,16 @@ def _feature(collection_id: str, f) -> dict:
 def _item_query(info) -> ItemQuery:
     args, errors = request.args, {}
     q = ItemQuery()
-    limit = args.get("limit", str(DEFAULT_LIMIT))
-    if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
+    limit = whole_number(args.get("limit", str(DEFAULT_LIMIT)))
+    if limit is None or not 1 <= limit <= MAX_LIMIT:
         errors["limit"] = f"must be a whole number from 1 to {MAX_LIMIT}"
     else:
-        q.limit = int(limit)
-    offset = args.get("offset", "0")
-    if not offset.isdigit() or int(offset) >= 2**31:
-        errors["offset"] = "must be a whole number from 0 to 2147483647"
+        q.limit = limit
+    offset = whole_number(args.get("offset", "0"))
+    if offset is None or offset > INT_MAX:
+        errors["offset"] = f"must be a whole number from 0 to {INT_MAX}"
     else:
-        q.offset = int(offset)
+        q.offset = offset
     if "bbox" in args:
         try:
             q.bbox = BBox.parse(args["bbox"])

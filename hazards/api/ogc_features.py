@@ -17,6 +17,7 @@ from geo.spatial import BBox
 from hazards import permissions
 from hazards.api.representations import geometry
 from hazards.domain.enums import JurisdictionLevel, Status, SupervisionLevel
+from hazards.inputs.values import INT_MAX, whole_number
 from hazards.models import Category, Hazard, Jurisdiction, User, hazard_categories
 
 
@@ -79,9 +80,10 @@ def items(session: Session, user: User, collection: str, q: ItemQuery, today: da
 def item(session: Session, user: User, collection: str, feature_id: str, today: date) -> Feature | None:
     """One feature by id, or None when it does not exist for this user."""
     if collection == "hazards":
-        if not feature_id.isdigit() or int(feature_id) >= 2**31:
+        hazard_id = whole_number(feature_id)
+        if hazard_id is None or hazard_id > INT_MAX:
             return None
-        h = session.scalar(select(Hazard).where(Hazard.id == int(feature_id), permissions.visible_clause(user)))
+        h = session.scalar(select(Hazard).where(Hazard.id == hazard_id, permissions.visible_clause(user)))
         return hazard_feature(h, today) if h else None
     j = session.scalar(select(Jurisdiction).where(Jurisdiction.code == feature_id,
                                                   permissions.visible_clause(user, Jurisdiction.code)))

@@ -8,6 +8,7 @@ import binascii
 import json
 
 from hazards.api.problems import ApiProblem
+from hazards.inputs.values import whole_number
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -37,10 +38,11 @@ def limit_from(args, default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT) -> 
     raw = args.get("limit")
     if raw is None:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    number = whole_number(raw)
+    if number is None or not 1 <= number <= maximum:
         raise ApiProblem(400, f"limit must be a whole number from 1 to {maximum}", code="invalid_parameter",
                          fields={"limit": "invalid"})
-    return int(raw)
+    return number
 
 
 def reject_unknown(args, known: set[str] | frozenset[str]) -> None:

@@ -12,16 +12,24 @@ from geo.geometry import GeometryError, check_hazard_geometry, from_geojson
 from hazards.api.problems import ApiProblem
 from hazards.domain.enums import CoordinateInput
 from hazards.domain.errors import N_
-from hazards.inputs.values import MISSING, JsonValues
+from hazards.inputs.values import MISSING, JsonValues, UnreadableJson, strict_json
 
 __all__ = ["JsonReader", "json_object"]
 
 
 def json_object() -> dict:
-    """The request body as a JSON object (415 without a JSON content type, 400 when unreadable)."""
+    """The request body as a JSON object (415 without a JSON content type, 400 when unreadable).
+
+    Read by `strict_json`, not Flask's parser: a body nested thousands deep, or carrying NUL or a lone
+    surrogate in any string, is refused here, before it can reach the database or the stack's limit."""
     if not request.is_json:
         raise ApiProblem(415, "send the body as JSON (Content-Type: application/json)")
-    data = request.get_json(silent=True)
+    try:
+        data = strict_json(request.get_data(cache=True))
+    except UnreadableJson as exc:
+        raise ApiProblem(400, f"the body is not usable JSON: {exc}", code="invalid_json") from None
+    except ValueError:
+        data = None  # not JSON at all: the same answer as any body that is not an object
     if not isinstance(data, dict):
         raise ApiProblem(400, "the body must be a JSON object")
     return data

@@ -24,6 +24,9 @@ from hazards.domain.enums import (
 )
 from hazards.domain.errors import N_, InvalidInput, render_english
 
+# The batch years the ledger holds (the hazards table's ck_hazards_batch_year_range); a draft whose
+# year defaults to an old discovery date must be refused here, not by the constraint at commit.
+BATCH_YEARS = range(2000, 2101)
 # Statuses that only make sense once a hazard is listed for supervision.
 _NEEDS_DEADLINE = {Status.LISTED}
 
@@ -127,6 +130,9 @@ def check_draft(draft: HazardDraft, ref: KnownValues) -> list[FieldProblem]:
 
     if not draft.title or not draft.title.strip():
         problem("title", N_("a title is required"))
+    if draft.batch_year not in BATCH_YEARS:
+        problem("batch_year", N_("the batch year must be from %(first)s to %(last)s"),
+                {"first": BATCH_YEARS[0], "last": BATCH_YEARS[-1]})
     if draft.jurisdiction_code not in ref.jurisdictions:
         problem("jurisdiction_code", N_("no jurisdiction with code '%(code)s'"), {"code": draft.jurisdiction_code})
     for code in draft.category_codes:

@@ -8,12 +8,13 @@ field) and its English rendering (the API's `fields` member, for programs).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from hazards.domain.errors import N_, InvalidInput, render_english
+from hazards.domain.errors import N_, InvalidInput, TranslatableValueError, render_english
 from hazards.domain.labels import fold, lookup_table
 from hazards.domain.money import MoneyError, parse_amount
 
@@ -22,10 +23,17 @@ INT_MAX = 2**31 - 1
 # Yuan with at most two decimals, as a string: JSON numbers are binary floats.
 _MONEY = re.compile(r"^\d{1,14}(\.\d{1,2})?$")
 MISSING = object()  # a JSON field that was not sent (None means sent as null)
+# Dates a ledger can hold: reminders count days back from a deadline, so year 1 would overflow.
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2100, 12, 31)
+# No body or ledger file the tracker reads nests deeper than a GeoJSON FeatureCollection (about 6).
+MAX_JSON_DEPTH = 32
+# A lone surrogate decodes from JSON's "\ud800" but cannot be encoded as UTF-8 for any database.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 REQUIRED = N_("required")
 TOO_LONG = N_("at most %(n)s characters")
 NOT_A_DATE = N_("must be a date (YYYY-MM-DD)")
+DATE_OUT_OF_RANGE = N_("must be a date from %(first)s to %(last)s")
 NOT_WHOLE = N_("must be a whole number")
 TOO_SMALL = N_("must be at least %(n)s")
 TOO_LARGE = N_("must be at most %(n)s")
@@ -71,10 +79,14 @@ class FieldValues:
         if text is None:
             return None
         try:
-            return date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError:
             self.fail(name, NOT_A_DATE)
             return None
+        if not FIRST_DATE <= day <= LAST_DATE:
+            self.fail(name, DATE_OUT_OF_RANGE, {"first": FIRST_DATE, "last": LAST_DATE})
+            return None
+        return day
 
 
 class FormValues(FieldValues):
@@ -231,6 +243,58 @@ class JsonValues(FieldValues):
         except InvalidOperation:  # pragma: no cover - the pattern already holds
             self.fail(name, NOT_MONEY)
             return None
+
+
+def whole_number(text: str | None) -> int | None:
+    """A query parameter's non-negative whole number in ASCII digits, or None. `str.isdigit` alone
+    is not enough: it accepts "²" and "٣", which int() then refuses or reads as another number."""
+    if text is None or not text.isascii() or not text.isdigit() or len(text) > 12:
+        return None
+    return int(text)
+
+
+class UnreadableJson(TranslatableValueError):
+    """JSON text that no reader here accepts: not JSON, nested too deeply, or holding characters that
+    cannot be stored (NUL, which PostgreSQL text refuses; a lone surrogate, which is not UTF-8)."""
+
+
+def strict_json(text: str | bytes):
+    """Decode JSON text and check every string in it (keys too), so what is read can be stored.
+
+    Text that is not JSON at all raises json.JSONDecodeError, which each caller words in its own way."""
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise UnreadableJson(N_("the JSON is nested more than %(n)s levels deep"), {"n": MAX_JSON_DEPTH}) from None
+    except UnicodeDecodeError:
+        raise UnreadableJson(N_("the JSON is not UTF-8 text")) from None
+    check_json_value(data)
+    return data
+
+
+def check_json_value(data) -> None:
+    """Walk a decoded JSON value without recursion (a deep value must not exhaust the stack)."""
+    pending = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, str):
+            _check_text(value)
+        elif isinstance(value, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                raise UnreadableJson(N_("the JSON is nested more than %(n)s levels deep"), {"n": MAX_JSON_DEPTH})
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    _check_text(key)
+                    pending.append((item, depth + 1))
+            else:
+                pending.extend((item, depth + 1) for item in value)
+
+
+def _check_text(text: str) -> None:
+    if "\x00" in text:
+        raise UnreadableJson(N_("the JSON contains a NUL character"))
+    if _SURROGATE.search(text):
+        raise UnreadableJson(N_("the JSON contains a lone surrogate, which is not a character"))
 
 
 class ChoiceCodes(tuple):

@@ -25,6 +25,7 @@ from hazards.domain.enums import CoordinateInput, Direction, RiskGrade, RoadClas
 from hazards.domain.errors import N_, TranslatableValueError
 from hazards.domain.labels import fold, label, lookup_table
 from hazards.domain.money import to_wan
+from hazards.inputs.values import FIRST_DATE, LAST_DATE
 from hazards.models import Category, Jurisdiction, Measure
 
 Parser = Callable[[Any], Any]
@@ -156,9 +157,13 @@ def parse_date(value: Any) -> date:
     match = _DATE.match(text) or _COMPACT_DATE.match(text)
     if match:
         try:
-            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+            day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
         except ValueError:
             raise CellError(N_("'%(value)s' is not a valid calendar date"), {"value": value}) from None
+        if not FIRST_DATE <= day <= LAST_DATE:
+            raise CellError(N_("'%(value)s' is not a date from %(first)s to %(last)s"),
+                            {"value": value, "first": FIRST_DATE.isoformat(), "last": LAST_DATE.isoformat()})
+        return day
     raise CellError(N_("'%(value)s' is not a date; use a form like 2024-03-01"), {"value": value})
 
 

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from geo.geometry import GeometryError, declared_crs, is_lonlat_crs
 from hazards.domain.errors import N_, TranslatableValueError
+from hazards.inputs.values import UnreadableJson, strict_json
 from hazards.io.columns import GEOMETRY_KEY, HeaderMap, looks_like_header, map_headers, missing_columns
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
@@ -164,7 +166,25 @@ def _csv_table(path: Path, magic: bytes) -> SourceTable:
     def records() -> Iterator[tuple[int, list]]:
         with open(path, encoding=encoding, newline="") as fh:
             # csv counts records, not physical lines: a cell with a line break stays one row, as in Excel
-            yield from enumerate(csv.reader(fh, delimiter=delimiter), 1)
+            reader = csv.reader(fh, delimiter=delimiter)
+            number = 0
+            while True:
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error:
+                    # The csv module's one refusal past the sample: a cell over its field limit
+                    # (128 KB, far above any column's length), usually a quote never closed.
+                    raise ImportFileError(
+                        N_("'%(file)s' line %(line)s: a cell is longer than %(n)s characters (is a quote "
+                           "left open?)"), {"file": path.name, "line": reader.line_num, "n": csv.field_size_limit()},
+                    ) from None
+                number += 1
+                if any("\x00" in cell for cell in cells):
+                    raise ImportFileError(N_("'%(file)s' line %(line)s contains a NUL character"),
+                                          {"file": path.name, "line": reader.line_num})
+                yield number, cells
 
     with closing(records()) as first_rows:
         _number, headers = _find_header(first_rows, path)
@@ -284,24 +304,26 @@ def _present_rows(sheet, path: Path) -> Iterator[tuple[int, list]]:
 # ---------------------------------------------------------------- GeoJSON
 
 
-_WGS84_NAMES = ("crs84", "4326", "4490")
-
-
 def _geojson_table(path: Path, magic: bytes) -> SourceTable:
     try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+        data = strict_json(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise ImportFileError(N_("'%(file)s' is not UTF-8 text, as GeoJSON must be"), {"file": path.name}) from None
     except json.JSONDecodeError as exc:
         raise ImportFileError(N_("'%(file)s' is not JSON (line %(line)s: %(reason)s)"),
                               {"file": path.name, "line": exc.lineno, "reason": exc.msg}) from None
+    except UnreadableJson as exc:
+        raise ImportFileError(N_("'%(file)s' cannot be read: %(reason)s"), {"file": path.name, "reason": exc}) from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise ImportFileError(N_("'%(file)s' is not a GeoJSON FeatureCollection"), {"file": path.name})
     features = data.get("features")
     if not isinstance(features, list):
         raise ImportFileError(N_("'%(file)s': a FeatureCollection needs a 'features' list"), {"file": path.name})
-    crs_name = str(((data.get("crs") or {}).get("properties") or {}).get("name", "crs84")).lower()
-    if not crs_name.endswith(_WGS84_NAMES):
+    try:
+        crs_name = declared_crs(data)
+    except GeometryError as exc:
+        raise ImportFileError(N_("'%(file)s' cannot be read: %(reason)s"), {"file": path.name, "reason": exc}) from None
+    if not is_lonlat_crs(crs_name):
         raise ImportFileError(N_("'%(file)s' declares CRS '%(crs)s'; give lon/lat in WGS-84 or CGCS2000"),
                               {"file": path.name, "crs": crs_name})
     if not features:

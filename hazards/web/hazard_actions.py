@@ -12,7 +12,7 @@ from hazards.db import get_session
 from hazards.domain.enums import AttachmentPhase, EventKind, SupervisionLevel
 from hazards.domain.errors import N_, Conflict, InvalidInput, RequirementsMissing, ServiceError
 from hazards.inputs import shapes
-from hazards.inputs.values import FieldValues, FormValues
+from hazards.inputs.values import INT_MAX, FieldValues, FormValues, whole_number
 from hazards.models import Hazard
 from hazards.services import editing, supervision
 from hazards.services.access import load_hazard
@@ -73,8 +73,9 @@ def _merge_target(f: FormValues):
     raw = f.text("merge_target", max_length=64)
     if not raw:
         return None
-    if raw.isdigit():
-        return int(raw)
+    number = whole_number(raw)
+    if number is not None:
+        return number if number <= INT_MAX else -1  # an id no row has
     found = get_session().scalar(select(Hazard.id).where(Hazard.code == raw, permissions.visible_clause(current_user)))
     return found or -1
 
