@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -13,11 +14,13 @@ from hazards import permissions
 from hazards.domain.enums import FundingKind, FundingSource, Status, SupervisionLevel
 from hazards.domain.errors import Conflict, InvalidInput, UnconfirmedAmount
 from hazards.domain.money import MoneyError, WrongUnit, exceeds_line_limit, parse_amount
+from hazards.io.exporter import export_hazards
 from hazards.models import FundingEntry
 from hazards.reports.build import build_report
 from hazards.reports.period import year
 from hazards.services.funding import add_funding, funding_totals, reverse_funding
 from hazards.services.registration import report_hazard
+from hazards.services.tally import compute_tally
 from tests.factories import draft
 
 TODAY = date.today()
@@ -155,3 +158,16 @@ def test_spending_after_closure_is_the_supervisors(session, people, who, level, 
 def test_the_field_records_spending_while_the_hazard_is_open(session, people, hazard):
     assert permissions.can(people["inspector"], "add_spending", hazard)
     assert not permissions.can(people["inspector"], "add_budget", hazard)
+
+
+def test_the_tally_and_the_export_count_a_reversed_line_out(session, people, hazard, tmp_path):
+    spend(session, hazard, people["inspector"], "85000.00")
+    wrong = spend(session, hazard, people["inspector"], "850000000.00", confirm_large=True)
+    reverse_funding(session, hazard.id, wrong.id, people["inspector"], reason="单位填错")
+    session.commit()
+    tally = compute_tally(session, TODAY)
+    assert tally[(hazard.jurisdiction_code, hazard.level, hazard.batch_year)].spent == Decimal("85000.00")
+    path = tmp_path / "ledger.csv"
+    export_hazards(session, path, fmt="csv", actor=people["inspector"])
+    (row,) = list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()))
+    assert row["已投入资金(万元)"] == "8.50"
