@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hazards.domain.enums import FundingKind, FundingSource
@@ -76,8 +77,11 @@ def reverse_funding(session: Session, hazard_id: int, entry_id: int, actor: User
     reversal = FundingEntry(hazard_id=hazard.id, kind=entry.kind, source=entry.source, amount=-entry.amount,
                             entry_date=entry.entry_date, note=None, created_by_id=actor.id,
                             reverses_id=entry.id, reversal_reason=reason)
-    session.add(reversal)
-    session.flush()
+    try:
+        with session.begin_nested():  # someone reversing the same line at the same moment loses here
+            session.add(reversal)
+    except IntegrityError:
+        raise Conflict(N_("Line %(id)s has already been reversed."), {"id": entry.id}) from None
     return reversal
 
 

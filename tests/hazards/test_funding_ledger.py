@@ -18,6 +18,7 @@ from hazards.io.exporter import export_hazards
 from hazards.models import FundingEntry
 from hazards.reports.build import build_report
 from hazards.reports.period import year
+from hazards.services import funding
 from hazards.services.funding import add_funding, funding_totals, reverse_funding
 from hazards.services.registration import report_hazard
 from hazards.services.tally import compute_tally
@@ -116,6 +117,18 @@ def test_a_line_is_reversed_once_and_a_reversal_is_not_reversed(session, people,
         reverse_funding(session, hazard.id, spend(session, hazard, people["inspector"], "5.00").id,
                         people["inspector"], reason="  ")
     assert funding_totals(session, hazard.id)[SPENDING] == Decimal("5.00")
+
+
+def test_two_people_reversing_the_same_line_at_once_get_a_refusal_not_an_error(session, people, hazard, monkeypatch):
+    line = spend(session, hazard, people["inspector"], "1000.00")
+    reverse_funding(session, hazard.id, line.id, people["inspector"], reason="重复录入")
+    session.commit()
+    # The second one checked before the first one's line was there: only the database can tell.
+    monkeypatch.setattr(funding, "reversal_of", lambda session, entry_id: None)
+    with pytest.raises(Conflict):
+        reverse_funding(session, hazard.id, line.id, people["county"], reason="同时冲销")
+    session.commit()
+    assert funding_totals(session, hazard.id)[SPENDING] == Decimal("0.00")
 
 
 def test_the_database_holds_the_reversal_rules_too(session, people, hazard):
