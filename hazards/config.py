@@ -39,6 +39,8 @@ DEFAULTS = {
     # A hazard's place may lie this many metres outside its division's stored boundary: roads run along
     # borders, and boundaries are drawn coarser than GPS.
     "BOUNDARY_TOLERANCE_M": 2000,
+    # One funding line above this many 万元 must be confirmed (a unit slip multiplies by 10,000); null: no check.
+    "FUNDING_LINE_WARN_WAN": 5000,
     # Basemap: an XYZ tile URL template (intranet tile server, PGIS, self-hosted Tianditu with tk=...).
     # Empty: no basemap; maps still draw boundaries and roads from the ledger's own data.
     "BASEMAP_URL": "",

@@ -46,6 +46,9 @@ _SUPERVISOR_LEVEL = {
 # Non-workflow actions on a hazard, by who may take them.
 FIELD_ACTIONS = frozenset({"view", "edit", "add_progress", "add_photo", "add_spending", "request_extension"})
 SUPERVISOR_ACTIONS = frozenset({"grant_extension", "refuse_extension", "raise_level", "log_event", "add_budget"})
+# After closure (销号) the money is settled (决算) by the supervisors at the hazard's level; the field
+# no longer adds to a closed (or rejected, merged) hazard's ledger.
+SETTLEMENT_ACTIONS = frozenset({"add_spending", "add_budget"})
 
 
 class Actor(Protocol):
@@ -149,7 +152,7 @@ def can(user: Actor, action: str, hazard: Target) -> bool:
             return _within_level(user, hazard.level)
         # A field user's step that closes skips acceptance, so it is open only where no level supervises.
         return transition.target is not Status.CLOSED or hazard.level is SupervisionLevel.NONE
-    if action == "edit" and hazard.status in CLOSED_STATUSES:
+    if (action == "edit" or action in SETTLEMENT_ACTIONS) and hazard.status in CLOSED_STATUSES:
         return user.role is Role.SUPERVISOR and _within_level(user, hazard.level)
     if action in FIELD_ACTIONS:
         return True

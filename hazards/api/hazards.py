@@ -42,7 +42,7 @@ from hazards.queries.actions import actions_for
 from hazards.services import editing, requirements
 from hazards.services.access import load_hazard
 from hazards.services.attachments import add_attachment
-from hazards.services.funding import add_funding, funding_totals
+from hazards.services.funding import REASON_MAX, add_funding, funding_totals, reverse_funding
 from hazards.services.registration import report_hazard
 from hazards.services.requirements import ActionInput
 from hazards.services.workflow import change_status
@@ -285,15 +285,30 @@ def list_funding(hazard_id: int):
 @bp.post("/hazards/<id:hazard_id>/funding")
 @permissions.checked_inside
 def create_funding(hazard_id: int):
-    """One line of budget, allocation or spending, in yuan (a string with at most two decimals)."""
-    f = JsonReader(json_object(), {"kind", "source", "amount", "entry_date", "note"})
+    """One line of budget, allocation or spending, in yuan (a string with at most two decimals).
+    A line above the plausibility limit is a 422 unless the body says `confirm_large: true`."""
+    f = JsonReader(json_object(), {"kind", "source", "amount", "entry_date", "note", "confirm_large"})
     line = shapes.read_funding_line(f)
     f.check()
     session = get_session()
     entry = add_funding(session, hazard_id, api_user(), kind=line.kind, source=line.source, amount=line.amount,
-                        entry_date=line.entry_date, note=line.note)
+                        entry_date=line.entry_date, note=line.note,
+                        limit_wan=current_app.config["FUNDING_LINE_WARN_WAN"], confirm_large=line.confirm_large)
     session.commit()
     return jsonify(rep.funding_entry(entry)), 201
+
+
+@bp.post("/hazards/<id:hazard_id>/funding/<id:entry_id>/reversal")
+@permissions.checked_inside
+def reverse_funding_line(hazard_id: int, entry_id: int):
+    """Void a line with a reversing line (the negative amount, a reason); a line is reversed once."""
+    f = JsonReader(json_object(), {"reason"})
+    reason = f.text("reason", required=True, max_length=REASON_MAX)
+    f.check()
+    session = get_session()
+    reversal = reverse_funding(session, hazard_id, entry_id, api_user(), reason=reason)
+    session.commit()
+    return jsonify(rep.funding_entry(reversal)), 201
 
 
 # --- attachments ---------------------------------------------------------------------------------

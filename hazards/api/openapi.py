@@ -71,9 +71,12 @@ INT = {"type": "integer"}
 BOOL = {"type": "boolean"}
 MONEY = {"type": "string", "pattern": r"^\d+\.\d{2}$", "example": "12500.00",
          "description": "An amount in yuan (元, not 万元), as a string with exactly two decimals."}
+SIGNED_MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "example": "-12500.00",
+                "description": "An amount in yuan (元, not 万元) with exactly two decimals; negative on a reversing "
+                               "line, which voids the line it names so that totals stay the sum of the lines."}
 MONEY_IN = {"type": "string", "pattern": r"^\d{1,14}(\.\d{1,2})?$", "example": "12500.00",
-            "description": "An amount in yuan (元, not 万元) as a string, at most two decimals; JSON numbers are "
-                           "refused because they are binary floats."}
+            "description": "An amount in yuan (元, not 万元) as a string, at most two decimals, without a unit "
+                           "(\"85000\", not \"8.5万\"); JSON numbers are refused because they are binary floats."}
 
 
 def obj(properties: dict, required: list[str] | None = None, *, additional: bool = False) -> dict:
@@ -221,10 +224,26 @@ def rest_paths() -> dict:
                     "responses": {"200": body("FundingList", "Lines and totals, in yuan."), **problems(401, 404)}},
             "post": {"tags": ["funding"], "summary": "Add a budget, allocation or spending line",
                      "operationId": "createFunding",
-                     "description": "Inspectors record spending; budgets and allocations are supervisors'.",
+                     "description": "Inspectors record spending; budgets and allocations are supervisors'. "
+                                    "After closure only supervisors at the hazard's level add lines (决算). "
+                                    "A line above the plausibility limit (setting HAZARDS_FUNDING_LINE_WARN_WAN, "
+                                    "in 万元) is a 422 with code amount_needs_confirmation unless "
+                                    "`confirm_large` is true.",
                      "requestBody": {"required": True, "content": {JSON: {"schema": ref("FundingCreate")}}},
                      "responses": {"201": body("FundingEntry", "The line."),
                                    **problems(400, 401, 403, 404, 415, 422)}},
+        },
+        "/api/v1/hazards/{hazard_id}/funding/{entry_id}/reversal": {
+            "parameters": [HAZARD_ID, path_param("entry_id", ROW_ID, "The funding line's id.")],
+            "post": {"tags": ["funding"], "summary": "Void a funding line with a reversing line",
+                     "operationId": "reverseFunding",
+                     "description": "Lines are never edited: the reversing line carries the negative amount, the "
+                                    "original's date, kind and source, and the reason. A line is reversed once; "
+                                    "a reversal is not reversed (409). Whoever may add a line of that kind may "
+                                    "reverse one.",
+                     "requestBody": {"required": True, "content": {JSON: {"schema": ref("FundingReversal")}}},
+                     "responses": {"201": body("FundingEntry", "The reversing line."),
+                                   **problems(400, 401, 403, 404, 409, 415, 422)}},
         },
         "/api/v1/hazards/{hazard_id}/attachments": {
             "parameters": [HAZARD_ID],
@@ -493,11 +512,15 @@ def schemas() -> dict:
                 ["action", "target", "label_zh", "label_en", "requires", "missing"])},
         }, ["status", "version", "items"]),
         "FundingEntry": obj({
-            "id": INT, "hazard_id": INT, "kind": enum(FundingKind), "source": enum(FundingSource), "amount": MONEY,
-            "entry_date": DATE, "note": nullable(string()), "created_by_id": nullable(INT), "created_at": DATETIME,
-        }, ["id", "hazard_id", "kind", "source", "amount", "entry_date", "note", "created_by_id", "created_at"]),
+            "id": INT, "hazard_id": INT, "kind": enum(FundingKind), "source": enum(FundingSource),
+            "amount": SIGNED_MONEY, "entry_date": DATE, "note": nullable(string()), "created_by_id": nullable(INT),
+            "created_at": DATETIME, "reverses_id": nullable(INT), "reversal_reason": nullable(string()),
+        }, ["id", "hazard_id", "kind", "source", "amount", "entry_date", "note", "created_by_id", "created_at",
+            "reverses_id", "reversal_reason"]),
         "FundingCreate": obj({"kind": enum(FundingKind), "source": enum(FundingSource), "amount": MONEY_IN,
-                              "entry_date": DATE, "note": string(200)}, ["kind", "source", "amount"]),
+                              "entry_date": DATE, "note": string(200), "confirm_large": BOOL},
+                             ["kind", "source", "amount"]),
+        "FundingReversal": obj({"reason": string(200, minLength=1)}, ["reason"]),
         "FundingList": obj({"items": {"type": "array", "items": ref("FundingEntry")}, "totals": funding_totals},
                            ["items", "totals"]),
         "Attachment": obj({

@@ -80,7 +80,8 @@ def hazard(h: Hazard, today: date) -> dict:
 def funding_entry(e: FundingEntry) -> dict:
     return {"id": e.id, "hazard_id": e.hazard_id, "kind": e.kind.value, "source": e.source.value,
             "amount": money(e.amount), "entry_date": e.entry_date.isoformat(), "note": e.note,
-            "created_by_id": e.created_by_id, "created_at": _value(e.created_at)}
+            "created_by_id": e.created_by_id, "created_at": _value(e.created_at),
+            "reverses_id": e.reverses_id, "reversal_reason": e.reversal_reason}
 
 
 def attachment(a: Attachment) -> dict:

@@ -104,3 +104,10 @@ class InvalidInput(ServiceError):
                  field_messages: Mapping[str, tuple[str, Mapping]] | None = None, **details):
         super().__init__(template, params, **details)
         self.field_messages = dict(field_messages or {})
+
+
+class UnconfirmedAmount(InvalidInput):
+    """A funding line above the plausibility limit: recorded only once the person confirms it
+    (the page's checkbox, the API's `confirm_large`), since a unit slip looks exactly like this."""
+
+    code = "amount_needs_confirmation"

@@ -87,6 +87,7 @@ class FundingLine:
     amount: Decimal | None
     entry_date: date | None
     note: str | None
+    confirm_large: bool  # the person confirmed an amount above the plausibility limit
 
 
 def read_funding_line(r: FieldValues, *, amount_field: str = "amount", unit: str = "yuan") -> FundingLine:
@@ -94,5 +95,5 @@ def read_funding_line(r: FieldValues, *, amount_field: str = "amount", unit: str
     return FundingLine(
         kind=r.choice("kind", FundingKind, required=True), source=r.choice("source", FundingSource, required=True),
         amount=r.money(amount_field, unit=unit), entry_date=r.date("entry_date"),
-        note=r.text("note", max_length=FUNDING_NOTE_MAX),
+        note=r.text("note", max_length=FUNDING_NOTE_MAX), confirm_large=r.boolean("confirm_large"),
     )

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from hazards.domain.errors import N_, InvalidInput, TranslatableValueError, render_english
 from hazards.domain.labels import fold, lookup_table
-from hazards.domain.money import MoneyError, parse_amount
+from hazards.domain.money import MoneyError, WrongUnit, parse_amount
 
 # Integer columns are 32-bit on PostgreSQL; anything larger is a client error, not a database one.
 INT_MAX = 2**31 - 1
@@ -144,6 +144,9 @@ class FormValues(FieldValues):
             return None
         try:
             return parse_amount(value, unit=unit)
+        except WrongUnit as exc:  # its own message: it says what to type instead
+            self.fail(name, exc.template, exc.params)
+            return None
         except MoneyError:
             self.fail(name, NOT_MONEY)
             return None
@@ -236,7 +239,7 @@ class JsonValues(FieldValues):
         if value is MISSING:
             return None
         if not isinstance(value, str) or not _MONEY.match(value.strip()):
-            self.fail(name, N_('must be an amount in yuan as a string, e.g. "12500.00"'))
+            self.fail(name, *_money_problem(value, unit))
             return None
         try:
             return Decimal(value.strip())
@@ -295,6 +298,18 @@ def _check_text(text: str) -> None:
         raise UnreadableJson(N_("the JSON contains a NUL character"))
     if _SURROGATE.search(text):
         raise UnreadableJson(N_("the JSON contains a lone surrogate, which is not a character"))
+
+
+def _money_problem(value, unit: str) -> tuple[str, dict]:
+    """Why a JSON amount is refused: a unit word says what to send instead, anything else the format."""
+    if isinstance(value, str):
+        try:
+            parse_amount(value, unit=unit)
+        except WrongUnit as exc:
+            return exc.template, exc.params
+        except MoneyError:
+            pass
+    return N_('must be an amount in yuan as a string, e.g. "12500.00"'), {}
 
 
 class ChoiceCodes(tuple):

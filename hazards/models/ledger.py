@@ -13,11 +13,18 @@ from hazards.models.base import Base, utcnow
 from hazards.models.types import Money, enum_column
 
 
+# A line is never edited: a mistake is corrected by a reversing line that carries the negative of the
+# amount it reverses, so every total, tally, report and export stays a plain sum of the lines. Only a
+# reversal is negative, it names its reason, and a line is reversed at most once (unique reverses_id).
+AMOUNT_SIGN = ("(reverses_id IS NULL AND amount >= 0)"
+               " OR (reverses_id IS NOT NULL AND amount < 0 AND reversal_reason IS NOT NULL)")
+
+
 class FundingEntry(Base):
     """One line of a hazard's funding ledger, in yuan. Totals are always summed from these lines."""
 
     __tablename__ = "funding_entries"
-    __table_args__ = (CheckConstraint("amount >= 0", name="amount_not_negative"),)
+    __table_args__ = (CheckConstraint(AMOUNT_SIGN, name="amount_sign"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id", ondelete="CASCADE"), index=True)
@@ -28,6 +35,13 @@ class FundingEntry(Base):
     note: Mapped[str | None] = mapped_column(String(200))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set on a reversing line: the line it voids, and why.
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("funding_entries.id"), unique=True)
+    reversal_reason: Mapped[str | None] = mapped_column(String(200))
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None
 
 
 class Attachment(Base):

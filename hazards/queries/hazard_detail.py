@@ -28,6 +28,7 @@ class HazardDetail:
     timeline: list[Entry]
     totals: dict[FundingKind, Decimal]
     funding: list[FundingEntry]
+    reversed_by: dict[int, FundingEntry]  # a reversed line's id -> the line that reversed it
     organizations: list[Organization]  # to choose a supervising body or responsible unit from
     merged_into: Hazard | None
 
@@ -40,6 +41,8 @@ def hazard_detail(session: Session, user, hazard_id: int) -> HazardDetail:
     # A county hazard is often handed to a city or provincial body, so the units above it are offered too;
     # the Ministry's when this user could list the hazard at that level.
     organizations = list_units_for(session, hazard.jurisdiction_code, _highest_level(user, hazard))
+    funding = list(session.scalars(select(FundingEntry).where(FundingEntry.hazard_id == hazard.id)
+                                   .order_by(FundingEntry.entry_date, FundingEntry.id)))
     return HazardDetail(
         hazard=hazard,
         actions=actions_for(user, hazard),
@@ -48,8 +51,8 @@ def hazard_detail(session: Session, user, hazard_id: int) -> HazardDetail:
             ExtensionRequest.hazard_id == hazard.id, ExtensionRequest.state == ExtensionState.PENDING)),
         timeline=build_timeline(session, hazard.id),
         totals=funding_totals(session, hazard.id),
-        funding=list(session.scalars(select(FundingEntry).where(FundingEntry.hazard_id == hazard.id)
-                                     .order_by(FundingEntry.entry_date, FundingEntry.id))),
+        funding=funding,
+        reversed_by={e.reverses_id: e for e in funding if e.reverses_id is not None},
         organizations=list(organizations),
         merged_into=session.get(Hazard, hazard.merged_into_id) if hazard.merged_into_id else None,
     )
@@ -65,7 +68,7 @@ def page_context(detail: HazardDetail, today: date) -> dict:
     """The names the hazard page's template uses."""
     return dict(
         hazard=detail.hazard, today=today, timeline=detail.timeline, photos=detail.photos, totals=detail.totals,
-        funding=detail.funding, pending_extension=detail.pending_extension, actions=detail.actions.transitions,
+        funding=detail.funding, reversed_by=detail.reversed_by, pending_extension=detail.pending_extension, actions=detail.actions.transitions,
         organizations=detail.organizations, higher_levels=detail.actions.higher_levels,
         listable_levels=detail.actions.listable_levels, can=detail.actions.can, merged_into=detail.merged_into,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -10,14 +12,15 @@ from sqlalchemy import select
 from hazards import permissions
 from hazards.db import get_session
 from hazards.domain.enums import AttachmentPhase, EventKind, SupervisionLevel
-from hazards.domain.errors import N_, Conflict, InvalidInput, RequirementsMissing, ServiceError
+from hazards.domain.errors import N_, Conflict, InvalidInput, RequirementsMissing, ServiceError, UnconfirmedAmount
 from hazards.inputs import shapes
 from hazards.inputs.values import INT_MAX, FieldValues, FormValues, whole_number
 from hazards.models import Hazard
+from hazards.queries.hazard_detail import hazard_detail, page_context
 from hazards.services import editing, supervision
 from hazards.services.access import load_hazard
 from hazards.services.attachments import add_attachment
-from hazards.services.funding import add_funding
+from hazards.services.funding import REASON_MAX, add_funding, reverse_funding
 from hazards.services.workflow import change_status
 from hazards.web.refusals import refusal_text
 
@@ -32,13 +35,20 @@ def _back(hazard_id: int):
     return redirect(url_for("hazard_pages.detail", hazard_id=hazard_id), code=303)
 
 
-def _run(hazard_id: int, values: FieldValues, work, success: str):
+def _run(hazard_id: int, values: FieldValues, work, success: str, ask_to_confirm=None):
     """Check the form, then run one use case; commit on success, otherwise roll back and say why on
-    the hazard's page. The form is checked here, not in each view, so no view can forget it."""
+    the hazard's page. The form is checked here, not in each view, so no view can forget it.
+    `ask_to_confirm(hazard_id, exc)` answers a refusal that the person may override by confirming."""
     session = get_session()
     try:
         values.check()
         work(session)
+    except UnconfirmedAmount as exc:
+        session.rollback()
+        if ask_to_confirm is None:
+            flash(refusal_text(exc), "error")
+            return _back(hazard_id)
+        return ask_to_confirm(hazard_id, exc)
     except (InvalidInput, RequirementsMissing) as exc:
         session.rollback()
         flash(refusal_text(exc), "error")
@@ -136,9 +146,30 @@ def add_funding_entry(hazard_id: int):
 
     def work(session):
         add_funding(session, hazard_id, current_user, kind=line.kind, source=line.source, amount=line.amount,
-                    entry_date=line.entry_date, note=line.note)
+                    entry_date=line.entry_date, note=line.note,
+                    limit_wan=current_app.config["FUNDING_LINE_WARN_WAN"], confirm_large=line.confirm_large)
 
-    return _run(hazard_id, f, work, _("Funding entry recorded."))
+    return _run(hazard_id, f, work, _("Funding entry recorded."), ask_to_confirm=_ask_to_confirm_amount)
+
+
+def _ask_to_confirm_amount(hazard_id: int, exc: UnconfirmedAmount):
+    """Ask on the page itself, with what was typed kept, so confirming is one tick and a click."""
+    detail = hazard_detail(get_session(), current_user, hazard_id)
+    return render_template("hazards/detail.html", **page_context(detail, date.today()),
+                           funding_form=request.form, funding_refusal=refusal_text(exc)), 422
+
+
+@bp.post("/hazards/<int:hazard_id>/funding/<int:entry_id>/reversal")
+@login_required
+@permissions.checked_inside
+def reverse_funding_entry(hazard_id: int, entry_id: int):
+    f = FormValues(request.form)
+    reason = f.text("reason", max_length=REASON_MAX)
+
+    def work(session):
+        reverse_funding(session, hazard_id, entry_id, current_user, reason=reason)
+
+    return _run(hazard_id, f, work, _("The line was reversed."))
 
 
 @bp.post("/hazards/<int:hazard_id>/events")
