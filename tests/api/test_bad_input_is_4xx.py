@@ -92,8 +92,10 @@ def test_ids_past_any_column_are_404(api, ledger, path):
 
 
 def _import(api, name: str, content: bytes):
+    """A file import asked for in English, so the file errors' wording can be checked here (the
+    Chinese wording is checked by tests/api/test_import_api.py)."""
     return api.post("county", "/api/v1/import", data={"file": (io.BytesIO(content), name), "dry_run": "false"},
-                    content_type="multipart/form-data")
+                    content_type="multipart/form-data", headers={"Accept-Language": "en"})
 
 
 def test_a_geojson_crs_given_as_a_string_is_a_file_error(api):
