@@ -27,7 +27,7 @@ from hazards.domain.divisions import check_code
 from hazards.domain.enums import FundingKind
 from hazards.domain.errors import N_, TranslatableValueError
 from hazards.io.columns import Column, Vocabulary, export_columns
-from hazards.io.spreadsheet_text import defused, is_formula_like
+from hazards.io.spreadsheet_text import defused, is_formula_like, xlsx_value
 from hazards.models import (
     Category,
     FundingEntry,
@@ -230,6 +230,7 @@ def _write_xlsx(path: Path, columns: list[Column], headers: str, rows) -> int:
         return cell
 
     for _record, cells in rows:
+        cells = [xlsx_value(v) for v in cells]
         sheet.append([as_text(v) if is_formula_like(v) else v for v in cells])
         count += 1
     workbook.save(path)

@@ -8,6 +8,8 @@ formula unless the cell is marked as text.
 
 from __future__ import annotations
 
+import re
+
 FORMULA_START = ("=", "+", "-", "@")
 
 
@@ -18,3 +20,13 @@ def defused(value: str) -> str:
 
 def is_formula_like(value: object) -> bool:
     return isinstance(value, str) and value.startswith("=")
+
+
+# Control characters an XLSX cell cannot hold at all (openpyxl refuses the whole workbook over one).
+_NOT_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xlsx_value(value: object) -> object:
+    """A value an XLSX cell can hold: a control character in text is shown as U+FFFD (a visible mark
+    where something unprintable was), so one odd title does not stop the whole download."""
+    return _NOT_IN_XLSX.sub("\ufffd", value) if isinstance(value, str) else value

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from hazards.domain.enums import FundingKind, FundingSource
 from hazards.domain.labels import label
 from hazards.domain.money import to_wan
-from hazards.io.spreadsheet_text import defused, is_formula_like
+from hazards.io.spreadsheet_text import defused, is_formula_like, xlsx_value
 from hazards.reports.build import CompletionReport, Counts, Money
 from hazards.reports.wording import DASH, paragraph_en, paragraph_zh, scope_word_zh
 
@@ -244,9 +244,9 @@ def to_xlsx(report: CompletionReport, lang: str = "zh") -> bytes:
     about.append(["道路交通安全隐患治理完成情况报表"])
     about["A1"].font = Font(bold=True, size=14)
     for key, value in heading(report, "zh"):
-        about.append([key, value])
-    about.append(["综述", paragraph_zh(report)])
-    about.append(["Summary", paragraph_en(report)])
+        about.append([key, xlsx_value(value)])
+    about.append(["综述", xlsx_value(paragraph_zh(report))])
+    about.append(["Summary", xlsx_value(paragraph_en(report))])
     for row in about.iter_rows(min_row=2):
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
         _keep_as_text(row)
@@ -258,7 +258,8 @@ def to_xlsx(report: CompletionReport, lang: str = "zh") -> bytes:
             cell.font = Font(bold=True)
         for values in table.rows:
             # A rate with no denominator is written as '—' (text), never as 0%.
-            sheet.append([DASH if (v is None and c.kind == "rate") else v for v, c in zip(values, table.columns)])
+            sheet.append([DASH if (v is None and c.kind == "rate") else xlsx_value(v)
+                          for v, c in zip(values, table.columns)])
             for cell, column in zip(sheet[sheet.max_row], table.columns):
                 if column.kind in XLSX_FORMATS and not isinstance(cell.value, str):
                     cell.number_format = XLSX_FORMATS[column.kind]

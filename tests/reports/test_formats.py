@@ -432,3 +432,22 @@ def test_titles_and_units_that_look_like_formulas_stay_text(session):
     cells = {cell.value: cell for cell in sheet[2]}
     assert title in cells and cells[title].data_type == "s"  # shown as its words, not run as a formula
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_a_title_with_a_control_character_still_downloads_as_xlsx(session, client, auth, people):
+    """XLSX cannot hold control characters; one pasted into a title must not stop the list's download
+    or the report: it shows as a visible mark."""
+    from hazards.services.reference import ReferenceData
+    from hazards.services.registration import register_hazards
+    from tests.reports.test_build import spec
+
+    register_hazards(session, [spec("井盖\x07缺失", deadline=date(2024, 11, 1))], ref=ReferenceData(session))
+    session.commit()
+    report = build_report(session, "140902", YEAR, today=date(2024, 11, 15))
+    sheet = load_workbook(io.BytesIO(to_xlsx(report)))["逾期清单"]
+    assert "井盖\ufffd缺失" in [cell.value for cell in sheet[2]]
+    auth.login(people["county"])
+    listing = client.get("/hazards/export?format=xlsx")
+    assert listing.status_code == 200
+    titles = [row[1] for row in load_workbook(io.BytesIO(listing.data)).active.iter_rows(values_only=True)]
+    assert "井盖\ufffd缺失" in titles
