@@ -107,6 +107,28 @@ def small_ledger(session, people) -> list:
     ]
 
 
+def county_hazard(session, actor, *, closed: bool = False):
+    """A county-level hazard of Xinfu on this year's list: open with its deadline a month away, or
+    closed two days before its deadline. Committed, as a page or the API would find it."""
+    from datetime import timedelta
+
+    from hazards.domain.enums import Status, SupervisionLevel
+    from hazards.services.registration import report_hazard
+
+    today = date.today()
+    if closed:
+        spec = draft(level=SupervisionLevel.COUNTY, status=Status.CLOSED, batch_year=today.year,
+                     found_on=today - timedelta(days=90), listed_on=today - timedelta(days=80),
+                     deadline=today - timedelta(days=10), closed_on=today - timedelta(days=12))
+    else:
+        spec = draft(level=SupervisionLevel.COUNTY, status=Status.LISTED, batch_year=today.year,
+                     found_on=today - timedelta(days=20), listed_on=today - timedelta(days=10),
+                     deadline=today + timedelta(days=30))
+    made = report_hazard(session, spec, actor=actor)
+    session.commit()
+    return made
+
+
 def jpeg(width: int = 64, height: int = 32, *, orientation: int | None = None, gps: tuple | None = None) -> bytes:
     """A small JPEG, optionally with an EXIF orientation tag and a GPS position (lon, lat)."""
     import io

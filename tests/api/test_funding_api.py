@@ -3,14 +3,12 @@ plausibility limit, reversing lines, and money after closure (决算)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
-from hazards.domain.enums import Status, SupervisionLevel
-from hazards.services.registration import report_hazard
 from tests.api.helpers import assert_problem
-from tests.factories import draft
+from tests.factories import county_hazard
 
 TODAY = date.today()
 
@@ -63,12 +61,7 @@ def test_a_reversal_voids_a_line_once(api, ledger):
 
 @pytest.fixture
 def closed(session, people):
-    made = report_hazard(session, draft(level=SupervisionLevel.COUNTY, status=Status.CLOSED, batch_year=TODAY.year,
-                                        found_on=TODAY - timedelta(days=90), listed_on=TODAY - timedelta(days=80),
-                                        deadline=TODAY - timedelta(days=10), closed_on=TODAY - timedelta(days=12)),
-                         actor=people["county"])
-    session.commit()
-    return made
+    return county_hazard(session, people["county"], closed=True)
 
 
 def test_a_supervisor_adds_spending_after_closure_an_inspector_cannot(api, closed):

@@ -22,7 +22,7 @@ from hazards.services import funding
 from hazards.services.funding import add_funding, funding_totals, reverse_funding
 from hazards.services.registration import report_hazard
 from hazards.services.tally import compute_tally
-from tests.factories import draft
+from tests.factories import county_hazard, draft
 
 TODAY = date.today()
 SPENDING, COUNTY_SOURCE = FundingKind.SPENDING, FundingSource.COUNTY
@@ -70,12 +70,7 @@ def test_the_plausibility_limit_is_per_line_in_wan():
 
 @pytest.fixture
 def hazard(session, people):
-    made = report_hazard(session, draft(level=SupervisionLevel.COUNTY, status=Status.LISTED, batch_year=TODAY.year,
-                                        found_on=TODAY - timedelta(days=20), listed_on=TODAY - timedelta(days=10),
-                                        deadline=TODAY + timedelta(days=30)),
-                         actor=people["inspector"])
-    session.commit()
-    return made
+    return county_hazard(session, people["inspector"])
 
 
 def spend(session, hazard, who, yuan: str, **kw) -> FundingEntry:

@@ -11,33 +11,22 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from hazards.domain.enums import FundingKind, FundingSource, Status, SupervisionLevel
+from hazards.domain.enums import FundingKind, FundingSource
 from hazards.models import FundingEntry
 from hazards.services.funding import add_funding
-from hazards.services.registration import report_hazard
-from tests.factories import draft
+from tests.factories import county_hazard
 
 TODAY = date.today()
 
 
 @pytest.fixture
 def hazard(session, people):
-    made = report_hazard(session, draft(level=SupervisionLevel.COUNTY, status=Status.LISTED, batch_year=TODAY.year,
-                                        found_on=TODAY - timedelta(days=20), listed_on=TODAY - timedelta(days=10),
-                                        deadline=TODAY + timedelta(days=30)),
-                         actor=people["inspector"])
-    session.commit()
-    return made
+    return county_hazard(session, people["inspector"])
 
 
 @pytest.fixture
 def closed(session, people):
-    made = report_hazard(session, draft(level=SupervisionLevel.COUNTY, status=Status.CLOSED, batch_year=TODAY.year,
-                                        found_on=TODAY - timedelta(days=90), listed_on=TODAY - timedelta(days=80),
-                                        deadline=TODAY - timedelta(days=10), closed_on=TODAY - timedelta(days=12)),
-                         actor=people["county"])
-    session.commit()
-    return made
+    return county_hazard(session, people["county"], closed=True)
 
 
 def lines(session, hazard) -> list[FundingEntry]:
