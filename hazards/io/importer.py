@@ -31,6 +31,7 @@ from hazards.io.columns import BY_KEY, GEOMETRY_KEY, LOCATION_KEYS, REQUIRED, Vo
 from hazards.io.readers import DEFAULT_MAX_BYTES, ImportFileError, Row, SourceTable, open_table
 from hazards.models import Hazard
 from hazards.services.codes import CodeAllocator
+from hazards.services.placement import PlacementChecker
 from hazards.services.reference import ReferenceData
 from hazards.services.registration import register_hazards
 
@@ -206,9 +207,15 @@ def _check_pass(session: Session, table: SourceTable, builder: RowBuilder, repor
     """Parse and check every row, recording errors; returns the codes the file brings, with their rows."""
     codes: dict[str, int] = {}
     bad: set[int] = set()
+    places = PlacementChecker(session)
     for chunk in _chunks(table.rows(), CHUNK_SIZE):
         for number, draft, errors in builder.build(chunk):
             report.rows_read += 1
+            if draft is not None and not errors:
+                # The same place rule as the logging form and the API: inside the division's boundary.
+                misplaced = places.problem(draft.jurisdiction_code, draft.geometry)
+                if misplaced is not None:
+                    errors.append(RowError(number, "location", None, misplaced.template, dict(misplaced.params)))
             # Only a row found good so far has its code looked up: its code then lies in the user's
             # area (the row's own division), so the ledger's answer tells nothing about another one.
             if draft is not None and draft.code and not errors:

@@ -4,10 +4,13 @@ stored), within a tolerance for roads that run along a border; a refusal names w
 from __future__ import annotations
 
 from flask import current_app, has_app_context
+from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
+from shapely.prepared import prep
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from geo.geometry import from_db
 from geo.spatial import covers_point, metres_outside
 from hazards.domain.divisions import DivisionName, subtree_prefix
 from hazards.domain.drafts import FieldProblem
@@ -47,6 +50,33 @@ def placement_problem(session: Session, jurisdiction_code: str, geometry: BaseGe
             if metres is not None and metres > limit:
                 return _outside(session, division, lon, lat, metres, field)
     return None
+
+
+class PlacementChecker:
+    """The same rule for many hazards at once (a ledger file): each division's boundary is loaded
+    once and a vertex inside it is cleared in memory; only a vertex outside it (rare in a real
+    ledger) is measured by the database, as `placement_problem` does for one hazard."""
+
+    def __init__(self, session: Session):
+        self._session = session
+        self._areas: dict[str, object] = {}
+
+    def problem(self, jurisdiction_code: str, geometry: BaseGeometry | None,
+                field: str = "location") -> FieldProblem | None:
+        if geometry is None or geometry.is_empty:
+            return None
+        area = self._area(jurisdiction_code)
+        if area is None:
+            return None
+        if all(area.covers(Point(x, y)) for x, y, *_ in _vertices(geometry)):
+            return None
+        return placement_problem(self._session, jurisdiction_code, geometry, field)
+
+    def _area(self, code: str):
+        if code not in self._areas:
+            boundary = self._session.scalar(select(Jurisdiction.boundary).where(Jurisdiction.code == code))
+            self._areas[code] = prep(from_db(boundary)) if boundary is not None else None
+        return self._areas[code]
 
 
 def division_at(session: Session, lon: float, lat: float) -> Jurisdiction | None:

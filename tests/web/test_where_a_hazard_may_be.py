@@ -119,3 +119,19 @@ def test_a_descending_section_is_stored_ascending_as_the_down_carriageway(client
     hazard = session.scalar(select(Hazard))
     assert (hazard.start_m, hazard.end_m, hazard.direction) == (257015, 262505, Direction.DOWN)
     assert "K257+015~K262+505" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_ledger_file_is_held_to_the_same_place_rule_row_by_row(session, people, boundaries, tmp_path):
+    """An import places its rows by the same rule: a Xinfu row lying in Yuanping is a row error that
+    says so; a row within the tolerance lands."""
+    from hazards.i18n import translate_message
+    from hazards.io.importer import import_hazards
+
+    path = tmp_path / "ledger.csv"
+    path.write_text("隐患名称,辖区代码,发现日期,经度,纬度\n"
+                    f"错位的急弯,140902,2024-05-06,{IN_YUANPING[0]},{IN_YUANPING[1]}\n"
+                    f"边界外一公里,140902,2024-05-06,{ONE_KM_WEST[0]},{ONE_KM_WEST[1]}\n", encoding="utf-8")
+    report = import_hazards(session, path, actor=people["county"], dry_run=True)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "location")]
+    assert report.valid_rows == 1
+    assert "位于原平市" in translate_message(report.errors[0].template, report.errors[0].params, "zh")
