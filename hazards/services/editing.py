@@ -9,7 +9,7 @@ from dataclasses import replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hazards.domain.drafts import DraftRejected, HazardDraft, check_draft
+from hazards.domain.drafts import DraftRejected, HazardDraft, check_draft, section_in_order
 from hazards.domain.errors import N_, InvalidInput
 from hazards.models import Category, Hazard, User
 from hazards.models.base import utcnow
@@ -37,6 +37,7 @@ def update_hazard(
     if unknown:
         raise InvalidInput(N_("These fields cannot be edited here: %(fields)s."), {"fields": tuple(sorted(unknown))},
                            fields={k: "not_editable" for k in unknown})
+    changes = _section_in_order(hazard, changes)
     problems = check_draft(_as_draft(hazard, changes, category_codes), ReferenceData(session))
     if problems:
         raise DraftRejected(problems)
@@ -49,6 +50,19 @@ def update_hazard(
         record_field_change(session, hazard, actor, "categories", "、".join(old_codes), "、".join(category_codes))
     session.flush()
     return hazard
+
+
+def _section_in_order(hazard: Hazard, changes: dict) -> dict:
+    """Stakes edited high stake first are the down carriageway (下行), kept low stake first, as when the
+    hazard is logged (`domain.drafts.section_in_order`)."""
+    if "start_m" not in changes and "end_m" not in changes:
+        return changes
+    start = changes.get("start_m", hazard.start_m)
+    end = changes.get("end_m", hazard.end_m)
+    low, high, direction = section_in_order(start, end, changes.get("direction"))
+    if (low, high) == (start, end):
+        return changes
+    return {**changes, "start_m": low, "end_m": high, **({"direction": direction} if direction else {})}
 
 
 def _as_draft(hazard: Hazard, changes: dict, category_codes: list[str] | None) -> HazardDraft:

@@ -23,3 +23,14 @@ def test_the_api_takes_a_descending_section_too(api, session):
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert (body["start_m"], body["end_m"], body["direction"]) == (257015, 262505, "down")
+
+
+def test_stakes_edited_high_stake_first_are_kept_low_stake_first(api, session):
+    made = api.post("inspector", "/api/v1/hazards", json={
+        "title": "路段", "jurisdiction_code": "140902", "route_code": "G208", "start_m": 257015, "end_m": 258000,
+        "geometry": {"type": "LineString", "coordinates": [[112.70, 38.40], [112.71, 38.405]]}}).get_json()
+    edited = api.patch("inspector", f"/api/v1/hazards/{made['id']}",
+                       json={"version": made["version"], "start_m": 262505, "end_m": 257015})
+    assert edited.status_code == 200, edited.get_json()
+    body = edited.get_json()
+    assert (body["start_m"], body["end_m"], body["direction"]) == (257015, 262505, "down")
