@@ -14,7 +14,7 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/hazards_test
 RUN_PACKAGES := libsqlite3-mod-spatialite libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
 TEST_PACKAGES := $(RUN_PACKAGES) postgresql-15-postgis-3 redis-server chromium poppler-utils gdal-bin
 
-.PHONY: run test venv system-run system-test services lock clean bench translations
+.PHONY: run test build venv system-run system-test services lock clean bench translations
 
 MO_FILES := hazards/translations/zh/LC_MESSAGES/messages.mo
 
@@ -26,6 +26,9 @@ run: system-run venv $(MO_FILES)
 
 test: system-test venv services $(MO_FILES)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# What a production host needs (deploy/): the virtualenv and the compiled messages, no demo, no server.
+build: venv $(MO_FILES)
 
 # Compiled message catalogues are built, not committed.
 hazards/translations/%/LC_MESSAGES/messages.mo: hazards/translations/%/LC_MESSAGES/messages.po $(STAMP)

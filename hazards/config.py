@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from flask import Flask
@@ -99,10 +100,21 @@ def load_config(app: Flask, overrides: dict | None) -> None:
 
 
 def _instance_secret_key(instance: Path) -> str:
-    """A key generated once per instance, so sessions survive restarts without anyone typing one."""
+    """A key generated once per instance, so sessions survive restarts without anyone typing one.
+
+    Several web workers start at once on a new instance: the key is written to a private file and
+    linked into place, which only one of them can do, so all of them read the same key.
+    """
     key_file = instance / "secret_key"
     if not key_file.exists():
         instance.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        fd, draft = tempfile.mkstemp(dir=instance, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass  # another process got there first: use its key
+        finally:
+            os.unlink(draft)
     return key_file.read_text().strip()

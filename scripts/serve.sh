@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Serve the web app with its background jobs (a Celery worker with beat) running beside it.
-# Used by `make run`; stops the worker when the web server stops.
+# Serve the web app under gunicorn (as in production, deploy/gunicorn.conf.py) with its background jobs
+# (a Celery worker with beat) running beside it. Used by `make run`; stops the worker when the web
+# server stops. WEB_WORKERS sets the number of web processes (default 2: enough for a desk, and the
+# embedded SpatiaLite file serialises writers anyway).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.venv/bin}
@@ -14,4 +16,6 @@ mkdir -p "$instance"
 worker=$!
 trap 'kill "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true' EXIT INT TERM
 echo "background jobs running (log: $instance/worker.log)"
-"$BIN/hazards" run --host "$HOST" --port "$PORT"
+echo "serving on http://$HOST:$PORT"
+"$BIN/gunicorn" -c deploy/gunicorn.conf.py --bind "$HOST:$PORT" --workers "${WEB_WORKERS:-2}" \
+  --access-logfile "$instance/access.log" 'hazards.app:create_app()'
