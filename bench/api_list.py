@@ -24,10 +24,10 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import date
 from urllib.parse import urlsplit
 
 from bench.common import OUT_DIR, app_for, database_url, ensure_hazards, parser, supervisor
+from hazards import clock
 
 LOGIN = "bench.api"
 PAGES_PER_SYNC = 4
@@ -44,7 +44,7 @@ def page_sql(app) -> str:
     with app.app_context():
         session = get_session()
         user = session.scalar(select(User).where(User.login == LOGIN))
-        stmt = filtered(user, HazardFilters(), date.today()).order_by(Hazard.found_on.desc(), Hazard.id.desc()).limit(51)
+        stmt = filtered(user, HazardFilters(), clock.today()).order_by(Hazard.found_on.desc(), Hazard.id.desc()).limit(51)
         return str(stmt.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}))
 
 

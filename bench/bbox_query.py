@@ -6,10 +6,9 @@ as the app receives them) against the same SQL text run on the bare driver curso
 
 from __future__ import annotations
 
-from datetime import date
-
 from bench.common import app_for, database_url, ensure_hazards, parser, summary, supervisor, timed
 from geo.spatial import BBox
+from hazards import clock
 from hazards.db import get_session
 from hazards.queries.map_features import MapQuery, feature_statement
 
@@ -30,7 +29,7 @@ def main() -> None:
         user = supervisor(session, "bench-province", "140000", "bench-password")
         print(f"bbox query, {args.backend}, {args.hazards:,} hazards, {args.repeat} runs each")
         for name, box in VIEWS.items():
-            stmt = feature_statement(session, user, MapQuery(box, 12), date.today())
+            stmt = feature_statement(session, user, MapQuery(box, 12), clock.today())
             compiled = stmt.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
             sql = str(compiled)
 

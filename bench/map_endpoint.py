@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from bench.common import app_for, database_url, ensure_hazards, parser, summary, supervisor, timed
 from geo.spatial import BBox
+from hazards import clock
 from hazards.db import get_session
 from hazards.queries.hazard_list import HazardFilters
 from hazards.queries.map_features import (
@@ -77,7 +78,7 @@ def main() -> None:
     app = app_for(database_url(args.backend, f"hazards_bench_{args.hazards}"))
     app.config.update(SESSION_COOKIE_SECURE=False, WTF_CSRF_ENABLED=False)
     threshold = app.config["MAP_CLUSTER_THRESHOLD"]
-    today = date.today()
+    today = clock.today()
     with app.app_context():
         session = get_session()
         ensure_hazards(session, args.hazards)

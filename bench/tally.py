@@ -5,9 +5,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from bench.common import app_for, database_url, ensure_hazards, parser, summary, timed
+from hazards import clock
 from hazards.db import get_session
 from hazards.services.tally import compute_tally, store_tally, tally_statement
 
@@ -15,7 +14,7 @@ from hazards.services.tally import compute_tally, store_tally, tally_statement
 def main() -> None:
     args = parser(__doc__).parse_args()
     app = app_for(database_url(args.backend, f"hazards_bench_{args.hazards}"))
-    as_of = date.today()
+    as_of = clock.today()
     with app.app_context():
         session = get_session()
         ensure_hazards(session, args.hazards)

@@ -7,8 +7,9 @@ from types import SimpleNamespace
 
 from flask import Flask
 from flask_migrate import Migrate
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hazards import config, db
+from hazards import clock, config, db
 from hazards.models import Base
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +23,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
     )
     config.load_config(app, overrides)
+    clock.init_app(app)
+    _trust_proxies(app, int(app.config["PROXY_COUNT"]))
     db.init_app(app)
     # Flask-Migrate only needs the metadata; migrations/env.py takes the engine from hazards.db.
     Migrate(app, SimpleNamespace(metadata=Base.metadata), directory=str(PROJECT_ROOT / "migrations"))
@@ -41,3 +44,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     permissions.init_app(app)  # after every route exists: it declares Flask's own and audits the rest
     make_celery(app)
     return app
+
+
+def _trust_proxies(app: Flask, count: int) -> None:
+    """Behind `count` reverse proxies, take the client's address, scheme and host from the headers they
+    set (the login limits count per client address, and links and secure cookies need the scheme)."""
+    if count < 0:
+        raise ValueError("HAZARDS_PROXY_COUNT must be 0 or more")
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
+from hazards import clock
 from hazards.db import get_session
 
 
@@ -56,7 +57,7 @@ def _date_option(value: str | None):
     from datetime import date
 
     try:
-        return date.fromisoformat(value) if value else date.today()
+        return date.fromisoformat(value) if value else clock.today()
     except ValueError:
         raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)") from None
 

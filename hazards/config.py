@@ -24,6 +24,14 @@ DEFAULTS = {
     # Largest upload accepted, in bytes (photos, import files).
     "MAX_CONTENT_LENGTH": 50 * 1024 * 1024,
     "DEMO_CITY": "140900",
+    # The ledger's time zone: "today" for every job, report default, deadline and reminder, and the zone
+    # stored (UTC) timestamps are shown in. The host's own zone is never used (hazards.clock). Celery's
+    # schedule (REMINDER_TIME etc.) is read in this zone too.
+    "TIMEZONE": "Asia/Shanghai",
+    # How many reverse proxies stand in front of the app and set X-Forwarded-For/-Proto/-Host. 0: none,
+    # the headers are ignored (a client cannot claim another address). Behind a proxy, leaving this at 0
+    # makes every client share the proxy's address, so the per-address login limit locks out everyone.
+    "PROXY_COUNT": 0,
     # Cookies: secure by default; a plain-http intranet deployment sets HAZARDS_SESSION_COOKIE_SECURE=false.
     "SESSION_COOKIE_SECURE": True,
     "SESSION_COOKIE_HTTPONLY": True,

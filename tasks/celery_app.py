@@ -45,7 +45,7 @@ def make_celery(app: Flask) -> Celery:
         broker_url=app.config["BROKER_URL"],
         result_backend=app.config["RESULT_BACKEND"],
         broker_connection_retry_on_startup=True,
-        timezone=app.config.get("TIMEZONE", "Asia/Shanghai"),
+        timezone=app.config["TIMEZONE"],  # the ledger's zone (hazards.clock): 07:30 means 07:30 there
         # A task is acknowledged only when done: a worker killed mid-task leaves it to be redelivered,
         # and the reminder keys make the redelivery harmless.
         task_acks_late=True,

@@ -8,6 +8,7 @@ from celery import shared_task
 from flask import current_app
 from sqlalchemy import delete
 
+from hazards import clock
 from hazards.db import get_session
 from hazards.models import LoginAttempt
 from hazards.models.base import utcnow
@@ -20,7 +21,7 @@ RETRY_DELAYS = (30, 120, 600, 1800)
 
 
 def _as_of(value: str | None) -> date:
-    return date.fromisoformat(value) if value else date.today()
+    return date.fromisoformat(value) if value else clock.today()
 
 
 @shared_task(name="tasks.remind")

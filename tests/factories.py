@@ -6,6 +6,7 @@ from datetime import date
 
 from shapely.geometry import LineString, Point
 
+from hazards import clock
 from hazards.domain.drafts import HazardDraft
 from hazards.domain.enums import RoadClass
 
@@ -115,7 +116,7 @@ def county_hazard(session, actor, *, closed: bool = False):
     from hazards.domain.enums import Status, SupervisionLevel
     from hazards.services.registration import report_hazard
 
-    today = date.today()
+    today = clock.today()
     if closed:
         spec = draft(level=SupervisionLevel.COUNTY, status=Status.CLOSED, batch_year=today.year,
                      found_on=today - timedelta(days=90), listed_on=today - timedelta(days=80),

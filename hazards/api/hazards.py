@@ -12,7 +12,7 @@ from flask import current_app, jsonify, request, url_for
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
-from hazards import permissions
+from hazards import clock, permissions
 from hazards.api import representations as rep
 from hazards.api.auth import api_user
 from hazards.api.blueprints import api_blueprint
@@ -76,7 +76,7 @@ def list_hazards():
     reject_unknown(args, LIST_PARAMS)
     filters, sort = _filters(args), args.get("sort", "found")
     limit = limit_from(args)
-    stmt = listing.filtered(api_user(), filters, date.today())
+    stmt = listing.filtered(api_user(), filters, clock.today())
     cursor = args.get("cursor")
     if sort == "found":
         stmt = stmt.order_by(Hazard.found_on.desc(), Hazard.id.desc())
@@ -98,7 +98,7 @@ def list_hazards():
     if more:
         last = rows[-1]
         next_cursor = encode_cursor([last.found_on.isoformat(), last.id] if sort == "found" else [last.id])
-    today = date.today()
+    today = clock.today()
     links = {"self": request.full_path.rstrip("?")}
     if next_cursor:
         links["next"] = url_for("api.list_hazards", **{**args.to_dict(flat=False), "cursor": next_cursor})
@@ -149,7 +149,7 @@ def _filters(args) -> listing.HazardFilters:
 def get_hazard(hazard_id: int):
     session = get_session()
     hazard = load_hazard(session, hazard_id, api_user())
-    body = rep.hazard(hazard, date.today())
+    body = rep.hazard(hazard, clock.today())
     body["funding_totals"] = {kind.value: rep.money(total) for kind, total in funding_totals(session, hazard.id).items()}
     response = jsonify(body)
     response.headers["ETag"] = f'W/"{hazard.version}"'
@@ -162,7 +162,7 @@ def create_hazard():
     """Report (上报) a hazard: the same draft rules and permission check as the web form."""
     user = api_user()
     f = JsonReader(json_object(), CREATE_FIELDS)
-    today = date.today()
+    today = clock.today()
     crs = f.choice("coordinate_input", CoordinateInput, default=CoordinateInput.WGS84)
     found_on = f.date("found_on") or today
     route_code = f.text("route_code", max_length=16)
@@ -223,7 +223,7 @@ def update_hazard(hazard_id: int):
     hazard = editing.update_hazard(session, hazard_id, api_user(), changes, expected_version=version,
                                    category_codes=categories)
     session.commit()
-    return jsonify(rep.hazard(hazard, date.today()))
+    return jsonify(rep.hazard(hazard, clock.today()))
 
 
 # --- workflow ------------------------------------------------------------------------------------
@@ -264,7 +264,7 @@ def take_transition(hazard_id: int):
         exc.details["missing_labels"] = [requirements.REQUIREMENT_LABELS[c][1] for c in exc.details["missing"]]
         raise
     session.commit()
-    return jsonify(rep.hazard(hazard, date.today()))
+    return jsonify(rep.hazard(hazard, clock.today()))
 
 
 # --- funding -------------------------------------------------------------------------------------

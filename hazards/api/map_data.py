@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, current_app, request
 from flask_login import current_user
 
 from geo.spatial import BBox, BBoxError
-from hazards import permissions
+from hazards import clock, permissions
 from hazards.api.problems import problem
 from hazards.db import get_session
 from hazards.i18n import current_language
@@ -34,6 +32,6 @@ def hazards_geojson():
     if zoom is None or not 0 <= zoom <= 22:
         return problem(400, "zoom must be a whole number from 0 to 22")
     text = features_geojson(get_session(), current_user, MapQuery(box, zoom, filters_from_args(request.args)),
-                            date.today(), threshold=current_app.config["MAP_CLUSTER_THRESHOLD"],
+                            clock.today(), threshold=current_app.config["MAP_CLUSTER_THRESHOLD"],
                             language=current_language())
     return Response(text, mimetype="application/geo+json")

@@ -13,7 +13,7 @@ from datetime import date, datetime, timezone
 from flask import Response, current_app, json, render_template, request, url_for
 
 from geo.spatial import BBox, BBoxError
-from hazards import permissions
+from hazards import clock, permissions
 from hazards.api import ogc_features
 from hazards.api.auth import api_user
 from hazards.api.blueprints import api_blueprint
@@ -133,7 +133,7 @@ def items(collection_id: str):
     info = _info(collection_id)
     _only("bbox", "limit", "offset", "datetime", *info.filters)
     q = _item_query(info)
-    features, matched = ogc_features.items(get_session(), api_user(), info.id, q, date.today())
+    features, matched = ogc_features.items(get_session(), api_user(), info.id, q, clock.today())
     params = {k: v for k, v in request.args.items() if k not in ("offset", "f")}
     links = _self_links("ogc.items", GEOJSON, collection_id=info.id, **params, offset=q.offset)
     if q.offset + len(features) < matched:
@@ -161,7 +161,7 @@ def items(collection_id: str):
 def feature(collection_id: str, feature_id: str):
     info = _info(collection_id)
     _only()
-    found = ogc_features.item(get_session(), api_user(), info.id, feature_id, date.today())
+    found = ogc_features.item(get_session(), api_user(), info.id, feature_id, clock.today())
     if found is None:
         raise ApiProblem(404, f"no feature '{feature_id}' in {info.id}")
     body = _feature(info.id, found)

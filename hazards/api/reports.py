@@ -6,11 +6,9 @@ same JSON as its format=json (hazards.reports.formats.to_json, keys in docs/repo
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import current_app, jsonify, request
 
-from hazards import permissions
+from hazards import clock, permissions
 from hazards.api.auth import api_user
 from hazards.api.blueprints import api_blueprint
 from hazards.api.paging import reject_unknown
@@ -29,4 +27,4 @@ def get_report():
     session = get_session()
     req = read_report_request(session, request.args, api_user(),
                               default_min_rank=int(current_app.config.get("REPORT_MIN_RANK", 5)))
-    return jsonify(to_json(req.build(session, today=date.today(), with_map=False)))
+    return jsonify(to_json(req.build(session, today=clock.today(), with_map=False)))

@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 from sqlalchemy import Table, bindparam, delete, insert, text, update
 from sqlalchemy.orm import Session
 
+from hazards.clock import as_stored
 from hazards.demo.lifecycle import Actor
 from hazards.demo.people import actor_login, police_unit
 from hazards.demo.places import COUNTY_BY_CODE
@@ -39,7 +40,7 @@ class Clock:
     def at(self, day: date) -> datetime:
         self._tick += 1
         minutes = min(self._start + self._tick * 7, 17 * 60 + 50)
-        return datetime.combine(day, time(minutes // 60, minutes % 60))
+        return as_stored(datetime.combine(day, time(minutes // 60, minutes % 60)))  # working hours, local
 
 
 def write_history(session: Session, plans: list[HazardPlan], ids: list[int], users: dict[str, int],
@@ -75,7 +76,7 @@ def write_history(session: Session, plans: list[HazardPlan], ids: list[int], use
                 deadlines.append({"hazard_id": hazard_id, "from_deadline": row.old, "to_deadline": row.new,
                                   "changed_by_id": who(row.actor), "changed_at": at, "note": row.note})
             elif kind == 3:
-                decided = datetime.combine(row.decided_on, at.time()) if row.decided_on else None
+                decided = at + (row.decided_on - on) if row.decided_on else None  # same hour, later day
                 extensions.append({"hazard_id": hazard_id, "requested_deadline": row.requested_deadline,
                                    "reason": row.reason, "state": row.state, "requested_by_id": who(row.requester),
                                    "requested_at": at, "decided_by_id": who(row.decider) if decided else None,

@@ -19,6 +19,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from geo.geometry import GeometryError, check_hazard_geometry
+from hazards import clock
 from hazards.demo.geography import DemoGeography, build_geography, to_ewkt
 from hazards.demo.history import write_history
 from hazards.demo.people import DemoLogin, actor_login, ensure_organizations, ensure_users, user_ids
@@ -55,7 +56,7 @@ def seed_demo(session: Session, *, hazards: int = 400, seed: int = DEFAULT_SEED,
     """Write the demo city, its units and users, and `hazards` hazards with their history; with an
     instance folder, also their site photos (before / during / after, as each one's state implies)."""
     started = time.perf_counter()
-    today = today or date.today()
+    today = today or clock.today()
     ensure_reference_data(session)
     geo = build_geography()
     write_boundaries(session, geo)

@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from hazards.clock import as_stored
 from hazards.domain.enums import AttachmentPhase, Status
 from hazards.models import Attachment
 from hazards.services.attachments import store_file
@@ -118,7 +119,7 @@ def write_photos(session: Session, instance_path: str | Path, hazards: list[tupl
                 "hazard_id": hazard_id, "phase": phase, "original_name": f"IMG_{hazard_id:05d}_{phase.value}.jpg",
                 "stored_path": str(relative), "content_type": "image/jpeg", "size_bytes": len(data),
                 "sha256": hashlib.sha256(data).hexdigest(), "caption": None, "uploaded_by_id": uploader,
-                "uploaded_at": datetime.combine(taken, time(10, 30)),
+                "uploaded_at": as_stored(datetime.combine(taken, time(10, 30))),
             })
     if rows:
         session.execute(insert(Attachment), rows)

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from hazards import permissions
+from hazards import clock, permissions
 from hazards.domain.completion import completion_rate
 from hazards.domain.enums import Status, SupervisionLevel
 from hazards.models import Hazard, User
@@ -82,7 +82,7 @@ def completion_trends(session: Session, user: User, days: int = 60) -> list[Tren
     rows = session.execute(
         select(TallySnapshot.level, TallySnapshot.as_of, func.sum(TallySnapshot.closed), func.sum(TallySnapshot.total))
         .where(TallySnapshot.jurisdiction_code == user.jurisdiction_code,
-               TallySnapshot.as_of >= date.today() - timedelta(days=days))
+               TallySnapshot.as_of >= clock.today() - timedelta(days=days))
         .group_by(TallySnapshot.level, TallySnapshot.as_of)
         .order_by(TallySnapshot.level, TallySnapshot.as_of)
     ).all()

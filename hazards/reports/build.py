@@ -20,6 +20,7 @@ from sqlalchemy import Select, case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from geo import spatial
+from hazards import clock
 from hazards.domain.completion import Counts
 from hazards.domain.divisions import check_code
 from hazards.domain.errors import N_, TranslatableValueError
@@ -257,7 +258,7 @@ def build_report(session: Session, jurisdiction_code: str, period: Period, level
     if place is None:
         raise ReportError(N_("No division has the code %(code)s."), {"code": code})
     level_key, levels = resolve_level(level)
-    today = today or date.today()
+    today = today or clock.today()
     as_of = min(period.end, today)  # overdue is judged at the period end, or today while it runs
     statements = report_statements(session, code, period, levels, as_of)
 

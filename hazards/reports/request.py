@@ -14,7 +14,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from hazards import permissions
+from hazards import clock, permissions
 from hazards.domain.divisions import DivisionCodeError, check_code
 from hazards.domain.errors import N_, NotFound, ServiceError, TranslatableValueError
 from hazards.models import Jurisdiction
@@ -72,7 +72,7 @@ class ReportRequest:
         return {**params, **extra}
 
     def build(self, session: Session, *, today: date | None = None, with_map: bool = True) -> CompletionReport:
-        return build_report(session, self.jurisdiction_code, self.period, self.level, today=today or date.today(),
+        return build_report(session, self.jurisdiction_code, self.period, self.level, today=today or clock.today(),
                             min_rank=self.min_rank, with_map=with_map)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hazards import permissions
+from hazards import clock, permissions
 from hazards.domain.errors import N_, Conflict, Forbidden, NotFound
 from hazards.domain.workflow import ActionName
 from hazards.models import FieldChange, Hazard, User
@@ -41,7 +41,8 @@ def check_version(session: Session, hazard: Hazard, expected_version: int | None
         version=hazard.version,
         changes=[
             {"field": c.field, "old": c.old_value, "new": c.new_value,
-             "by": c.changed_by.name if c.changed_by else None, "at": c.changed_at.isoformat(timespec="minutes")}
+             "by": c.changed_by.name if c.changed_by else None,
+             "at": clock.local(c.changed_at).isoformat(timespec="minutes")}
             for c in changes
         ],
     )

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hazards import clock
 from hazards.domain.enums import FundingKind, FundingSource
 from hazards.domain.errors import N_, Conflict, InvalidInput, NotFound, UnconfirmedAmount
 from hazards.domain.money import exceeds_line_limit, format_wan
@@ -46,7 +47,7 @@ def add_funding(
                "Check the unit, then confirm the amount if it is right."),
             {"amount": format_wan(amount), "limit": limit_wan}, fields={"amount": "needs_confirmation"})
     entry = FundingEntry(hazard_id=hazard.id, kind=kind, source=source, amount=amount,
-                         entry_date=entry_date or date.today(), note=note, created_by_id=actor.id)
+                         entry_date=entry_date or clock.today(), note=note, created_by_id=actor.id)
     session.add(entry)
     session.flush()
     return entry

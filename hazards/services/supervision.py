@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hazards import permissions
+from hazards import clock, permissions
 from hazards.domain.enums import EventKind, ExtensionState, SupervisionLevel
 from hazards.domain.errors import N_, Forbidden, InvalidInput, NotFound, TransitionNotAllowed
 from hazards.models import DeadlineChange, ExtensionRequest, Hazard, HazardEvent, LevelChange, User
@@ -103,7 +103,7 @@ def log_event(
     hazard = load_hazard(session, hazard_id, actor, action)
     if not (note or "").strip():
         raise InvalidInput(N_("The note is empty."), fields={"note": "required"})
-    event = HazardEvent(hazard_id=hazard.id, kind=kind, happened_on=happened_on or date.today(), note=note.strip(),
+    event = HazardEvent(hazard_id=hazard.id, kind=kind, happened_on=happened_on or clock.today(), note=note.strip(),
                         document_no=document_no, created_by_id=actor.id)
     session.add(event)
     session.flush()

@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from hazards import permissions
+from hazards import clock, permissions
 from hazards.domain.enums import Status, SupervisionLevel
 from hazards.domain.errors import N_, Forbidden, InvalidInput, NotFound, RequirementsMissing, TransitionNotAllowed
 from hazards.domain.workflow import ActionName, TransitionError, transition_for
@@ -33,7 +33,7 @@ def change_status(
     today: date | None = None,
 ) -> Hazard:
     given = given or ActionInput()
-    today = today or date.today()
+    today = today or clock.today()
     hazard = load_hazard(session, hazard_id, actor, "view")
     check_version(session, hazard, expected_version)
     try:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from hazards import permissions
+from hazards import clock, permissions
 from hazards.db import get_session
 from hazards.domain.enums import AttachmentPhase, EventKind, SupervisionLevel
 from hazards.domain.errors import N_, Conflict, InvalidInput, RequirementsMissing, ServiceError, UnconfirmedAmount
@@ -155,7 +153,7 @@ def add_funding_entry(hazard_id: int):
 def _ask_to_confirm_amount(hazard_id: int, exc: UnconfirmedAmount):
     """Ask on the page itself, with what was typed kept, so confirming is one tick and a click."""
     detail = hazard_detail(get_session(), current_user, hazard_id)
-    return render_template("hazards/detail.html", **page_context(detail, date.today()),
+    return render_template("hazards/detail.html", **page_context(detail, clock.today()),
                            funding_form=request.form, funding_refusal=refusal_text(exc)), 422
 
 

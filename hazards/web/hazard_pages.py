@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import io
 import tempfile
-from datetime import date
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from hazards import permissions
+from hazards import clock, permissions
 from hazards.db import get_session
 from hazards.domain.enums import Status, SupervisionLevel
 from hazards.i18n import current_language
@@ -34,7 +33,7 @@ PAGE_SIZE = 50
 def index():
     session = get_session()
     filters = filters_from_args(request.args)
-    today = date.today()
+    today = clock.today()
     page = listing.page_of(session, listing.filtered(current_user, filters, today), filters.sort,
                            request.args.get("page", 1, type=int), PAGE_SIZE)
     categories = session.scalars(select(Category).order_by(Category.sort_order)).all()
@@ -53,14 +52,14 @@ def export():
     if fmt not in ("xlsx", "csv"):
         abort(400)
     filters = filters_from_args(request.args)
-    ids = listing.filtered(current_user, filters, date.today()).with_only_columns(Hazard.id)
+    ids = listing.filtered(current_user, filters, clock.today()).with_only_columns(Hazard.id)
     headers = "en" if current_language() == "en" else "zh"
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"hazards.{fmt}"
         export_hazards(get_session(), path, actor=current_user, fmt=fmt, headers=headers,
                        only=Hazard.id.in_(ids))
         data = path.read_bytes()
-    name = f"{'hazards' if headers == 'en' else '隐患台账'}-{date.today():%Y%m%d}.{fmt}"
+    name = f"{'hazards' if headers == 'en' else '隐患台账'}-{clock.today():%Y%m%d}.{fmt}"
     mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
                 else "text/csv; charset=utf-8")
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
@@ -72,7 +71,7 @@ def export():
 def mine():
     """An inspector's day: what they logged, and open work in their area waiting for the field."""
     session = get_session()
-    today = date.today()
+    today = clock.today()
     logged = listing.page_of(session, listing.filtered(current_user, HazardFilters(found_by_id=current_user.id),
                                                        today), "updated", 1, PAGE_SIZE)
     field_work = listing.page_of(session, listing.filtered(current_user, HazardFilters(
@@ -85,7 +84,7 @@ def mine():
 @permissions.checked_inside
 def detail(hazard_id: int):
     detail = hazard_detail(get_session(), current_user, hazard_id)
-    return render_template("hazards/detail.html", **page_context(detail, date.today()))
+    return render_template("hazards/detail.html", **page_context(detail, clock.today()))
 
 
 @bp.get("/attachments/<int:attachment_id>")

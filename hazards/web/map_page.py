@@ -5,7 +5,6 @@ grow with the ledger.
 
 from __future__ import annotations
 
-from datetime import date
 
 import folium
 from flask import Blueprint, current_app, render_template, url_for
@@ -13,7 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from geo.maps import BasemapConfig, TextTooltip, bounds_to_folium, offline_map, render_fragments
-from hazards import permissions
+from hazards import clock, permissions
 from hazards.db import get_session
 from hazards.domain.enums import Status, SupervisionLevel
 from hazards.models import Category
@@ -38,7 +37,7 @@ def _rate_colour(rate):
 @permissions.checked_inside
 def index():
     session = get_session()
-    today = date.today()
+    today = clock.today()
     lon, lat = (float(v) for v in map_center(session, current_user.jurisdiction_code).split(","))
     m = offline_map((lon, lat), 9, basemap=BasemapConfig.from_settings(current_app.config),
                     asset_url=lambda path: url_for("static", filename=path), height="100%",

@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from hazards import permissions
+from hazards import clock, permissions
 from hazards.db import get_session
 from hazards.models import Jurisdiction
 from hazards.queries.map_layers import boundaries_geojson, roads_in
@@ -60,8 +60,6 @@ def hazard_geometry(hazard_id: int):
 @permissions.checked_inside
 def hazard_popup(hazard_id: int):
     """The map popup of one hazard, fetched when it is clicked (the GeoJSON stays small)."""
-    from datetime import date
-
     from flask import render_template
 
     from hazards.domain.enums import AttachmentPhase, FundingKind
@@ -75,5 +73,5 @@ def hazard_popup(hazard_id: int):
                                                     Attachment.content_type.like("image/%"))
                            .order_by((Attachment.phase == AttachmentPhase.AFTER).desc(), Attachment.id.desc()))
     totals = funding_totals(session, hazard.id)
-    return render_template("map_popup.html", hazard=hazard, today=date.today(), photo=photo,
+    return render_template("map_popup.html", hazard=hazard, today=clock.today(), photo=photo,
                            spent=totals[FundingKind.SPENDING], budget=totals[FundingKind.BUDGET])

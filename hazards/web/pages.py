@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from hazards import permissions
+from hazards import clock, permissions
 from hazards.db import get_session
 from hazards.domain.enums import Role
 from hazards.queries.dashboard import build_dashboard, completion_trends
@@ -28,7 +26,7 @@ def home():
 @login_required
 @permissions.checked_inside
 def dashboard():
-    today = date.today()
+    today = clock.today()
     session = get_session()
     board = build_dashboard(session, current_user, today)
     return render_template("dashboard.html", board=board, today=today, trends=completion_trends(session, current_user))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -13,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from geo.coords import CoordinateError, to_wgs84, validate_lonlat
 from geo.geometry import GeometryError, check_hazard_geometry, from_wkt, point
 from geo.stakes import StakeError, parse_section
-from hazards import permissions
+from hazards import clock, permissions
 from hazards.db import get_session
 from hazards.domain.drafts import HazardDraft
 from hazards.domain.enums import (
@@ -101,7 +99,7 @@ def photo_location():
 
 
 def _draft_from_form(f: FormReader, photos: list[tuple[str, bytes]]) -> HazardDraft:
-    today = date.today()
+    today = clock.today()
     route_code = (f.text("route_code", max_length=16) or "").upper() or None
     jurisdiction_code = f.text("jurisdiction_code") or current_user.jurisdiction_code
     geometry, crs = _location(f, photos)

@@ -4,7 +4,6 @@ large one (a province) built in the background by Celery."""
 from __future__ import annotations
 
 import io
-from datetime import date
 from pathlib import Path
 
 from flask import (
@@ -21,7 +20,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from hazards import permissions
+from hazards import clock, permissions
 from hazards.db import get_session
 from hazards.i18n import current_language
 from hazards.queries.divisions import list_places
@@ -42,13 +41,13 @@ def _read(args) -> ReportRequest:
 
 
 def _build(req: ReportRequest, *, with_map: bool = True):
-    return req.build(get_session(), today=date.today(), with_map=with_map)
+    return req.build(get_session(), today=clock.today(), with_map=with_map)
 
 
 def _choices() -> dict:
     places = list_places(get_session(), current_user)
     levels = [("", None)] + [(key, (zh, en)) for key, zh, en in BUCKETS if key in LEVEL_FILTERS]
-    return {"places": places, "levels": levels, "this_year": date.today().year, "formats": DOWNLOADS,
+    return {"places": places, "levels": levels, "this_year": clock.today().year, "formats": DOWNLOADS,
             "job_formats": JOB_FORMATS}
 
 
@@ -98,7 +97,7 @@ def start_job():
         abort(400, description=f"unknown format '{fmt}'")
     # Through this app's Celery (not the default one), so the job runs against this app's database.
     result = _celery().tasks["tasks.build_report"].delay(req.jurisdiction_code, req.period.to_params(), req.level, fmt, req.lang,
-                                    req.min_rank, date.today().isoformat(), current_user.id)
+                                    req.min_rank, clock.today().isoformat(), current_user.id)
     session["report_jobs"] = [*session.get("report_jobs", [])[-(RECENT_JOBS - 1):], result.id]
     status_url = url_for("reports.job_status", task_id=result.id)
     if request.accept_mimetypes.best == "application/json" or request.is_json:

@@ -3,14 +3,13 @@ plausibility limit, reversing lines, and money after closure (决算)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
+from hazards import clock
 from tests.api.helpers import assert_problem
 from tests.factories import county_hazard
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def post_line(api, who, hazard, amount, **extra):

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from geo.coords import wgs84_to_gcj02
+from hazards import clock
 from hazards.domain.enums import Status
 from hazards.models import Hazard, Notification, Organization
 from tests.api.helpers import assert_problem
 from tests.factories import jpeg
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

@@ -4,10 +4,11 @@ offered in that order, and any other refused with a field error, whichever way i
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from hazards import clock
 from hazards.domain.enums import OrganizationKind, Status, SupervisionLevel
 from hazards.domain.errors import InvalidInput
 from hazards.models import Hazard, Organization
@@ -17,7 +18,7 @@ from hazards.services.supervision import raise_level
 from tests.api.helpers import assert_problem
 from tests.factories import draft, register_groups
 
-DEADLINE = (date.today() + timedelta(days=90)).isoformat()
+DEADLINE = (clock.today() + timedelta(days=90)).isoformat()
 S, R = OrganizationKind.SUPERVISING, OrganizationKind.RESPONSIBLE
 UNITS = {
     "ministry": ("公安部", S, "100000"),

@@ -7,13 +7,14 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from hazards import clock
 from hazards.domain.enums import AttachmentPhase, Status, SupervisionLevel
 from hazards.models import FieldChange, Hazard
 from hazards.services.attachments import add_attachment
 from tests.api.helpers import assert_problem
 from tests.factories import draft, jpeg, register_groups
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

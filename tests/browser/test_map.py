@@ -3,12 +3,13 @@ the new box, and nothing fetched from outside the machine."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from shapely.geometry import LineString, MultiPolygon, Point, box
 
 from geo.geometry import to_ewkt
+from hazards import clock
 from hazards import db as hazards_db
 from hazards.domain.enums import Status, SupervisionLevel
 from hazards.models import Jurisdiction
@@ -16,7 +17,7 @@ from hazards.permissions import SYSTEM
 from hazards.services.registration import report_hazard
 from tests.factories import draft, user
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture(scope="module")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from hazards import clock
 from hazards import db as hazards_db
 from hazards.models import Organization
 from tests.factories import jpeg, user
@@ -70,7 +71,7 @@ def test_inspector_logs_and_supervisor_closes(visit, walkthrough_logins, tmp_pat
         page.wait_for_load_state("networkidle")
 
     act("verify")
-    act("list", fill={"deadline": (date.today() + timedelta(days=60)).isoformat(), "document_no": "忻府安办〔2026〕3号"},
+    act("list", fill={"deadline": (clock.today() + timedelta(days=60)).isoformat(), "document_no": "忻府安办〔2026〕3号"},
         selects={"level": "县级", "supervising_body_id": "忻府区人民政府安委会"})
     funding = page.locator("form[action$='/funding']")
     funding.locator("select[name=kind]").select_option("budget")
@@ -85,7 +86,7 @@ def test_inspector_logs_and_supervisor_closes(visit, walkthrough_logins, tmp_pat
     upload.locator("input[type=file]").set_input_files(str(photo))
     upload.locator("button[type=submit]").click()
     page.wait_for_load_state("networkidle")
-    act("request_closure", fill={"completed_on": date.today().isoformat()})
+    act("request_closure", fill={"completed_on": clock.today().isoformat()})
     act("accept", fill={"acceptance_note": "现场验收合格，同意销号"})
     content = page.content()
     assert "已销号" in content and "同意销号" in content and "18.50" in content

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from geo import linear, spatial
 from geo.geometry import from_db
 from geo.stakes import format_stake
+from hazards import clock
 from hazards.demo.geography import build_geography, point_at, section
 from hazards.demo.ledger import seed_demo
 from hazards.demo.lifecycle import list_fixed_on
@@ -148,7 +149,7 @@ def test_history_trails(session, seeded):
     for hazard_id, hazard in hazards.items():
         trail = trails[hazard_id]
         assert trail[0].action == "report" and trail[0].from_status is None and trail[0].to_status is Status.REPORTED
-        assert trail[0].changed_at.date() == hazard.found_on
+        assert clock.local(trail[0].changed_at).date() == hazard.found_on
         for before, after in zip(trail, trail[1:]):
             assert after.from_status is before.to_status, hazard.code
             assert after.changed_by_id is not None
@@ -282,4 +283,4 @@ def test_site_photos_follow_the_workflow(session, tmp_path):
             assert phases[hazard.id] == {AttachmentPhase.BEFORE}
     after = session.execute(select(Attachment.uploaded_at, Hazard.completed_on).join(Hazard)
                             .where(Attachment.phase == AttachmentPhase.AFTER)).all()
-    assert after and all(uploaded.date() == completed for uploaded, completed in after)
+    assert after and all(clock.local(uploaded).date() == completed for uploaded, completed in after)

@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import csv
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from hazards import permissions
+from hazards import clock, permissions
 from hazards.domain.enums import FundingKind, FundingSource, Status, SupervisionLevel
 from hazards.domain.errors import Conflict, InvalidInput, UnconfirmedAmount
 from hazards.domain.money import MoneyError, WrongUnit, exceeds_line_limit, parse_amount
@@ -24,7 +24,7 @@ from hazards.services.registration import report_hazard
 from hazards.services.tally import compute_tally
 from tests.factories import county_hazard, draft
 
-TODAY = date.today()
+TODAY = clock.today()
 SPENDING, COUNTY_SOURCE = FundingKind.SPENDING, FundingSource.COUNTY
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from hazards import clock
 from hazards.domain.enums import FundingKind, FundingSource, Status, SupervisionLevel
 from hazards.models import FundingEntry, TallySnapshot
 from hazards.permissions import SYSTEM
@@ -95,7 +96,7 @@ def test_dashboard_shows_the_trend_from_snapshots(client, auth, session, people,
 
     supervisor = people["city"]
     report_hazard(session, listed(level=SupervisionLevel.PROVINCE), actor=SYSTEM)  # sorts after county by name, before by rank
-    today = date.today()
+    today = clock.today()
     store_tally(session, today - timedelta(days=2))
     store_tally(session, today)
     session.commit()

@@ -13,12 +13,13 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from hazards import clock
 from hazards import db as hazards_db
 from hazards.domain.enums import DeliveryState, Status, SupervisionLevel
 from hazards.models import Delivery, Notification, ReminderSent, TallySnapshot
@@ -29,7 +30,7 @@ from tests.factories import draft, user
 from tests.servers import SmtpSink
 
 REDIS = "redis://127.0.0.1:6379/15"
-TODAY = date.today()
+TODAY = clock.today()
 DEADLINE = TODAY + timedelta(days=7)
 
 
@@ -50,10 +51,11 @@ def settings(url: str, instance: Path, broker: str, smtp_port: int, **extra) -> 
 
 
 class Worker:
-    """`celery worker` in a subprocess, configured through HAZARDS_* variables like a deployment."""
+    """`celery worker` in a subprocess, configured through HAZARDS_* variables like a deployment, on a
+    host clock in UTC as many servers keep it (the jobs' "today" must still be the ledger's date)."""
 
     def __init__(self, config: dict, *, beat: bool = False, concurrency: int = 2):
-        env = {**os.environ, **{f"HAZARDS_{k}": str(v) for k, v in config.items()}}
+        env = {**os.environ, **{f"HAZARDS_{k}": str(v) for k, v in config.items()}, "TZ": "UTC"}
         args = [sys.executable, "-m", "celery", "-A", "tasks.worker", "worker", "--pool=threads",
                 f"--concurrency={concurrency}", "-Q", config["CELERY_QUEUE"], "--loglevel=INFO",
                 "--without-gossip", "--without-mingle", "--without-heartbeat"]
@@ -126,6 +128,11 @@ def count(app, model, *where):
         return session.scalar(select(func.count(model.id)).where(*where))
 
 
+def reminder_dates(app) -> set:
+    with app.app_context():
+        return set(hazards_db.get_session().scalars(select(ReminderSent.as_of)))
+
+
 def all_delivered(app):
     return count(app, Delivery) > 0 and count(app, Delivery, Delivery.state.in_(
         [DeliveryState.PENDING, DeliveryState.SENDING])) == 0
@@ -137,14 +144,18 @@ def test_worker_sends_reminders_to_inbox_and_smtp_once(setup):
     worker = Worker(config)
     try:
         # the job three times, two at once: a second beat, a redelivered message
+        before = clock.today()
         runs = [celery.send_task("tasks.remind", queue=config["CELERY_QUEUE"]) for _ in range(3)]
         results = [r.get(timeout=90) for r in runs]
+        dated = {before, clock.today()}  # the same day, unless the run straddled midnight in the ledger's zone
         assert sorted(r["created"] for r in results) == [0, 0, 1]
         assert sum(r["skipped"] for r in results) == 2
         wait_for(lambda: all_delivered(app), message="deliveries", worker=worker)
     finally:
         worker.stop()
     assert count(app, ReminderSent) == 1
+    (as_of,) = reminder_dates(app)
+    assert as_of in dated  # the ledger's date, not the host's (UTC) one
     assert count(app, Notification) == 2  # the county supervisor and the finder, once each
     (mail,) = smtp.to("county-sup@hazards.test")
     assert code in mail.get_content() and "剩余 7 天" in mail.get_content()
@@ -154,6 +165,7 @@ def test_worker_sends_reminders_to_inbox_and_smtp_once(setup):
 def test_beat_fires_the_schedule(setup):
     app, config, smtp, code = setup
     config = {**config, "BEAT_INTERVAL_SECONDS": 2}
+    before = clock.today()
     worker = Worker(config, beat=True)
     try:
         wait_for(lambda: count(app, ReminderSent) == 1 and count(app, TallySnapshot) > 0,
@@ -168,3 +180,6 @@ def test_beat_fires_the_schedule(setup):
         worker.stop()
     assert count(app, ReminderSent) == 1 and count(app, Notification) == 2
     assert len(smtp.messages) == 2
+    with app.app_context():  # the tally too is dated by the ledger's day on a UTC host
+        tallied = set(hazards_db.get_session().scalars(select(TallySnapshot.as_of)))
+    assert tallied and tallied <= {before, clock.today()}

@@ -5,18 +5,19 @@ settled after closure by the supervisors only."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
+from hazards import clock
 from hazards.domain.enums import FundingKind, FundingSource
 from hazards.models import FundingEntry
 from hazards.services.funding import add_funding
 from tests.factories import county_hazard
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from werkzeug.routing import Rule
 
+from hazards import clock
 from hazards.domain.enums import Status, SupervisionLevel
 from hazards.domain.workflow import TRANSITIONS
 from hazards.permissions import SYSTEM
@@ -73,7 +74,7 @@ def cast(session):
         "city": user(session, "supervisor", "140900", login="fuzz.city"),
         "admin": user(session, "admin", "140900", login="fuzz.admin"),
     }
-    today = date.today()
+    today = clock.today()
     own = report_hazard(session, draft(), actor=people["inspector"])
     listed = report_hazard(session, draft(title="挂牌督办的急弯", level=SupervisionLevel.CITY, status=Status.LISTED,
                                           listed_on=today, deadline=today, batch_year=today.year,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from geo.coords import wgs84_to_gcj02
 from geo.geometry import from_db
+from hazards import clock
 from hazards.domain.enums import CoordinateInput, FundingKind, FundingSource, Status, SupervisionLevel
 from hazards.models import Attachment, Hazard, Organization
 from hazards.permissions import SYSTEM
@@ -152,7 +153,7 @@ def test_supervisor_walks_a_hazard_to_closure_over_http(client, auth, session, i
     act("verify")
     page = act("list", level="county").get_data(as_text=True)
     assert "尚缺：整改期限、督办单位" in page
-    act("list", level="county", deadline=(date.today() + timedelta(days=60)).isoformat(),
+    act("list", level="county", deadline=(clock.today() + timedelta(days=60)).isoformat(),
         supervising_body_id=body.id, document_no="忻府安办〔2024〕3号")
     add_funding(session, hazard.id, supervisor, kind=FundingKind.BUDGET, source=FundingSource.COUNTY,
                 amount=Decimal("120000"))
@@ -161,7 +162,7 @@ def test_supervisor_walks_a_hazard_to_closure_over_http(client, auth, session, i
     act("start_works")
     client.post(f"/hazards/{hazard.id}/photos", data={"phase": "after", "photos": (io.BytesIO(jpeg()), "after.jpg")},
                 content_type="multipart/form-data")
-    act("request_closure", completed_on=date.today().isoformat())
+    act("request_closure", completed_on=clock.today().isoformat())
     page = act("accept", acceptance_note="验收合格").get_data(as_text=True)
     session.refresh(hazard)
     assert hazard.status is Status.CLOSED
@@ -204,7 +205,7 @@ def test_a_stale_edit_shows_the_other_change_and_keeps_mine(client, auth, sessio
 
 
 def test_list_filters_and_dashboard(client, auth, session, supervisor):
-    today = date.today()
+    today = clock.today()
     report_hazard(session, draft(title="逾期的", level=SupervisionLevel.COUNTY, status=Status.LISTED,
                                  listed_on=today - timedelta(days=100), deadline=today - timedelta(days=3)), actor=SYSTEM)
     report_hazard(session, draft(title="按期的", level=SupervisionLevel.CITY, status=Status.LISTED,
@@ -224,7 +225,7 @@ def test_list_filters_and_dashboard(client, auth, session, supervisor):
 def test_the_filtered_list_downloads_as_a_spreadsheet(client, auth, session, supervisor):
     from openpyxl import load_workbook
 
-    today = date.today()
+    today = clock.today()
     late = report_hazard(session, draft(title="逾期的", level=SupervisionLevel.COUNTY, status=Status.LISTED,
                                         listed_on=today - timedelta(days=100), deadline=today - timedelta(days=3)), actor=SYSTEM)
     report_hazard(session, draft(title="按期的", level=SupervisionLevel.COUNTY, status=Status.LISTED,

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from shapely.geometry import LineString, Point
 
+from hazards import clock
 from hazards.domain.enums import Status, SupervisionLevel
 from hazards.permissions import SYSTEM
 from hazards.services.registration import report_hazard
 from tests.factories import draft, user
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

@@ -3,12 +3,13 @@ details in the language the request asks for, while the codes for programs stay 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
+from hazards import clock
 from hazards.domain.enums import ExtensionState, FundingKind, FundingSource, SupervisionLevel
 from hazards.models import ExtensionRequest, Hazard, Organization
 from hazards.services.funding import add_funding
@@ -39,7 +40,7 @@ def listed(session, inspector, supervisor):
     session.flush()
     change_status(session, hazard.id, "verify", supervisor)
     change_status(session, hazard.id, "list", supervisor,
-                  ActionInput(level=SupervisionLevel.COUNTY, deadline=date.today() + timedelta(days=60),
+                  ActionInput(level=SupervisionLevel.COUNTY, deadline=clock.today() + timedelta(days=60),
                               supervising_body_id=body.id))
     session.commit()
     return hazard

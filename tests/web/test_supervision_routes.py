@@ -7,19 +7,20 @@ the page and nothing changes. (Error wording is not asserted: only that the page
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
+from hazards import clock
 from hazards.domain.enums import EventKind, ExtensionState, FundingKind, FundingSource, Status, SupervisionLevel
 from hazards.models import DeadlineChange, ExtensionRequest, FundingEntry, HazardEvent, LevelChange
 from hazards.services.registration import report_hazard
 from hazards.services.supervision import request_extension
 from tests.factories import draft
 
-TODAY = date.today()
+TODAY = clock.today()
 DEADLINE = TODAY + timedelta(days=30)
 ERROR_FLASH = 'class="flash error"'
 
