@@ -3,6 +3,11 @@
 Broker: `HAZARDS_BROKER_URL` — Redis in production (`redis://host:6379/0`); by default a SQLite
 file in the instance folder through Kombu's SQLAlchemy transport, so the embedded setup needs no
 server. Results go to `HAZARDS_RESULT_BACKEND` (by default another SQLite file).
+
+With Redis, a task taken by a worker that died goes back to the queue after
+`HAZARDS_BROKER_VISIBILITY_TIMEOUT` (Kombu's `visibility_timeout`, one hour by default). Keep it longer
+than the longest job: a task still running when it passes is handed to a second worker. Deliveries do
+not wait for it: their lease and the sweep re-queue a dead worker's digests within a lease or two.
 """
 
 from __future__ import annotations
@@ -23,14 +28,16 @@ def _at(hhmm: str) -> crontab:
 def beat_schedule(config) -> dict:
     every = config.get("BEAT_INTERVAL_SECONDS")
     if every:  # tests and demos: everything every few seconds
-        when = {name: float(every) for name in ("remind", "tally", "housekeeping")}
+        when = {name: float(every) for name in ("remind", "tally", "housekeeping", "sweep")}
     else:
         when = {"remind": _at(config["REMINDER_TIME"]), "tally": _at(config["TALLY_TIME"]),
-                "housekeeping": _at(config["HOUSEKEEPING_TIME"])}
+                "housekeeping": _at(config["HOUSEKEEPING_TIME"]),
+                "sweep": float(config["DELIVERY_SWEEP_SECONDS"])}
     return {
         "daily-deadline-reminders": {"task": "tasks.remind", "schedule": when["remind"]},
         "nightly-completion-tally": {"task": "tasks.tally", "schedule": when["tally"]},
         "housekeeping": {"task": "tasks.housekeeping", "schedule": when["housekeeping"]},
+        "delivery-sweep": {"task": "tasks.sweep_deliveries", "schedule": when["sweep"]},
     }
 
 
@@ -45,6 +52,7 @@ def make_celery(app: Flask) -> Celery:
         broker_url=app.config["BROKER_URL"],
         result_backend=app.config["RESULT_BACKEND"],
         broker_connection_retry_on_startup=True,
+        broker_transport_options={"visibility_timeout": int(app.config["BROKER_VISIBILITY_TIMEOUT"])},
         timezone=app.config.get("TIMEZONE", "Asia/Shanghai"),
         # A task is acknowledged only when done: a worker killed mid-task leaves it to be redelivered,
         # and the reminder keys make the redelivery harmless.
