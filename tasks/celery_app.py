@@ -41,6 +41,13 @@ def beat_schedule(config) -> dict:
     }
 
 
+def _transport_options(config) -> dict:
+    # The embedded SQLite broker hands its options to create_engine, which knows no visibility timeout.
+    if config["BROKER_URL"].split("://", 1)[0] in ("redis", "rediss", "sentinel"):
+        return {"visibility_timeout": int(config["BROKER_VISIBILITY_TIMEOUT"])}
+    return {}
+
+
 def make_celery(app: Flask) -> Celery:
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
@@ -52,7 +59,7 @@ def make_celery(app: Flask) -> Celery:
         broker_url=app.config["BROKER_URL"],
         result_backend=app.config["RESULT_BACKEND"],
         broker_connection_retry_on_startup=True,
-        broker_transport_options={"visibility_timeout": int(app.config["BROKER_VISIBILITY_TIMEOUT"])},
+        broker_transport_options=_transport_options(app.config),
         timezone=app.config.get("TIMEZONE", "Asia/Shanghai"),
         # A task is acknowledged only when done: a worker killed mid-task leaves it to be redelivered,
         # and the reminder keys make the redelivery harmless.

@@ -20,6 +20,9 @@ de-duplicate on Message-ID drop it. What is left: a worker that dies between the
 and the commit of the mark (milliseconds), or one that cannot reach the database for a whole lease
 while its send is still under way; either way the next holder sends once more, under the same id.
 Inbox notes are written in the transaction that marks the delivery sent, so they appear exactly once.
+
+Leases are written and read with each worker host's own clock: hosts must agree (NTP) to well within a
+lease, or a live claim may look lapsed to another host.
 """
 
 from __future__ import annotations
@@ -115,23 +118,31 @@ def deliver(session: Session, delivery_id: int, policy: DeliveryPolicy | None = 
         return "skipped"
     delivery = session.get(Delivery, delivery_id, populate_existing=True)
     user = session.get(User, delivery.user_id)
-    subject, body = _compose(delivery, user)
-    if delivery.channel is DeliveryChannel.INBOX:
-        if not _mark_sent(session, delivery_id):
-            session.rollback()
-            return "skipped"
-        session.add(Notification(user_id=user.id, title=subject, body=body, delivery_id=delivery.id))
-        session.commit()
-        return "sent"
-    # No transaction stays open during the send: on SQLite it would hold the write lock all along.
-    session.commit()
     try:
+        subject, body = _compose(delivery, user)
+        if delivery.channel is DeliveryChannel.INBOX:
+            return _write_inbox_note(session, delivery, user, subject, body)
+        # No transaction stays open during the send: on SQLite it would hold the write lock all along.
+        session.commit()
         with _lease_kept(session.get_bind().engine, delivery_id, holder, policy.lease):
             _send(delivery, user, subject, body)
     except ChannelError as exc:
         return _record_failure(session, delivery, holder, str(exc), policy)
+    except Exception as exc:  # noqa: BLE001 - a digest that cannot even be written must not loop for ever
+        log.exception("delivery %s failed unexpectedly", delivery_id)
+        session.rollback()
+        return _record_failure(session, delivery, holder, f"{type(exc).__name__}: {exc}", policy)
     if not _mark_sent(session, delivery_id):
         log.warning("delivery %s was sent again: it had been marked sent meanwhile", delivery_id)
+    session.commit()
+    return "sent"
+
+
+def _write_inbox_note(session: Session, delivery: Delivery, user: User, subject: str, body: str) -> str:
+    if not _mark_sent(session, delivery.id):
+        session.rollback()
+        return "skipped"
+    session.add(Notification(user_id=user.id, title=subject, body=body, delivery_id=delivery.id))
     session.commit()
     return "sent"
 
@@ -169,6 +180,22 @@ def _record_failure(session: Session, delivery: Delivery, holder: str, error: st
     return outcome
 
 
+def _give_up_lapsed(session: Session, now, policy: DeliveryPolicy) -> None:
+    """Claims that lapsed after the retry period: undeliverable, not sent once more. A digest whose
+    sending kills its worker every time would otherwise be handed from worker to worker for ever."""
+    for delivery in session.scalars(
+            select(Delivery).where(Delivery.state == DeliveryState.SENDING, _lapsed(now),
+                                   Delivery.created_at <= now - policy.retry_for)
+            .execution_options(populate_existing=True)):
+        given_up = session.execute(
+            update(Delivery).where(Delivery.id == delivery.id, Delivery.state == DeliveryState.SENDING,
+                                   Delivery.claimed_by == delivery.claimed_by, _lapsed(now))
+            .values(state=DeliveryState.UNDELIVERABLE, lease_until=None, next_attempt_at=None)
+            .execution_options(synchronize_session=False)).rowcount == 1
+        if given_up:
+            alert_admins(session, session.get(Delivery, delivery.id, populate_existing=True))
+
+
 @contextmanager
 def _lease_kept(engine: Engine, delivery_id: int, holder: str, lease: timedelta) -> Iterator[None]:
     """Renew the claim's lease every third of it until the block ends: a send may outlast one lease."""
@@ -198,12 +225,14 @@ def _lease_kept(engine: Engine, delivery_id: int, holder: str, lease: timedelta)
 def requeue_due(session: Session, policy: DeliveryPolicy) -> list[int]:
     """The deliveries to queue now, marked as queued; the caller commits, then queues them.
 
-    A claim whose lease lapsed (its worker died) goes back to pending, due at once. A pending row is due
+    A claim whose lease lapsed (its worker died) goes back to pending, due at once, or is undeliverable
+    when the retry period is over (the admins are told in the same transaction). A pending row is due
     when its next attempt time has come; one that has none (queued when planned) when it has waited
     `policy.requeue_after` without being taken. Each row queued is given `requeue_after` before the sweep
     queues it again.
     """
     now = utcnow()
+    _give_up_lapsed(session, now, policy)
     session.execute(
         update(Delivery).where(Delivery.state == DeliveryState.SENDING, _lapsed(now))
         .values(state=DeliveryState.PENDING, next_attempt_at=now, lease_until=None)

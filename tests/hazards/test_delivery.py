@@ -130,12 +130,28 @@ def test_the_sweep_queues_lapsed_claims_and_due_attempts_and_then_waits(app, ses
                                  lease_until=now + timedelta(seconds=50)),
         "sent": digest(session, person, state=DeliveryState.SENT),
     }
+    # sent to a worker that died, again and again, until the retry period ran out
+    rows["worker died, too late"] = digest(session, person, state=DeliveryState.SENDING, claimed_by="gone:3/z",
+                                           lease_until=now - timedelta(seconds=1), attempts=70,
+                                           created_at=now - POLICY.retry_for - timedelta(minutes=1))
     queued = requeue_due(session, POLICY)
     session.commit()
     assert sorted(queued) == sorted(rows[n].id for n in ("planned, never taken", "retry due", "worker died"))
     assert reloaded(session, rows["worker died"]).state is DeliveryState.PENDING
     assert reloaded(session, rows["worker sending"]).state is DeliveryState.SENDING
+    assert reloaded(session, rows["worker died, too late"]).state is DeliveryState.UNDELIVERABLE
+    assert len(alerts(session, rows["worker died, too late"])) == 3  # the county's, city's and province's admins
     assert requeue_due(session, POLICY) == []  # queued rows are given time to be taken before queued again
+
+
+def test_a_digest_that_cannot_be_written_waits_for_its_next_attempt_like_a_failed_send(app, session, people):
+    row = digest(session, people["county"], channel=DeliveryChannel.INBOX)
+    row.payload = {"as_of": "2024-06-23", "language": "zh"}  # no items: the digest cannot be written
+    session.commit()
+    assert deliver(session, row.id, POLICY) == "retry"
+    after = reloaded(session, row)
+    assert after.state is DeliveryState.PENDING and after.last_error == "KeyError: 'items'"
+    assert after.next_attempt_at is not None
 
 
 def test_a_repeat_carries_the_message_id_of_the_original(app, session, people):

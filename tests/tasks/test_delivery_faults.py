@@ -29,7 +29,7 @@ from tests.servers import SmtpSink, _free_port
 from tests.tasks.test_worker import REDIS, Worker, redis_up, settings, wait_for
 
 TODAY = date.today()
-SUPERVISORS = 12  # with the inspector who found the hazard: 13 e-mail digests and 13 inbox digests
+SUPERVISORS = 28  # with the inspector who found the hazard: 29 e-mail digests and 29 inbox digests
 LEASE = 2
 FAST = {"DELIVERY_LEASE_SECONDS": LEASE, "DELIVERY_SWEEP_SECONDS": 1, "DELIVERY_BACKOFF_BASE_SECONDS": 0.5,
         "DELIVERY_BACKOFF_CAP_SECONDS": 1, "BROKER_VISIBILITY_TIMEOUT": 10, "DELIVERY_RETRY_FOR_HOURS": 0.1}
@@ -37,7 +37,7 @@ FAST = {"DELIVERY_LEASE_SECONDS": LEASE, "DELIVERY_SWEEP_SECONDS": 1, "DELIVERY_
 
 @pytest.fixture(params=["spatialite", pytest.param("postgis", marks=pytest.mark.postgis)])
 def ledger(request, make_database, tmp_path):
-    """A county hazard due in seven days, its finder and twelve county supervisors with e-mail addresses,
+    """A county hazard due in seven days, its finder and 28 county supervisors with e-mail addresses,
     the county's admin and another county's; the relay's port, with nothing listening yet."""
     if not redis_up():
         unavailable("Redis not reachable at 127.0.0.1:6379")
@@ -101,8 +101,12 @@ def counted(app, messages, capsys, what: str) -> dict:
     counts = {"digests": len(expected), "sent": len(expected & set(received)), "lost": len(expected - set(received)),
               "duplicates": sum(n - 1 for n in received.values()), "strangers": len(set(received) - expected)}
     with capsys.disabled():
-        print(f"\n[delivery faults] {what}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        print(f"\n[delivery faults, {backend_of(app)}] {what}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return counts
+
+
+def backend_of(app) -> str:
+    return "PostGIS" if app.config["DATABASE_URL"].startswith("postgresql") else "SpatiaLite"
 
 
 def fresh_beat(config):
@@ -206,7 +210,7 @@ def test_an_outage_past_the_retry_period_makes_digests_undeliverable_and_tells_t
     inbox = client.get("/inbox").get_data(as_text=True)
     assert inbox.count("提醒无法送达") == SUPERVISORS + 1
     with capsys.disabled():
-        print(f"\n[delivery faults] relay down past the retry period: digests {len(attempts)}, sent 0, "
+        print(f"\n[delivery faults, {backend_of(app)}] relay down past the retry period: digests {len(attempts)}, sent 0, "
               f"undeliverable {in_state(app, DeliveryState.UNDELIVERABLE)} after {min(attempts)}-{max(attempts)} "
               f"attempts each, admin alerts {len(alerts)} (the county's admin {len(alerts)}, another county's 0)")
 
@@ -216,3 +220,19 @@ def _logins(app, logins):
 
     with app.app_context():
         return hazards_db.get_session().execute(select(User.id, User.login).where(User.login.in_(logins))).all()
+
+
+def test_the_brokers_visibility_timeout_is_a_setting(tmp_path):
+    """Redis hands a dead worker's task out again after this long; Kombu's default of an hour is kept
+    unless an operator says otherwise."""
+    if not redis_up():
+        unavailable("Redis not reachable at 127.0.0.1:6379")
+    from tasks.celery_app import make_celery
+
+    for configured, expected in ((None, 3600), (600, 600)):
+        app = build_app(f"sqlite:///{tmp_path / 'unused.sqlite'}", tmp_path)
+        app.config.update(BROKER_URL=REDIS)
+        if configured:
+            app.config["BROKER_VISIBILITY_TIMEOUT"] = configured
+        with make_celery(app).connection_for_write() as connection:
+            assert connection.default_channel.visibility_timeout == expected
