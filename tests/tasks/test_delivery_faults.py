@@ -180,7 +180,7 @@ def test_a_relay_outage_longer_than_five_attempts_loses_nothing(ledger, capsys):
 
 def test_an_outage_past_the_retry_period_makes_digests_undeliverable_and_tells_the_admins_once(ledger, capsys):
     app, config, port = ledger
-    config = {**config, "DELIVERY_RETRY_FOR_HOURS": 0.002}  # 7.2 seconds
+    config = {**config, "DELIVERY_RETRY_FOR_HOURS": 0.003}  # 10.8 seconds
     worker = Worker(config, beat=True)
     try:
         plan(app, config)
