@@ -76,8 +76,8 @@ def remind_command(as_of):
     session.commit()
     outcomes = [deliver(session, delivery_id) for delivery_id in plan.delivery_ids]
     click.echo(f"reminders: {plan.created} sent, {plan.skipped} skipped as already sent; "
-               f"digests delivered: {outcomes.count('sent')}, to retry: {outcomes.count('retry')}, "
-               f"failed: {outcomes.count('failed')}")
+               f"digests delivered: {outcomes.count('sent')}, to retry by the workers: {outcomes.count('retry')}, "
+               f"undeliverable: {outcomes.count('undeliverable')}")
 
 
 @click.command("tally")

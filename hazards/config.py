@@ -80,6 +80,21 @@ DEFAULTS = {
     "MAIL_DEFAULT_SENDER": "hazards@localhost",
     # Optional webhook (JSON POST per digest) for the chat tools units use.
     "WEBHOOK_URL": "",
+    # Sending digests (see hazards/services/delivery.py). A failed send is tried again after a back-off
+    # that doubles from BASE up to CAP, for RETRY_FOR hours after the digest was planned: a relay that
+    # is down over a long weekend loses nothing. Then the digest is "undeliverable" and the admins are told.
+    "DELIVERY_RETRY_FOR_HOURS": 72,
+    "DELIVERY_BACKOFF_BASE_SECONDS": 30,
+    "DELIVERY_BACKOFF_CAP_SECONDS": 3600,
+    # A worker's claim on a digest lasts this long unless its heartbeat renews it (every third of it, while
+    # the send is under way); a claim left by a dead worker is taken over this long after it died.
+    "DELIVERY_LEASE_SECONDS": 60,
+    # How often beat runs the sweep that re-queues digests whose next attempt is due or whose claim lapsed.
+    "DELIVERY_SWEEP_SECONDS": 60,
+    # Redis only: a task taken by a worker that died is handed out again after this long. It must exceed
+    # the longest job (a longer-running task is started a second time); losing nothing no longer depends
+    # on it, since the delivery lease and sweep re-queue a dead worker's digests within minutes.
+    "BROKER_VISIBILITY_TIMEOUT": 3600,
 }
 
 

@@ -3,6 +3,11 @@
 Broker: `HAZARDS_BROKER_URL` — Redis in production (`redis://host:6379/0`); by default a SQLite
 file in the instance folder through Kombu's SQLAlchemy transport, so the embedded setup needs no
 server. Results go to `HAZARDS_RESULT_BACKEND` (by default another SQLite file).
+
+With Redis, a task taken by a worker that died goes back to the queue after
+`HAZARDS_BROKER_VISIBILITY_TIMEOUT` (Kombu's `visibility_timeout`, one hour by default). Keep it longer
+than the longest job: a task still running when it passes is handed to a second worker. Deliveries do
+not wait for it: their lease and the sweep re-queue a dead worker's digests within a lease or two.
 """
 
 from __future__ import annotations
@@ -23,15 +28,24 @@ def _at(hhmm: str) -> crontab:
 def beat_schedule(config) -> dict:
     every = config.get("BEAT_INTERVAL_SECONDS")
     if every:  # tests and demos: everything every few seconds
-        when = {name: float(every) for name in ("remind", "tally", "housekeeping")}
+        when = {name: float(every) for name in ("remind", "tally", "housekeeping", "sweep")}
     else:
         when = {"remind": _at(config["REMINDER_TIME"]), "tally": _at(config["TALLY_TIME"]),
-                "housekeeping": _at(config["HOUSEKEEPING_TIME"])}
+                "housekeeping": _at(config["HOUSEKEEPING_TIME"]),
+                "sweep": float(config["DELIVERY_SWEEP_SECONDS"])}
     return {
         "daily-deadline-reminders": {"task": "tasks.remind", "schedule": when["remind"]},
         "nightly-completion-tally": {"task": "tasks.tally", "schedule": when["tally"]},
         "housekeeping": {"task": "tasks.housekeeping", "schedule": when["housekeeping"]},
+        "delivery-sweep": {"task": "tasks.sweep_deliveries", "schedule": when["sweep"]},
     }
+
+
+def _transport_options(config) -> dict:
+    # The embedded SQLite broker hands its options to create_engine, which knows no visibility timeout.
+    if config["BROKER_URL"].split("://", 1)[0] in ("redis", "rediss", "sentinel"):
+        return {"visibility_timeout": int(config["BROKER_VISIBILITY_TIMEOUT"])}
+    return {}
 
 
 def make_celery(app: Flask) -> Celery:
@@ -51,6 +65,7 @@ def make_celery(app: Flask) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
+        broker_transport_options=_transport_options(app.config),
         task_default_queue=app.config.get("CELERY_QUEUE", "hazards"),
         beat_schedule=beat_schedule(app.config),
         include=["tasks.jobs", "tasks.report_jobs"],

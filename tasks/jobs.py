@@ -12,12 +12,10 @@ from hazards import clock
 from hazards.db import get_session
 from hazards.models import LoginAttempt
 from hazards.models.base import utcnow
+from hazards.services.delivery import DeliveryPolicy, requeue_due
 from hazards.services.delivery import deliver as deliver_one
-from hazards.services.delivery import pending_ids
 from hazards.services.reminders import ReminderSettings, plan_reminders
 from hazards.services.tally import store_tally
-
-RETRY_DELAYS = (30, 120, 600, 1800)
 
 
 def _as_of(value: str | None) -> date:
@@ -35,12 +33,22 @@ def remind(as_of: str | None = None) -> dict:
     return {"created": plan.created, "skipped": plan.skipped, "deliveries": len(plan.delivery_ids)}
 
 
-@shared_task(name="tasks.deliver", bind=True, max_retries=len(RETRY_DELAYS))
-def deliver(self, delivery_id: int) -> str:
-    outcome = deliver_one(get_session(), delivery_id)
-    if outcome == "retry":
-        raise self.retry(countdown=RETRY_DELAYS[min(self.request.retries, len(RETRY_DELAYS) - 1)])
-    return outcome
+@shared_task(name="tasks.deliver")
+def deliver(delivery_id: int) -> str:
+    """Send one digest. A failure is not retried here: the row keeps its next attempt time and the
+    sweep queues it then (a countdown retry would wait in this worker's memory and die with it)."""
+    return deliver_one(get_session(), delivery_id, DeliveryPolicy.from_config(current_app.config))
+
+
+@shared_task(name="tasks.sweep_deliveries")
+def sweep_deliveries() -> dict:
+    """Queue the digests whose next attempt is due and those whose worker died mid-send."""
+    session = get_session()
+    due = requeue_due(session, DeliveryPolicy.from_config(current_app.config))
+    session.commit()
+    for delivery_id in due:
+        deliver.delay(delivery_id)
+    return {"requeued": len(due)}
 
 
 @shared_task(name="tasks.tally")
@@ -53,8 +61,8 @@ def tally(as_of: str | None = None) -> int:
 
 @shared_task(name="tasks.housekeeping")
 def housekeeping() -> dict:
-    """Forget old failed logins; re-queue deliveries left pending (a retry whose task was lost); refresh
-    the query planner's statistics (the embedded SQLite keeps none of its own)."""
+    """Forget old failed logins; refresh the query planner's statistics (the embedded SQLite keeps none
+    of its own). Digests are re-queued by `sweep_deliveries`, every few minutes."""
     from geo.engine import refresh_statistics
 
     session = get_session()
@@ -62,7 +70,4 @@ def housekeeping() -> dict:
     session.commit()
     refresh_statistics(session.connection())
     session.commit()
-    requeued = pending_ids(session)
-    for delivery_id in requeued:
-        deliver.delay(delivery_id)
-    return {"login_attempts_purged": purged.rowcount, "requeued": len(requeued)}
+    return {"login_attempts_purged": purged.rowcount}

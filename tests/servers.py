@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
+import time
 from contextlib import contextmanager
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,11 +21,24 @@ def _free_port() -> int:
 
 
 class SmtpSink:
-    """A real SMTP server on 127.0.0.1 that keeps what it receives; refuses listed addresses."""
+    """A real SMTP server on 127.0.0.1 that keeps what it receives; refuses listed addresses.
 
-    def __init__(self, refuse: set[str] | None = None):
+    `hold`: the first so many messages are held at the end of DATA, the client waiting for the answer,
+    until `release()` or `HOLD_LIMIT_SECONDS`: a send in progress, to kill its sender in the middle of.
+    `held_after_accept`: a held message is kept already (a relay that has queued it but not yet
+    answered); otherwise it is kept only if its client is still there to hear the answer, and one whose
+    client left is put in `abandoned`.
+    """
+
+    HOLD_LIMIT_SECONDS = 60
+
+    def __init__(self, refuse: set[str] | None = None, *, port: int | None = None, hold: int = 0,
+                 held_after_accept: bool = False):
         self.messages = []
+        self.abandoned = []
         self.refuse = refuse or set()
+        self.hold, self.held, self.held_after_accept = hold, 0, held_after_accept
+        self._released = threading.Event()
         sink = self
 
         class Handler:
@@ -34,10 +49,26 @@ class SmtpSink:
                 return "250 OK"
 
             async def handle_DATA(self, server, session, envelope):
-                sink.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+                message = message_from_bytes(envelope.content, policy=policy.default)
+                if sink.held >= sink.hold:
+                    sink.messages.append(message)
+                    return "250 Message accepted"
+                sink.held += 1
+                if sink.held_after_accept:
+                    sink.messages.append(message)
+                end = time.monotonic() + sink.HOLD_LIMIT_SECONDS
+                try:
+                    while not sink._released.is_set() and time.monotonic() < end:
+                        await asyncio.sleep(0.05)
+                except asyncio.CancelledError:  # the client went away: the server drops the session
+                    if not sink.held_after_accept:
+                        sink.abandoned.append(message)
+                    raise
+                if not sink.held_after_accept:
+                    sink.messages.append(message)
                 return "250 Message accepted"
 
-        self.port = _free_port()
+        self.port = port or _free_port()
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
 
     def __enter__(self):
@@ -49,6 +80,11 @@ class SmtpSink:
 
     def to(self, address: str):
         return [m for m in self.messages if address in m["To"]]
+
+    def release(self):
+        """Answer the held messages (and hold no more)."""
+        self.hold = 0
+        self._released.set()
 
 
 class WebhookSink:

@@ -41,3 +41,33 @@ def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(backend, make
         upgrade()
         assert "hazards" in set(inspect(engine).get_table_names())
     engine.dispose()
+
+
+def test_the_delivery_lease_migration_keeps_inbox_links_and_gives_failed_digests_another_try(
+        backend, make_database, tmp_path):
+    """SQLite rebuilds the deliveries table for its new state rule; with foreign keys on, that must not
+    cut the inbox notes loose from their digests. A digest given up on before is tried again."""
+    from sqlalchemy import text
+
+    app = build_app(make_database(backend), tmp_path)
+    engine = hazards_db.state(app).engine
+    with app.app_context():
+        upgrade(revision="b7d41f0c6e25-1")
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO jurisdictions (code, name, level) VALUES ('140000', '山西省', 'province')"))
+            conn.execute(text("INSERT INTO users (id, login, name, password_hash, role, jurisdiction_code, language,"
+                              " active, created_at, session_version) VALUES (1, 'u', 'u', 'x', 'inspector', '140000',"
+                              " 'zh', true, CURRENT_TIMESTAMP, 0)"))
+            conn.execute(text("INSERT INTO deliveries (id, user_id, channel, state, payload, attempts, created_at)"
+                              " VALUES (1, 1, 'inbox', 'sent', '{}', 1, CURRENT_TIMESTAMP),"
+                              " (2, 1, 'email', 'failed', '{}', 5, CURRENT_TIMESTAMP)"))
+            conn.execute(text("INSERT INTO notifications (user_id, title, body, created_at, delivery_id)"
+                              " VALUES (1, 't', 'b', CURRENT_TIMESTAMP, 1)"))
+        upgrade(revision="b7d41f0c6e25")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT delivery_id FROM notifications")).scalar() == 1
+            assert conn.execute(text("SELECT state FROM deliveries WHERE id = 2")).scalar() == "pending"
+        downgrade(revision="b7d41f0c6e25-1")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT delivery_id FROM notifications")).scalar() == 1
+    engine.dispose()

@@ -163,7 +163,7 @@ class DeliveryChannel(StrEnum):
 
 
 class DeliveryState(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
+    PENDING = "pending"  # waiting for its (next) attempt
+    SENDING = "sending"  # claimed by a worker, under a lease its heartbeat renews
     SENT = "sent"
-    FAILED = "failed"  # gave up after the retries
+    UNDELIVERABLE = "undeliverable"  # still failing when the retry period ran out; the admins are told

@@ -2,7 +2,8 @@
 
 Exactly once: a reminder is a row with a unique (hazard, stage, deadline) key, written before
 anything is sent; a second run, a second beat or a redelivered task finds the key taken and
-sends nothing. Each delivery is claimed by one worker before it is sent.
+sends nothing. Each delivery is claimed by one worker, under a lease, before it is sent
+(see `hazards.services.delivery`).
 """
 
 from __future__ import annotations
@@ -31,7 +32,12 @@ class ReminderSent(Base):
 
 
 class Delivery(Base):
-    """One digest to one user over one channel; `payload` holds what the digest says."""
+    """One digest to one user over one channel; `payload` holds what the digest says.
+
+    The row is the whole truth about its sending, so nothing is kept only in a broker or a worker's
+    memory: `next_attempt_at` says when a pending row is (re)queued, `claimed_by` and `lease_until`
+    who is sending it and until when that claim holds unless its heartbeat renews it.
+    """
 
     __tablename__ = "deliveries"
 
@@ -44,13 +50,23 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column()
+    # host:pid of the worker holding the claim, and a token of the claim itself
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    lease_until: Mapped[datetime | None] = mapped_column()
+    # Empty: as soon as possible.
+    next_attempt_at: Mapped[datetime | None] = mapped_column()
     sent_at: Mapped[datetime | None] = mapped_column()
 
 
 class Notification(Base):
-    """The in-app inbox (站内通知)."""
+    """The in-app inbox (站内通知).
+
+    `delivery_id`: the inbox digest this note is. `about_delivery_id`: the undeliverable delivery this
+    note alerts an admin to; unique per admin, so each admin hears of it once.
+    """
 
     __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("about_delivery_id", "user_id", name="uq_notifications_about_delivery"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -59,3 +75,4 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column()
     delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id", ondelete="SET NULL"), unique=True)
+    about_delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id", ondelete="SET NULL"))

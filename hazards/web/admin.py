@@ -1,19 +1,21 @@
-"""Administration: users, organizations and hazard categories of the admin's jurisdiction."""
+"""Administration: users, organizations and hazard categories of the admin's jurisdiction, and the
+reminder deliveries to its people."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from hazards import permissions
 from hazards.db import get_session
-from hazards.domain.enums import OrganizationKind, Role
+from hazards.domain.enums import DeliveryState, OrganizationKind, Role
 from hazards.domain.errors import Forbidden, InvalidInput, NotFound
 from hazards.domain.passwords import MIN_LENGTH
 from hazards.i18n import error_text
 from hazards.models import Category
+from hazards.queries.deliveries import count_by_state, list_deliveries
 from hazards.queries.divisions import list_jurisdictions, list_organizations, list_people
 from hazards.services.admin import add_category, add_organization, add_user, reset_user_password
 from hazards.services.users import UserError
@@ -109,3 +111,14 @@ def categories():
         flash(_("Please correct the marked fields, or use a code not taken yet."), "error")
     return render_template("admin/categories.html",
                            categories=session.scalars(select(Category).order_by(Category.sort_order)).all())
+
+
+@bp.get("/deliveries")
+@permissions.requires(permissions.can_administer)
+def deliveries():
+    """Reminder digests to the people of the admin's subtree: undeliverable ones first."""
+    session = get_session()
+    state = next((s for s in DeliveryState if s.value == request.args.get("state")), None)
+    rows = list_deliveries(session, current_user, state, current_app.config.get("TIMEZONE", "Asia/Shanghai"))
+    return render_template("admin/deliveries.html", rows=rows, counts=count_by_state(session, current_user),
+                           state=state)
