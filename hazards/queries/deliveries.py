@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from hazards import permissions
+from hazards import clock, permissions
 from hazards.domain.enums import DeliveryState
 from hazards.models import Delivery, User
 
@@ -35,17 +34,16 @@ def count_by_state(session: Session, admin) -> dict[DeliveryState, int]:
     return {state: found.get(state, 0) for state in DeliveryState}
 
 
-def list_deliveries(session: Session, admin, state: DeliveryState | None, time_zone: str) -> list[DeliveryRow]:
-    """The newest `PAGE_SIZE` deliveries (of one state, if given), times in `time_zone`."""
+def list_deliveries(session: Session, admin, state: DeliveryState | None) -> list[DeliveryRow]:
+    """The newest `PAGE_SIZE` deliveries (of one state, if given), times in the ledger's zone."""
     stmt = (select(Delivery, User).join(User, Delivery.user_id == User.id)
             .where(permissions.visible_clause(admin, User.jurisdiction_code)))
     if state is not None:
         stmt = stmt.where(Delivery.state == state)
     stmt = stmt.order_by(_STATE_ORDER, Delivery.created_at.desc(), Delivery.id.desc()).limit(PAGE_SIZE)
-    zone = ZoneInfo(time_zone)
 
     def local(moment: datetime | None) -> datetime | None:
-        return moment.replace(tzinfo=timezone.utc).astimezone(zone) if moment else None
+        return clock.local(moment) if moment else None
 
     return [DeliveryRow(d, u, local(d.created_at), local(d.next_attempt_at) if d.state is DeliveryState.PENDING
                         else None, local(d.sent_at)) for d, u in session.execute(stmt).all()]

@@ -8,16 +8,13 @@ hears of each undeliverable delivery exactly once.
 
 from __future__ import annotations
 
-from datetime import timezone
-from zoneinfo import ZoneInfo
-
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hazards import permissions
+from hazards import clock, permissions
 from hazards.db import insert_ignoring_duplicates
 from hazards.domain.enums import Role
 from hazards.domain.labels import label
@@ -43,8 +40,7 @@ def alert_admins(session: Session, delivery: Delivery) -> int:
 
 
 def _alert_text(delivery: Delivery, recipient: User | None, language: str) -> dict:
-    zone = ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))
-    planned = delivery.created_at.replace(tzinfo=timezone.utc).astimezone(zone)
+    planned = clock.local(delivery.created_at)
     with force_locale(language or "zh"):
         channel = label(delivery.channel, language)
         who = recipient.name if recipient else "—"

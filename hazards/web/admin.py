@@ -3,7 +3,7 @@ reminder deliveries to its people."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -119,6 +119,6 @@ def deliveries():
     """Reminder digests to the people of the admin's subtree: undeliverable ones first."""
     session = get_session()
     state = next((s for s in DeliveryState if s.value == request.args.get("state")), None)
-    rows = list_deliveries(session, current_user, state, current_app.config.get("TIMEZONE", "Asia/Shanghai"))
+    rows = list_deliveries(session, current_user, state)
     return render_template("admin/deliveries.html", rows=rows, counts=count_by_state(session, current_user),
                            state=state)

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from hazards import clock
 from hazards import db as hazards_db
 from hazards.domain.enums import DeliveryChannel, DeliveryState, Status, SupervisionLevel
 from hazards.models import Delivery, Notification
@@ -28,7 +29,7 @@ from tests.factories import draft, user
 from tests.servers import SmtpSink, _free_port
 from tests.tasks.test_worker import REDIS, Worker, redis_up, settings, wait_for
 
-TODAY = date.today()
+TODAY = clock.today()
 SUPERVISORS = 28  # with the inspector who found the hazard: 29 e-mail digests and 29 inbox digests
 LEASE = 2
 FAST = {"DELIVERY_LEASE_SECONDS": LEASE, "DELIVERY_SWEEP_SECONDS": 1, "DELIVERY_BACKOFF_BASE_SECONDS": 0.5,
