@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from flask import Flask
 from flask_migrate import Migrate
 
-from hazards import config, db
+from hazards import config, db, storage
 from hazards.models import Base
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +23,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     config.load_config(app, overrides)
     db.init_app(app)
+    storage.init_app(app)
     # Flask-Migrate only needs the metadata; migrations/env.py takes the engine from hazards.db.
     Migrate(app, SimpleNamespace(metadata=Base.metadata), directory=str(PROJECT_ROOT / "migrations"))
 
