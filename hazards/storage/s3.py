@@ -13,8 +13,8 @@ from minio.error import S3Error
 
 from hazards.storage.base import FileMissing, Store, StoredFile, check_key
 
-# A stream of unknown length goes up in parts of this size (S3's least is 5 MiB); the client holds a
-# few parts in memory at a time, never the whole file.
+# A stream of unknown length goes up in parts of this size (S3's least is 5 MiB), one part at a time in
+# the calling thread: one part in memory, never the whole file, and nothing left uploading after a failure.
 PART_SIZE = 16 * 1024 * 1024
 MISSING = ("NoSuchKey", "NoSuchObject", "ResourceNotFound")
 
@@ -36,7 +36,7 @@ class S3Store(Store):
         else:
             stream, length = data, _remaining_length(data)
         self.client.put_object(self.bucket, self._name(key), stream, length, content_type=content_type,
-                               part_size=PART_SIZE if length < 0 else 0)
+                               part_size=PART_SIZE if length < 0 else 0, num_parallel_uploads=1)
 
     def open(self, key: str) -> StoredFile:
         try:

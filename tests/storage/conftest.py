@@ -1,0 +1,39 @@
+"""The file store's two backends for the tests: a folder, and a bucket on a real S3 server (moto's, on
+127.0.0.1). Under CI=true a missing S3 server is a failure, not a skip."""
+
+from __future__ import annotations
+
+import pytest
+
+from hazards.storage import store_from_config
+from tests.conftest import unavailable
+from tests.servers import S3Server
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    try:
+        import moto.server  # noqa: F401
+    except ImportError as exc:
+        unavailable(f"moto's S3 server is not installed: {exc}")
+    with S3Server() as server:
+        yield server
+
+
+def store_settings(kind: str, request, tmp_path) -> dict:
+    """Settings naming a fresh store of this kind: a shared folder, or a new bucket (with a prefix)."""
+    if kind == "folder":
+        return {"STORAGE_URL": str(tmp_path / "shared-files")}
+    server = request.getfixturevalue("s3_server")
+    return server.settings(server.new_bucket(), "hazards")
+
+
+@pytest.fixture(params=["folder", "s3"])
+def store_kind(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def store(store_kind, request, tmp_path):
+    """A store as the app builds it from settings, on an empty instance folder."""
+    return store_from_config(store_settings(store_kind, request, tmp_path), tmp_path / "instance")
