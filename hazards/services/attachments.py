@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from hazards.models import Attachment, User
 from hazards.services.access import load_hazard
 from hazards.storage import Store
 
+logger = logging.getLogger(__name__)
 MAX_PHOTO_BYTES = 20 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 30 * 1024 * 1024
 MAX_PIXELS = 60_000_000  # refuse decompression bombs before decoding them
@@ -119,7 +121,10 @@ def _remove_written_files(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is not None:
         return  # a savepoint: the outer unit of work may still commit what was written before it
     for store, key in session.info.pop(_WRITTEN, []):
-        store.delete(key)
+        try:
+            store.delete(key)
+        except Exception:  # noqa: BLE001 - a file left unnamed is harmless; a rollback that fails is not
+            logger.warning("could not remove %s from %s after a rollback", key, store.describe(), exc_info=True)
 
 
 def thumbnail_key(key: str) -> str:

@@ -23,7 +23,8 @@ from hazards.queries.hazard_detail import hazard_detail, page_context
 from hazards.queries.hazard_list import HazardFilters, filters_from_args
 from hazards.services.access import load_hazard
 from hazards.services.attachments import thumbnail_key
-from hazards.web.downloads import FileMissing, missing_file, send_stored
+from hazards.storage import FileMissing
+from hazards.web.downloads import log_missing_file, send_stored
 
 bp = Blueprint("hazard_pages", __name__)
 PAGE_SIZE = 50
@@ -109,5 +110,5 @@ def attachment(attachment_id: int):
         return send_stored(item.stored_path, mimetype=item.content_type, download_name=item.original_name,
                            max_age=3600, etag=item.sha256)
     except FileMissing:
-        missing_file(item.stored_path)
+        log_missing_file(item.stored_path)
         abort(404)

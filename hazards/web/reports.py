@@ -28,7 +28,8 @@ from hazards.queries.divisions import list_places
 from hazards.reports.build import BUCKETS, LEVEL_FILTERS
 from hazards.reports.formats import MIMETYPES, download_name, export, render_context, report_file_key
 from hazards.reports.request import ReportRequest, read_report_request
-from hazards.web.downloads import FileMissing, send_stored
+from hazards.storage import FileMissing
+from hazards.web.downloads import send_stored
 
 bp = Blueprint("reports", __name__)
 DOWNLOADS = ("xlsx", "pdf", "csv", "json")

@@ -33,6 +33,7 @@ def test_a_photo_comes_whole_with_its_length_and_answers_revalidation_and_ranges
     assert client.get(f"/attachments/{photo.id}", headers={"If-None-Match": full.headers["ETag"]}).status_code == 304
     part = client.get(f"/attachments/{photo.id}", headers={"Range": "bytes=0-99"})
     assert part.status_code == 206 and part.data == full.data[:100]
+    assert client.get(f"/attachments/{photo.id}", headers={"Range": f"bytes={len(full.data)}-"}).status_code == 416
     thumb = client.get(f"/attachments/{photo.id}?thumb=1")
     assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg" and len(thumb.data) < len(full.data)
 
