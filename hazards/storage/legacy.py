@@ -21,8 +21,8 @@ def _is_instance_key(key: str) -> bool:
 
 
 class WithInstanceFiles(Store):
-    """The configured store, falling back for reads to this host's instance folder; listing shows the
-    store alone, so a backup taken before the move misses what is still in the instance folder."""
+    """The configured store, falling back for reads to this host's instance folder; listing shows both
+    (a file in each once), so a backup taken before the move still copies every file this host has."""
 
     def __init__(self, store: Store, instance_path: str | Path):
         self.store = store
@@ -48,7 +48,11 @@ class WithInstanceFiles(Store):
             self.instance.delete(key)
 
     def keys(self, prefix: str = "") -> Iterator[str]:
-        return self.store.keys(prefix)
+        yield from self.store.keys(prefix)
+        for folder in INSTANCE_FOLDERS:  # never the rest of the instance folder (the database, the key)
+            for key in self.instance.keys(folder + "/"):
+                if key.startswith(prefix) and not self.store.exists(key):
+                    yield key
 
     def describe(self) -> str:
         return self.store.describe()

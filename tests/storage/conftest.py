@@ -1,23 +1,11 @@
 """The file store's two backends for the tests: a folder, and a bucket on a real S3 server (moto's, on
-127.0.0.1). Under CI=true a missing S3 server is a failure, not a skip."""
+127.0.0.1: the `s3_server` fixture of tests/conftest.py; under CI=true a missing one fails, not skips)."""
 
 from __future__ import annotations
 
 import pytest
 
 from hazards.storage import store_from_config
-from tests.conftest import unavailable
-from tests.servers import S3Server
-
-
-@pytest.fixture(scope="session")
-def s3_server():
-    try:
-        import moto.server  # noqa: F401
-    except ImportError as exc:
-        unavailable(f"moto's S3 server is not installed: {exc}")
-    with S3Server() as server:
-        yield server
 
 
 def store_settings(kind: str, request, tmp_path) -> dict:

@@ -29,13 +29,17 @@ def test_an_older_versions_files_are_read_until_moved_then_moved_once(store, tmp
     files = {"uploads/4/a.jpg": b"photo", "uploads/4/a.thumb.jpg": b"thumb", "reports/old-task.xlsx": b"PK sheet"}
     for key, data in files.items():
         old_file(instance, key, data)
+    store.put("uploads/9/new.jpg", b"uploaded since the upgrade")
+    old_file(instance, "hazards.sqlite", b"the database, which is no stored file")
     assert all(store.get(key) == data and store.exists(key) for key, data in files.items())
-    assert list(store.keys()) == []  # not in the store yet: a backup would miss them until they move
+    assert sorted(store.keys()) == sorted([*files, "uploads/9/new.jpg"])  # what a backup copies
+    assert sorted(store.keys("uploads/4/")) == ["uploads/4/a.jpg", "uploads/4/a.thumb.jpg"]
 
     outcome = move_instance_files(store)
     assert (outcome.moved, outcome.already_there) == (3, 0)
-    assert sorted(store.keys()) == sorted(files) and all(store.get(k) == d for k, d in files.items())
-    assert [p for p in instance.rglob("*") if p.is_file()] == []
+    assert sorted(store.keys()) == sorted([*files, "uploads/9/new.jpg"])
+    assert all(store.get(k) == d for k, d in files.items())
+    assert [p.name for p in instance.rglob("*") if p.is_file()] == ["hazards.sqlite"]
     again = move_instance_files(store)
     assert (again.moved, again.already_there) == (0, 0)
 
@@ -44,6 +48,7 @@ def test_a_file_already_in_the_store_is_kept_and_a_differing_one_stops_the_move(
     instance = tmp_path / "instance"
     store.put("uploads/4/a.jpg", b"photo")
     same = old_file(instance, "uploads/4/a.jpg", b"photo")
+    assert list(store.keys()) == ["uploads/4/a.jpg"]  # listed once
     assert move_instance_files(store).already_there == 1 and not same.exists()
 
     store.put("uploads/5/b.jpg", b"the store's own")
