@@ -9,7 +9,7 @@ from flask import Flask
 from flask_migrate import Migrate
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hazards import clock, config, db
+from hazards import clock, config, db, storage
 from hazards.models import Base
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +26,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     clock.init_app(app)
     _trust_proxies(app, int(app.config["PROXY_COUNT"]))
     db.init_app(app)
+    storage.init_app(app)
     # Flask-Migrate only needs the metadata; migrations/env.py takes the engine from hazards.db.
     Migrate(app, SimpleNamespace(metadata=Base.metadata), directory=str(PROJECT_ROOT / "migrations"))
 

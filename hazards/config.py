@@ -15,8 +15,19 @@ from flask import Flask
 ENV_PREFIX = "HAZARDS"
 
 DEFAULTS = {
-    # Where the SpatiaLite file, uploads and generated files live.
+    # Where the SpatiaLite file, the secret key and the embedded broker live: one per host.
     "INSTANCE_PATH": "instance",
+    # Where attachments and generated report files are kept, shared by every web server and worker of a
+    # deployment (hazards.storage). Empty: <instance>/files, enough for one host. A folder path (an NFS
+    # mount on each host), or s3://bucket/prefix for an S3-compatible server (MinIO) through S3_*.
+    "STORAGE_URL": "",
+    # The S3-compatible server: host:port (or an http(s):// URL, whose scheme decides TLS), its keys,
+    # its region (empty: asked of the server) and whether to use TLS.
+    "S3_ENDPOINT": "",
+    "S3_ACCESS_KEY": "",
+    "S3_SECRET_KEY": "",
+    "S3_REGION": "",
+    "S3_SECURE": True,
     # Empty means: a SpatiaLite file in the instance folder.
     "DATABASE_URL": "",
     # A point outside this (min lon, min lat, max lon, max lat) box is refused on input.

@@ -1,16 +1,16 @@
-"""Large reports (a province) built in the background: query, render, write the file under <instance>/reports/."""
+"""Large reports (a province) built in the background: query, render, put the file in the shared store
+(hazards.storage) under reports/, where every web server finds it."""
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from celery import shared_task
-from flask import current_app
 
 from hazards.db import get_session
 from hazards.reports import build_report, period_from_params
-from hazards.reports.formats import download_name, export
+from hazards.reports.formats import MIMETYPES, download_name, export, report_file_key
+from hazards.storage import current_store
 
 STEPS = 3
 
@@ -33,9 +33,7 @@ def build_report_job(self, jurisdiction_code: str, period: dict, level: str | No
     progress(2, "render")
     data = export(report, fmt, lang)
     progress(3, "write")
-    folder = Path(current_app.instance_path) / "reports"
-    folder.mkdir(parents=True, exist_ok=True)
     name = f"{self.request.id or 'report'}.{fmt}"
-    (folder / name).write_bytes(data)
+    current_store().put(report_file_key(name), data, MIMETYPES.get(fmt, "application/octet-stream"))
     return {"file": name, "filename": download_name(report, fmt), "format": fmt, "step": STEPS, "of": STEPS,
             "bytes": len(data), **owner}

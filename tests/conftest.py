@@ -73,15 +73,28 @@ def _pg_database(name: str):
     return psycopg.connect(PG_ADMIN_DSN.rsplit("/", 1)[0] + "/" + name, autocommit=True)
 
 
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3-compatible server on 127.0.0.1 (tests.servers.S3Server) for the bucket file store."""
+    try:
+        import moto.server  # noqa: F401 - only whether it is installed
+    except ImportError as exc:
+        unavailable(f"moto's S3 server is not installed: {exc}")
+    from tests.servers import S3Server
+
+    with S3Server() as server:
+        yield server
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request) -> str:
     return request.param
 
 
-def build_app(url: str, instance) -> "Flask":  # noqa: F821
+def build_app(url: str, instance, **settings) -> "Flask":  # noqa: F821
     return create_app({
         "TESTING": True, "DATABASE_URL": url, "INSTANCE_PATH": str(instance), "SECRET_KEY": "test",
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "WTF_CSRF_ENABLED": False, **settings,
     })
 
 

@@ -1,4 +1,4 @@
-"""Real local stand-ins for what leaves the machine: an SMTP server and a webhook receiver."""
+"""Real local stand-ins for what leaves the machine: an SMTP server, a webhook receiver, an S3 server."""
 
 from __future__ import annotations
 
@@ -147,3 +147,37 @@ def serving(app):
     finally:
         server.shutdown()
         hazards_db.state(app).engine.dispose()
+
+
+class S3Server:
+    """A real S3-compatible HTTP server on 127.0.0.1 (moto's S3), for the bucket backend of the file store:
+    the app reaches it over HTTP with MinIO's client, as it would reach MinIO."""
+
+    ACCESS_KEY, SECRET_KEY = "hazards-test", "hazards-test-secret"
+
+    def __enter__(self):
+        from moto.server import ThreadedMotoServer
+
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.server.start()
+        self.endpoint = "{}:{}".format(*self.server.get_host_and_port())
+        self.buckets = 0
+        return self
+
+    def __exit__(self, *exc):
+        self.server.stop()
+
+    def new_bucket(self) -> str:
+        from minio import Minio
+
+        self.buckets += 1
+        name = f"hazards-files-{self.buckets}"
+        Minio(self.endpoint, access_key=self.ACCESS_KEY, secret_key=self.SECRET_KEY, secure=False,
+              region="us-east-1").make_bucket(name)
+        return name
+
+    def settings(self, bucket: str, prefix: str = "") -> dict:
+        """The HAZARDS_* settings (without the prefix) that put an app's files in `bucket`."""
+        return {"STORAGE_URL": f"s3://{bucket}/{prefix}", "S3_ENDPOINT": self.endpoint,
+                "S3_ACCESS_KEY": self.ACCESS_KEY, "S3_SECRET_KEY": self.SECRET_KEY, "S3_SECURE": False,
+                "S3_REGION": "us-east-1"}

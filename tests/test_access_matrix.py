@@ -19,6 +19,7 @@ from hazards.domain.enums import AttachmentPhase
 from hazards.services.attachments import add_attachment
 from hazards.services.registration import report_hazard
 from hazards.services.tokens import issue_token
+from hazards.storage import current_store
 from tests.factories import CAST, draft, jpeg, user
 
 # One hazard per division, each at its own spot (about 1.5 km apart, so no two are duplicates).
@@ -73,16 +74,10 @@ def world(session):
                                               category_codes=["sharp_curve"], found_on=date(2024, 3, 5)),
                                actor=finder)
         photo = add_attachment(session, hazard.id, finder, data=jpeg(), filename="before.jpg",
-                               phase=AttachmentPhase.BEFORE, instance_path=_instance())
+                               phase=AttachmentPhase.BEFORE, store=current_store())
         hazards[code] = (hazard, photo)
     session.commit()
     return hazards
-
-
-def _instance():
-    from flask import current_app
-
-    return current_app.config["INSTANCE_PATH"]
 
 
 def _shown(text: str, hazard) -> str:

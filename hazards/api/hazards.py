@@ -46,6 +46,7 @@ from hazards.services.funding import REASON_MAX, add_funding, funding_totals, re
 from hazards.services.registration import report_hazard
 from hazards.services.requirements import ActionInput
 from hazards.services.workflow import change_status
+from hazards.storage import current_store
 
 bp = api_blueprint("api", __name__, "/api/v1")
 
@@ -346,6 +347,6 @@ def upload_attachment(hazard_id: int):
         raise InvalidInput(N_("Please correct the marked fields."), fields=errors)
     session = get_session()
     item = add_attachment(session, hazard_id, api_user(), data=upload.read(), filename=upload.filename,
-                          phase=AttachmentPhase(raw_phase), instance_path=current_app.instance_path, caption=caption)
+                          phase=AttachmentPhase(raw_phase), store=current_store(), caption=caption)
     session.commit()
     return jsonify(rep.attachment(item)), 201

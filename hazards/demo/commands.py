@@ -32,9 +32,9 @@ def seed_demo_command(count: int, if_empty: bool, seed: int) -> None:
         click.echo(f"台账已有 {existing} 条隐患，不再生成演示数据。")
         click.echo(f"The ledger already has {existing} hazards; no demo data added.")
         return
-    from flask import current_app
+    from hazards.storage import current_store
 
-    summary = seed_demo(session, hazards=count, seed=seed, instance_path=current_app.instance_path)
+    summary = seed_demo(session, hazards=count, seed=seed, store=current_store())
     session.commit()
     from geo.engine import refresh_statistics
 

@@ -12,7 +12,6 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 from shapely.geometry import LineString
 from sqlalchemy import func, insert, select
@@ -32,6 +31,7 @@ from hazards.models import Hazard, Jurisdiction, Road
 from hazards.services.codes import last_sequence
 from hazards.services.reference import ReferenceData, ensure_reference_data
 from hazards.services.registration import register_hazards
+from hazards.storage import Store
 
 DEFAULT_SEED = 20241231
 
@@ -52,9 +52,9 @@ class DemoSummary:
 
 
 def seed_demo(session: Session, *, hazards: int = 400, seed: int = DEFAULT_SEED,
-              today: date | None = None, instance_path: str | Path | None = None) -> DemoSummary:
-    """Write the demo city, its units and users, and `hazards` hazards with their history; with an
-    instance folder, also their site photos (before / during / after, as each one's state implies)."""
+              today: date | None = None, store: Store | None = None) -> DemoSummary:
+    """Write the demo city, its units and users, and `hazards` hazards with their history; with a file
+    store, also their site photos (before / during / after, as each one's state implies)."""
     started = time.perf_counter()
     today = today or clock.today()
     ensure_reference_data(session)
@@ -72,8 +72,8 @@ def seed_demo(session: Session, *, hazards: int = 400, seed: int = DEFAULT_SEED,
     check_plans(plans, ref)
     ids = _register(session, plans, ref, users)
     written = write_history(session, plans, ids, users, organizations)
-    if instance_path is not None:
-        written["photos"] = write_photos(session, instance_path, [
+    if store is not None:
+        written["photos"] = write_photos(session, store, [
             (hazard_id, plan.draft.status, users.get(actor_login("inspector", plan.draft.jurisdiction_code)),
              {AttachmentPhase.BEFORE: plan.draft.found_on, AttachmentPhase.DURING: plan.life.planned_start,
               AttachmentPhase.AFTER: plan.life.completed_on})

@@ -12,7 +12,6 @@ import hashlib
 import io
 import random
 from datetime import date, datetime, time
-from pathlib import Path
 
 from PIL import Image, ImageDraw
 from sqlalchemy import insert
@@ -22,6 +21,7 @@ from hazards.clock import as_stored
 from hazards.domain.enums import AttachmentPhase, Status
 from hazards.models import Attachment
 from hazards.services.attachments import store_file
+from hazards.storage import Store
 
 WIDTH, HEIGHT = 480, 320
 HORIZON = 130
@@ -107,17 +107,17 @@ def scene(seed: int, phase: AttachmentPhase) -> bytes:
     return out.getvalue()
 
 
-def write_photos(session: Session, instance_path: str | Path, hazards: list[tuple[int, Status, int | None, dict]]) -> int:
+def write_photos(session: Session, store: Store, hazards: list[tuple[int, Status, int | None, dict]]) -> int:
     """Store the photos for (hazard id, status, uploader id, {phase: day taken}) and insert their rows."""
     rows = []
     for hazard_id, status, uploader, days in hazards:
         for phase in phases_for(status):
             data = scene(hazard_id, phase)
-            relative = store_file(instance_path, hazard_id, data, "jpg", is_image=True)
+            key = store_file(store, hazard_id, data, "jpg", "image/jpeg")
             taken: date = days.get(phase) or days[AttachmentPhase.BEFORE]
             rows.append({
                 "hazard_id": hazard_id, "phase": phase, "original_name": f"IMG_{hazard_id:05d}_{phase.value}.jpg",
-                "stored_path": str(relative), "content_type": "image/jpeg", "size_bytes": len(data),
+                "stored_path": key, "content_type": "image/jpeg", "size_bytes": len(data),
                 "sha256": hashlib.sha256(data).hexdigest(), "caption": None, "uploaded_by_id": uploader,
                 "uploaded_at": as_stored(datetime.combine(taken, time(10, 30))),
             })

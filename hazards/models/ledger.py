@@ -45,7 +45,8 @@ class FundingEntry(Base):
 
 
 class Attachment(Base):
-    """A photo or document; the file lives under the instance folder, its metadata here."""
+    """A photo or document; the file lives in the file store (hazards.storage) under the key `stored_path`
+    (which older versions read as a path inside the instance folder: the same text), its metadata here."""
 
     __tablename__ = "attachments"
     __table_args__ = (CheckConstraint("size_bytes >= 0", name="size_not_negative"),)

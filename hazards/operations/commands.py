@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 
 import click
-from flask import current_app
 
 from hazards.db import get_engine
 from hazards.operations.backup import BackupError, FileStore, restore_backup, take_backup
+from hazards.storage import current_store
 
 
 def _file_store() -> FileStore:
-    """The stored files, keyed by their path under the instance folder."""
-    root = Path(current_app.instance_path)
-    folders = ("uploads", "reports")
-
-    def keys():
-        for folder in folders:
-            base = root / folder
-            if base.is_dir():
-                yield from (p.relative_to(root).as_posix() for p in sorted(base.rglob("*")) if p.is_file())
+    """The stored files, through the deployment's file store (hazards.storage), by their keys."""
+    store = current_store()
 
     def write(key: str, data: bytes) -> None:
-        target = root / key
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        store.put(key, data, mimetypes.guess_type(key)[0] or "application/octet-stream")
 
-    return FileStore(keys=keys, read=lambda key: (root / key).read_bytes(), write=write)
+    return FileStore(keys=store.keys, read=store.get, write=write)
 
 
 def _known_revisions() -> set[str]:

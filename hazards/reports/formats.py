@@ -318,6 +318,12 @@ MIMETYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8", "html
              "txt": "text/plain; charset=utf-8"}
 
 
+def report_file_key(file_name: str) -> str:
+    """Where a report built in the background is kept in the store (hazards.storage), for whichever
+    web server is asked for it; the same path older versions used in the instance folder."""
+    return f"reports/{file_name}"
+
+
 def export(report: CompletionReport, fmt: str, lang: str = "zh") -> bytes:
     """The report as the bytes of a file in `fmt` (json, csv, html, xlsx, pdf, txt)."""
     import json

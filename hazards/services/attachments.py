@@ -1,4 +1,5 @@
-"""Photos and documents on a hazard: checked by content (not by name), stored under the instance folder.
+"""Photos and documents on a hazard: checked by content (not by name), kept in the deployment's store
+(hazards.storage) under `uploads/<hazard id>/`; the Attachment row keeps the key in `stored_path`.
 
 Photos are turned upright from their EXIF orientation when stored, so every page and report shows
 them the right way up; the position they were taken at is read first (see `read_photo`).
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +23,9 @@ from hazards.domain.enums import AttachmentPhase
 from hazards.domain.errors import N_, InvalidInput
 from hazards.models import Attachment, User
 from hazards.services.access import load_hazard
+from hazards.storage import Store
 
+logger = logging.getLogger(__name__)
 MAX_PHOTO_BYTES = 20 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 30 * 1024 * 1024
 MAX_PIXELS = 60_000_000  # refuse decompression bombs before decoding them
@@ -60,7 +64,7 @@ def read_photo(data: bytes) -> PhotoInfo:
 
 def add_attachment(
     session: Session, hazard_id: int, actor: User, *, data: bytes, filename: str, phase: AttachmentPhase,
-    instance_path: str | Path, caption: str | None = None,
+    store: Store, caption: str | None = None,
 ) -> Attachment:
     hazard = load_hazard(session, hazard_id, actor, "add_photo")
     if not data:
@@ -75,11 +79,10 @@ def add_attachment(
         ext = PHOTO_FORMATS[photo.format]
         content_type = Image.MIME[photo.format]
         stored = _encode(photo.image, photo.format)
-    relative = store_file(instance_path, hazard.id, stored, ext, is_image=content_type.startswith("image/"),
-                          session=session)
+    key = store_file(store, hazard.id, stored, ext, content_type, session=session)
     attachment = Attachment(
         hazard_id=hazard.id, phase=phase, original_name=Path(filename or "upload").name[:255],
-        stored_path=str(relative), content_type=content_type, size_bytes=len(stored),
+        stored_path=key, content_type=content_type, size_bytes=len(stored),
         sha256=hashlib.sha256(stored).hexdigest(), caption=caption, uploaded_by_id=actor.id,
     )
     session.add(attachment)
@@ -87,23 +90,22 @@ def add_attachment(
     return attachment
 
 
-def store_file(instance_path: str | Path, hazard_id: int, data: bytes, ext: str, *, is_image: bool,
-               session: Session | None = None) -> Path:
-    """Write checked bytes under <instance>/uploads/<hazard id>/ (and a thumbnail for an image); returns
-    the path relative to the instance folder, as the Attachment row keeps it."""
-    relative = Path("uploads") / str(hazard_id) / f"{uuid.uuid4().hex}.{ext}"
-    target = Path(instance_path) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    written = [target, thumbnail_path(target)] if is_image else [target]
+def store_file(store: Store, hazard_id: int, data: bytes, ext: str, content_type: str, *,
+               session: Session | None = None) -> str:
+    """Put checked bytes under `uploads/<hazard id>/` (and a thumbnail for an image); returns the key,
+    as the Attachment row keeps it (the same text older versions kept as a path in the instance folder)."""
+    key = f"uploads/{hazard_id}/{uuid.uuid4().hex}.{ext}"
+    is_image = content_type.startswith("image/")
+    written = [key, thumbnail_key(key)] if is_image else [key]
     if session is not None:
-        session.info.setdefault(_WRITTEN, []).extend(written)
-    target.write_bytes(data)
+        session.info.setdefault(_WRITTEN, []).extend((store, k) for k in written)
+    store.put(key, data, content_type)
     if is_image:
-        _write_thumbnail(target)
-    return relative
+        store.put(thumbnail_key(key), _thumbnail(data), "image/jpeg")
+    return key
 
 
-# Files are written before the row that names them is committed (the row needs the path). When the
+# Files are written before the row that names them is committed (the row needs the key). When the
 # unit of work is rolled back instead (a later photo refused, a duplicate question, a lost race), the
 # files it wrote are removed, so a refused upload leaves nothing behind.
 _WRITTEN = "attachment_files_written"
@@ -118,12 +120,15 @@ def _keep_written_files(session: Session) -> None:
 def _remove_written_files(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is not None:
         return  # a savepoint: the outer unit of work may still commit what was written before it
-    for path in session.info.pop(_WRITTEN, []):
-        path.unlink(missing_ok=True)
+    for store, key in session.info.pop(_WRITTEN, []):
+        try:
+            store.delete(key)
+        except Exception:  # noqa: BLE001 - a file left unnamed is harmless; a rollback that fails is not
+            logger.warning("could not remove %s from %s after a rollback", key, store.describe(), exc_info=True)
 
 
-def thumbnail_path(stored: Path) -> Path:
-    return stored.with_name(stored.stem + ".thumb.jpg")
+def thumbnail_key(key: str) -> str:
+    return key.rsplit(".", 1)[0] + ".thumb.jpg"
 
 
 def _encode(image: Image.Image, fmt: str) -> bytes:
@@ -135,7 +140,9 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
     return out.getvalue()
 
 
-def _write_thumbnail(path: Path) -> None:
-    with Image.open(path) as image:
+def _thumbnail(data: bytes) -> bytes:
+    out = io.BytesIO()
+    with Image.open(io.BytesIO(data)) as image:
         image.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
-        image.convert("RGB").save(thumbnail_path(path), "JPEG", quality=80)
+        image.convert("RGB").save(out, "JPEG", quality=80)
+    return out.getvalue()

@@ -20,6 +20,7 @@ from hazards.services.access import load_hazard
 from hazards.services.attachments import add_attachment
 from hazards.services.funding import REASON_MAX, add_funding, reverse_funding
 from hazards.services.workflow import change_status
+from hazards.storage import current_store
 from hazards.web.refusals import refusal_text
 
 bp = Blueprint("hazard_actions", __name__)
@@ -130,7 +131,7 @@ def upload_photo(hazard_id: int):
             raise InvalidInput(N_("Choose a photo to upload."), fields={"photos": "required"})
         for upload in files:
             add_attachment(session, hazard_id, current_user, data=upload.read(), filename=upload.filename,
-                           phase=phase, instance_path=current_app.instance_path, caption=caption)
+                           phase=phase, store=current_store(), caption=caption)
 
     return _run(hazard_id, f, work, _("Photo uploaded."))
 

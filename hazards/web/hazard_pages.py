@@ -6,7 +6,7 @@ import io
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -21,7 +21,9 @@ from hazards.queries.divisions import list_jurisdictions
 from hazards.queries.hazard_detail import hazard_detail, page_context
 from hazards.queries.hazard_list import HazardFilters, filters_from_args
 from hazards.services.access import load_hazard
-from hazards.services.attachments import thumbnail_path
+from hazards.services.attachments import thumbnail_key
+from hazards.storage import FileMissing
+from hazards.web.downloads import log_missing_file, send_stored
 
 bp = Blueprint("hazard_pages", __name__)
 PAGE_SIZE = 50
@@ -96,8 +98,16 @@ def attachment(attachment_id: int):
     if item is None:
         abort(404)
     load_hazard(session, item.hazard_id, current_user)  # 404 outside the user's jurisdiction
-    path = Path(current_app.instance_path) / item.stored_path
-    if request.args.get("thumb") and thumbnail_path(path).exists():
-        path = thumbnail_path(path)
-        return send_file(path, mimetype="image/jpeg", max_age=3600)
-    return send_file(path, mimetype=item.content_type, download_name=item.original_name, max_age=3600)
+    if request.args.get("thumb") and item.content_type.startswith("image/"):
+        try:
+            return send_stored(thumbnail_key(item.stored_path), mimetype="image/jpeg",
+                               download_name=f"thumb-{item.original_name}", max_age=3600,
+                               etag=f"{item.sha256}-thumb")
+        except FileMissing:
+            pass  # no thumbnail: the photo itself
+    try:
+        return send_stored(item.stored_path, mimetype=item.content_type, download_name=item.original_name,
+                           max_age=3600, etag=item.sha256)
+    except FileMissing:
+        log_missing_file(item.stored_path)
+        abort(404)

@@ -31,6 +31,7 @@ from hazards.services.attachments import add_attachment, read_photo
 from hazards.services.duplicates import find_possible_duplicates
 from hazards.services.registration import report_hazard
 from hazards.services.roads import locate_by_stake
+from hazards.storage import current_store
 from hazards.web.forms import FormReader
 from hazards.web.maps import map_center
 
@@ -69,7 +70,7 @@ def new():
         hazard = report_hazard(session, draft, actor=current_user)
         for filename, data in photo_data:
             add_attachment(session, hazard.id, current_user, data=data, filename=filename,
-                           phase=AttachmentPhase.BEFORE, instance_path=current_app.instance_path)
+                           phase=AttachmentPhase.BEFORE, store=current_store())
     except InvalidInput as exc:
         session.rollback()
         flash(error_text(exc), "error")

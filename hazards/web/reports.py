@@ -25,8 +25,10 @@ from hazards.db import get_session
 from hazards.i18n import current_language
 from hazards.queries.divisions import list_places
 from hazards.reports.build import BUCKETS, LEVEL_FILTERS
-from hazards.reports.formats import MIMETYPES, download_name, export, render_context
+from hazards.reports.formats import MIMETYPES, download_name, export, render_context, report_file_key
 from hazards.reports.request import ReportRequest, read_report_request
+from hazards.storage import FileMissing
+from hazards.web.downloads import send_stored
 
 bp = Blueprint("reports", __name__)
 DOWNLOADS = ("xlsx", "pdf", "csv", "json")
@@ -143,8 +145,10 @@ def job_file(task_id: str):
     result, info = _job(task_id)
     if result.state != "SUCCESS" or not info.get("file"):
         abort(404)
-    path = Path(current_app.instance_path) / "reports" / Path(info["file"]).name
-    if not path.is_file():
+    name = Path(info["file"]).name
+    mimetype = MIMETYPES.get(info.get("format"), "application/octet-stream")
+    try:
+        return send_stored(report_file_key(name), mimetype=mimetype, as_attachment=True,
+                           download_name=info.get("filename") or name)
+    except (FileMissing, ValueError):  # ValueError: not a name a store could hold
         abort(404)
-    return send_file(path, mimetype=MIMETYPES.get(info.get("format"), "application/octet-stream"),
-                     as_attachment=True, download_name=info.get("filename") or path.name)

@@ -11,6 +11,7 @@ from hazards import clock
 from hazards.domain.enums import AttachmentPhase, Status, SupervisionLevel
 from hazards.models import FieldChange, Hazard
 from hazards.services.attachments import add_attachment
+from hazards.storage import current_store
 from tests.api.helpers import assert_problem
 from tests.factories import draft, jpeg, register_groups
 
@@ -26,7 +27,7 @@ def reported(session, people, app):
     })
     for hazard_id in (ids["unlisted"][0], ids["city"][0]):
         add_attachment(session, hazard_id, people["inspector"], data=jpeg(), filename="after.jpg",
-                       phase=AttachmentPhase.AFTER, instance_path=app.instance_path)
+                       phase=AttachmentPhase.AFTER, store=current_store())
     session.commit()
     return session.get(Hazard, ids["unlisted"][0]), session.get(Hazard, ids["city"][0])
 

@@ -258,22 +258,24 @@ def test_cli_seed_demo(runner, session):
 
 
 def test_site_photos_follow_the_workflow(session, tmp_path):
-    """Closing needs an "after" photo: every demo hazard closed or up for closure has one, on disk with
-    its thumbnail, and the photos are dated along the hazard's own life."""
+    """Closing needs an "after" photo: every demo hazard closed or up for closure has one, in the file
+    store with its thumbnail, and the photos are dated along the hazard's own life."""
     from PIL import Image
 
     from hazards.domain.enums import AttachmentPhase, Status
     from hazards.models import Attachment
-    from hazards.services.attachments import thumbnail_path
+    from hazards.services.attachments import thumbnail_key
+    from hazards.storage.local import FolderStore
 
-    seed_demo(session, hazards=60, today=TODAY, instance_path=tmp_path)
+    store = FolderStore(tmp_path)
+    seed_demo(session, hazards=60, today=TODAY, store=store)
     phases: dict[int, set[AttachmentPhase]] = defaultdict(set)
     for photo in session.scalars(select(Attachment)):
         phases[photo.hazard_id].add(photo.phase)
-        stored = tmp_path / photo.stored_path
-        with Image.open(stored) as image:
+        with store.open(photo.stored_path) as stored, Image.open(stored) as image:
             assert image.format == "JPEG" and image.size == (480, 320)
-        assert thumbnail_path(stored).exists() and stored.stat().st_size == photo.size_bytes
+            assert stored.size == photo.size_bytes
+        assert store.exists(thumbnail_key(photo.stored_path))
     for hazard in _hazards(session):
         if hazard.status in (Status.CLOSED, Status.CLOSURE_REQUESTED):
             assert AttachmentPhase.AFTER in phases[hazard.id], hazard.code

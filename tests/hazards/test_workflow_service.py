@@ -17,6 +17,7 @@ from hazards.services.registration import report_hazard
 from hazards.services.requirements import ActionInput
 from hazards.services.supervision import decide_extension, log_event, raise_level, request_extension
 from hazards.services.workflow import change_status
+from hazards.storage.local import FolderStore
 from tests.factories import draft, jpeg
 
 TODAY = date(2024, 4, 1)
@@ -51,7 +52,7 @@ def test_the_whole_path_from_report_to_closure_is_recorded(session, people, haza
     step(session, hazard, "approve_plan", county, plan_text="增设警告标志和减速带", responsible_unit_id=unit.id)
     step(session, hazard, "start_works", inspector)
     add_attachment(session, hazard.id, inspector, data=jpeg(), filename="after.jpg", phase=AttachmentPhase.AFTER,
-                   instance_path=tmp_path)
+                   store=FolderStore(tmp_path))
     step(session, hazard, "request_closure", inspector, completed_on=date(2024, 3, 28))
     step(session, hazard, "accept", county, acceptance_note="现场验收合格")
 
@@ -93,7 +94,7 @@ def test_closure_needs_an_after_photo_and_a_completion_date(session, people, haz
         step(session, hazard, "request_closure", people["inspector"])
     assert caught.value.details["missing"] == ["after_photo", "completed_on"]
     add_attachment(session, hazard.id, people["inspector"], data=jpeg(), filename="before.jpg",
-                   phase=AttachmentPhase.BEFORE, instance_path=tmp_path)
+                   phase=AttachmentPhase.BEFORE, store=FolderStore(tmp_path))
     with pytest.raises(RequirementsMissing) as caught:
         step(session, hazard, "request_closure", people["inspector"], completed_on=TODAY)
     assert caught.value.details["missing"] == ["after_photo"]  # a 'before' photo is not evidence of a fix
@@ -134,7 +135,7 @@ def test_county_supervisor_cannot_close_a_city_listed_hazard(session, people, ha
     step(session, hazard, "approve_plan", city, plan_text="方案", responsible_unit_id=unit.id)
     step(session, hazard, "start_works", people["inspector"])
     add_attachment(session, hazard.id, people["inspector"], data=jpeg(), filename="a.jpg",
-                   phase=AttachmentPhase.AFTER, instance_path=tmp_path)
+                   phase=AttachmentPhase.AFTER, store=FolderStore(tmp_path))
     step(session, hazard, "request_closure", people["inspector"], completed_on=TODAY)
     with pytest.raises(Forbidden):
         step(session, hazard, "accept", people["county"], acceptance_note="合格")
@@ -201,7 +202,7 @@ def test_merge_a_duplicate_into_the_original(session, people, hazard):
 
 def test_fix_on_the_spot_and_reopen_after_look_back(session, people, hazard, tmp_path):
     add_attachment(session, hazard.id, people["inspector"], data=jpeg(), filename="after.jpg",
-                   phase=AttachmentPhase.AFTER, instance_path=tmp_path)
+                   phase=AttachmentPhase.AFTER, store=FolderStore(tmp_path))
     step(session, hazard, "fix_on_spot", people["inspector"], reason="当场补设警示桩", completed_on=TODAY)
     assert hazard.status is Status.CLOSED and hazard.closed_on == TODAY
     log_event(session, hazard.id, people["county"], EventKind.LOOKBACK, "回头看发现警示桩缺失")

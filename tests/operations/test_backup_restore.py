@@ -20,17 +20,18 @@ from hazards.operations.backup import schema_revision
 from hazards.services.attachments import add_attachment
 from hazards.services.reference import ensure_reference_data
 from hazards.services.registration import report_hazard
+from hazards.storage import current_store
 from tests.conftest import build_app
 from tests.factories import draft, jpeg, small_ledger, user
 
 
-def empty_app(backend, make_database, folder):
-    return build_app(make_database(backend), folder)
+def empty_app(backend, make_database, folder, **settings):
+    return build_app(make_database(backend), folder, **settings)
 
 
-def ledger_app(backend, make_database, folder):
+def ledger_app(backend, make_database, folder, **settings):
     """An app whose ledger has the small ledger, its inspector, and a photo on 甲."""
-    app = empty_app(backend, make_database, folder)
+    app = empty_app(backend, make_database, folder, **settings)
     with app.app_context():
         upgrade()
         session = hazards_db.get_session()
@@ -38,7 +39,7 @@ def ledger_app(backend, make_database, folder):
         inspector = user(session)
         made = small_ledger(session, {"inspector": inspector})
         add_attachment(session, made[0].id, inspector, data=jpeg(), filename="现场.jpg",
-                       phase=AttachmentPhase.BEFORE, instance_path=app.instance_path)
+                       phase=AttachmentPhase.BEFORE, store=current_store())
         session.commit()
     return app
 
@@ -79,6 +80,18 @@ def test_a_backup_brings_the_ledger_and_its_photos_back_on_a_new_server(backend,
     assert ledger_of(replacement) == ledger_of(source)
     assert len(ledger_of(replacement)) == 4
     assert photo_as_served(replacement) == photo_as_served(source)
+
+
+def test_files_kept_in_a_bucket_come_back_into_another_servers_folder(make_database, tmp_path, s3_server):
+    source = ledger_app("spatialite", make_database, tmp_path / "old-server",
+                        **s3_server.settings(s3_server.new_bucket(), "ledger"))
+    code, output = cli(source, "backup", str(tmp_path / "backup"))
+    assert code == 0 and "2 files" in output, output
+    replacement = empty_app("spatialite", make_database, tmp_path / "new-server")  # files in <instance>/files
+    code, output = cli(replacement, "restore", str(tmp_path / "backup"))
+    assert code == 0, output
+    assert photo_as_served(replacement) == photo_as_served(source)
+    assert len(list((tmp_path / "new-server" / "files" / "uploads").rglob("*.jpg"))) == 2
 
 
 def test_restore_will_not_overwrite_a_ledger_unless_told(backend, make_database, tmp_path):
