@@ -653,4 +653,6 @@ ZH = {
     'remediation measure': '措施类别',
     'nothing was imported: %(reason)s': '未导入任何数据：%(reason)s',
     'nothing was imported: %(invalid)s of %(rows)s rows have errors (fix them, or send %(flag)s to import the valid rows)': '未导入任何数据：%(rows)s 行中有 %(invalid)s 行有错误（请更正，或发送 %(flag)s 只导入无误的行）',
+    "Someone else saved a change to this record at the same moment, so yours was not saved. Open the record again to see it as it is now, then make your change once more.": "他人在同一时刻保存了对此记录的修改，您的修改未能保存。请重新打开该记录查看最新内容，然后再修改一次。",
+    "Open the record again": "重新打开该记录",
 }
