@@ -57,3 +57,15 @@ def insert_ignoring_duplicates(session: Session, table):
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(table).on_conflict_do_nothing()
+
+
+def insert_replacing_duplicates(session: Session, table, key: list[str]):
+    """INSERT whose rows replace those with the same `key` columns, on either backend (ON CONFLICT DO UPDATE):
+    two writers of the same rows at once both succeed, the later one's values kept."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(table)
+    replaced = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in key and not c.primary_key}
+    return statement.on_conflict_do_update(index_elements=key, set_=replaced)

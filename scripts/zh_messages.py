@@ -675,4 +675,6 @@ ZH = {
     "Planned: %(when)s; attempts: %(n)d": "生成时间：%(when)s；已尝试 %(n)d 次",
     "Last error: %(error)s": "最近错误：%(error)s",
     "Check the recipient's address and the relay. All deliveries:": "请核对接收人的地址和邮件中继服务器。全部提醒发送情况：",
+    "Someone else saved a change to this record at the same moment, so yours was not saved. Open the record again to see it as it is now, then make your change once more.": "他人在同一时刻保存了对此记录的修改，您的修改未能保存。请重新打开该记录查看最新内容，然后再修改一次。",
+    "Open the record again": "重新打开该记录",
 }

@@ -4,12 +4,21 @@ and a rollback of the request's unit of work when a use case refuses."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, g, request
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import IntegerConverter
 
 from hazards import permissions
 from hazards.api.auth import authenticate
-from hazards.api.problems import ApiProblem, from_api_problem, from_service_error, register_blueprint_handlers
+from hazards.api.problems import (
+    ApiProblem,
+    from_api_problem,
+    from_service_error,
+    from_unexpected,
+    register_blueprint_handlers,
+)
 from hazards.domain.errors import ServiceError
+from hazards.services.access import simultaneous_change
 
 
 class RowIdConverter(IntegerConverter):
@@ -35,6 +44,8 @@ def api_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint:
     # Registered after the generic ones, so these replace them: roll back, then describe.
     bp.register_error_handler(ServiceError, _refused_by_service)
     bp.register_error_handler(ApiProblem, _refused_by_adapter)
+    bp.register_error_handler(StaleDataError, _refused_by_database)
+    bp.register_error_handler(IntegrityError, _refused_by_database)
     return bp
 
 
@@ -46,6 +57,14 @@ def _refused_by_service(exc: ServiceError):
 def _refused_by_adapter(exc: ApiProblem):
     _rollback()
     return from_api_problem(exc)
+
+
+def _refused_by_database(exc: Exception):
+    """A save that met another one at the same moment is a 409 like a stale version; the rollback comes
+    first, since the failed flush leaves the session unusable until then."""
+    _rollback()
+    conflict = simultaneous_change(exc)
+    return from_service_error(conflict) if conflict is not None else from_unexpected(exc)
 
 
 def _refuse_nul_characters() -> None:

@@ -96,7 +96,8 @@ def problems(*statuses: int) -> dict:
                  403: "The caller's role or level may not do this (or the session write lacks X-CSRFToken).",
                  404: "No such resource, or it lies outside the caller's jurisdiction (not disclosed).",
                  409: "The hazard changed since `version` (`changes` lists what), or the status does not allow "
-                      "the action.",
+                      "the action, or another save met this one at the same moment (`conflict` without "
+                      "`changes`: read the hazard again and retry).",
                  413: "The upload is too large.",
                  415: "Wrong content type for the body.",
                  422: "Fields are missing or wrong (`fields`), or a transition's requirements are missing "

@@ -7,6 +7,7 @@ than the writing, and no 100k-row file ever sits in memory as drafts.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -30,7 +31,7 @@ from hazards.domain.errors import N_, Forbidden, ServiceError, render_english
 from hazards.io.columns import BY_KEY, GEOMETRY_KEY, LOCATION_KEYS, REQUIRED, Vocabulary, parsers_for
 from hazards.io.readers import DEFAULT_MAX_BYTES, ImportFileError, Row, SourceTable, open_table
 from hazards.models import Hazard
-from hazards.services.codes import CodeAllocator
+from hazards.services.codes import given_floors, take_codes
 from hazards.services.placement import PlacementChecker
 from hazards.services.reference import ReferenceData
 from hazards.services.registration import register_hazards
@@ -142,7 +143,7 @@ def import_hazards(
                          reach=permissions.import_reach(actor))
 
     try:
-        codes = _check_pass(session, table, builder, report)
+        codes, to_generate = _check_pass(session, table, builder, report)
     except ImportFileError as exc:  # found further down the file (a workbook's stray far cell)
         report.errors.append(RowError.of(None, None, None, exc))
         return report
@@ -154,8 +155,8 @@ def import_hazards(
 
     try:
         with session.begin_nested():  # a failure leaves the caller's session as it was
-            report.created = _write_pass(session, table, builder, ref, codes, report, actor.id, chunk_size,
-                                         note=source_name or Path(path).name)
+            report.created = _write_pass(session, table, builder, ref, codes, to_generate, report, actor.id,
+                                         chunk_size, note=source_name or Path(path).name)
     except _FileChanged as exc:
         report.created = []
         report.errors.append(RowError(None, None, None, N_("nothing was written: %(reason)s"), {"reason": exc}))
@@ -181,12 +182,16 @@ class _FileChanged(Exception):
         super().__init__(render_english(self.template, self.params))
 
 
-def _write_pass(session, table, builder, ref, codes, report, actor_id, chunk_size, *, note: str) -> list[str]:
-    """Read the file again and write the rows the first pass found valid, chunk by chunk."""
+def _write_pass(session, table, builder, ref, codes, to_generate, report, actor_id, chunk_size, *,
+                note: str) -> list[str]:
+    """Read the file again and write the rows the first pass found valid, chunk by chunk.
+
+    Every code the file needs is taken before the first row is written, one statement per division
+    and year, past the codes later rows bring with them. The counters stay held until the import
+    commits: someone reporting a hazard in one of its divisions meanwhile waits for it, then gets the
+    code after the file's."""
     bad_rows = {e.row for e in report.errors}
-    allocator = CodeAllocator(session)
-    for code in codes:
-        allocator.reserve(code)  # generated codes must not take one a later row brings with it
+    blocks = take_codes(session, to_generate, given_floors(codes))
     created: list[str] = []
     rows = (r for r in table.rows() if r[0] not in bad_rows)
     for chunk in _chunks(rows, chunk_size):
@@ -194,7 +199,10 @@ def _write_pass(session, table, builder, ref, codes, report, actor_id, chunk_siz
         for number, draft, errors in builder.build(chunk, check=False):
             if draft is None or errors:
                 raise _FileChanged(number, errors[0])
-            draft.code = draft.code or allocator.next(draft.jurisdiction_code, draft.batch_year)
+            if not draft.code:
+                draft.code = next(blocks.get((draft.jurisdiction_code, draft.batch_year), iter(())), None)
+                if draft.code is None:  # more rows without a code than the first pass counted
+                    raise _FileChanged()
             drafts.append(draft)
         register_hazards(session, drafts, ref=ref, actor_id=actor_id, action="import", note=note)
         created.extend(d.code for d in drafts)
@@ -203,9 +211,12 @@ def _write_pass(session, table, builder, ref, codes, report, actor_id, chunk_siz
     return created
 
 
-def _check_pass(session: Session, table: SourceTable, builder: RowBuilder, report: ImportReport) -> dict[str, int]:
-    """Parse and check every row, recording errors; returns the codes the file brings, with their rows."""
+def _check_pass(session: Session, table: SourceTable, builder: RowBuilder,
+                report: ImportReport) -> tuple[dict[str, int], Counter]:
+    """Parse and check every row, recording errors; returns the codes the file brings, with their rows,
+    and how many good rows per division and batch year need a code made for them."""
     codes: dict[str, int] = {}
+    to_generate: Counter = Counter()
     bad: set[int] = set()
     places = PlacementChecker(session)
     for chunk in _chunks(table.rows(), CHUNK_SIZE):
@@ -228,13 +239,15 @@ def _check_pass(session: Session, table: SourceTable, builder: RowBuilder, repor
             if errors:
                 report.errors.extend(errors)
                 bad.add(number)
+            elif draft is not None and not draft.code:
+                to_generate[(draft.jurisdiction_code, draft.batch_year)] += 1
     for code in _codes_in_ledger(session, list(codes)):
         report.errors.append(RowError(codes[code], "code", code, N_("code '%(code)s' is already in the ledger"),
                                       {"code": code}))
         bad.add(codes[code])
     report.errors.sort(key=lambda e: (e.row or 0))
     report.valid_rows = report.rows_read - len(bad)
-    return codes
+    return codes, to_generate
 
 
 def _codes_in_ledger(session: Session, codes: list[str], chunk: int = 500) -> list[str]:

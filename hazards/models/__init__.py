@@ -1,7 +1,7 @@
 """The ledger's tables. Importing this package registers every model on `Base.metadata`."""
 
 from hazards.models.base import Base
-from hazards.models.hazard import Hazard
+from hazards.models.hazard import CodeSequence, Hazard
 from hazards.models.history import (
     DeadlineChange,
     ExtensionRequest,
@@ -24,6 +24,7 @@ __all__ = [
     "Attachment",
     "Base",
     "Category",
+    "CodeSequence",
     "DeadlineChange",
     "Delivery",
     "ExtensionRequest",

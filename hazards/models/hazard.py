@@ -124,3 +124,18 @@ class Hazard(Base):
 
     def __repr__(self) -> str:
         return f"<Hazard {self.code} {self.status}>"
+
+
+class CodeSequence(Base):
+    """The last sequence handed out in hazard codes per division and batch year (隐患编号计数).
+
+    A new code takes the next number by one atomic UPDATE of this row, which also holds the row until
+    commit: hazards reported in one county at the same moment wait their turn instead of both
+    taking "max + 1", and a rolled-back report gives its number back, so codes have no gaps.
+    """
+
+    __tablename__ = "code_sequences"
+
+    jurisdiction_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    batch_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(Integer, nullable=False)

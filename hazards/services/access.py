@@ -1,9 +1,12 @@
-"""Loading a hazard for a user: the first step of every use case on an existing hazard."""
+"""Loading a hazard for a user: the first step of every use case on an existing hazard, and knowing
+when someone else changed it first (optimistic locking, 乐观锁)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from hazards import clock, permissions
 from hazards.domain.errors import N_, Conflict, Forbidden, NotFound
@@ -26,8 +29,20 @@ def load_hazard(session: Session, hazard_id: int, actor: User, action: str = "vi
     return hazard
 
 
+def hold(session: Session, hazard: Hazard) -> None:
+    """Read the hazard's row again and hold it until this transaction ends (FOR UPDATE on PostgreSQL;
+    SQLite has one writer at a time anyway): a change decided on what the row says now is then made
+    by one writer at a time, and a second one at the same moment waits and decides on the fresh row."""
+    session.refresh(hazard, with_for_update=True)
+
+
 def check_version(session: Session, hazard: Hazard, expected_version: int | None) -> None:
-    """Optimistic locking: refuse a change made on a stale copy, showing what the other person changed."""
+    """Optimistic locking: refuse a change made on a stale copy, showing what the other person changed.
+
+    The row is held first (`hold`): a save made at the same moment on the same version waits here, then
+    finds the version moved and is shown what changed, instead of failing later at flush with nothing
+    to show; a change sent without a version is judged on the fresh row (its status, its deadline)."""
+    hold(session, hazard)
     if expected_version is None or expected_version == hazard.version:
         return
     changes = session.scalars(
@@ -46,3 +61,30 @@ def check_version(session: Session, hazard: Hazard, expected_version: int | None
             for c in changes
         ],
     )
+
+
+SIMULTANEOUS_CHANGE = N_("Someone else saved a change to this record at the same moment, so yours was not saved. "
+                         "Open the record again to see it as it is now, then make your change once more.")
+
+
+def simultaneous_change(exc: BaseException) -> Conflict | None:
+    """The Conflict to answer when a save met another one inside the database; None for any other error.
+
+    Two saves made on the same version both pass `check_version` when neither has committed yet; the
+    database then refuses the later one at flush: its row version has moved (StaleDataError), or a
+    unique key it writes has just been taken (IntegrityError). Either way the person's change was not
+    saved and trying again on the fresh record is the answer, as for a stale version. Other integrity
+    errors (a missing value, a broken check) are mistakes of ours and stay 500s.
+    """
+    if isinstance(exc, StaleDataError):
+        return Conflict(SIMULTANEOUS_CHANGE)
+    if isinstance(exc, IntegrityError) and _is_unique_violation(exc):
+        return Conflict(SIMULTANEOUS_CHANGE)
+    return None
+
+
+def _is_unique_violation(exc: IntegrityError) -> bool:
+    original = exc.orig
+    if getattr(original, "sqlstate", None) == "23505":  # PostgreSQL's unique_violation
+        return True
+    return "UNIQUE constraint failed" in str(original)  # SQLite's wording (it has no SQLSTATE)

@@ -19,7 +19,7 @@ from hazards.domain.enums import OrganizationKind
 from hazards.domain.errors import N_, Forbidden
 from hazards.models import Hazard, Organization, StatusChange, User, hazard_categories, hazard_measures
 from hazards.models.base import utcnow
-from hazards.services.codes import CodeAllocator
+from hazards.services.codes import allocate_codes
 from hazards.services.placement import placement_problem
 from hazards.services.units import outside_division
 from hazards.services.reference import ReferenceData
@@ -58,19 +58,13 @@ def register_hazards(
     """Insert checked drafts in bulk (a handful of statements, not one per hazard); returns their ids."""
     if not drafts:
         return []
-    codes = CodeAllocator(session)
-    # Reserving costs a query per division and year; it only matters when codes must be generated
-    # (an import allocates its codes itself and brings them all).
-    if not all(draft.code for draft in drafts):
-        for draft in drafts:
-            if draft.code:
-                codes.reserve(draft.code)
+    codes = allocate_codes(session, [d.code for d in drafts], [(d.jurisdiction_code, d.batch_year) for d in drafts])
     now = utcnow()
     rows = []
-    for draft in drafts:
+    for draft, code in zip(drafts, codes):
         # A shallow copy: asdict() would deep-copy every shapely geometry.
         values = {name: getattr(draft, name) for name in _COLUMN_FIELDS}
-        values["code"] = draft.code or codes.next(draft.jurisdiction_code, draft.batch_year)
+        values["code"] = code
         values["geom"] = to_ewkt(draft.geometry)
         values["found_by_id"] = actor_id if action == "report" else None
         values["supervising_body_id"] = _organization_id(

@@ -12,7 +12,7 @@ from hazards.domain.enums import EventKind, ExtensionState, SupervisionLevel
 from hazards.domain.errors import N_, Forbidden, InvalidInput, NotFound, TransitionNotAllowed
 from hazards.models import DeadlineChange, ExtensionRequest, Hazard, HazardEvent, LevelChange, User
 from hazards.models.base import utcnow
-from hazards.services.access import check_version, load_hazard
+from hazards.services.access import check_version, hold, load_hazard
 from hazards.services.audit import apply_changes
 from hazards.services.units import check_unit
 
@@ -24,6 +24,7 @@ def request_extension(
     session: Session, hazard_id: int, actor: User, requested_deadline: date, reason: str
 ) -> ExtensionRequest:
     hazard = load_hazard(session, hazard_id, actor, "request_extension")
+    hold(session, hazard)  # two requests sent at once: the second then sees the first one waiting
     if not hazard.status.is_open:
         raise TransitionNotAllowed(N_("Hazard %(code)s is %(status)s: there is no deadline to extend."),
                                    {"code": hazard.code, "status": hazard.status})
@@ -55,6 +56,9 @@ def decide_extension(
     if request is None:
         raise NotFound(N_("No extension request %(id)s is known."), {"id": request_id})
     hazard = load_hazard(session, request.hazard_id, actor, "grant_extension" if grant else "refuse_extension")
+    # Two decisions at once: the second waits for the first, then finds the request decided.
+    hold(session, hazard)
+    session.refresh(request)
     if request.state is not ExtensionState.PENDING:
         raise TransitionNotAllowed(N_("This extension request was already %(state)s."), {"state": request.state})
     request.state = ExtensionState.GRANTED if grant else ExtensionState.REFUSED

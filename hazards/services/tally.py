@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session
 
+from hazards.db import insert_replacing_duplicates
 from hazards.domain.completion import Counts
 from hazards.domain.enums import FundingKind
 from hazards.models import FundingEntry, Hazard, Jurisdiction, TallySnapshot
@@ -34,6 +35,7 @@ class TallyCounts(Counts):
 # The snapshot table's columns keep their first names: they are a stored, public format.
 _STORED_AS = {"total": "total", "closed": "closed", "on_time": "closed_on_time", "ahead": "closed_early",
               "open": "open", "overdue": "overdue", "budget": "budget", "spent": "spent"}
+_SNAPSHOT_KEY = ["as_of", "jurisdiction_code", "level", "batch_year"]  # uq_tally_snapshots_key
 
 
 def tally_statement(as_of: date):
@@ -81,7 +83,11 @@ def _money(value) -> Decimal:
 
 
 def store_tally(session: Session, as_of: date) -> int:
-    """Compute and store the snapshot for `as_of`, replacing an earlier one of the same day."""
+    """Compute and store the snapshot for `as_of`, replacing an earlier one of the same day.
+
+    Two runs of the same day at once (a beat and a manual run, two beats) both succeed and leave one
+    row per key: the rows are upserted, so the later run's insert of a key the earlier one has just
+    written replaces that row instead of failing on the unique key."""
     totals = compute_tally(session, as_of)
     session.execute(delete(TallySnapshot).where(TallySnapshot.as_of == as_of))
     rows = [
@@ -90,6 +96,6 @@ def store_tally(session: Session, as_of: date) -> int:
         for (code, level, year), c in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][1].value, kv[0][2]))
     ]
     if rows:
-        session.execute(insert(TallySnapshot), rows)
+        session.execute(insert_replacing_duplicates(session, TallySnapshot.__table__, _SNAPSHOT_KEY), rows)
     session.flush()
     return len(rows)

@@ -36,12 +36,12 @@ def _load_user(session_id: str):
     return user
 
 
-def _too_many_failures(login: str, address: str) -> bool:
+def _claim_attempt(login: str, address: str) -> bool:
     config = current_app.config
-    return login_throttle.too_many_failures(get_session(), login, address,
-                                            window_minutes=config["LOGIN_WINDOW_MINUTES"],
-                                            max_failures=config["LOGIN_MAX_FAILURES"],
-                                            max_failures_per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"])
+    return login_throttle.claim_attempt(get_session(), login, address,
+                                        window_minutes=config["LOGIN_WINDOW_MINUTES"],
+                                        max_failures=config["LOGIN_MAX_FAILURES"],
+                                        max_failures_per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"])
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -54,13 +54,13 @@ def login():
     db = get_session()
     login_name = request.form.get("login", "").strip()
     address = request.remote_addr or "-"
-    if _too_many_failures(login_name, address):
+    allowed = _claim_attempt(login_name, address)
+    db.commit()  # counted before the password is checked, so attempts sent at once cannot all slip through
+    if not allowed:
         flash(_("Too many failed attempts. Please wait a few minutes and try again."), "error")
         return render_template("auth/login.html", login=login_name), 429
     user = users.authenticate(db, login_name, request.form.get("password", ""))
-    if user is None:
-        login_throttle.record_failure(db, login_name, address)
-        db.commit()
+    if user is None:  # the claim stays, as this failure
         flash(_("Wrong login or password."), "error")
         return render_template("auth/login.html", login=login_name), 401
     login_throttle.forget_failures(db, login_name)

@@ -3,12 +3,15 @@ translated into the reader's language here (services only carry a template and i
 
 from __future__ import annotations
 
-from flask import Flask, abort, render_template, request
+from flask import Flask, abort, g, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from hazards.domain.errors import ServiceError
 from hazards.i18n import error_text
+from hazards.services.access import simultaneous_change
 
 _TITLES = {
     400: lambda: _("The request could not be understood"),
@@ -46,6 +49,21 @@ def register(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError):
         return _page(exc.status, error_text(exc), exc.details)
+
+    @app.errorhandler(StaleDataError)
+    @app.errorhandler(IntegrityError)
+    def _database_refusal(exc: Exception):
+        # The failed flush leaves the session unusable until rolled back, and any page needs it (the
+        # signed-in user, the menu): without this the error page itself fails on PendingRollbackError.
+        session = g.get("db_session")
+        if session is not None:
+            session.rollback()
+        conflict = simultaneous_change(exc)
+        if conflict is None:
+            raise exc  # not a race: Flask's 500 path, logged, with the app's own page
+        record = request.view_args.get("hazard_id") if request.view_args else None
+        details = {"record_url": url_for("hazard_pages.detail", hazard_id=record)} if record else None
+        return _page(409, error_text(conflict), details)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -4,7 +4,9 @@ the answer's delay, and the failure limits per login name and per address."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
+from hazards.models import LoginAttempt
 from hazards.services import login_throttle, users
 
 OFFICE = {"REMOTE_ADDR": "10.14.9.1"}  # one unit's NAT: everyone there shares the address
@@ -108,7 +110,8 @@ def test_one_address_trying_many_logins_is_stopped_at_its_own_limit(app, client,
     limit = app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
     assert limit == 50
     for n in range(limit - 1):
-        login_throttle.record_failure(session, f"guess-{n}", OFFICE["REMOTE_ADDR"])
+        assert login_throttle.claim_attempt(session, f"guess-{n}", OFFICE["REMOTE_ADDR"], window_minutes=15,
+                                            max_failures=5, max_failures_per_address=limit)
     session.commit()
     assert log_in(client, "guess-last", "wrong-password").status_code == 401  # the limit-th failure
     assert log_in(client, people["county"].login).status_code == 429
@@ -137,12 +140,16 @@ def test_a_successful_login_forgets_that_logins_failures(client, session, people
 
 def test_the_throttle_counts_names_and_addresses_apart(session):
     limits = {"window_minutes": 15, "max_failures": 2, "max_failures_per_address": 3}
-    login_throttle.record_failure(session, "zhang", "10.1.1.1")
-    login_throttle.record_failure(session, "li", "10.1.1.1")
-    assert not login_throttle.too_many_failures(session, "wang", "10.1.1.1", **limits)
-    login_throttle.record_failure(session, "zhang", "10.2.2.2")
-    assert login_throttle.too_many_failures(session, "zhang", "10.3.3.3", **limits)
-    login_throttle.record_failure(session, "zhao", "10.1.1.1")
-    assert login_throttle.too_many_failures(session, "wang", "10.1.1.1", **limits)
-    assert not login_throttle.too_many_failures(session, "wang", "10.4.4.4", **limits)
+
+    def claim(login, address):
+        return login_throttle.claim_attempt(session, login, address, **limits)
+
+    assert claim("zhang", "10.1.1.1") and claim("li", "10.1.1.1")
+    assert claim("zhang", "10.2.2.2")  # zhang's second failure, from elsewhere
+    assert not claim("zhang", "10.3.3.3")  # the name has failed twice: refused from any address
+    assert claim("wang", "10.1.1.1")  # the address's third
+    assert not claim("zhao", "10.1.1.1")  # the address has failed three times: refused for any name
+    assert claim("zhao", "10.4.4.4")
+    # A refused attempt is not counted: it never reached a password.
+    assert session.scalar(select(func.count(LoginAttempt.id))) == 5
 
