@@ -22,6 +22,7 @@ import pytest
 import requests
 from sqlalchemy import event, func, select, update
 
+from hazards import clock
 from hazards import db as hazards_db
 from hazards.app import create_app
 from hazards.domain.enums import ExtensionState, Status, SupervisionLevel
@@ -221,7 +222,7 @@ def test_simultaneous_web_saves_of_one_hazard_show_the_apps_own_409_page(live):
 
 
 def _awaiting_acceptance(live: Live, count_: int) -> list[int]:
-    today = date.today()
+    today = clock.today()
     spec = dict(level=SupervisionLevel.COUNTY, status=Status.CLOSURE_REQUESTED, batch_year=today.year,
                 found_on=today - timedelta(days=60), listed_on=today - timedelta(days=50),
                 deadline=today + timedelta(days=30), completed_on=today - timedelta(days=1))
@@ -278,7 +279,7 @@ def test_simultaneous_web_decisions_on_one_extension_request_take_one(live):
     """12 extension requests, each decided from two browsers at the same moment (one grants, one
     refuses): one decision stands, the other browser is told it was already decided, and the
     deadline agrees with the decision that stood."""
-    today = date.today()
+    today = clock.today()
     deadline = today + timedelta(days=10)
     hazards = [new_hazard(live, title=f"延期{n}", level=SupervisionLevel.COUNTY, status=Status.LISTED,
                           batch_year=today.year, found_on=today - timedelta(days=30),
@@ -451,7 +452,7 @@ def test_simultaneous_wrong_passwords_are_checked_no_more_than_the_limit(live):
 
 
 def test_a_tally_run_twice_at_once_succeeds_twice_and_stores_one_snapshot(live):
-    today = date.today()
+    today = clock.today()
     new_hazard(live, title="统计用", level=SupervisionLevel.COUNTY, status=Status.LISTED, batch_year=today.year,
                found_on=today - timedelta(days=40), listed_on=today - timedelta(days=30),
                deadline=today + timedelta(days=30))
