@@ -34,6 +34,26 @@ def beat_schedule(config) -> dict:
     }
 
 
+def publishing_bounds(seconds: float) -> dict:
+    """Celery settings that make starting a job give up after about `seconds` while the broker or the
+    result store is down, instead of retrying for a minute (or for ever) inside a web request.
+
+    Publishing retries twice (Kombu's OperationalError after that) and the result store, which
+    subscribes to the new task's channel before it is published, retries as often; each connection
+    attempt waits at most a third of the budget. The worker keeps its own, patient reconnection to
+    the broker (`broker_connection_retry`), so jobs resume by themselves when the broker is back.
+    """
+    attempt = max(seconds / 3, 0.5)
+    retries = {"max_retries": 2, "interval_start": 0, "interval_step": attempt / 4, "interval_max": attempt / 2}
+    return {
+        "broker_connection_timeout": attempt,
+        "broker_transport_options": {"socket_connect_timeout": attempt},
+        "task_publish_retry_policy": retries,
+        "redis_socket_connect_timeout": attempt,
+        "result_backend_transport_options": {"retry_policy": retries},
+    }
+
+
 def make_celery(app: Flask) -> Celery:
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
@@ -54,6 +74,7 @@ def make_celery(app: Flask) -> Celery:
         task_default_queue=app.config.get("CELERY_QUEUE", "hazards"),
         beat_schedule=beat_schedule(app.config),
         include=["tasks.jobs", "tasks.report_jobs"],
+        **publishing_bounds(float(app.config.get("JOB_QUEUE_TIMEOUT_SECONDS", 5))),
     )
     celery.set_default()
     app.extensions["celery"] = celery
