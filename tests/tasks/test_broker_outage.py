@@ -55,6 +55,8 @@ def test_a_stopped_broker_is_a_translated_503_and_jobs_resume_when_it_returns(ma
         with serving(app) as base_url:
             browser = HttpClient(base_url)
             browser.login("city-sup")
+            earlier = browser.post("/reports/jobs", form=JOB, headers=JSON)
+            assert earlier.status == 202  # waits in the queue: no worker yet
             redis.stop()
 
             page, page_seconds = timed(lambda: browser.post("/reports/jobs", form=JOB))
@@ -73,8 +75,11 @@ def test_a_stopped_broker_is_a_translated_503_and_jobs_resume_when_it_returns(ma
             english = browser.post("/reports/jobs", form=JOB, headers={**JSON, "Accept-Language": "en"}).json()
             assert english["detail"].startswith("Background jobs cannot be started just now")
 
+            polled, poll_seconds = timed(lambda: browser.get(earlier.json()["status_url"], headers=JSON))
+            assert polled.status == 503 and polled.json()["code"] == "job_queue_unavailable"  # results are there too
             assert browser.get("/reports").status == 200  # the rest of the app does not need the broker
-            print(f"\nbroker down: page 503 in {page_seconds:.2f} s, JSON 503 in {json_seconds:.2f} s")
+            print(f"\nbroker down: page 503 in {page_seconds:.2f} s, JSON 503 in {json_seconds:.2f} s, "
+                  f"a job's progress 503 in {poll_seconds:.2f} s")
 
             redis.start()
             started = browser.post("/reports/jobs", form=JOB, headers=JSON)
