@@ -34,7 +34,7 @@ def beat_schedule(config) -> dict:
     }
 
 
-def publishing_bounds(seconds: float) -> dict:
+def publishing_bounds(seconds: float, broker_url: str) -> dict:
     """Celery settings that make starting a job give up after about `seconds` while the broker or the
     result store is down, instead of retrying for a minute (or for ever) inside a web request.
 
@@ -45,13 +45,15 @@ def publishing_bounds(seconds: float) -> dict:
     """
     attempt = max(seconds / 3, 0.5)
     retries = {"max_retries": 2, "interval_start": 0, "interval_step": attempt / 4, "interval_max": attempt / 2}
-    return {
+    bounds = {
         "broker_connection_timeout": attempt,
-        "broker_transport_options": {"socket_connect_timeout": attempt},
         "task_publish_retry_policy": retries,
         "redis_socket_connect_timeout": attempt,
         "result_backend_transport_options": {"retry_policy": retries},
     }
+    if broker_url.startswith(("redis://", "rediss://")):  # the embedded SQLite broker has no socket to bound
+        bounds["broker_transport_options"] = {"socket_connect_timeout": attempt}
+    return bounds
 
 
 def make_celery(app: Flask) -> Celery:
@@ -74,7 +76,7 @@ def make_celery(app: Flask) -> Celery:
         task_default_queue=app.config.get("CELERY_QUEUE", "hazards"),
         beat_schedule=beat_schedule(app.config),
         include=["tasks.jobs", "tasks.report_jobs"],
-        **publishing_bounds(float(app.config.get("JOB_QUEUE_TIMEOUT_SECONDS", 5))),
+        **publishing_bounds(float(app.config.get("JOB_QUEUE_TIMEOUT_SECONDS", 5)), app.config["BROKER_URL"]),
     )
     celery.set_default()
     app.extensions["celery"] = celery
