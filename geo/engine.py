@@ -6,6 +6,7 @@ SpatiaLite backend runs on the `pysqlite3` driver, which can load `mod_spatialit
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
@@ -18,11 +19,23 @@ def is_sqlite(url: str | URL) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_spatial_engine(url: str | URL, **kwargs) -> Engine:
+SQLITE_BEGIN_MODES = frozenset({"DEFERRED", "IMMEDIATE"})
+
+
+def always_immediate() -> str:
+    return "IMMEDIATE"
+
+
+def create_spatial_engine(url: str | URL, *, sqlite_begin: Callable[[], str] = always_immediate,
+                          **kwargs) -> Engine:
     """Create an engine whose connections can run spatial SQL, whatever the backend.
 
     A failed statement's parameters are kept out of exception messages and logs (`hide_parameters`):
     they may be a password hash, a token hash or a person's phone number.
+
+    On SQLite, `sqlite_begin` is asked at each transaction's start how to begin it (see
+    `_begin_sqlite_transaction`): "IMMEDIATE" for work that may write (the default), "DEFERRED"
+    for work that only reads.
     """
     url = make_url(url)
     kwargs.setdefault("hide_parameters", True)
@@ -32,6 +45,9 @@ def create_spatial_engine(url: str | URL, **kwargs) -> Engine:
         # generic plan that ignores the values: the map's cluster query went from 0.1 s to 0.46 s that
         # way, because the box in view decides the best plan. Plan each statement with its values.
         kwargs.setdefault("connect_args", {}).setdefault("prepare_threshold", None)
+        # A database host that does not answer at all (not even to refuse) must fail a request within
+        # seconds, so it can say "unavailable", rather than after the system's two-minute TCP timeout.
+        kwargs["connect_args"].setdefault("connect_timeout", 10)
         return create_engine(url, **kwargs)
 
     import pysqlite3.dbapi2 as sqlite_driver
@@ -40,7 +56,7 @@ def create_spatial_engine(url: str | URL, **kwargs) -> Engine:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url.set(drivername="sqlite+pysqlite"), module=sqlite_driver, **kwargs)
     event.listen(engine, "connect", _prepare_spatialite_connection)
-    event.listen(engine, "begin", _begin_sqlite_transaction)
+    event.listen(engine, "begin", lambda conn: _begin_sqlite_transaction(conn, sqlite_begin()))
     return engine
 
 
@@ -63,11 +79,19 @@ def _prepare_spatialite_connection(dbapi_conn, _record) -> None:
     cur.close()
 
 
-def _begin_sqlite_transaction(conn) -> None:
-    # IMMEDIATE takes the write lock up front. A deferred transaction that reads and then writes
-    # fails at once with "database is locked" when another process writes meanwhile (SQLite cannot
-    # wait there without risking deadlock); taking the lock at BEGIN lets busy_timeout do the waiting.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+def _begin_sqlite_transaction(conn, mode: str) -> None:
+    """BEGIN IMMEDIATE for a transaction that may write, BEGIN DEFERRED for one that only reads.
+
+    In WAL mode readers and the one writer do not block each other, but only if the readers take
+    no lock: a DEFERRED transaction reads a snapshot and never waits for the writer. One that may
+    write must begin IMMEDIATE: it takes the write lock up front, so busy_timeout does the waiting.
+    A deferred transaction that reads and then writes fails at once with "database is locked"
+    whenever another connection wrote meanwhile (its snapshot is stale, and SQLite cannot wait
+    there without risking deadlock), so DEFERRED is only for work known to read.
+    """
+    if mode not in SQLITE_BEGIN_MODES:
+        raise ValueError(f"unknown SQLite transaction mode {mode!r}")
+    conn.exec_driver_sql(f"BEGIN {mode}")
 
 
 def prepare_database(engine: Engine) -> None:

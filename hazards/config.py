@@ -76,6 +76,9 @@ DEFAULTS = {
     # Background jobs. Empty broker: a SQLite file in the instance folder (no server needed).
     "BROKER_URL": "",
     "RESULT_BACKEND": "",
+    # Starting a job gives up after about this many seconds when the broker is down (a 503 saying to
+    # try again), so a web worker is never held by a broker that does not answer.
+    "JOB_QUEUE_TIMEOUT_SECONDS": 5,
     "REMINDER_LEAD_DAYS": [30, 7, 1],
     "ESCALATE_AFTER_DAYS": 14,
     "REMINDER_TIME": "07:30",

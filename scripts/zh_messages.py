@@ -612,8 +612,6 @@ ZH = {
     "'%(file)s' has a header but no hazard rows": '“%(file)s”只有表头，没有隐患数据行',
     'nothing was written: %(reason)s': '未写入任何数据：%(reason)s',
     'nothing was written: the ledger changed during the import; try again': '未写入任何数据：导入期间台账已被他人修改，请重试',
-    'the file changed while it was being imported': '导入期间文件已被修改',
-    'the file changed while it was being imported (row %(row)s: %(reason)s)': '导入期间文件已被修改（第 %(row)s 行：%(reason)s）',
     "code '%(code)s' is already used on row %(row)s of this file": '隐患编号“%(code)s”已在本文件第 %(row)s 行使用',
     "code '%(code)s' is already in the ledger": '隐患编号“%(code)s”已在台账中',
     'division %(division)s is outside your jurisdiction %(within)s': '行政区划 %(division)s 不在您的辖区 %(within)s 内',
@@ -677,4 +675,7 @@ ZH = {
     "Check the recipient's address and the relay. All deliveries:": "请核对接收人的地址和邮件中继服务器。全部提醒发送情况：",
     "Someone else saved a change to this record at the same moment, so yours was not saved. Open the record again to see it as it is now, then make your change once more.": "他人在同一时刻保存了对此记录的修改，您的修改未能保存。请重新打开该记录查看最新内容，然后再修改一次。",
     "Open the record again": "重新打开该记录",
+    "Background jobs cannot be started just now: the job queue is not reachable. Nothing was started; please try again in a minute.": "后台任务暂时无法启动：任务队列无法连接，本次未启动任何任务。请一分钟后再试。",
+    "The ledger's database cannot be reached just now; nothing was done. Please try again in a minute.": "暂时无法连接台账数据库，本次操作未执行。请一分钟后再试。",
+    "The service is unavailable just now": "服务暂时不可用",
 }

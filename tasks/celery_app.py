@@ -48,6 +48,28 @@ def _transport_options(config) -> dict:
     return {}
 
 
+def publishing_bounds(seconds: float, broker_url: str) -> dict:
+    """Celery settings that make starting a job give up after about `seconds` while the broker or the
+    result store is down, instead of retrying for a minute (or for ever) inside a web request.
+
+    Publishing retries twice (Kombu's OperationalError after that) and the result store, which
+    subscribes to the new task's channel before it is published, retries as often; each connection
+    attempt waits at most a third of the budget. The worker keeps its own, patient reconnection to
+    the broker (`broker_connection_retry`), so jobs resume by themselves when the broker is back.
+    """
+    attempt = max(seconds / 3, 0.5)
+    retries = {"max_retries": 2, "interval_start": 0, "interval_step": attempt / 4, "interval_max": attempt / 2}
+    bounds = {
+        "broker_connection_timeout": attempt,
+        "task_publish_retry_policy": retries,
+        "redis_socket_connect_timeout": attempt,
+        "result_backend_transport_options": {"retry_policy": retries},
+    }
+    if broker_url.startswith(("redis://", "rediss://")):  # the embedded SQLite broker has no socket to bound
+        bounds["broker_transport_options"] = {"socket_connect_timeout": attempt}
+    return bounds
+
+
 def make_celery(app: Flask) -> Celery:
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
@@ -55,6 +77,7 @@ def make_celery(app: Flask) -> Celery:
                 return self.run(*args, **kwargs)
 
     celery = Celery(app.import_name, task_cls=FlaskTask)
+    bounds = publishing_bounds(float(app.config.get("JOB_QUEUE_TIMEOUT_SECONDS", 5)), app.config["BROKER_URL"])
     celery.conf.update(
         broker_url=app.config["BROKER_URL"],
         result_backend=app.config["RESULT_BACKEND"],
@@ -65,10 +88,12 @@ def make_celery(app: Flask) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        broker_transport_options=_transport_options(app.config),
+        broker_transport_options={**_transport_options(app.config),
+                                  **bounds.pop("broker_transport_options", {})},
         task_default_queue=app.config.get("CELERY_QUEUE", "hazards"),
         beat_schedule=beat_schedule(app.config),
         include=["tasks.jobs", "tasks.report_jobs"],
+        **bounds,
     )
     celery.set_default()
     app.extensions["celery"] = celery

@@ -181,3 +181,185 @@ class S3Server:
         return {"STORAGE_URL": f"s3://{bucket}/{prefix}", "S3_ENDPOINT": self.endpoint,
                 "S3_ACCESS_KEY": self.ACCESS_KEY, "S3_SECRET_KEY": self.SECRET_KEY, "S3_SECURE": False,
                 "S3_REGION": "us-east-1"}
+class Answer:
+    """One HTTP response as a client sees it: status, headers, body."""
+
+    def __init__(self, status: int, headers, body: bytes):
+        self.status, self.headers, self.body = status, headers, body
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+    def json(self):
+        return json.loads(self.body)
+
+
+class HttpClient:
+    """A cookie-keeping client for a live server (urllib): never follows redirects, never raises on a status."""
+
+    def __init__(self, base_url: str, timeout: float = 60):
+        import http.cookiejar
+        import urllib.request
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        self.base_url, self.timeout = base_url, timeout
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect())
+
+    def request(self, method: str, path: str, *, form: dict | None = None, body: bytes | None = None,
+                headers: dict | None = None) -> Answer:
+        import urllib.error
+        import urllib.parse
+        import urllib.request
+
+        headers = dict(headers or {})
+        if form is not None:
+            body = urllib.parse.urlencode(form).encode()
+            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        req = urllib.request.Request(self.base_url + path, data=body, method=method, headers=headers)
+        try:
+            with self.opener.open(req, timeout=self.timeout) as response:
+                return Answer(response.status, response.headers, response.read())
+        except urllib.error.HTTPError as error:
+            return Answer(error.code, error.headers, error.read())
+
+    def get(self, path: str, **kwargs) -> Answer:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs) -> Answer:
+        return self.request("POST", path, **kwargs)
+
+    def login(self, login: str, password: str = "secret-pass") -> Answer:
+        answer = self.post("/login", form={"login": login, "password": password})
+        assert answer.status == 302, f"login as {login} failed: {answer.status}"
+        return answer
+
+
+def wait_until(condition, *, timeout: float, what: str, every: float = 0.1):
+    """Poll `condition` until it is truthy (returned) or `timeout` seconds pass (AssertionError)."""
+    import time
+
+    end = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > end:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(every)
+
+
+class RedisServer:
+    """A private redis-server on a free port, which a test may stop and start again on the same port."""
+
+    def __init__(self, folder):
+        import shutil
+
+        self.binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.folder = folder
+        self.port = _free_port()
+        self.process = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}"
+
+    def answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as conn:
+                conn.sendall(b"PING\r\n")
+                return conn.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def start(self):
+        import subprocess
+
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_until(self.answers, timeout=20, what=f"redis-server on port {self.port}")
+        return self
+
+    def stop(self):
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except Exception:  # noqa: BLE001 - a redis that does not stop is killed
+                self.process.kill()
+                self.process.wait(timeout=10)
+            self.process = None
+
+
+class TcpProxy:
+    """A TCP relay on a free port in front of a server; `cut()` drops every connection and refuses new
+    ones (the server seems gone), `restore()` listens again on the same port."""
+
+    def __init__(self, target_port: int):
+        self.target_port = target_port
+        self.port = _free_port()
+        self.listener = None
+        self.connections: list[socket.socket] = []
+        self.lock = threading.Lock()
+
+    def restore(self):
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self.listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+        return self
+
+    def cut(self):
+        listener, self.listener = self.listener, None
+        if listener is not None:
+            try:
+                listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread; close() alone does not
+            except OSError:
+                pass
+            listener.close()
+        with self.lock:
+            connections, self.connections = self.connections, []
+        for conn in connections:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            conn.close()
+
+    def _accept(self, listener):
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # cut
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=5)
+                upstream.settimeout(None)
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.connections += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for conn in (source, sink):
+                try:
+                    conn.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass

@@ -14,7 +14,7 @@ from flask import current_app, g, request
 from flask_login import current_user
 
 from hazards.api.problems import ApiProblem
-from hazards.db import get_session
+from hazards.db import get_session, writing
 from hazards.models import User
 from hazards.services import tokens
 
@@ -45,11 +45,13 @@ def authenticate(*, required: bool = True) -> None:
     secret = bearer_secret()
     if secret is not None:
         session = get_session()
-        user = tokens.user_for_secret(session, secret)
+        user = tokens.user_for_secret(session, secret, touch=False)
+        if user is not None and tokens.use_unrecorded(session, secret):
+            with writing(session):  # last_used_at; nothing else is pending this early in the request
+                user = tokens.user_for_secret(session, secret)
         if user is None:
             raise ApiProblem(401, "the token is unknown, revoked, or its user is inactive", code="invalid_token",
                              headers=_CHALLENGE)
-        session.commit()  # last_used_at; nothing else is pending this early in the request
         g.api_user = user
         return
     if current_user.is_authenticated:

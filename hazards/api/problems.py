@@ -65,7 +65,9 @@ def problem(status: int, detail: str, *, code: str | None = None, headers: dict 
 
 
 def from_service_error(exc: ServiceError) -> Response:
-    return problem(exc.status, error_text(exc, request_language()), code=exc.code, details=exc.details)
+    retry_after = getattr(exc, "retry_after", None)  # a service that is down says when to ask again
+    return problem(exc.status, error_text(exc, request_language()), code=exc.code, details=exc.details,
+                   headers={"Retry-After": str(retry_after)} if retry_after else None)
 
 
 def request_language() -> str:

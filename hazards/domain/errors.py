@@ -111,3 +111,12 @@ class UnconfirmedAmount(InvalidInput):
     (the page's checkbox, the API's `confirm_large`), since a unit slip looks exactly like this."""
 
     code = "amount_needs_confirmation"
+
+
+class Unavailable(ServiceError):
+    """Something the app relies on (the job queue, the database) cannot be reached just now: nothing
+    was done, and the client may ask again after `retry_after` seconds (the Retry-After header)."""
+
+    status = 503
+    code = "service_unavailable"
+    retry_after = 30

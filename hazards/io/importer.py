@@ -1,12 +1,17 @@
 """Import a ledger file: every row checked, then all of it written, or nothing (unless skip_invalid).
 
-Two passes over the file: the first parses and checks every row (and is all a dry run does), the
-second parses again and writes in chunks through `register_hazards`. Parsing twice costs far less
-than the writing, and no 100k-row file ever sits in memory as drafts.
+Two phases. The first parses and checks every row and looks up what it needs (reference data,
+boundaries, codes already in the ledger) in a read-only transaction (`hazards.db.reading`), so on
+SQLite it takes no lock and everyone else keeps reading and writing; it is all a dry run does. The
+rows found good are spooled to a temporary file as drafts, so no 100k-row file ever sits in memory.
+The second phase is one short write transaction: it reads the drafts back, hands out codes and
+inserts them through `register_hazards`, all of them or none.
 """
 
 from __future__ import annotations
 
+import pickle
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -23,6 +28,7 @@ from sqlalchemy.orm import Session
 from geo.coords import CHINA_EXTENT, to_wgs84, validate_lonlat
 from geo.geometry import check_hazard_geometry
 from hazards import permissions
+from hazards.db import reading
 from hazards.domain.codes import parse_code
 from hazards.domain.divisions import DivisionCodeError, check_code, is_within
 from hazards.domain.drafts import HazardDraft, check_draft
@@ -137,54 +143,40 @@ def import_hazards(
         return report
     report.format = table.format
     report.warnings.extend(table.warnings)
-    ref = ReferenceData(session)
     extent = extent or tuple(_setting("COORDINATE_EXTENT", CHINA_EXTENT))
-    builder = RowBuilder(table, Vocabulary.load(session), ref, extent, within=within,
-                         reach=permissions.import_reach(actor))
 
-    try:
-        codes, to_generate = _check_pass(session, table, builder, report)
-    except ImportFileError as exc:  # found further down the file (a workbook's stray far cell)
-        report.errors.append(RowError.of(None, None, None, exc))
-        return report
-    if report.rows_read == 0:
-        report.errors.append(RowError(None, None, None, N_("'%(file)s' has a header but no hazard rows"),
-                                      {"file": Path(path).name}))
-    if dry_run or report.blocked or not report.valid_rows:
-        return report
+    with tempfile.TemporaryFile(prefix="hazards-import-") as spool:
+        with reading(session):
+            ref = ReferenceData(session)
+            builder = RowBuilder(table, Vocabulary.load(session), ref, extent, within=within,
+                                 reach=permissions.import_reach(actor))
+            try:
+                codes, to_generate = _check_pass(session, table, builder, report, None if dry_run else spool)
+            except ImportFileError as exc:  # found further down the file (a workbook's stray far cell)
+                report.errors.append(RowError.of(None, None, None, exc))
+                return report
+        if report.rows_read == 0:
+            report.errors.append(RowError(None, None, None, N_("'%(file)s' has a header but no hazard rows"),
+                                          {"file": Path(path).name}))
+        if dry_run or report.blocked or not report.valid_rows:
+            return report
 
-    try:
-        with session.begin_nested():  # a failure leaves the caller's session as it was
-            report.created = _write_pass(session, table, builder, ref, codes, to_generate, report, actor.id,
-                                         chunk_size, note=source_name or Path(path).name)
-    except _FileChanged as exc:
-        report.created = []
-        report.errors.append(RowError(None, None, None, N_("nothing was written: %(reason)s"), {"reason": exc}))
-    except ServiceError as exc:  # no code left to hand out for a division and year
-        report.created = []
-        report.errors.append(RowError(None, None, None, N_("nothing was written: %(reason)s"), {"reason": exc}))
-    except IntegrityError:  # someone else wrote a clashing code between the two passes
-        report.created = []
-        report.errors.append(RowError(None, None, None,
-                                      N_("nothing was written: the ledger changed during the import; try again")))
+        try:
+            with session.begin_nested():  # a failure leaves the caller's session as it was
+                report.created = _write_pass(session, spool, ref, codes, to_generate, report, actor.id, chunk_size,
+                                             note=source_name or Path(path).name)
+        except ServiceError as exc:  # no code left to hand out for a division and year
+            report.created = []
+            report.errors.append(RowError(None, None, None, N_("nothing was written: %(reason)s"), {"reason": exc}))
+        except IntegrityError:  # someone else wrote a clashing code between the check and the write
+            report.created = []
+            report.errors.append(RowError(None, None, None,
+                                          N_("nothing was written: the ledger changed during the import; try again")))
     return report
 
 
-class _FileChanged(Exception):
-    """The file read on the second pass is not the one checked on the first."""
-
-    def __init__(self, row: int | None = None, reason: RowError | None = None):
-        if row is None:
-            self.template, self.params = N_("the file changed while it was being imported"), {}
-        else:
-            self.template = N_("the file changed while it was being imported (row %(row)s: %(reason)s)")
-            self.params = {"row": row, "reason": reason}
-        super().__init__(render_english(self.template, self.params))
-
-
-def _write_pass(session, table, builder, ref, codes, to_generate, report, actor_id, chunk_size, *,
-                note: str) -> list[str]:
-    """Read the file again and write the rows the first pass found valid, chunk by chunk.
+def _write_pass(session, spool, ref, codes, to_generate, report, actor_id, chunk_size, *, note: str) -> list[str]:
+    """Write the spooled drafts of the rows the check found valid, chunk by chunk.
 
     Every code the file needs is taken before the first row is written, one statement per division
     and year, past the codes later rows bring with them. The counters stay held until the import
@@ -193,33 +185,45 @@ def _write_pass(session, table, builder, ref, codes, to_generate, report, actor_
     bad_rows = {e.row for e in report.errors}
     blocks = take_codes(session, to_generate, given_floors(codes))
     created: list[str] = []
-    rows = (r for r in table.rows() if r[0] not in bad_rows)
-    for chunk in _chunks(rows, chunk_size):
-        drafts = []
-        for number, draft, errors in builder.build(chunk, check=False):
-            if draft is None or errors:
-                raise _FileChanged(number, errors[0])
+    drafts = (draft for number, draft in _spooled(spool) if number not in bad_rows)
+    for chunk in _chunks(drafts, chunk_size):
+        for draft in chunk:
             if not draft.code:
-                draft.code = next(blocks.get((draft.jurisdiction_code, draft.batch_year), iter(())), None)
-                if draft.code is None:  # more rows without a code than the first pass counted
-                    raise _FileChanged()
-            drafts.append(draft)
-        register_hazards(session, drafts, ref=ref, actor_id=actor_id, action="import", note=note)
-        created.extend(d.code for d in drafts)
-    if len(created) != report.valid_rows:
-        raise _FileChanged()
+                draft.code = next(blocks[(draft.jurisdiction_code, draft.batch_year)])
+        register_hazards(session, chunk, ref=ref, actor_id=actor_id, action="import", note=note)
+        created.extend(d.code for d in chunk)
+    if len(created) != report.valid_rows:  # the spool is this import's own file: a bug, not bad input
+        raise RuntimeError(f"spooled {len(created)} drafts for {report.valid_rows} valid rows")
     return created
 
 
-def _check_pass(session: Session, table: SourceTable, builder: RowBuilder,
-                report: ImportReport) -> tuple[dict[str, int], Counter]:
-    """Parse and check every row, recording errors; returns the codes the file brings, with their rows,
-    and how many good rows per division and batch year need a code made for them."""
+def _spool(spool, drafts: list[tuple[int, HazardDraft]]) -> None:
+    """Keep a chunk of checked drafts (with their row numbers) for the write phase."""
+    if drafts:
+        pickle.dump(drafts, spool, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _spooled(spool) -> Iterator[tuple[int, HazardDraft]]:
+    # Only this import wrote the file, a moment ago, in a folder of its own process: not outside input.
+    spool.seek(0)
+    while True:
+        try:
+            yield from pickle.load(spool)  # noqa: S301
+        except EOFError:
+            return
+
+
+def _check_pass(session: Session, table: SourceTable, builder: RowBuilder, report: ImportReport,
+                spool) -> tuple[dict[str, int], Counter]:
+    """Parse and check every row, recording errors and spooling good drafts (unless `spool` is None);
+    returns the codes the file brings, with their rows, and how many good rows per division and batch
+    year need a code made for them."""
     codes: dict[str, int] = {}
     to_generate: Counter = Counter()
     bad: set[int] = set()
     places = PlacementChecker(session)
     for chunk in _chunks(table.rows(), CHUNK_SIZE):
+        good: list[tuple[int, HazardDraft]] = []
         for number, draft, errors in builder.build(chunk):
             report.rows_read += 1
             if draft is not None and not errors:
@@ -239,8 +243,12 @@ def _check_pass(session: Session, table: SourceTable, builder: RowBuilder,
             if errors:
                 report.errors.extend(errors)
                 bad.add(number)
-            elif draft is not None and not draft.code:
-                to_generate[(draft.jurisdiction_code, draft.batch_year)] += 1
+            else:
+                good.append((number, draft))
+                if not draft.code:
+                    to_generate[(draft.jurisdiction_code, draft.batch_year)] += 1
+        if spool is not None:
+            _spool(spool, good)
     for code in _codes_in_ledger(session, list(codes)):
         report.errors.append(RowError(codes[code], "code", code, N_("code '%(code)s' is already in the ledger"),
                                       {"code": code}))

@@ -60,6 +60,13 @@ def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
     return token
 
 
+def use_unrecorded(session: Session, secret: str) -> bool:
+    """Whether a call with this token would note its use now (see LAST_USED_RESOLUTION): a reading
+    request then writes, and must say so before it does (`hazards.db.writing`)."""
+    last_used = session.scalar(select(ApiToken.last_used_at).where(ApiToken.token_hash == hash_secret(secret)))
+    return last_used is None or utcnow() - last_used >= LAST_USED_RESOLUTION
+
+
 def user_for_secret(session: Session, secret: str, *, touch: bool = True) -> User | None:
     """The active user owning this unrevoked token, or None.
 

@@ -24,6 +24,7 @@ def register_blueprints(app: Flask) -> None:
         reporting,
         reports,
         security_headers,
+        unavailable,
     )
 
     i18n.init_app(app)
@@ -34,5 +35,6 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     filters.register(app)
     errors.register(app)
+    unavailable.register(app)
     inbox.register(app)
     security_headers.init_app(app)

@@ -3,6 +3,8 @@ translated into the reader's language here (services only carry a template and i
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, abort, g, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +14,9 @@ from werkzeug.exceptions import HTTPException
 from hazards.domain.errors import ServiceError
 from hazards.i18n import error_text
 from hazards.services.access import simultaneous_change
+from hazards.web.unavailable import DATABASE_OUTAGES, standalone_page
+
+log = logging.getLogger(__name__)
 
 _TITLES = {
     400: lambda: _("The request could not be understood"),
@@ -21,13 +26,24 @@ _TITLES = {
     413: lambda: _("The file is too large"),
     422: lambda: _("Something is missing or wrong"),
     429: lambda: _("Too many attempts"),
+    503: lambda: _("The service is unavailable just now"),
 }
 
 
 def _page(status: int, message: str | None, details: dict | None = None):
-    title = _TITLES.get(status, lambda: _("Something went wrong"))()
-    return render_template("errors/error.html", status=status, title=title, message=message,
-                           details=details or {}), status
+    try:
+        title = _TITLES.get(status, lambda: _("Something went wrong"))()
+        return render_template("errors/error.html", status=status, title=title, message=message,
+                               details=details or {}), status
+    except Exception as exc:  # the page needs the database (the signed-in user): say it without one
+        log.exception("the error page for a %s could not be rendered", status)
+        status = 503 if status == 503 or isinstance(exc, DATABASE_OUTAGES) else 500
+        return standalone_page(status, retry_after=30 if status == 503 else None), status
+
+
+def service_error_page(exc: ServiceError):
+    """A typed service error as the app's page, its message in the reader's language."""
+    return _page(exc.status, error_text(exc), exc.details)
 
 
 def _refuse_nul_characters():
@@ -48,7 +64,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError):
-        return _page(exc.status, error_text(exc), exc.details)
+        return service_error_page(exc)
 
     @app.errorhandler(StaleDataError)
     @app.errorhandler(IntegrityError)

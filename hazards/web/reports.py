@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from types import SimpleNamespace
 
 from flask import (
     Blueprint,
@@ -29,6 +30,7 @@ from hazards.reports.formats import MIMETYPES, download_name, export, render_con
 from hazards.reports.request import ReportRequest, read_report_request
 from hazards.storage import FileMissing
 from hazards.web.downloads import send_stored
+from tasks.enqueue import enqueue, queue_reachable
 
 bp = Blueprint("reports", __name__)
 DOWNLOADS = ("xlsx", "pdf", "csv", "json")
@@ -98,8 +100,8 @@ def start_job():
     if fmt not in JOB_FORMATS:
         abort(400, description=f"unknown format '{fmt}'")
     # Through this app's Celery (not the default one), so the job runs against this app's database.
-    result = _celery().tasks["tasks.build_report"].delay(req.jurisdiction_code, req.period.to_params(), req.level, fmt, req.lang,
-                                    req.min_rank, clock.today().isoformat(), current_user.id)
+    result = enqueue(_celery(), "tasks.build_report", req.jurisdiction_code, req.period.to_params(), req.level, fmt,
+                     req.lang, req.min_rank, clock.today().isoformat(), current_user.id)
     session["report_jobs"] = [*session.get("report_jobs", [])[-(RECENT_JOBS - 1):], result.id]
     status_url = url_for("reports.job_status", task_id=result.id)
     if request.accept_mimetypes.best == "application/json" or request.is_json:
@@ -113,7 +115,9 @@ RECENT_JOBS = 20  # report jobs a browser session remembers having started
 
 def _job(task_id: str):
     """The task's result, 404 unless the current user may follow it (see permissions.can_follow_job)."""
-    result = _celery().AsyncResult(task_id)
+    with queue_reachable(_celery()):  # read once, here: a result store that is down is a 503
+        found = _celery().AsyncResult(task_id)
+        result = SimpleNamespace(state=found.state, info=found.info)
     info = result.info if isinstance(result.info, dict) else {}
     if not permissions.can_follow_job(current_user, info.get("jurisdiction"),
                                       task_id in session.get("report_jobs", [])):

@@ -63,7 +63,8 @@ def content_security_policy(nonce: str, basemap_url: str | None) -> str:
     ])
 
 
-def _secure(response):
+def secure_response(response):
+    """The headers above, on any response (also one made outside a view, such as the static error page)."""
     headers = response.headers
     headers.setdefault("Content-Security-Policy",
                        content_security_policy(csp_nonce(), current_app.config.get("BASEMAP_URL")))
@@ -77,5 +78,5 @@ def _secure(response):
 
 
 def init_app(app: Flask) -> None:
-    app.after_request(_secure)
+    app.after_request(secure_response)
     app.jinja_env.globals["csp_nonce"] = csp_nonce

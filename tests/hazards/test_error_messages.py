@@ -26,7 +26,7 @@ ROOT = Path(hazards.__file__).resolve().parent.parent
 SOURCES = ["hazards/services", "hazards/domain", "hazards/inputs", "hazards/web/refusals.py", "hazards/io/readers.py",
            "hazards/io/columns.py", "hazards/io/importer.py", "hazards/io/exporter.py", "hazards/reports/request.py",
            "hazards/reports/period.py", "hazards/reports/build.py", "hazards/api/inbox.py", "hazards/api/imports.py",
-           "geo/coords.py", "geo/stakes.py", "geo/geometry.py"]
+           "geo/coords.py", "geo/stakes.py", "geo/geometry.py", "hazards/web/unavailable.py", "tasks/enqueue.py"]
 PEOPLES_ERRORS = (ServiceError, GeoError, TranslatableValueError)
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sdr]")
 # Latin words a Chinese sentence may keep: names of formats, encodings and coordinate systems, units,
