@@ -7,7 +7,7 @@ from datetime import date
 
 from celery import shared_task
 
-from hazards.db import get_session
+from hazards.db import get_session, reading
 from hazards.reports import build_report, period_from_params
 from hazards.reports.formats import MIMETYPES, download_name, export, report_file_key
 from hazards.storage import current_store
@@ -27,11 +27,14 @@ def build_report_job(self, jurisdiction_code: str, period: dict, level: str | No
             self.update_state(state="PROGRESS", meta={"step": step, "of": STEPS, "what": what, **owner})
 
     progress(1, "query")
-    report = build_report(get_session(), jurisdiction_code, period_from_params(period), level,
-                          today=date.fromisoformat(today) if today else None, min_rank=min_rank,
-                          with_map=fmt in ("pdf", "html"))
-    progress(2, "render")
-    data = export(report, fmt, lang)
+    # A report only reads: on SpatiaLite it must not hold the write lock while a province is queried
+    # and rendered (a job otherwise begins as a writer).
+    with reading(get_session()):
+        report = build_report(get_session(), jurisdiction_code, period_from_params(period), level,
+                              today=date.fromisoformat(today) if today else None, min_rank=min_rank,
+                              with_map=fmt in ("pdf", "html"))
+        progress(2, "render")
+        data = export(report, fmt, lang)
     progress(3, "write")
     name = f"{self.request.id or 'report'}.{fmt}"
     current_store().put(report_file_key(name), data, MIMETYPES.get(fmt, "application/octet-stream"))

@@ -22,6 +22,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
+from typing import BinaryIO
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,8 +46,8 @@ class FileStore:
     """The three things a backup needs of wherever files live."""
 
     keys: Callable[[], Iterator[str]]
-    read: Callable[[str], bytes]
-    write: Callable[[str, bytes], None]
+    open: Callable[[str], BinaryIO]
+    write: Callable[[str, BinaryIO], None]
 
 
 @dataclass
@@ -86,12 +87,15 @@ def take_backup(engine: Engine, store: FileStore, target: Path) -> Summary:
     total = 0
     count = 0
     for key in sorted(store.keys()):
-        data = store.read(key)
         path = _file_path(target, key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        checksums[f"{FILES}/{key}"] = hashlib.sha256(data).hexdigest()
-        total += len(data)
+        digest = hashlib.sha256()
+        with store.open(key) as source, open(path, "wb") as copy:  # piece by piece: files may be large
+            for block in iter(lambda: source.read(1 << 20), b""):
+                digest.update(block)
+                copy.write(block)
+                total += len(block)
+        checksums[f"{FILES}/{key}"] = digest.hexdigest()
         count += 1
     manifest = {"format": FORMAT, "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "backend": backend, "schema_revision": revision, "files": count, "file_bytes": total,
@@ -124,9 +128,9 @@ def restore_backup(engine: Engine, store: FileStore, source: Path, *, known_revi
     for name in manifest["checksums"]:
         if not name.startswith(FILES + "/"):
             continue
-        data = (source / name).read_bytes()
-        store.write(name[len(FILES) + 1:], data)
-        total += len(data)
+        with open(source / name, "rb") as data:
+            store.write(name[len(FILES) + 1:], data)
+        total += (source / name).stat().st_size
     return Summary(backend, manifest["schema_revision"], manifest["files"], total)
 
 

@@ -16,10 +16,10 @@ def _file_store() -> FileStore:
     """The stored files, through the deployment's file store (hazards.storage), by their keys."""
     store = current_store()
 
-    def write(key: str, data: bytes) -> None:
+    def write(key: str, data) -> None:
         store.put(key, data, mimetypes.guess_type(key)[0] or "application/octet-stream")
 
-    return FileStore(keys=store.keys, read=store.get, write=write)
+    return FileStore(keys=store.keys, open=store.open, write=write)
 
 
 def _known_revisions() -> set[str]:
