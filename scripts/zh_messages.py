@@ -677,5 +677,6 @@ ZH = {
     "Open the record again": "重新打开该记录",
     "Background jobs cannot be started just now: the job queue is not reachable. Nothing was started; please try again in a minute.": "后台任务暂时无法启动：任务队列无法连接，本次未启动任何任务。请一分钟后再试。",
     "The ledger's database cannot be reached just now; nothing was done. Please try again in a minute.": "暂时无法连接台账数据库，本次操作未执行。请一分钟后再试。",
+    "The file store cannot be reached just now; nothing was saved. Please try again in a minute.": "暂时无法连接文件存储，本次内容未保存。请一分钟后再试。",
     "The service is unavailable just now": "服务暂时不可用",
 }

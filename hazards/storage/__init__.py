@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
-from hazards.storage.base import FileMissing, Store, StoredFile, check_key
+from hazards.storage.base import FileMissing, Store, StoredFile, StoreUnavailable, check_key
 from hazards.storage.settings import store_from_config
 
-__all__ = ["FileMissing", "Store", "StoredFile", "check_key", "current_store", "init_app", "store_from_config"]
+__all__ = ["FileMissing", "Store", "StoredFile", "StoreUnavailable", "check_key", "current_store", "init_app", "store_from_config"]
 
 EXTENSION = "hazards_storage"
 

@@ -8,12 +8,25 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
+from hazards.domain.errors import N_, Unavailable
+
 MAX_KEY_LENGTH = 1024
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\\]")
 
 
 class FileMissing(LookupError):
     """No file under this key."""
+
+
+class StoreUnavailable(Unavailable):
+    """The store cannot be reached (the S3 server down or refusing, a timeout): a 503 that says to try
+    again, never a 500. What was being saved with the file is rolled back with the request."""
+
+    code = "file_store_unavailable"
+
+    def __init__(self):
+        super().__init__(N_("The file store cannot be reached just now; nothing was saved. "
+                            "Please try again in a minute."))
 
 
 def check_key(key: str) -> str:

@@ -6,17 +6,34 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import BinaryIO
 
 from minio import Minio
 from minio.error import S3Error
+from urllib3.exceptions import HTTPError
 
-from hazards.storage.base import FileMissing, Store, StoredFile, check_key
+from hazards.storage.base import FileMissing, Store, StoredFile, StoreUnavailable, check_key
 
 # A stream of unknown length goes up in parts of this size (S3's least is 5 MiB), one part at a time in
 # the calling thread: one part in memory, never the whole file, and nothing left uploading after a failure.
 PART_SIZE = 16 * 1024 * 1024
 MISSING = ("NoSuchKey", "NoSuchObject", "ResourceNotFound")
+# The server's own word that it cannot serve now (S3 error codes), as opposed to a refusal of the request.
+BUSY = ("ServiceUnavailable", "SlowDown", "InternalError", "XMinioServerNotInitialized")
+
+
+@contextmanager
+def _reachable():
+    """A server that cannot be reached or is too busy is StoreUnavailable (a 503), not a crash."""
+    try:
+        yield
+    except S3Error as exc:
+        if exc.code in BUSY:
+            raise StoreUnavailable() from exc
+        raise
+    except (HTTPError, OSError) as exc:
+        raise StoreUnavailable() from exc
 
 
 class S3Store(Store):
@@ -35,12 +52,14 @@ class S3Store(Store):
             stream, length = io.BytesIO(data), len(data)
         else:
             stream, length = data, _remaining_length(data)
-        self.client.put_object(self.bucket, self._name(key), stream, length, content_type=content_type,
-                               part_size=PART_SIZE if length < 0 else 0, num_parallel_uploads=1)
+        with _reachable():
+            self.client.put_object(self.bucket, self._name(key), stream, length, content_type=content_type,
+                                   part_size=PART_SIZE if length < 0 else 0, num_parallel_uploads=1)
 
     def open(self, key: str) -> StoredFile:
         try:
-            response = self.client.get_object(self.bucket, self._name(key))
+            with _reachable():
+                response = self.client.get_object(self.bucket, self._name(key))
         except S3Error as exc:
             if exc.code in MISSING:
                 raise FileMissing(key) from None
@@ -56,7 +75,8 @@ class S3Store(Store):
 
     def exists(self, key: str) -> bool:
         try:
-            self.client.stat_object(self.bucket, self._name(key))
+            with _reachable():
+                self.client.stat_object(self.bucket, self._name(key))
         except S3Error as exc:
             if exc.code in MISSING:
                 return False
@@ -64,12 +84,14 @@ class S3Store(Store):
         return True
 
     def delete(self, key: str) -> None:
-        self.client.remove_object(self.bucket, self._name(key))  # S3 answers a missing key with success
+        with _reachable():
+            self.client.remove_object(self.bucket, self._name(key))  # S3 answers a missing key with success
 
     def keys(self, prefix: str = "") -> Iterator[str]:
-        for item in self.client.list_objects(self.bucket, prefix=self.prefix + prefix, recursive=True):
-            if not item.is_dir:
-                yield item.object_name[len(self.prefix):]
+        with _reachable():
+            for item in self.client.list_objects(self.bucket, prefix=self.prefix + prefix, recursive=True):
+                if not item.is_dir:
+                    yield item.object_name[len(self.prefix):]
 
     def describe(self) -> str:
         return f"s3://{self.bucket}/{self.prefix} at {self.where}"

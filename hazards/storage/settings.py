@@ -52,8 +52,19 @@ def _s3_store(url: str, config: Mapping) -> Store:
         secure, endpoint = scheme.scheme == "https", scheme.netloc
     client = Minio(endpoint, access_key=config.get("S3_ACCESS_KEY") or None,
                    secret_key=config.get("S3_SECRET_KEY") or None, secure=secure,
-                   region=config.get("S3_REGION") or None)
+                   region=config.get("S3_REGION") or None, http_client=_http_client())
     return S3Store(client, parts.netloc, parts.path, where=f"{'https' if secure else 'http'}://{endpoint}")
+
+
+def _http_client():
+    """Connections that give up in seconds when the store is down (a 503 for the request), instead of the
+    client's default of five retries with five-minute timeouts holding a web worker."""
+    import certifi
+    import urllib3
+
+    return urllib3.PoolManager(
+        timeout=urllib3.Timeout(connect=5, read=120), cert_reqs="CERT_REQUIRED", ca_certs=certifi.where(),
+        retries=urllib3.Retry(total=2, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504]))
 
 
 def _flag(value) -> bool:
