@@ -231,7 +231,8 @@ def test_export_cells_per_style(vocab):
     assert fmt("found_on", date(2024, 3, 1), vocab, "en") == date(2024, 3, 1)  # a real date cell in XLSX
     assert fmt("found_on", date(2024, 3, 1), vocab, "json") == "2024-03-01"
     assert fmt("start_stake", 1052300, vocab, "zh") == "K1052+300"
-    assert fmt("budget_wan", Decimal("1234567.89"), vocab, "zh") == Decimal("123.46")
+    assert fmt("budget_wan", Decimal("1234567.89"), vocab, "zh") == Decimal("123.456789")  # exact: every fen
+    assert fmt("budget_wan", Decimal("85000.00"), vocab, "en") == Decimal("8.50")
     assert fmt("budget_wan", None, vocab, "json") == "0.00"
 
 
@@ -248,7 +249,7 @@ def test_header_aliases(header, key):
 
 
 def test_export_only_headers_are_known_but_not_read():
-    mapping = map_headers(["预算资金(万元)", "辖区名称", "备注"])
+    mapping = map_headers(["辖区名称", "备注"])
     assert mapping.columns == {} and mapping.unknown == ["备注"]
 
 

@@ -163,7 +163,7 @@ def test_money_totals_in_wan_from_the_funding_ledger(session, export_ledger, tmp
     path = tmp_path / "money.csv"
     export_hazards(session, path, actor=SYSTEM, headers="en")
     rows = list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines(keepends=True)))
-    assert (rows[0]["budget_wan"], rows[0]["spent_wan"]) == ("123.46", "5.00")
+    assert (rows[0]["budget_wan"], rows[0]["spent_wan"]) == ("123.456789", "5.00")  # exact, so it imports back
     assert (rows[1]["budget_wan"], rows[1]["spent_wan"]) == ("0.00", "0.00")
 
 
