@@ -653,6 +653,8 @@ ZH = {
     'remediation measure': '措施类别',
     'nothing was imported: %(reason)s': '未导入任何数据：%(reason)s',
     'nothing was imported: %(invalid)s of %(rows)s rows have errors (fix them, or send %(flag)s to import the valid rows)': '未导入任何数据：%(rows)s 行中有 %(invalid)s 行有错误（请更正，或发送 %(flag)s 只导入无误的行）',
+    "No division has the code '%(code)s' in the national registry (%(edition)s).": "全国行政区划库（%(edition)s）中没有代码为“%(code)s”的行政区划。",
+    "The login '%(login)s' is taken by a user with the role %(role)s in %(division)s; choose another login for the administrator.": "登录名“%(login)s”已被 %(division)s 的%(role)s账号使用，请为管理员另选登录名。",
     "%(yuan)s yuan is not the %(wan)s (10,000 yuan) of the 万元 column; fill in one of the two": "%(yuan)s 元与万元栏的 %(wan)s 万元不一致，请只填写其中一栏",
     "%(amount)s (10,000 yuan) is more than %(limit)s (10,000 yuan) for one funding line: check the unit (an amount in yuan under a 万元 header?); the limit is the setting %(setting)s": "单笔资金 %(amount)s 万元，超过 %(limit)s 万元：请核对单位（是否把以元计的金额填在了万元栏？）；该上限由设置 %(setting)s 规定",
     "an amount of money is a Decimal of at least zero": "金额应为不小于零的精确数值",

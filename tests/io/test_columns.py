@@ -12,7 +12,8 @@ from shapely.geometry import LineString
 from hazards.domain.enums import CoordinateInput, Direction, RoadClass, Status, SupervisionLevel
 from hazards.io import columns
 from hazards.io.columns import BY_KEY, Vocabulary, fold_header, map_headers, missing_columns
-from hazards.services.reference import CATEGORIES, DIVISIONS, MEASURES
+from hazards.services.division_registry import read_registry
+from hazards.services.reference import CATEGORIES, MEASURES
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "import-format.md"
 
@@ -26,7 +27,8 @@ def _terms(rows):
 def vocab() -> Vocabulary:
     category_codes, category_names = _terms(CATEGORIES)
     measure_codes, measure_names = _terms(MEASURES)
-    names = {n.casefold(): code for code, zh, en, _level, _parent in DIVISIONS for n in (zh, en)}
+    xinzhou = [d for d in read_registry().divisions.values() if d.code.startswith("1409")]
+    names = {n.casefold(): d.code for d in xinzhou for n in (d.name, d.name_en)}
     return Vocabulary(category_codes, measure_codes, category_names, measure_names, names)
 
 
