@@ -23,7 +23,6 @@ DEFAULTS = {
     "COORDINATE_EXTENT": [73.4, 18.0, 135.1, 53.6],
     # Largest upload accepted, in bytes (photos, import files).
     "MAX_CONTENT_LENGTH": 50 * 1024 * 1024,
-    "DEMO_CITY": "140900",
     # Cookies: secure by default; a plain-http intranet deployment sets HAZARDS_SESSION_COOKIE_SECURE=false.
     "SESSION_COOKIE_SECURE": True,
     "SESSION_COOKIE_HTTPONLY": True,

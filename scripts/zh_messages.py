@@ -659,4 +659,5 @@ ZH = {
     "%(amount)s (10,000 yuan) is more than %(limit)s (10,000 yuan) for one funding line: check the unit (an amount in yuan under a 万元 header?); the limit is the setting %(setting)s": "单笔资金 %(amount)s 万元，超过 %(limit)s 万元：请核对单位（是否把以元计的金额填在了万元栏？）；该上限由设置 %(setting)s 规定",
     "an amount of money is a Decimal of at least zero": "金额应为不小于零的精确数值",
     "funding source": "资金来源",
+    "Division %(code)s (%(name)s) is no longer in the national registry; give the division that took its place.": "行政区划 %(code)s（%(name)s）已不在全国行政区划库中，请填写接替它的行政区划。",
 }

@@ -116,5 +116,9 @@ def load_registry(session: Session, registry: Registry | None = None) -> Registr
     outcome.retired = sorted(code for code, row in have.items() if code not in registry.divisions and row.active)
     for i in range(0, len(outcome.retired), _CHUNK):
         session.execute(update(table).where(table.c.code.in_(outcome.retired[i:i + _CHUNK])).values(active=False))
+    if outcome.updated or outcome.retired:  # the statements went around the ORM: reload what it holds
+        for instance in list(session.identity_map.values()):
+            if isinstance(instance, Jurisdiction):
+                session.expire(instance)
     session.flush()
     return outcome
