@@ -14,6 +14,7 @@ import subprocess
 import sys
 
 RUNS = [
+    ("bench.division_registry", []),
     ("bench.import_rate", []),
     ("bench.bbox_query", ["--repeat", "30"]),
     ("bench.map_endpoint", ["--repeat", "30"]),

@@ -34,7 +34,6 @@ DEFAULTS = {
     "COORDINATE_EXTENT": [73.4, 18.0, 135.1, 53.6],
     # Largest upload accepted, in bytes (photos, import files).
     "MAX_CONTENT_LENGTH": 50 * 1024 * 1024,
-    "DEMO_CITY": "140900",
     # The ledger's time zone: "today" for every job, report default, deadline and reminder, and the zone
     # stored (UTC) timestamps are shown in. The host's own zone is never used (hazards.clock). Celery's
     # schedule (REMINDER_TIME etc.) is read in this zone too.

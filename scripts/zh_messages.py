@@ -679,4 +679,11 @@ ZH = {
     "The ledger's database cannot be reached just now; nothing was done. Please try again in a minute.": "暂时无法连接台账数据库，本次操作未执行。请一分钟后再试。",
     "The file store cannot be reached just now; nothing was saved. Please try again in a minute.": "暂时无法连接文件存储，本次内容未保存。请一分钟后再试。",
     "The service is unavailable just now": "服务暂时不可用",
+    "No division has the code '%(code)s' in the national registry (%(edition)s).": "全国行政区划库（%(edition)s）中没有代码为“%(code)s”的行政区划。",
+    "The login '%(login)s' is taken by a user with the role %(role)s in %(division)s; choose another login for the administrator.": "登录名“%(login)s”已被 %(division)s 的%(role)s账号使用，请为管理员另选登录名。",
+    "%(yuan)s yuan is not the %(wan)s (10,000 yuan) of the 万元 column; fill in one of the two": "%(yuan)s 元与万元栏的 %(wan)s 万元不一致，请只填写其中一栏",
+    "%(amount)s (10,000 yuan) is more than %(limit)s (10,000 yuan) for one funding line: check the unit (an amount in yuan under a 万元 header?); the limit is the setting %(setting)s": "单笔资金 %(amount)s 万元，超过 %(limit)s 万元：请核对单位（是否把以元计的金额填在了万元栏？）；该上限由设置 %(setting)s 规定",
+    "an amount of money is a Decimal of at least zero": "金额应为不小于零的精确数值",
+    "funding source": "资金来源",
+    "Division %(code)s (%(name)s) is no longer in the national registry; give the division that took its place.": "行政区划 %(code)s（%(name)s）已不在全国行政区划库中，请填写接替它的行政区划。",
 }

@@ -117,6 +117,10 @@ def app(backend, make_database, tmp_path_factory):
 def session(app):
     """The app context's session, inside a transaction rolled back after the test."""
     state = hazards_db.state(app)
+    # A task runs inside the app its Celery app was made with, and the current Celery app is the last
+    # one built: tests that build apps of their own (empty databases, backups) must not leave theirs.
+    app.extensions["celery"].set_current()
+    app.extensions["celery"].set_default()
     connection = state.engine.connect()
     outer = connection.begin()
     original_factory = state.session_factory

@@ -1,6 +1,7 @@
 """`seed_demo`: fill a database with the demo city's ledger (Xinzhou, 忻州市, 140900).
 
-Order matters: reference data, then the map (county and city boundaries, roads), then units and
+Order matters: the same set-up as `hazards init` for the city (reference data, the division
+registry, the administrator), then the map (county and city boundaries, roads), then units and
 users, then the hazards through the same `register_hazards` the import uses (every draft checked by
 `check_draft` first: a generator that produces a bad row fails loudly), then their history.
 Deterministic for a seed and a `today`. Only flushes: the caller commits.
@@ -21,7 +22,10 @@ from geo.geometry import GeometryError, check_hazard_geometry
 from hazards import clock
 from hazards.demo.geography import DemoGeography, build_geography, to_ewkt
 from hazards.demo.history import write_history
-from hazards.demo.people import DemoLogin, actor_login, ensure_organizations, ensure_users, user_ids
+from hazards.demo.people import (
+    ADMIN_LOGIN, ADMIN_NAME, DEMO_PASSWORD, DemoLogin, actor_login, ensure_organizations, ensure_users, complete_admin,
+    user_ids,
+)
 from hazards.demo.photos import write_photos
 from hazards.demo.places import CITY_CODE, COUNTIES
 from hazards.demo.scenario import HazardPlan, plan_ledger
@@ -29,7 +33,8 @@ from hazards.domain.drafts import check_draft
 from hazards.domain.enums import AttachmentPhase
 from hazards.models import Hazard, Jurisdiction, Road
 from hazards.services.codes import last_sequence
-from hazards.services.reference import ReferenceData, ensure_reference_data
+from hazards.services.ledger_setup import set_up_ledger
+from hazards.services.reference import ReferenceData
 from hazards.services.registration import register_hazards
 from hazards.storage import Store
 
@@ -57,11 +62,13 @@ def seed_demo(session: Session, *, hazards: int = 400, seed: int = DEFAULT_SEED,
     store, also their site photos (before / during / after, as each one's state implies)."""
     started = time.perf_counter()
     today = today or clock.today()
-    ensure_reference_data(session)
+    set_up_ledger(session, division_code=CITY_CODE, admin_login=ADMIN_LOGIN, admin_password=DEMO_PASSWORD,
+                  admin_name=ADMIN_NAME)
     geo = build_geography()
     write_boundaries(session, geo)
     roads_added = _write_roads(session, geo)
     organizations = ensure_organizations(session)
+    complete_admin(session, organizations)
     logins, users_created = ensure_users(session, organizations)
     users = user_ids(session)
 

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from hazards.demo.places import CITY_CODE, COUNTIES, NATIONAL_CODE, PROVINCE_CODE, County
 from hazards.domain.enums import OrganizationKind, Role
 from hazards.models import Jurisdiction, Organization, User
-from hazards.services.reference import DIVISIONS
 from hazards.services.users import create_user
 
 DEMO_PASSWORD = "demo-2024-xz"
@@ -29,7 +28,12 @@ CITY_HIGHWAY = "忻州市公路发展中心"
 CITY_BODY = "忻州市人民政府安委会"
 EXPRESSWAY_OPERATOR = "山西交控集团忻州高速公路分公司"
 
-_SLUGS = {code: name_en.lower() for code, _, name_en, *_ in DIVISIONS}
+# Each county's logins: `<slug>` (its supervisor) and `<slug>-inspector`.
+_SLUGS = {
+    "140902": "xinfu", "140921": "dingxiang", "140922": "wutai", "140923": "daixian", "140924": "fanshi",
+    "140925": "ningwu", "140926": "jingle", "140927": "shenchi", "140928": "wuzhai", "140929": "kelan",
+    "140930": "hequ", "140931": "baode", "140932": "pianguan", "140981": "yuanping",
+}
 
 
 def police_unit(county: County) -> str:
@@ -99,9 +103,12 @@ class DemoLogin:
     featured: bool  # printed in the logins table; the others follow a pattern told below it
 
 
+# The administrator `hazards init` makes for the demo city, as it would for any agency.
+ADMIN_LOGIN, ADMIN_NAME = "admin", "系统管理员"
+
 # (login, role, division, name, language, unit) of the users printed after seeding.
 _FEATURED = [
-    ("admin", Role.ADMIN, CITY_CODE, "系统管理员", "zh", CITY_POLICE),
+    (ADMIN_LOGIN, Role.ADMIN, CITY_CODE, ADMIN_NAME, "zh", CITY_POLICE),
     ("shanxi", Role.SUPERVISOR, PROVINCE_CODE, "赵志刚", "zh", PROVINCE_BODY),
     ("xinzhou", Role.SUPERVISOR, CITY_CODE, "郭晋平", "zh", CITY_POLICE),
     ("xinzhou-en", Role.SUPERVISOR, CITY_CODE, "Wang Lei", "en", CITY_POLICE),
@@ -167,6 +174,17 @@ def ensure_users(session: Session, organizations: dict[tuple[str, str], int]) ->
     if bulk:
         session.execute(insert(User.__table__), bulk)
     return logins, len(rows)
+
+
+def complete_admin(session: Session, organizations: dict[tuple[str, str], int]) -> None:
+    """The set-up made the administrator before the demo's units existed: now it works for the city's
+    支队 and has the demo's contact details, as the other demo users do."""
+    admin = session.scalar(select(User).where(User.login == ADMIN_LOGIN))
+    if admin is not None and admin.organization_id is None:
+        admin.organization_id = organizations.get((CITY_POLICE, CITY_CODE))
+        admin.email = admin.email or f"{ADMIN_LOGIN}@{EMAIL_DOMAIN}"
+        admin.phone = admin.phone or "0350-3000000"
+        session.flush()
 
 
 def user_ids(session: Session) -> dict[str, int]:

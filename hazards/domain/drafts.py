@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Protocol
 
 from shapely.geometry.base import BaseGeometry
@@ -16,6 +17,8 @@ from shapely.geometry.base import BaseGeometry
 from hazards.domain.enums import (
     CoordinateInput,
     Direction,
+    FundingKind,
+    FundingSource,
     RiskGrade,
     RoadClass,
     Source,
@@ -76,6 +79,32 @@ class HazardDraft:
     accepted_on: date | None = None
     acceptance_note: str | None = None
     closed_on: date | None = None
+    # The money a hazard arrives with (a historic ledger's totals), in yuan: written as its first
+    # funding lines, from one source and dated `funding_date`, else the closing or the found date.
+    budget: Decimal | None = None
+    spent: Decimal | None = None
+    funding_source: FundingSource | None = None
+    funding_date: date | None = None
+
+
+@dataclass(frozen=True)
+class OpeningLine:
+    """A funding line a new hazard is registered with."""
+
+    kind: FundingKind
+    source: FundingSource
+    amount: Decimal
+    entry_date: date
+
+
+def opening_funding(draft: HazardDraft) -> list[OpeningLine]:
+    """The budget and spending lines a draft brings (none for an empty or zero amount); money whose
+    source is not given is counted as 其他 (other)."""
+    source = draft.funding_source or FundingSource.OTHER
+    on = draft.funding_date or draft.closed_on or draft.found_on
+    return [OpeningLine(kind, source, amount, on)
+            for kind, amount in ((FundingKind.BUDGET, draft.budget), (FundingKind.SPENDING, draft.spent))
+            if amount]
 
 
 def section_in_order(start_m: int | None, end_m: int | None,
@@ -167,4 +196,8 @@ def check_draft(draft: HazardDraft, ref: KnownValues) -> list[FieldProblem]:
         problem("closed_on", N_("closed before it was found"))
     if draft.planned_start and draft.planned_end and draft.planned_end < draft.planned_start:
         problem("planned_end", N_("the planned end is before the planned start"))
+    for name in ("budget", "spent"):
+        amount = getattr(draft, name)
+        if amount is not None and (not isinstance(amount, Decimal) or amount < 0):
+            problem(name, N_("an amount of money is a Decimal of at least zero"))
     return problems

@@ -19,6 +19,14 @@ def to_wan(yuan: Decimal | int | None) -> Decimal:
     return (Decimal(yuan or 0) / TEN_THOUSAND).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def to_wan_exact(yuan: Decimal | int | None) -> Decimal:
+    """Yuan to 万元 without rounding (12,345.67 -> 1.234567; 85,000 -> 8.50): a ledger file that
+    carries money in 万元 must give back every fen when it is read again."""
+    wan = Decimal(yuan or 0) / TEN_THOUSAND
+    two_places = wan.quantize(CENT)
+    return two_places if two_places == wan else wan.normalize()
+
+
 def from_wan(wan: Decimal | str | int) -> Decimal:
     return (Decimal(wan) * TEN_THOUSAND).quantize(CENT, rounding=ROUND_HALF_UP)
 

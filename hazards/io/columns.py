@@ -21,10 +21,19 @@ from geo.coords import normalise_crs, parse_coordinate
 from geo.geometry import from_geojson, from_wkt
 from geo.stakes import format_stake, parse_stake, parse_stake_range
 from hazards.domain.divisions import check_code
-from hazards.domain.enums import CoordinateInput, Direction, RiskGrade, RoadClass, Source, Status, SupervisionLevel
+from hazards.domain.enums import (
+    CoordinateInput,
+    Direction,
+    FundingSource,
+    RiskGrade,
+    RoadClass,
+    Source,
+    Status,
+    SupervisionLevel,
+)
 from hazards.domain.errors import N_, TranslatableValueError
 from hazards.domain.labels import fold, label, lookup_table
-from hazards.domain.money import to_wan
+from hazards.domain.money import parse_amount, to_wan_exact
 from hazards.inputs.values import FIRST_DATE, LAST_DATE
 from hazards.models import Category, Jurisdiction, Measure
 
@@ -263,6 +272,20 @@ def list_parser(table: dict[str, str], names: dict[str, tuple[str, str]], what: 
     return lambda value: list(memo(value))
 
 
+def amount_parser(unit: str) -> Parser:
+    """An amount of money in the column's unit ("wan": 万元, "yuan": 元), as yuan. A spreadsheet's
+    number cell is read by its shortest text, which holds the digits the person typed."""
+
+    def parse(value: Any):
+        if isinstance(value, bool):
+            raise CellError(N_("'%(text)s' is not an amount of money"), {"text": value})
+        if isinstance(value, float):
+            value = repr(value)
+        return parse_amount(value if isinstance(value, str) else str(value), unit)
+
+    return _memoised(parse)
+
+
 _PLAIN_STAKE = re.compile(r"^K(\d{1,4})\+(\d{3})$")
 
 
@@ -415,9 +438,10 @@ def _stake_cell(metres: int | None) -> str | None:
 
 
 def _wan_cell(style: str) -> Formatter:
+    # Exact, not rounded to the 0.01 万元 reports print: the file must give back every fen.
     if style == "json":
-        return lambda yuan: str(to_wan(yuan))  # JSON numbers would be floats: money stays exact text
-    return to_wan
+        return lambda yuan: str(to_wan_exact(yuan))  # JSON numbers would be floats: money stays exact text
+    return to_wan_exact
 
 
 # ---------------------------------------------------------------- the specification
@@ -576,15 +600,28 @@ COLUMNS: tuple[Column, ...] = (
     _date("accepted_on", "验收日期", ()),
     _text("acceptance_note", "验收意见", ("验收结论",)),
     _date("closed_on", "销号日期", ("摘牌日期",)),
-    # money, from the funding ledger
-    Column("budget_wan", "预算资金(万元)", (), None, _f(_wan_cell), values="export only: budget total in 万元"),
-    Column("spent_wan", "已投入资金(万元)", (), None, _f(_wan_cell), values="export only: spending total in 万元"),
+    # money: the funding ledger's totals; a new hazard's first funding lines
+    Column("budget_wan", "预算资金(万元)", ("预算(万元)", "预算金额(万元)"), _p(amount_parser("wan")), _f(_wan_cell),
+           values="budget total in 万元, e.g. 12.5 (= 125,000 yuan); written as a budget line"),
+    Column("budget_yuan", "预算资金(元)", ("预算(元)", "预算金额(元)"), _p(amount_parser("yuan")), None,
+           values="import only: the budget in yuan, instead of 万元"),
+    Column("spent_wan", "已投入资金(万元)", ("投入资金(万元)", "已投入(万元)", "完成投资(万元)"), _p(amount_parser("wan")),
+           _f(_wan_cell), values="spending total in 万元; written as a spending line"),
+    Column("spent_yuan", "已投入资金(元)", ("投入资金(元)", "已投入(元)", "完成投资(元)"), _p(amount_parser("yuan")), None,
+           values="import only: the spending in yuan, instead of 万元"),
+    Column("funding_source", "资金来源", ("资金渠道",), _p(enum_parser(FundingSource, N_("funding source"))), _ENUM_OUT,
+           "funding_source", values="; ".join(f"{label(m)} ({m.value})" for m in FundingSource)
+           + "; empty = 其他. Export: the source of most of the money"),
+    Column("funding_date", "资金日期", ("资金到位日期",), lambda _vocab: date_parser(), _DATE_OUT, "funding_date",
+           values=_DATE_VALUES + "; empty = the closing date, else the found date. Export: the last line's date"),
 )
 
 BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
 REQUIRED: tuple[Column, ...] = tuple(c for c in COLUMNS if c.required)
 #: Columns combined by the importer rather than copied to one draft attribute.
 LOCATION_KEYS = frozenset({"wkt", "lon", "lat", "crs", "stake_range", "coordinate_input"})
+#: Amounts by the draft total they fill, each given in 万元 or in 元.
+AMOUNT_KEYS = {"budget": ("budget_wan", "budget_yuan"), "spent": ("spent_wan", "spent_yuan")}
 #: Geometry travels in the feature itself in GeoJSON, so these are not properties there.
 GEOMETRY_COLUMNS = frozenset({"wkt", "lon", "lat"})
 

@@ -24,7 +24,7 @@ from sqlalchemy.sql.elements import True_
 
 from hazards import permissions
 from hazards.domain.divisions import check_code
-from hazards.domain.enums import FundingKind
+from hazards.domain.enums import FundingKind, FundingSource
 from hazards.domain.errors import N_, TranslatableValueError
 from hazards.io.columns import Column, Vocabulary, export_columns
 from hazards.io.spreadsheet_text import defused, is_formula_like, xlsx_value
@@ -156,6 +156,7 @@ def _record(row, geometry, wkt: str, categories, measures, totals) -> dict[str, 
         start_stake=row["start_m"], end_stake=row["end_m"], categories=categories, measures=measures,
         wkt=wkt, lon=geometry.x if is_point else None, lat=geometry.y if is_point else None,
         geometry=geometry, budget_wan=totals.get(FundingKind.BUDGET), spent_wan=totals.get(FundingKind.SPENDING),
+        funding_source=totals.get("source"), funding_date=totals.get("date"),
     )
     return record
 
@@ -174,18 +175,31 @@ def _terms_by_hazard(session, hazard_col, term_col, model, first_id: int, last_i
     return result
 
 
-def _funding_totals(session: Session, where) -> dict[int, dict[FundingKind, Decimal]]:
-    """Budget and spending per hazard in yuan: one GROUP BY over the funding ledger for the whole export."""
+def _funding_totals(session: Session, where) -> dict[int, dict]:
+    """Per hazard, in one GROUP BY over the funding ledger for the whole export: the budget and
+    spending totals in yuan, the source of most of that money and the date of the last line that
+    counts (a reversed line's money is gone, and so is its date)."""
     stmt = (
-        select(FundingEntry.hazard_id, FundingEntry.kind, func.sum(FundingEntry.amount))
+        select(FundingEntry.hazard_id, FundingEntry.kind, FundingEntry.source, func.sum(FundingEntry.amount),
+               func.max(FundingEntry.entry_date))
         .where(FundingEntry.kind.in_([FundingKind.BUDGET, FundingKind.SPENDING]))
-        .group_by(FundingEntry.hazard_id, FundingEntry.kind)
+        .group_by(FundingEntry.hazard_id, FundingEntry.kind, FundingEntry.source)
     )
     if where is not None:
         stmt = stmt.join(Hazard, Hazard.id == FundingEntry.hazard_id).where(where)
-    totals: dict[int, dict[FundingKind, Decimal]] = {}
-    for hazard_id, kind, amount in session.execute(stmt):
-        totals.setdefault(hazard_id, {})[kind] = amount
+    totals: dict[int, dict] = {}
+    by_source: dict[int, dict[FundingSource, Decimal]] = {}
+    for hazard_id, kind, source, amount, last_date in session.execute(stmt):
+        amount = Decimal(amount or 0)
+        money = totals.setdefault(hazard_id, {})
+        money[kind] = money.get(kind, Decimal("0.00")) + amount
+        if amount:
+            shares = by_source.setdefault(hazard_id, {})
+            shares[source] = shares.get(source, Decimal("0.00")) + amount
+            money["date"] = max(filter(None, (money.get("date"), last_date)))
+    order = list(FundingSource)
+    for hazard_id, shares in by_source.items():  # the largest share; a tie goes to the higher level of funds
+        totals[hazard_id]["source"] = max(shares, key=lambda source: (shares[source], -order.index(source)))
     return totals
 
 

@@ -34,7 +34,8 @@ from hazards.domain.divisions import DivisionCodeError, check_code, is_within
 from hazards.domain.drafts import HazardDraft, check_draft
 from hazards.domain.enums import CoordinateInput, RoadClass, Status
 from hazards.domain.errors import N_, Forbidden, ServiceError, render_english
-from hazards.io.columns import BY_KEY, GEOMETRY_KEY, LOCATION_KEYS, REQUIRED, Vocabulary, parsers_for
+from hazards.domain.money import exceeds_line_limit, format_wan
+from hazards.io.columns import AMOUNT_KEYS, BY_KEY, GEOMETRY_KEY, LOCATION_KEYS, REQUIRED, Vocabulary, parsers_for
 from hazards.io.readers import DEFAULT_MAX_BYTES, ImportFileError, Row, SourceTable, open_table
 from hazards.models import Hazard
 from hazards.services.codes import given_floors, take_codes
@@ -149,7 +150,8 @@ def import_hazards(
         with reading(session):
             ref = ReferenceData(session)
             builder = RowBuilder(table, Vocabulary.load(session), ref, extent, within=within,
-                                 reach=permissions.import_reach(actor))
+                                 reach=permissions.import_reach(actor),
+                                 line_limit_wan=_setting("FUNDING_LINE_WARN_WAN", None))
             try:
                 codes, to_generate = _check_pass(session, table, builder, report, None if dry_run else spool)
             except ImportFileError as exc:  # found further down the file (a workbook's stray far cell)
@@ -281,8 +283,10 @@ class RowBuilder:
     """Turns raw rows into checked HazardDrafts; parsers are bound once, when the file is opened."""
 
     def __init__(self, table: SourceTable, vocab: Vocabulary, ref: ReferenceData, extent, *,
-                 within: str | None = None, reach: permissions.ImportReach | None = None):
+                 within: str | None = None, reach: permissions.ImportReach | None = None,
+                 line_limit_wan=None):
         self.ref = ref
+        self.line_limit_wan = line_limit_wan  # one funding line above this many 万元 is a unit slip
         self.within = within  # rows must lie in this division's subtree (None: anywhere)
         self.reach = reach  # what rows may say of the workflow (None: anything)
         self.extent = tuple(float(v) for v in extent)
@@ -302,6 +306,8 @@ class RowBuilder:
             values, errors = self._parse(number, raw)
             if not errors:
                 self._locate(number, raw, values, errors)
+            if not errors:
+                self._money(number, raw, values, errors)
             if not errors and isinstance(values["geometry"], tuple):
                 point_rows.append(len(pending))
                 coords.append(values["geometry"])
@@ -384,6 +390,9 @@ class RowBuilder:
         if not reach.decides:
             errors.extend(self._decision_error(number, raw, key) for key in DECISION_KEYS
                           if getattr(draft, key) not in (None, ""))
+            if draft.budget:  # a budget is decided by a supervisor (spending is the field's to record)
+                errors.extend(self._decision_error(number, raw, key) for key in AMOUNT_KEYS["budget"]
+                              if self._raw(raw, key) not in (None, ""))
 
     def _decision_error(self, number: int, raw: dict, key: str) -> RowError:
         return RowError(number, key, self._raw(raw, key),
@@ -451,6 +460,26 @@ class RowBuilder:
                                        N_("the stake range does not match the start and end stakes; clear one")))
             values["start_stake"], values["end_stake"] = start, end
 
+    def _money(self, number: int, raw: dict, values: dict[str, Any], errors: list[RowError]) -> None:
+        """The budget and spending totals in yuan, each from its 万元 or its 元 column (both: they agree)."""
+        for total, (wan_key, yuan_key) in AMOUNT_KEYS.items():
+            wan, yuan = values.pop(wan_key, None), values.pop(yuan_key, None)
+            if wan is not None and yuan is not None and wan != yuan:
+                errors.append(RowError(number, yuan_key, self._raw(raw, yuan_key),
+                                       N_("%(yuan)s yuan is not the %(wan)s (10,000 yuan) of the 万元 column; "
+                                          "fill in one of the two"), {"yuan": yuan, "wan": format_wan(wan)}))
+                continue
+            amount, key = (wan, wan_key) if wan is not None else (yuan, yuan_key)
+            if amount is not None and exceeds_line_limit(amount, self.line_limit_wan):
+                errors.append(RowError(number, key, self._raw(raw, key),
+                                       N_("%(amount)s (10,000 yuan) is more than %(limit)s (10,000 yuan) for one "
+                                          "funding line: check the unit (an amount in yuan under a 万元 header?); "
+                                          "the limit is the setting %(setting)s"),
+                                       {"amount": format_wan(amount), "limit": self.line_limit_wan,
+                                        "setting": "HAZARDS_FUNDING_LINE_WARN_WAN"}))
+            elif amount is not None:
+                values[total] = amount
+
     def _to_wgs84(self, geometry, crs: str):
         """Convert from the row's datum and check every vertex against the allowed area."""
         min_lon, min_lat, max_lon, max_lat = self.extent
@@ -468,6 +497,7 @@ class RowBuilder:
         kwargs = {simple[key]: value for key, value in values.items() if key in simple}
         kwargs["geometry"] = values["geometry"]
         kwargs["coordinate_input"] = values["coordinate_input"]
+        kwargs.update((total, values[total]) for total in AMOUNT_KEYS if total in values)
         kwargs.setdefault("batch_year", values["found_on"].year)
         if "road_class" not in kwargs and values.get("route_code"):
             road_class = _ROAD_CLASS_BY_LETTER.get(values["route_code"][0])

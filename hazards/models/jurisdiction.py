@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from geoalchemy2 import Geometry
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hazards.domain.enums import JurisdictionLevel, OrganizationKind
@@ -12,7 +12,12 @@ from hazards.models.types import enum_column
 
 
 class Jurisdiction(Base):
-    """An administrative division (行政区划), identified by its 6-digit code, e.g. 140902 忻府区."""
+    """An administrative division (行政区划), identified by its 6-digit code, e.g. 140902 忻府区.
+
+    The rows come from the national registry (hazards/services/division_registry.py). A division the
+    registry no longer lists (merged, renamed with a new code) is kept, inactive, so the hazards, users
+    and reports that name it still resolve.
+    """
 
     __tablename__ = "jurisdictions"
 
@@ -21,6 +26,7 @@ class Jurisdiction(Base):
     name_en: Mapped[str | None] = mapped_column(String(64))
     level: Mapped[JurisdictionLevel] = mapped_column(enum_column(JurisdictionLevel, "jurisdiction_level"))
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     boundary = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=True)
 
     parent: Mapped[Jurisdiction | None] = relationship(remote_side=[code], back_populates="children")

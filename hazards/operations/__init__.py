@@ -1,1 +1,2 @@
-"""Running the tracker for years: taking and restoring backups of the database with its stored files."""
+"""Running the tracker for years: setting up an agency's ledger (`hazards init`), and taking and restoring
+backups of the database with its stored files."""

@@ -9,15 +9,17 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hazards import clock
+from hazards.domain.drafts import HazardDraft, opening_funding
 from hazards.domain.enums import FundingKind, FundingSource
 from hazards.domain.errors import N_, Conflict, InvalidInput, NotFound, UnconfirmedAmount
 from hazards.domain.money import exceeds_line_limit, format_wan
 from hazards.models import FundingEntry, User
+from hazards.models.base import utcnow
 from hazards.services.access import load_hazard
 
 # Inspectors record what was spent; budgets and allocations are decided by supervisors.
@@ -27,6 +29,7 @@ _ACTION_FOR_KIND = {
     FundingKind.ALLOCATION: "add_budget",
 }
 REASON_MAX = 200
+NOTE_MAX = 200
 
 
 def add_funding(
@@ -51,6 +54,24 @@ def add_funding(
     session.add(entry)
     session.flush()
     return entry
+
+
+def record_opening_funding(session: Session, hazards: list[tuple[int, HazardDraft]], *, actor_id: int | None,
+                           note: str | None = None) -> int:
+    """Write the lines new hazards arrive with (a historic ledger's budget and spending), in one
+    statement; returns how many. Part of registering them, so whoever may bring the hazard in its
+    state brings its money too: a ledger of closed hazards arrives with what they cost, which no one
+    could add line by line afterwards but the supervisors settling them."""
+    now = utcnow()
+    rows = [
+        {"hazard_id": hazard_id, "kind": line.kind, "source": line.source, "amount": line.amount,
+         "entry_date": line.entry_date, "note": (note or "")[:NOTE_MAX] or None, "created_by_id": actor_id,
+         "created_at": now}
+        for hazard_id, draft in hazards for line in opening_funding(draft)
+    ]
+    if rows:
+        session.execute(insert(FundingEntry.__table__), rows)
+    return len(rows)
 
 
 def reverse_funding(session: Session, hazard_id: int, entry_id: int, actor: User, *, reason: str | None) -> FundingEntry:

@@ -1,38 +1,19 @@
 """Reference data every ledger needs: the divisions, hazard categories and remediation measures.
 
-Seeding is idempotent: existing rows are left as they are, missing ones are added.
+Seeding is idempotent. The divisions come from the national registry (`division_registry`), whose
+names and levels win over what the table holds; category and measure rows that exist are left as
+they are (an administrator may have renamed or reordered them), missing ones are added.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hazards.domain.enums import JurisdictionLevel
 from hazards.models import Category, Jurisdiction, Measure, Organization
-
-# GB/T 2260 codes. Shanxi's Xinzhou city is the demo city; its 14 county-level divisions are all here
-# so that imported ledgers from any of them find their jurisdiction.
-DIVISIONS: list[tuple[str, str, str, JurisdictionLevel, str | None]] = [
-    ("100000", "全国", "China", JurisdictionLevel.NATIONAL, None),
-    ("140000", "山西省", "Shanxi", JurisdictionLevel.PROVINCE, "100000"),
-    ("140100", "太原市", "Taiyuan", JurisdictionLevel.CITY, "140000"),
-    ("140900", "忻州市", "Xinzhou", JurisdictionLevel.CITY, "140000"),
-    ("140902", "忻府区", "Xinfu", JurisdictionLevel.COUNTY, "140900"),
-    ("140921", "定襄县", "Dingxiang", JurisdictionLevel.COUNTY, "140900"),
-    ("140922", "五台县", "Wutai", JurisdictionLevel.COUNTY, "140900"),
-    ("140923", "代县", "Daixian", JurisdictionLevel.COUNTY, "140900"),
-    ("140924", "繁峙县", "Fanshi", JurisdictionLevel.COUNTY, "140900"),
-    ("140925", "宁武县", "Ningwu", JurisdictionLevel.COUNTY, "140900"),
-    ("140926", "静乐县", "Jingle", JurisdictionLevel.COUNTY, "140900"),
-    ("140927", "神池县", "Shenchi", JurisdictionLevel.COUNTY, "140900"),
-    ("140928", "五寨县", "Wuzhai", JurisdictionLevel.COUNTY, "140900"),
-    ("140929", "岢岚县", "Kelan", JurisdictionLevel.COUNTY, "140900"),
-    ("140930", "河曲县", "Hequ", JurisdictionLevel.COUNTY, "140900"),
-    ("140931", "保德县", "Baode", JurisdictionLevel.COUNTY, "140900"),
-    ("140932", "偏关县", "Pianguan", JurisdictionLevel.COUNTY, "140900"),
-    ("140981", "原平市", "Yuanping", JurisdictionLevel.COUNTY, "140900"),
-]
+from hazards.services.division_registry import RegistryLoad, load_registry
 
 # (code, 中文, English): the categories the source reports and public practice use.
 CATEGORIES: list[tuple[str, str, str]] = [
@@ -71,19 +52,25 @@ MEASURES: list[tuple[str, str, str]] = [
 ]
 
 
-def ensure_reference_data(session: Session) -> None:
-    """Add whatever divisions and vocabularies are missing; never changes existing rows."""
-    known = set(session.scalars(select(Jurisdiction.code)))
-    for code, name, name_en, level, parent in DIVISIONS:
-        if code not in known:
-            session.add(Jurisdiction(code=code, name=name, name_en=name_en, level=level, parent_code=parent))
-            session.flush()  # parents before children: the FK is checked row by row on SQLite
+@dataclass(frozen=True)
+class ReferenceLoad:
+    divisions: RegistryLoad
+    categories_added: int
+    measures_added: int
+
+
+def ensure_reference_data(session: Session) -> ReferenceLoad:
+    """Load the division registry and add whatever vocabulary rows are missing; the caller commits."""
+    divisions = load_registry(session)
+    added = []
     for model, rows in ((Category, CATEGORIES), (Measure, MEASURES)):
         have = set(session.scalars(select(model.code)))
-        for order, (code, zh, en) in enumerate(rows):
-            if code not in have:
-                session.add(model(code=code, name_zh=zh, name_en=en, sort_order=order))
+        missing = [model(code=code, name_zh=zh, name_en=en, sort_order=order)
+                   for order, (code, zh, en) in enumerate(rows) if code not in have]
+        session.add_all(missing)
+        added.append(len(missing))
     session.flush()
+    return ReferenceLoad(divisions, *added)
 
 
 class ReferenceData:

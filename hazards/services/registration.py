@@ -1,7 +1,7 @@
 """Writing new hazards into the ledger (登记建档): one at a time from a form, or thousands from a file.
 
-Both go through `register_hazards`, so a hazard gets its code, categories, measures and its first
-history row the same way whatever brought it in.
+Both go through `register_hazards`, so a hazard gets its code, categories, measures, the money it
+arrives with and its first history row the same way whatever brought it in.
 """
 
 from __future__ import annotations
@@ -20,11 +20,13 @@ from hazards.domain.errors import N_, Forbidden
 from hazards.models import Hazard, Organization, StatusChange, User, hazard_categories, hazard_measures
 from hazards.models.base import utcnow
 from hazards.services.codes import allocate_codes
+from hazards.services.funding import record_opening_funding
 from hazards.services.placement import placement_problem
 from hazards.services.units import outside_division
 from hazards.services.reference import ReferenceData
 
-_NOT_COLUMNS = {"geometry", "category_codes", "measure_codes", "supervising_body", "responsible_unit"}
+_NOT_COLUMNS = {"geometry", "category_codes", "measure_codes", "supervising_body", "responsible_unit",
+                "budget", "spent", "funding_source", "funding_date"}  # money: the funding ledger's lines
 _COLUMN_FIELDS = [f.name for f in fields(HazardDraft) if f.name not in _NOT_COLUMNS]
 
 
@@ -102,6 +104,7 @@ def register_hazards(
             for hid, d in zip(ids, drafts)
         ],
     )
+    record_opening_funding(session, list(zip(ids, drafts)), actor_id=actor_id, note=note)
     session.flush()
     return ids
 

@@ -47,8 +47,12 @@ def create_user(
     except ValueError:
         raise UserError(N_("Unknown role '%(role)s'; use one of %(choices)s."),
                         {"role": role, "choices": tuple(Role)}) from None
-    if session.get(Jurisdiction, jurisdiction_code) is None:
+    division = session.get(Jurisdiction, jurisdiction_code)
+    if division is None:
         raise UserError(N_("No jurisdiction with code '%(code)s'."), {"code": jurisdiction_code})
+    if not division.active:  # abolished or merged: its old hazards stay, nobody new works there
+        raise UserError(N_("Division %(code)s (%(name)s) is no longer in the national registry; give the division "
+                           "that took its place."), {"code": division.code, "name": division.name})
     if session.scalar(select(User.id).where(User.login == login)) is not None:
         raise UserError(N_("The login '%(login)s' is taken."), {"login": login})
     user = User(

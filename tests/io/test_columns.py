@@ -12,7 +12,8 @@ from shapely.geometry import LineString
 from hazards.domain.enums import CoordinateInput, Direction, RoadClass, Status, SupervisionLevel
 from hazards.io import columns
 from hazards.io.columns import BY_KEY, Vocabulary, fold_header, map_headers, missing_columns
-from hazards.services.reference import CATEGORIES, DIVISIONS, MEASURES
+from hazards.services.division_registry import read_registry
+from hazards.services.reference import CATEGORIES, MEASURES
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "import-format.md"
 
@@ -26,7 +27,8 @@ def _terms(rows):
 def vocab() -> Vocabulary:
     category_codes, category_names = _terms(CATEGORIES)
     measure_codes, measure_names = _terms(MEASURES)
-    names = {n.casefold(): code for code, zh, en, _level, _parent in DIVISIONS for n in (zh, en)}
+    xinzhou = [d for d in read_registry().divisions.values() if d.code.startswith("1409")]
+    names = {n.casefold(): d.code for d in xinzhou for n in (d.name, d.name_en)}
     return Vocabulary(category_codes, measure_codes, category_names, measure_names, names)
 
 
@@ -231,7 +233,8 @@ def test_export_cells_per_style(vocab):
     assert fmt("found_on", date(2024, 3, 1), vocab, "en") == date(2024, 3, 1)  # a real date cell in XLSX
     assert fmt("found_on", date(2024, 3, 1), vocab, "json") == "2024-03-01"
     assert fmt("start_stake", 1052300, vocab, "zh") == "K1052+300"
-    assert fmt("budget_wan", Decimal("1234567.89"), vocab, "zh") == Decimal("123.46")
+    assert fmt("budget_wan", Decimal("1234567.89"), vocab, "zh") == Decimal("123.456789")  # exact: every fen
+    assert fmt("budget_wan", Decimal("85000.00"), vocab, "en") == Decimal("8.50")
     assert fmt("budget_wan", None, vocab, "json") == "0.00"
 
 
@@ -248,7 +251,7 @@ def test_header_aliases(header, key):
 
 
 def test_export_only_headers_are_known_but_not_read():
-    mapping = map_headers(["预算资金(万元)", "辖区名称", "备注"])
+    mapping = map_headers(["辖区名称", "备注"])
     assert mapping.columns == {} and mapping.unknown == ["备注"]
 
 
