@@ -32,7 +32,7 @@ def _reachable():
         if exc.code in BUSY:
             raise StoreUnavailable() from exc
         raise
-    except (HTTPError, OSError) as exc:
+    except HTTPError as exc:  # urllib3's: refused, reset, timed out (an OSError is the caller's own stream)
         raise StoreUnavailable() from exc
 
 
