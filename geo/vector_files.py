@@ -200,15 +200,14 @@ def _read_layer_here(path: str | Path, layer: str | None = None, *, encoding: st
                                   {"file": path.name}) from None
     fields = [str(f) for f in meta["fields"]]
     columns = [_python_values(v) for v in values]
-    geometries = [None if w is None else shapely.from_wkb(w) for w in wkbs] if wkbs is not None else []
+    geometries = [_geometry(w) for w in wkbs] if wkbs is not None else []
     declared_crs = crs or meta.get("crs")
-    transform, assumed = _transform_for(path, declared_crs, geometries)
+    transform, assumed = _transform_for(path, declared_crs, [g for g, _problem in geometries])
     if assumed:
         warnings.append(f"{path.name}: no coordinate system declared; read as lon/lat (CGCS2000/WGS-84)")
     features = []
     for i in range(len(columns[0]) if columns else len(geometries)):
-        geom = geometries[i] if geometries else None
-        problem = None
+        geom, problem = geometries[i] if geometries else (None, None)
         if geom is not None and not geom.is_empty:
             try:
                 geom = transform(geom)
@@ -304,6 +303,16 @@ def _transform_for(path: Path, crs: str | None, geometries: list):
         return moved
 
     return to_wgs84, False
+
+
+def _geometry(wkb) -> tuple[BaseGeometry | None, GeoError | None]:
+    """One feature's geometry, or why it cannot be one (a line of a single point, a broken ring)."""
+    if wkb is None:
+        return None, None
+    try:
+        return shapely.from_wkb(wkb), None
+    except Exception as exc:  # noqa: BLE001 - GEOS says what is wrong with this one feature
+        return None, VectorFileError(N_("the geometry cannot be read: %(reason)s"), {"reason": _reason(exc)})
 
 
 def _lonlat_only(geom: BaseGeometry) -> BaseGeometry:
