@@ -265,3 +265,12 @@ def test_the_api_gives_the_road_at_a_tapped_point(client, auth, session, county,
     assert client.get("/api/v1/roads/nearest?lon=abc&lat=28.9").status_code == 400
     assert client.get("/api/v1/roads/nearest?lon=112.46&lat=28.9&within=99999").status_code == 400
     assert permissions  # the endpoint's decision is checked_inside: roads_clause consults the rules
+
+
+def test_maps_open_on_an_agencys_roads_before_its_boundary_is_loaded(session, county, road_gpkg):
+    from hazards.web.maps import DEFAULT_CENTER, map_center
+
+    assert map_center(session, "430981") == DEFAULT_CENTER  # nothing known yet: the middle of China
+    import_roads(session, road_gpkg)
+    lon, lat = (float(v) for v in map_center(session, "430981").split(","))
+    assert lon == pytest.approx(112.50, abs=1e-3) and lat == pytest.approx(LAT, abs=1e-3)
