@@ -3,7 +3,7 @@
 (function () {
   var el = document.getElementById("picker");
   if (!el || !window.L) return;
-  var center = (el.dataset.center || "112.73,38.42").split(",").map(Number);
+  var center = (el.dataset.center || "104.20,35.90").split(",").map(Number);
   var map = L.map(el, { attributionControl: true }).setView([center[1], center[0]], 11);
   map.attributionControl.setPrefix(false);
   if (el.dataset.basemapUrl) {
