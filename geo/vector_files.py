@@ -181,11 +181,11 @@ def _read_layer_here(path: str | Path, layer: str | None = None, *, encoding: st
         options = {"GEOM_POSSIBLE_NAMES": CSV_GEOMETRY_NAMES, "KEEP_GEOM_COLUMNS": "NO",
                    "X_POSSIBLE_NAMES": CSV_LON_NAMES, "Y_POSSIBLE_NAMES": CSV_LAT_NAMES}
     warnings: list[str] = []
-    if encoding is None and driver in ("ESRI Shapefile", "CSV"):
-        declared = pyogrio.read_info(str(path), layer=layer, **options).get("encoding")
-        if driver == "ESRI Shapefile" and declared == _UNDECLARED:
-            encoding = "UTF-8"  # tried first; GB18030 if the text is not UTF-8
     try:
+        if encoding is None and driver == "ESRI Shapefile":
+            declared = pyogrio.read_info(str(path), layer=layer).get("encoding")
+            if declared == _UNDECLARED:
+                encoding = "UTF-8"  # tried first; GB18030 if the text is not UTF-8
         meta, _fids, wkbs, values = _read(path, layer, encoding, options)
     except UnicodeDecodeError:
         if encoding not in ("UTF-8", None):

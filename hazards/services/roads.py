@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from shapely.geometry import LineString, MultiLineString, Point
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from geo import linear, spatial
 from geo.calibration import StakeScale, locate_point, route_coords
@@ -54,6 +54,11 @@ def write_road(road: Road, geometry: BaseGeometry, *, name: str | None, road_cla
     road.name, road.road_class, road.start_m, road.end_m = name, road_class, start_m, end_m
     road.length_m = round(linear.length_m(coords))
     road.geom = to_ewkt(line)
+    session = object_session(road)
+    if road.posts and session is not None:
+        # The old posts go first: a new post at the same stake would clash with its predecessor.
+        road.posts.clear()
+        session.flush()
     road.posts = [StakePost(stake_m=stake, along_m=along, geom=to_ewkt(Point(*lonlat)))
                   for along, stake, lonlat in sorted(placed)]
 

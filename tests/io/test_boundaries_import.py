@@ -155,3 +155,17 @@ def test_the_command_lists_problems_in_chinese_and_exits_non_zero(app, session, 
     assert result.exit_code == 0, result.output
     assert "430981" in result.output
     assert session.get(Jurisdiction, "430981").boundary is not None
+
+
+def test_projected_coordinates_without_a_prj_need_the_operator_to_name_the_system(session, source, tmp_path):
+    yuanjiang(session)
+    shp = convert(source, tmp_path / "noprj.shp", srs="EPSG:4547", encoding="GBK")
+    shp.with_suffix(".prj").unlink()
+
+    refused = import_boundaries(session, shp)
+    assert [e.feature for e in refused.errors] == [None] and "EPSG:4547" in refused.errors[0].message
+    assert session.get(Jurisdiction, "430981").boundary is None
+
+    report = import_boundaries(session, shp, crs="EPSG:4547")
+    assert report.errors == [] and report.written == ["430981"]
+    _assert_yuanjiang_outline(_stored(session, "430981")[0])

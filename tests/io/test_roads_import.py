@@ -274,3 +274,29 @@ def test_maps_open_on_an_agencys_roads_before_its_boundary_is_loaded(session, co
     import_roads(session, road_gpkg)
     lon, lat = (float(v) for v in map_center(session, "430981").split(","))
     assert lon == pytest.approx(112.50, abs=1e-3) and lat == pytest.approx(LAT, abs=1e-3)
+
+
+def test_a_gbk_csv_is_read_as_gbk(session, county, tmp_path):
+    wkt = "LINESTRING (" + ", ".join(f"{x} {y}" for x, y in X123) + ")"
+    roads = tmp_path / "gbk.csv"
+    roads.write_bytes(f'路线编号,路线名称,区划代码,WKT\nX123,沅江—草尾,430981,"{wkt}"\n'.encode("gbk"))
+
+    report = import_roads(session, roads)
+
+    assert report.errors == [], [str(e) for e in report.errors]
+    assert any("GBK" in w for w in report.warnings)
+    assert session.scalar(select(Road.name).where(Road.route_code == "X123")) == "沅江—草尾"
+
+
+def test_importing_again_replaces_the_road_and_its_posts(session, county, road_gpkg, tmp_path):
+    import_roads(session, road_gpkg)
+    renamed = geojson(tmp_path / "renamed.geojson", _road_features(name="沅江—南大"))
+    geojson(tmp_path / "renamed_posts.geojson", _post_features())
+
+    report = import_roads(session, renamed)
+
+    assert report.errors == [], [str(e) for e in report.errors]
+    assert session.scalar(select(func.count(Road.id))) == 1
+    road = session.scalar(select(Road))
+    assert road.name == "沅江—南大" and sorted(p.stake_m for p in road.posts) == [5000, 10000, 15000]
+    _assert_stakes_follow_the_posts(session)
