@@ -15,6 +15,7 @@ import sys
 
 RUNS = [
     ("bench.import_rate", []),
+    ("bench.gis_import", []),
     ("bench.bbox_query", ["--repeat", "30"]),
     ("bench.map_endpoint", ["--repeat", "30"]),
     ("bench.tally", ["--repeat", "10"]),

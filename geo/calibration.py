@@ -51,30 +51,37 @@ class Position:
     lat: float
 
 
-def locate_point(coords: list[Coord], lon: float, lat: float) -> Position:
+def cumulative_m(coords: list[Coord]) -> list[float]:
+    """Metres along the line to each vertex (haversine, as `geo.linear` walks it)."""
+    walked = [0.0]
+    for a, b in zip(coords, coords[1:]):
+        walked.append(walked[-1] + haversine_m(a, b))
+    return walked
+
+
+def locate_point(coords: list[Coord], lon: float, lat: float, walked: list[float] | None = None) -> Position:
     """The point of the line nearest (lon, lat). Each segment is measured in a local flat projection
-    around the point (metres east and north), ample for the few hundred metres a tap or a post lies off."""
+    around the point (metres east and north), ample for the few hundred metres a tap or a post lies off.
+    `walked` (`cumulative_m(coords)`) spares the walk when many points are located on one line."""
     if len(coords) < 2:
         raise CalibrationError(N_("a road line needs at least two points"))
     cos_lat = math.cos(math.radians(lat))
     scale_x, scale_y = 111_320.0 * cos_lat, 110_574.0
-    best: tuple[float, float, Coord] | None = None  # (offset², along, foot)
-    walked = 0.0
-    for a, b in zip(coords, coords[1:]):
+    best: tuple[float, int, float] | None = None  # (offset², segment, fraction along it)
+    for i, (a, b) in enumerate(zip(coords, coords[1:])):
         ax, ay = (a[0] - lon) * scale_x, (a[1] - lat) * scale_y
-        bx, by = (b[0] - lon) * scale_x, (b[1] - lat) * scale_y
-        dx, dy = bx - ax, by - ay
+        dx, dy = (b[0] - a[0]) * scale_x, (b[1] - a[1]) * scale_y
         seg2 = dx * dx + dy * dy
         t = 0.0 if seg2 == 0 else max(0.0, min(1.0, -(ax * dx + ay * dy) / seg2))
         fx, fy = ax + t * dx, ay + t * dy
         offset2 = fx * fx + fy * fy
-        step = haversine_m(a, b)
         if best is None or offset2 < best[0]:
-            foot = (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
-            best = (offset2, walked + step * t, foot)
-        walked += step
-    offset2, along, foot = best
-    return Position(along, haversine_m((lon, lat), foot), foot[0], foot[1])
+            best = (offset2, i, t)
+    _offset2, i, t = best
+    a, b = coords[i], coords[i + 1]
+    walked = walked or cumulative_m(coords)
+    foot = (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
+    return Position(walked[i] + (walked[i + 1] - walked[i]) * t, haversine_m((lon, lat), foot), foot[0], foot[1])
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from geo import linear
-from geo.calibration import CalibrationError, StakeScale, locate_point, route_coords
+from geo.calibration import CalibrationError, StakeScale, cumulative_m, locate_point, route_coords
 from geo.coords import CHINA_EXTENT
 from geo.geometry import from_db
 from geo.messages import GeoError
@@ -47,7 +47,7 @@ from hazards.domain.errors import N_, TranslatableValueError
 from hazards.io.columns import enum_parser, parse_route_code
 from hazards.io.gis import FeatureError, FeatureProblem, GisImportReport, division_code, open_layer, pick_field
 from hazards.models import Jurisdiction, Road
-from hazards.services.roads import add_road, as_multiline, write_road
+from hazards.services.roads import as_multiline, write_road
 
 #: A kilometre post stands at the roadside; one farther than this from its road's line is a mistake.
 POST_SNAP_M = 100.0
@@ -153,12 +153,11 @@ def import_roads(session: Session, path: str | Path, *, layer: str | None = None
         .options(selectinload(Road.posts)))}
     for key, plan in sorted(plans.items()):
         road = existing.get(key)
-        if road is None:
-            add_road(session, route_code=plan.route, division_code=plan.division, road_class=plan.road_class,
-                     geometry=plan.line, name=plan.name, start_m=plan.start_m, end_m=plan.end_m, posts=plan.posts)
-        else:
-            write_road(road, plan.line, name=plan.name, road_class=plan.road_class, start_m=plan.start_m,
-                       end_m=plan.end_m, posts=plan.posts)
+        if road is None:  # added unflushed, so the new roads and their posts go in a few batched INSERTs
+            road = Road(route_code=plan.route, division_code=plan.division)
+            session.add(road)
+        write_road(road, plan.line, name=plan.name, road_class=plan.road_class, start_m=plan.start_m,
+                   end_m=plan.end_m, posts=plan.posts)
     session.flush()
     report.written = [f"{route}@{div}" for route, div in sorted(plans)]
     return report
@@ -332,6 +331,7 @@ def _place_posts(report, table: VectorLayer, plans: dict[tuple[str, str], _RoadP
     for plan in plans.values():
         by_route[plan.route].append(plan)
     lines = {key: route_coords(plan.line) for key, plan in plans.items()}
+    walked = {key: cumulative_m(coords) for key, coords in lines.items()}
     seen: set[tuple[str, str, int]] = set()
     for feature in table.features:
         try:
@@ -347,7 +347,8 @@ def _place_posts(report, table: VectorLayer, plans: dict[tuple[str, str], _RoadP
             if geom is None or geom.geom_type != "Point":
                 raise FeatureProblem(N_("a kilometre post is a Point, not a %(type)s"),
                                      {"type": geom.geom_type if geom is not None else "-"})
-            at = locate_point(lines[(plan.route, plan.division)], geom.x, geom.y)
+            key = (plan.route, plan.division)
+            at = locate_point(lines[key], geom.x, geom.y, walked[key])
             if at.offset_m > POST_SNAP_M:
                 raise FeatureProblem(N_("post %(stake)s stands %(metres)s m from the line of %(route)s, more than "
                                         "%(limit)s m"), {"stake": format_stake(stake), "metres": round(at.offset_m),

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, object_session, selectinload
 
 from geo import linear, spatial
-from geo.calibration import StakeScale, locate_point, route_coords
+from geo.calibration import StakeScale, cumulative_m, locate_point, route_coords
 from geo.geometry import from_db, to_ewkt
 from geo.stakes import format_stake
 from hazards import permissions
@@ -50,9 +50,10 @@ def write_road(road: Road, geometry: BaseGeometry, *, name: str | None, road_cla
     (`stake_scale_for` refuses them otherwise, and callers check first)."""
     line = as_multiline(geometry)
     coords = route_coords(line)
-    placed = [(locate_point(coords, lon, lat).along_m, stake, (lon, lat)) for stake, (lon, lat) in posts]
+    walked = cumulative_m(coords)
+    placed = [(locate_point(coords, lon, lat, walked).along_m, stake, (lon, lat)) for stake, (lon, lat) in posts]
     road.name, road.road_class, road.start_m, road.end_m = name, road_class, start_m, end_m
-    road.length_m = round(linear.length_m(coords))
+    road.length_m = round(walked[-1])
     road.geom = to_ewkt(line)
     session = object_session(road)
     if road.posts and session is not None:
