@@ -347,7 +347,7 @@ def rest_paths() -> dict:
             "operationId": "nearestRoad",
             "parameters": [query("lon", {"type": "number"}, "Longitude, WGS-84.", required=True),
                            query("lat", {"type": "number"}, "Latitude, WGS-84.", required=True),
-                           query("within", {"type": "number", "exclusiveMinimum": 0, "maximum": 5000},
+                           query("within", {"type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": 5000},
                                  "Metres to look within (default: the ROAD_SNAP_M setting).")],
             "responses": {"200": {"description": "The road and the stake.", "content": {JSON: {"schema": obj({
                 "route_code": {"type": "string"}, "division_code": {"type": "string"},

@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shapely.geometry import MultiLineString, Point
+import shapely
+from shapely.geometry import MultiLineString
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -251,8 +252,6 @@ def _road_line(feature, extent) -> MultiLineString:
         raise FeatureProblem(N_("the feature has no geometry"))
     if geom.geom_type not in ("LineString", "MultiLineString"):
         raise FeatureProblem(N_("a road is a LineString or a MultiLineString, not a %(type)s"), {"type": geom.geom_type})
-    import shapely
-
     line = as_multiline(shapely.force_2d(geom))
     min_lon, min_lat, max_lon, max_lat = line.bounds
     if min_lon < extent[0] or max_lon > extent[2] or min_lat < extent[1] or max_lat > extent[3]:
