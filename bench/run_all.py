@@ -16,6 +16,7 @@ import sys
 RUNS = [
     ("bench.division_registry", []),
     ("bench.import_rate", []),
+    ("bench.gis_import", []),
     ("bench.bbox_query", ["--repeat", "30"]),
     ("bench.map_endpoint", ["--repeat", "30"]),
     ("bench.tally", ["--repeat", "10"]),

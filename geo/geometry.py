@@ -101,7 +101,8 @@ def from_db(value) -> BaseGeometry | None:
     if isinstance(value, BaseGeometry):
         return value
     if isinstance(value, str):
-        return from_wkt(value)
+        # EWKT as bound to a column (`to_ewkt`) before the row is read back.
+        return from_wkt(value.split(";", 1)[1] if value.upper().startswith("SRID=") else value)
     from geoalchemy2.shape import to_shape
 
     return to_shape(value)

@@ -1,8 +1,9 @@
 """Linear referencing along a road line: where stake K12+300 lies, and the line between two stakes.
 
 Distances are metres along the WGS-84 line, summed segment by segment with the haversine formula
-(good to a few metres per kilometre, far finer than a stake's own accuracy). Chain breaks (断链),
-where stakes stop being true distance, are not modelled: a road's stakes are taken as its length.
+(good to a few metres per kilometre, far finer than a stake's own accuracy). Here stakes are taken
+as distance along the line; where they are not (chain breaks, 断链, or a generalised line), kilometre
+posts pin them (`geo.calibration`).
 """
 
 from __future__ import annotations

@@ -22,3 +22,7 @@ class GeoError(ValueError):
         self.template = template
         self.params = dict(params or {})
         super().__init__(template % self.params if self.params else template)
+
+    def __reduce__(self):
+        # Pickled (a GIS file is read in a child process) with its template, so it is still translated.
+        return self.__class__, (self.template, self.params)

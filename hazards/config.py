@@ -58,6 +58,8 @@ DEFAULTS = {
     # A hazard's place may lie this many metres outside its division's stored boundary: roads run along
     # borders, and boundaries are drawn coarser than GPS.
     "BOUNDARY_TOLERANCE_M": 2000,
+    # A map tap this close to a road (metres) is read as a place on it: the road and its stake.
+    "ROAD_SNAP_M": 200,
     # One funding line above this many 万元 must be confirmed (a unit slip multiplies by 10,000); null: no check.
     "FUNDING_LINE_WARN_WAN": 5000,
     # Basemap: an XYZ tile URL template (intranet tile server, PGIS, self-hosted Tianditu with tk=...).

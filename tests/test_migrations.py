@@ -71,3 +71,30 @@ def test_the_delivery_lease_migration_keeps_inbox_links_and_gives_failed_digests
         with engine.connect() as conn:
             assert conn.execute(text("SELECT delivery_id FROM notifications")).scalar() == 1
     engine.dispose()
+
+
+def test_roads_keep_their_lines_through_the_multi_part_migration(backend, make_database, tmp_path):
+    """A ledger with roads upgrades to multi-part lines and back without losing a road."""
+    from sqlalchemy import text
+
+    app = build_app(make_database(backend), tmp_path)
+    engine = hazards_db.state(app).engine
+    as_text = "ST_AsText(geom)" if backend == "postgis" else "AsText(geom)"
+    from_text = "ST_GeomFromText" if backend == "postgis" else "GeomFromText"
+    with app.app_context():
+        upgrade(revision="5d2e8a71c3f4")
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO jurisdictions (code, name, level) VALUES ('100000', '全国', 'national')"))
+            conn.execute(text(f"INSERT INTO roads (route_code, division_code, road_class, start_m, length_m, geom) "
+                              f"VALUES ('G208', '100000', 'G', 1000, 1500, "
+                              f"{from_text}('LINESTRING(112.7 38.4, 112.71 38.41)', 4326))"))
+        upgrade()
+        with engine.connect() as conn:
+            row = conn.execute(text(f"SELECT route_code, start_m, end_m, {as_text} FROM roads")).one()
+        assert row[:3] == ("G208", 1000, None)
+        assert row[3].replace(" ", "").upper().startswith("MULTILINESTRING((112.738.4,112.7138.41))")
+        downgrade(revision="5d2e8a71c3f4")
+        with engine.connect() as conn:
+            assert conn.execute(text(f"SELECT {as_text} FROM roads")).scalar().replace(" ", "").upper() \
+                == "LINESTRING(112.738.4,112.7138.41)"
+    engine.dispose()

@@ -1,4 +1,5 @@
-"""GET /api/v1/hazards.geojson: the map's data for the box in view (see hazards.queries.map_features)."""
+"""The map's data: GET /api/v1/hazards.geojson, the hazards in the box in view (see
+hazards.queries.map_features), and GET /api/v1/roads/nearest, the road and stake at a tapped point."""
 
 from __future__ import annotations
 
@@ -9,11 +10,16 @@ from geo.spatial import BBox, BBoxError
 from hazards import clock, permissions
 from hazards.api.problems import problem
 from hazards.db import get_session
-from hazards.i18n import current_language
+from flask_babel import gettext as _
+
+from geo.coords import CoordinateError, validate_lonlat
+from hazards.i18n import current_language, error_text
 from hazards.queries.hazard_list import filters_from_args
 from hazards.queries.map_features import MapQuery, features_geojson
 
 bp = Blueprint("api_map", __name__, url_prefix="/api/v1")
+#: The farthest a caller may ask to look for a road: beyond it a tap is not on any road.
+MAX_SNAP_M = 5000
 
 
 @bp.get("/hazards.geojson")
@@ -35,3 +41,28 @@ def hazards_geojson():
                             clock.today(), threshold=current_app.config["MAP_CLUSTER_THRESHOLD"],
                             language=current_language())
     return Response(text, mimetype="application/geo+json")
+
+
+@bp.get("/roads/nearest")
+@permissions.checked_inside
+def nearest_road():
+    """The nearest road the user works with (`roads_clause`) within `within` metres of lon/lat, and its stake."""
+    from hazards.services.roads import nearest_road as find_nearest
+
+    if not current_user.is_authenticated:
+        return problem(401, _("Log in first."))
+    try:
+        lon, lat = validate_lonlat(request.args.get("lon", ""), request.args.get("lat", ""),
+                                   extent=tuple(current_app.config["COORDINATE_EXTENT"]))
+    except CoordinateError as exc:
+        return problem(400, error_text(exc))
+    limit = current_app.config["ROAD_SNAP_M"]
+    within = request.args.get("within", default=limit, type=float)
+    if within is None or not 0 < within <= MAX_SNAP_M:
+        return problem(400, _("within must be a distance in metres above 0 and at most %(max)s.", max=MAX_SNAP_M))
+    found = find_nearest(get_session(), current_user, lon, lat, within)
+    if found is None:
+        return problem(404, _("No road the ledger knows runs within %(metres)s m of this point.", metres=f"{within:g}"))
+    return {"route_code": found.route_code, "division_code": found.division_code, "name": found.name,
+            "road_class": found.road_class.value, "stake": found.stake, "stake_m": found.stake_m,
+            "offset_m": found.offset_m, "lon": found.lon, "lat": found.lat}

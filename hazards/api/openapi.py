@@ -340,6 +340,23 @@ def rest_paths() -> dict:
                                                                    "properties": {"type": {"type": "string"},
                                                                                   "features": {"type": "array"}}}}}},
                           **problems(400, 401)}}},
+        "/api/v1/roads/nearest": {"get": {
+            "tags": ["hazards"], "summary": "The road and stake at a point of the map",
+            "description": "The nearest road the caller works with (numbered in their division, below it or "
+                           "above it) within `within` metres, the stake there (following the road's kilometre "
+                           "posts) and the foot of the point on the road. 404 when no road runs that close.",
+            "operationId": "nearestRoad",
+            "parameters": [query("lon", {"type": "number"}, "Longitude, WGS-84.", required=True),
+                           query("lat", {"type": "number"}, "Latitude, WGS-84.", required=True),
+                           query("within", {"type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": 5000},
+                                 "Metres to look within (default: the ROAD_SNAP_M setting).")],
+            "responses": {"200": {"description": "The road and the stake.", "content": {JSON: {"schema": obj({
+                "route_code": {"type": "string"}, "division_code": {"type": "string"},
+                "name": nullable({"type": "string"}), "road_class": {"type": "string"},
+                "stake": {"type": "string"}, "stake_m": COUNT, "offset_m": {"type": "number"},
+                "lon": {"type": "number"}, "lat": {"type": "number"}},
+                ["route_code", "division_code", "name", "road_class", "stake", "stake_m", "offset_m", "lon", "lat"])}}},
+                          **problems(400, 401, 404)}}},
     }
 
 

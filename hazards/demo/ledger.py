@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from shapely.geometry import LineString
+from shapely.geometry import MultiLineString
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
@@ -32,6 +32,7 @@ from hazards.demo.scenario import HazardPlan, plan_ledger
 from hazards.domain.drafts import check_draft
 from hazards.domain.enums import AttachmentPhase
 from hazards.models import Hazard, Jurisdiction, Road
+from hazards.services.boundaries import set_boundary
 from hazards.services.codes import last_sequence
 from hazards.services.ledger_setup import set_up_ledger
 from hazards.services.reference import ReferenceData
@@ -131,7 +132,7 @@ def write_boundaries(session: Session, geo: DemoGeography) -> None:
     shapes = {CITY_CODE: geo.city, **geo.counties}
     for jurisdiction in session.scalars(select(Jurisdiction).where(Jurisdiction.code.in_(shapes))):
         if jurisdiction.boundary is None:
-            jurisdiction.boundary = to_ewkt(shapes[jurisdiction.code])
+            set_boundary(jurisdiction, shapes[jurisdiction.code])
     session.flush()
 
 
@@ -141,7 +142,7 @@ def _write_roads(session: Session, geo: DemoGeography) -> int:
     have = set(session.execute(select(Road.route_code, Road.division_code)).all())
     rows = [
         {"route_code": r.route_code, "division_code": r.division_code, "name": r.name, "road_class": r.road_class,
-         "start_m": r.start_m, "length_m": round(r.length_m), "geom": to_ewkt(LineString(r.coords))}
+         "start_m": r.start_m, "length_m": round(r.length_m), "geom": to_ewkt(MultiLineString([r.coords]))}
         for r in geo.roads if (r.route_code, r.division_code) not in have
     ]
     if rows:

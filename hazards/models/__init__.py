@@ -13,7 +13,7 @@ from hazards.models.history import (
 from hazards.models.jurisdiction import Jurisdiction, Organization
 from hazards.models.ledger import Attachment, FundingEntry
 from hazards.models.notices import Delivery, Notification, ReminderSent
-from hazards.models.road import Road
+from hazards.models.road import Road, StakePost
 from hazards.models.tally import TallySnapshot
 from hazards.models.taxonomy import Category, Measure, hazard_categories, hazard_measures
 from hazards.models.token import ApiToken
@@ -40,6 +40,7 @@ __all__ = [
     "Organization",
     "ReminderSent",
     "Road",
+    "StakePost",
     "StatusChange",
     "TallySnapshot",
     "User",

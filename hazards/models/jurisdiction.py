@@ -27,7 +27,10 @@ class Jurisdiction(Base):
     level: Mapped[JurisdictionLevel] = mapped_column(enum_column(JurisdictionLevel, "jurisdiction_level"))
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The full boundary answers "does this place lie in the division?"; maps draw the simplified copy
+    # (geo.polygons.display_version), which is null where only the full one is known.
     boundary = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=True)
+    boundary_display = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=True)
 
     parent: Mapped[Jurisdiction | None] = relationship(remote_side=[code], back_populates="children")
     children: Mapped[list[Jurisdiction]] = relationship(back_populates="parent")

@@ -8,13 +8,14 @@ import json
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from geo import spatial
 from hazards import permissions
 from hazards.domain.completion import Counts
 from hazards.models import Jurisdiction, Road
+from hazards.services.roads import roads_clause
 from hazards.services.tally import compute_tally
 
 
@@ -26,7 +27,7 @@ def subordinate_boundaries(session: Session, user, today: date) -> dict:
     boundary = Jurisdiction.__table__.c.boundary
     children = select(Jurisdiction.code).where(Jurisdiction.parent_code == jurisdiction_code)
     rows = session.execute(
-        select(Jurisdiction.code, Jurisdiction.name, spatial.as_geojson(boundary, dialect, 5))
+        select(Jurisdiction.code, Jurisdiction.name, spatial.as_geojson(display_boundary(), dialect, 5))
         .where(boundary.is_not(None), permissions.visible_clause(user, Jurisdiction.code),
                Jurisdiction.code.in_(children) | (Jurisdiction.code == jurisdiction_code))
         .order_by(Jurisdiction.code)
@@ -49,16 +50,19 @@ def subordinate_boundaries(session: Session, user, today: date) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+def display_boundary():
+    """What maps draw of a division: the simplified copy of its boundary, or the boundary itself."""
+    table = Jurisdiction.__table__.c
+    return func.coalesce(table.boundary_display, table.boundary)
+
+
 def roads_in(session: Session, user) -> dict:
     """GeoJSON of the roads numbered inside the user's division or above it (national, provincial)."""
-    jurisdiction_code = user.jurisdiction_code
     dialect = session.get_bind().dialect.name
     geom = Road.__table__.c.geom
-    prefix_ancestors = [jurisdiction_code[:2] + "0000", jurisdiction_code[:4] + "00", "100000"]
     rows = session.execute(
         select(Road.route_code, Road.name, Road.road_class, spatial.as_geojson(geom, dialect, 5))
-        .where(permissions.visible_clause(user, Road.division_code) | Road.division_code.in_(prefix_ancestors))
-        .order_by(Road.route_code)
+        .where(roads_clause(user)).order_by(Road.route_code, Road.division_code)
     ).all()
     return {"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": json.loads(g),
@@ -72,7 +76,8 @@ def boundaries_geojson(session: Session, user) -> dict:
     dialect = session.get_bind().dialect.name
     boundary = Jurisdiction.__table__.c.boundary
     rows = session.execute(
-        select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.level, spatial.as_geojson(boundary, dialect, 5))
+        select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.level,
+               spatial.as_geojson(display_boundary(), dialect, 5))
         .where(permissions.visible_clause(user, Jurisdiction.code), boundary.is_not(None))
         .order_by(Jurisdiction.code)
     ).all()

@@ -30,6 +30,7 @@ from hazards.domain.labels import label
 from hazards.models import Category, FundingEntry, Hazard, Jurisdiction, Organization, hazard_categories
 from hazards.permissions import within_clause
 from hazards.queries import completion as rules
+from hazards.queries.map_layers import display_boundary
 from hazards.reports.period import Period
 
 OVERDUE_LIMIT = 500
@@ -362,7 +363,7 @@ def _boundaries(session: Session, place: Jurisdiction, units: dict[str, UnitRow]
 
     def fetch(wanted: list[str]) -> list[Boundary]:
         rows = session.execute(select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.name_en,
-                                      spatial.as_geojson(boundary, dialect, 5))
+                                      spatial.as_geojson(display_boundary(), dialect, 5))
                                .where(Jurisdiction.code.in_(wanted), boundary.is_not(None))
                                .order_by(Jurisdiction.code)).all()
         return [Boundary(c, n, en or n, shape(json.loads(g))) for c, n, en, g in rows]

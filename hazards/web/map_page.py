@@ -60,6 +60,9 @@ def index():
             "color": {"G": "#c0392b", "S": "#d68910"}.get(f["properties"]["class"], "#7f8c8d"),
             "weight": 3 if f["properties"]["class"] in ("G", "S") else 2, "opacity": 0.7},
             tooltip=TextTooltip(fields=["name"], labels=False)).add_to(m)
+        box = bounds_of(roads)
+        if box and not boundaries["features"]:  # an agency that loaded roads before its boundaries
+            m.fit_bounds(bounds_to_folium(*box))
     fragments = render_fragments(m, nonce=csp_nonce())
     categories = session.scalars(select(Category).order_by(Category.sort_order)).all()
     return render_template("map.html", fragments=fragments, map_name=m.get_name(), statuses=list(Status),

@@ -12,18 +12,37 @@ from hazards.models import Jurisdiction
 from hazards.queries.map_layers import boundaries_geojson, roads_in
 
 bp = Blueprint("maps", __name__)
-DEFAULT_CENTER = "112.73,38.42"
+# The middle of China: where a map opens for a division with neither a boundary nor a road yet.
+DEFAULT_CENTER = "104.20,35.90"
 
 
 def map_center(session, jurisdiction_code: str) -> str:
-    """'lon,lat' of the centre of a jurisdiction's boundary (falls back to the demo city)."""
+    """'lon,lat' of the centre of a jurisdiction's boundary; without one, of the roads numbered in it
+    or above it; without those, the middle of the country."""
+    from hazards.domain.divisions import lineage
+    from hazards.models import Road
+    from hazards.permissions import within_clause
+
     dialect = session.get_bind().dialect.name
     boundary = Jurisdiction.__table__.c.boundary
     centroid = func.ST_Centroid(boundary)
     lon, lat = (func.ST_X(centroid), func.ST_Y(centroid)) if dialect == "postgresql" else (func.X(centroid), func.Y(centroid))
     row = session.execute(select(lon, lat).where(Jurisdiction.code == jurisdiction_code,
                                                  boundary.is_not(None))).first()
-    return f"{row[0]:.5f},{row[1]:.5f}" if row and row[0] is not None else DEFAULT_CENTER
+    if row and row[0] is not None:
+        return f"{row[0]:.5f},{row[1]:.5f}"
+    geom = Road.__table__.c.geom
+    if dialect == "postgresql":
+        corners = (func.min(func.ST_XMin(geom)), func.min(func.ST_YMin(geom)),
+                   func.max(func.ST_XMax(geom)), func.max(func.ST_YMax(geom)))
+    else:
+        corners = (func.min(func.MbrMinX(geom)), func.min(func.MbrMinY(geom)),
+                   func.max(func.MbrMaxX(geom)), func.max(func.MbrMaxY(geom)))
+    box = session.execute(select(*corners).where(within_clause(Road.division_code, jurisdiction_code)
+                                                 | Road.division_code.in_(lineage(jurisdiction_code)))).first()
+    if box and box[0] is not None:
+        return f"{(box[0] + box[2]) / 2:.5f},{(box[1] + box[3]) / 2:.5f}"
+    return DEFAULT_CENTER
 
 
 @bp.get("/maps/boundaries.geojson")

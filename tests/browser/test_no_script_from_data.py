@@ -9,7 +9,7 @@ nonce would show up here as a console violation.
 from __future__ import annotations
 
 import pytest
-from shapely.geometry import LineString, MultiPolygon, Point, box
+from shapely.geometry import MultiLineString, MultiPolygon, Point, box
 
 from geo.geometry import to_ewkt
 from hazards import db as hazards_db
@@ -32,7 +32,7 @@ def booby_trapped(served):
         xinfu.boundary = to_ewkt(MultiPolygon([box(112.5, 38.25, 112.95, 38.6)]))
         xinfu.name = DIVISION_NAME
         session.add(Road(route_code="X999", division_code="140902", name=ROAD_NAME, road_class=RoadClass.COUNTY,
-                         start_m=0, length_m=20000, geom=to_ewkt(LineString([(112.55, 38.30), (112.90, 38.55)]))))
+                         start_m=0, length_m=20000, geom=to_ewkt(MultiLineString([[(112.55, 38.30), (112.90, 38.55)]]))))
         inspector = user(session, "inspector", "140902", login="xss.inspector")
         report_hazard(session, draft(title=HAZARD_TITLE, geometry=Point(112.70, 38.40), route_code=None,
                                      road_class=None, start_m=None), actor=inspector)

@@ -26,14 +26,17 @@ ROOT = Path(hazards.__file__).resolve().parent.parent
 SOURCES = ["hazards/services", "hazards/domain", "hazards/inputs", "hazards/web/refusals.py", "hazards/io/readers.py",
            "hazards/io/columns.py", "hazards/io/importer.py", "hazards/io/exporter.py", "hazards/reports/request.py",
            "hazards/reports/period.py", "hazards/reports/build.py", "hazards/api/inbox.py", "hazards/api/imports.py",
-           "geo/coords.py", "geo/stakes.py", "geo/geometry.py", "hazards/web/unavailable.py", "tasks/enqueue.py"]
+           "geo/coords.py", "geo/stakes.py", "geo/geometry.py", "hazards/web/unavailable.py", "tasks/enqueue.py",
+           "geo/vector_files.py", "geo/polygons.py",
+           "geo/calibration.py", "hazards/io/gis.py", "hazards/io/roads.py", "hazards/storage"]
 PEOPLES_ERRORS = (ServiceError, GeoError, TranslatableValueError)
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sdr]")
 # Latin words a Chinese sentence may keep: names of formats, encodings and coordinate systems, units,
 # and values people type as they are.
 _KEPT_WORDS = {"WKT", "GeoJSON", "JSON", "JPEG", "PNG", "WebP", "Excel", "CSV", "UTF", "GBK", "GB", "WGS", "CGCS",
                "FeatureCollection", "features", "csv", "xlsx", "xls", "geojson", "MB", "Decimal", "NUL", "true",
-               "false", "zh", "en"}
+               "false", "zh", "en", "Shapefile", "GeoPackage", "shp", "gpkg", "prj", "EPSG", "PROJ", "GDAL",
+               "Polygon", "MultiPolygon", "LineString", "MultiLineString", "Point", "code", "field", "within"}
 
 
 def _modules() -> list[Path]:

@@ -3,7 +3,7 @@
 (function () {
   var el = document.getElementById("picker");
   if (!el || !window.L) return;
-  var center = (el.dataset.center || "112.73,38.42").split(",").map(Number);
+  var center = (el.dataset.center || "104.20,35.90").split(",").map(Number);
   var map = L.map(el, { attributionControl: true }).setView([center[1], center[0]], 11);
   map.attributionControl.setPrefix(false);
   if (el.dataset.basemapUrl) {
@@ -43,6 +43,18 @@
   document.querySelectorAll("input[name=draw_mode]").forEach(function (r) {
     r.addEventListener("change", function () { clear(); wkt.value = ""; });
   });
+  // A point tapped on a known road: its route code and stake go into the form, unless already typed.
+  function fillRoad(x, y) {
+    var route = document.querySelector("input[name=route_code]"), stakes = document.querySelector("input[name=stakes]");
+    if (!el.dataset.nearest || !route || !stakes || route.value || stakes.value) return;
+    fetch(el.dataset.nearest + "?lon=" + x + "&lat=" + y, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (road) {
+        if (!road || route.value || stakes.value) return;
+        route.value = road.route_code; stakes.value = road.stake;
+      })
+      .catch(function () {});
+  }
   map.on("click", function (e) {
     var x = e.latlng.lng.toFixed(6), y = e.latlng.lat.toFixed(6);
     if (crs) crs.value = "wgs84";
@@ -50,6 +62,7 @@
       clear();
       marker = L.circleMarker(e.latlng, { radius: 8, color: "#b3261e", weight: 3 }).addTo(map);
       lon.value = x; lat.value = y; wkt.value = "";
+      fillRoad(x, y);
       return;
     }
     vertices.push([e.latlng.lng, e.latlng.lat]);
