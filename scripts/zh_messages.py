@@ -677,6 +677,7 @@ ZH = {
     "Open the record again": "重新打开该记录",
     "Background jobs cannot be started just now: the job queue is not reachable. Nothing was started; please try again in a minute.": "后台任务暂时无法启动：任务队列无法连接，本次未启动任何任务。请一分钟后再试。",
     "The ledger's database cannot be reached just now; nothing was done. Please try again in a minute.": "暂时无法连接台账数据库，本次操作未执行。请一分钟后再试。",
+    "division %(code)s is no longer in the division registry; report the hazard in the division that took its place": "区划 %(code)s 已不在行政区划名录中；请在承接其辖区的区划下上报该隐患",
     "The file store cannot be reached just now; nothing was saved. Please try again in a minute.": "暂时无法连接文件存储，本次内容未保存。请一分钟后再试。",
     "The service is unavailable just now": "服务暂时不可用",
     "No division has the code '%(code)s' in the national registry (%(edition)s).": "全国行政区划库（%(edition)s）中没有代码为“%(code)s”的行政区划。",

@@ -11,9 +11,15 @@ from hazards.domain.enums import JurisdictionLevel, SupervisionLevel
 from hazards.models import Jurisdiction, Organization, User
 
 
-def list_jurisdictions(session: Session, user, *, level: JurisdictionLevel | None = None) -> list[Jurisdiction]:
-    """The user's division and those below it (only one level of them when `level` is given), by code."""
+def list_jurisdictions(session: Session, user, *, level: JurisdictionLevel | None = None,
+                       current_only: bool = False) -> list[Jurisdiction]:
+    """The user's division and those below it (only one level of them when `level` is given), by code.
+
+    Filters offer every division, so old hazards of a retired one can still be found; a form that
+    files something new asks for `current_only`, the divisions the registry still lists."""
     stmt = select(Jurisdiction).where(permissions.visible_clause(user, Jurisdiction.code))
+    if current_only:
+        stmt = stmt.where(Jurisdiction.active.is_(True))
     if level is not None:
         stmt = stmt.where(Jurisdiction.level == level)
     return list(session.scalars(stmt.order_by(Jurisdiction.code)))

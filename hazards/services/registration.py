@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from geo.geometry import to_ewkt
 from hazards import permissions
 from hazards.domain.divisions import is_within, subtree_prefix, unit_divisions
-from hazards.domain.drafts import DraftRejected, HazardDraft, check_draft
+from hazards.domain.drafts import DraftRejected, FieldProblem, HazardDraft, check_draft
 from hazards.domain.enums import OrganizationKind
 from hazards.domain.errors import N_, Forbidden
-from hazards.models import Hazard, Organization, StatusChange, User, hazard_categories, hazard_measures
+from hazards.models import Hazard, Jurisdiction, Organization, StatusChange, User, hazard_categories, hazard_measures
 from hazards.models.base import utcnow
 from hazards.services.codes import allocate_codes
 from hazards.services.funding import record_opening_funding
@@ -42,10 +42,19 @@ def report_hazard(session: Session, draft: HazardDraft, *, actor: User | permiss
     misplaced = placement_problem(session, draft.jurisdiction_code, draft.geometry)
     if misplaced:
         problems.append(misplaced)
+    if _retired(session, draft.jurisdiction_code):
+        # A historic ledger may still name it (the import); a new report goes to the division that took over.
+        problems.append(FieldProblem("jurisdiction_code", N_(
+            "division %(code)s is no longer in the division registry; report the hazard in the division that "
+            "took its place"), {"code": draft.jurisdiction_code}))
     if problems:
         raise DraftRejected(problems)
     (hazard_id,) = register_hazards(session, [draft], ref=ref, actor_id=actor.id, action="report")
     return session.get(Hazard, hazard_id)
+
+
+def _retired(session: Session, code: str) -> bool:
+    return session.scalar(select(Jurisdiction.active).where(Jurisdiction.code == code)) is False
 
 
 def register_hazards(

@@ -9,10 +9,12 @@ import pytest
 from sqlalchemy import event, select
 
 from hazards.domain.divisions import level_of
+from hazards.domain.drafts import DraftRejected
 from hazards.domain.enums import JurisdictionLevel
 from hazards.io.exporter import export_hazards
 from hazards.models import Jurisdiction
 from hazards.permissions import SYSTEM
+from hazards.queries.divisions import list_jurisdictions
 from hazards.reports import build_report, parse_period
 from hazards.services.division_registry import REGISTRY_FILE, Registry, load_registry, read_registry
 from hazards.services.registration import report_hazard
@@ -94,6 +96,13 @@ def test_a_new_edition_renames_adds_and_keeps_what_it_no_longer_lists(session, t
     # Nobody new is given a division that is gone.
     with pytest.raises(UserError, match="140927 .神池县. is no longer in the national registry"):
         user(session, "inspector", "140927")
+    with pytest.raises(DraftRejected) as refused:  # nor is a new hazard filed there
+        report_hazard(session, draft(title="新隐患", jurisdiction_code="140927"), actor=SYSTEM)
+    assert [p.field for p in refused.value.problems] == ["jurisdiction_code"]
+    city_supervisor = user(session, "supervisor", "140900", login="city-registry")
+    offered = [j.code for j in list_jurisdictions(session, city_supervisor, current_only=True)]
+    assert "140927" not in offered and "140902" in offered  # the logging form offers current divisions
+    assert "140927" in [j.code for j in list_jurisdictions(session, city_supervisor)]  # filters find old ones
 
     back = load_registry(session)  # the shipped edition again: 神池县 comes back, the new city goes
     assert (back.added, back.updated, back.retired) == ([], ["140927", "140928"], ["140982"])
