@@ -2,10 +2,12 @@
 division, and the roads of their subtree (list, map, upload, export).
 
 An upload is checked first and written only on confirmation, by the same import services the
-`hazards divisions import` and `hazards roads import` commands run. Between the two steps the file
-waits in the instance folder (`uploads/places/<token>`), named in the admin's signed session cookie
-so nobody else can confirm it; it is removed when confirmed, when the check finds problems, when the
-same admin uploads another, and a day later in any case. An admin writes only divisions, and roads
+`hazards divisions import` and `hazards roads import` commands run. Each step works in a temporary
+folder of its own; between the two the checked files wait in the deployment's file store
+(`staging/places/<token>/...`, hazards.storage), so the confirmation may reach any web server. The
+token is named in the admin's signed session cookie so nobody else can confirm it; the files are
+removed when confirmed, when the check finds problems, when the same admin uploads another, and a
+day later in any case (the token starts with the time it was made). An admin writes only divisions, and roads
 numbered by divisions, inside their own subtree; a feature outside it is refused by name.
 """
 
@@ -35,6 +37,7 @@ from hazards.io.upload_files import remove_folder, store_upload
 from hazards.models import Jurisdiction
 from hazards.queries.map_layers import bounds_of
 from hazards.queries.places import division_boundary_geojson, division_tree, roads_geojson, roads_of
+from hazards.storage import current_store
 from hazards.web.maps import map_center
 from hazards.web.security_headers import csp_nonce
 
@@ -135,27 +138,25 @@ def export_roads():
 # --- upload: check, then confirm ---------------------------------------------------------------------
 
 def _check(kind: str):
-    """Save the upload, run the import as a dry run and show what it found; keep the file for the
+    """Save the upload, run the import as a dry run and show what it found; keep the files for the
     confirmation only when every feature passes."""
     _drop_staged()
     options = _options(kind)
-    token = secrets.token_urlsafe(16)
-    folder = _staging_root() / token
+    token = f"{int(time.time())}-{secrets.token_hex(12)}"
+    folder = Path(tempfile.mkdtemp(prefix="hazards-places-"))
     try:
         path, posts = _store(kind, folder)
         report = _run(kind, path, posts, options, dry_run=True)
+        if not report.blocked:
+            _stage(token, folder)
+            cookie[_COOKIE_KEY] = {"token": token, "kind": kind, "path": path.relative_to(folder).as_posix(),
+                                   "posts": posts.relative_to(folder).as_posix() if posts else None,
+                                   "options": options}
     except InvalidInput as exc:
-        remove_folder(folder)
         flash(error_text(exc), "error")
         return redirect(_home(kind), code=303)
-    except BaseException:
+    finally:
         remove_folder(folder)
-        raise
-    if report.blocked:
-        remove_folder(folder)
-    else:
-        cookie[_COOKIE_KEY] = {"token": token, "kind": kind, "path": str(path.relative_to(folder)),
-                               "posts": str(posts.relative_to(folder)) if posts else None, "options": options}
     return render_template("admin/place_check.html", kind=kind, report=report, token=token,
                            filename=request.files["file"].filename, problems=_problems(report),
                            more=max(0, len(report.errors) - MAX_LISTED_PROBLEMS),
@@ -167,13 +168,12 @@ def _confirm(kind: str):
     if not staged or staged.get("kind") != kind or staged.get("token") != request.form.get("token"):
         flash(_("That upload is no longer waiting: upload the file again."), "error")
         return redirect(_home(kind), code=303)
-    folder = _staging_root() / staged["token"]
-    if not folder.is_dir():
-        cookie.pop(_COOKIE_KEY, None)
-        flash(_("That upload is no longer waiting: upload the file again."), "error")
-        return redirect(_home(kind), code=303)
+    folder = Path(tempfile.mkdtemp(prefix="hazards-places-"))
     session = get_session()
     try:
+        if not _unstage(staged["token"], folder):
+            flash(_("That upload is no longer waiting: upload the file again."), "error")
+            return redirect(_home(kind), code=303)
         posts = folder / staged["posts"] if staged["posts"] else None
         report = _run(kind, folder / staged["path"], posts, staged["options"], dry_run=False)
         if report.blocked:  # the ledger changed since the check (a division went, another admin's roads)
@@ -185,6 +185,7 @@ def _confirm(kind: str):
         session.commit()
     finally:
         remove_folder(folder)
+        _forget(staged["token"])
         cookie.pop(_COOKIE_KEY, None)
     if kind == "divisions":
         flash(_("Boundaries written: %(count)s (%(codes)s).", count=len(report.written),
@@ -257,21 +258,48 @@ def _problems(report) -> list[tuple[str, str]]:
             for e in report.errors[:MAX_LISTED_PROBLEMS]]
 
 
-def _staging_root() -> Path:
-    return Path(current_app.instance_path) / "uploads" / "places"
+STAGING = "staging/places/"
+
+
+def _stage(token: str, folder: Path) -> None:
+    """Keep the checked files in the store for the confirmation, wherever it arrives."""
+    store = current_store()
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if path.is_file() and not any(part.startswith(".") for part in relative.split("/")):
+            with open(path, "rb") as data:
+                store.put(f"{STAGING}{token}/{relative}", data)
+
+
+def _unstage(token: str, folder: Path) -> bool:
+    """Bring the checked files back into `folder`; False when none are waiting (confirmed, or dropped)."""
+    store = current_store()
+    keys = list(store.keys(f"{STAGING}{token}/"))
+    for key in keys:
+        target = folder / key[len(STAGING) + len(token) + 1:]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with store.open(key) as source, open(target, "wb") as copy:
+            shutil.copyfileobj(source, copy, 1 << 20)
+    return bool(keys)
+
+
+def _forget(token: str) -> None:
+    store = current_store()
+    for key in list(store.keys(f"{STAGING}{token}/")):
+        store.delete(key)
 
 
 def _drop_staged() -> None:
     """Forget this admin's earlier unconfirmed upload, and anyone's older than a day."""
     staged = cookie.pop(_COOKIE_KEY, None)
-    root = _staging_root()
     if staged and staged.get("token"):
-        remove_folder(root / staged["token"])
-    if root.is_dir():
-        cutoff = time.time() - STAGED_FOR_S
-        for folder in root.iterdir():
-            if folder.is_dir() and folder.stat().st_mtime < cutoff:
-                shutil.rmtree(folder, ignore_errors=True)
+        _forget(staged["token"])
+    cutoff = time.time() - STAGED_FOR_S
+    old = {key[len(STAGING):].split("/", 1)[0] for key in current_store().keys(STAGING)}
+    for token in old:
+        made = token.split("-", 1)[0]
+        if not made.isdigit() or int(made) < cutoff:
+            _forget(token)
 
 
 # --- the map ---------------------------------------------------------------------------------------

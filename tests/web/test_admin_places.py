@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -16,6 +15,7 @@ from sqlalchemy import select
 from geo.geometry import from_db
 from geo.vector_files import read_layer
 from hazards.models import Jurisdiction, Road
+from hazards.storage import current_store
 from tests.factories import user
 from tests.io.gis_files import convert, feature, geojson, line, point, polygon
 
@@ -126,8 +126,8 @@ def test_a_zip_that_climbs_out_or_unpacks_too_far_is_refused(app, client, auth, 
     response = upload(client, "/admin/divisions/upload", bomb.getvalue(), "bomb.zip")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "flash error" in page and "MB" in page
-    staged = Path(app.instance_path) / "uploads" / "places"
-    assert not staged.is_dir() or list(staged.iterdir()) == []  # refused uploads leave no files behind
+    with app.app_context():  # refused uploads leave nothing waiting in the store
+        assert list(current_store().keys("staging/")) == []
 
 
 def test_roads_upload_list_and_export_round_trip(client, auth, session, people, tmp_path):
@@ -143,6 +143,8 @@ def test_roads_upload_list_and_export_round_trip(client, auth, session, people, 
 
     page = upload(client, "/admin/roads/upload", target.read_bytes(), "路网.gpkg").get_data(as_text=True)
     assert 'name="token"' in page, page
+    with client.application.app_context():  # waiting in the shared store, so any web server can confirm it
+        assert [key.rsplit("/", 1)[-1] for key in current_store().keys("staging/places/")] == ["upload.gpkg"]
     assert session.scalar(select(Road).where(Road.route_code == "X001")) is None
     assert confirm(client, "/admin/roads/upload/confirm", page).status_code == 303
 
