@@ -34,6 +34,9 @@ DEFAULTS = {
     "COORDINATE_EXTENT": [73.4, 18.0, 135.1, 53.6],
     # Largest upload accepted, in bytes (photos, import files).
     "MAX_CONTENT_LENGTH": 50 * 1024 * 1024,
+    # Most bytes an uploaded zip (a Shapefile's boundary or roads) may unpack to: a zip of a few MB can
+    # hold gigabytes of zeros, and the limit above only counts what was sent.
+    "UPLOAD_UNPACKED_MAX": 200 * 1024 * 1024,
     # The ledger's time zone: "today" for every job, report default, deadline and reminder, and the zone
     # stored (UTC) timestamps are shown in. The host's own zone is never used (hazards.clock). Celery's
     # schedule (REMINDER_TIME etc.) is read in this zone too.

@@ -22,6 +22,7 @@ from geo.coords import CHINA_EXTENT
 from geo.messages import GeoError
 from geo.polygons import as_boundary, merge_boundaries
 from geo.vector_files import VectorFileError, VectorLayer, read_layer
+from hazards.domain.divisions import is_within
 from hazards.domain.errors import N_, render_english
 from hazards.models import Jurisdiction
 from hazards.services.boundaries import set_boundary
@@ -132,11 +133,20 @@ def division_code(value: Any) -> str:
     return text
 
 
+def check_within(code: str, within: str | None) -> None:
+    """Refuse a division outside `within`'s subtree (an admin writes only their own divisions)."""
+    if within is not None and not is_within(code, within):
+        raise FeatureProblem(N_("division %(code)s lies outside %(within)s, the divisions you administer"),
+                             {"code": code, "within": within})
+
+
 def import_boundaries(session: Session, path: str | Path, *, code_field: str | None = None, layer: str | None = None,
                       encoding: str | None = None, crs: str | None = None, dry_run: bool = False,
-                      extent: tuple[float, float, float, float] = CHINA_EXTENT) -> GisImportReport:
+                      extent: tuple[float, float, float, float] = CHINA_EXTENT,
+                      within: str | None = None) -> GisImportReport:
     """Check every feature of the file and, when all pass and this is no dry run, store each
-    division's boundary (replacing any it had); the caller commits."""
+    division's boundary (replacing any it had); the caller commits. With `within` (an admin's own
+    division), a feature of a division outside its subtree is refused by name."""
     report = GisImportReport(str(path))
     table = open_layer(report, path, layer, encoding, crs)
     if table is None:
@@ -153,6 +163,7 @@ def import_boundaries(session: Session, path: str | Path, *, code_field: str | N
             code = division_code(feature.properties.get(code_name))
             if code not in known:
                 raise FeatureProblem(N_("no division with the code %(code)s is known"), {"code": code})
+            check_within(code, within)
         except GeoError as exc:
             report.errors.append(FeatureError.of(feature.number, code_name, exc))
             continue

@@ -46,7 +46,15 @@ from hazards.domain.divisions import is_within, subtree_range
 from hazards.domain.enums import RoadClass
 from hazards.domain.errors import N_, TranslatableValueError
 from hazards.io.columns import enum_parser, parse_route_code
-from hazards.io.gis import FeatureError, FeatureProblem, GisImportReport, division_code, open_layer, pick_field
+from hazards.io.gis import (
+    FeatureError,
+    FeatureProblem,
+    GisImportReport,
+    check_within,
+    division_code,
+    open_layer,
+    pick_field,
+)
 from hazards.models import Jurisdiction, Road
 from hazards.services.roads import as_multiline, write_road
 
@@ -117,9 +125,11 @@ def read_stake(value: Any) -> int | None:
 def import_roads(session: Session, path: str | Path, *, layer: str | None = None, posts: str | Path | None = None,
                  posts_layer: str | None = None, division: str | None = None, encoding: str | None = None,
                  crs: str | None = None, dry_run: bool = False,
-                 extent: tuple[float, float, float, float] = CHINA_EXTENT) -> GisImportReport:
+                 extent: tuple[float, float, float, float] = CHINA_EXTENT,
+                 within: str | None = None) -> GisImportReport:
     """Check the road file (and its posts) whole and, when every feature passes and this is no dry
-    run, write its roads; the caller commits. `report.written` lists `ROUTE@division` keys."""
+    run, write its roads; the caller commits. `report.written` lists `ROUTE@division` keys. With
+    `within` (an admin's own division), a road numbered by a division outside its subtree is refused."""
     report = GisImportReport(str(path))
     try:
         layer = layer or _road_layer(path)
@@ -137,10 +147,12 @@ def import_roads(session: Session, path: str | Path, *, layer: str | None = None
     if division is not None:
         try:
             default_division = _known_division(division, known)
+            check_within(default_division, within)
         except GeoError as exc:
             report.errors.append(FeatureError.of(None, None, exc))
             return report
-    sections = [s for s in (_section(report, f, names, known, default_division, extent) for f in table.features) if s]
+    sections = [s for s in (_section(report, f, names, known, default_division, extent, within)
+                            for f in table.features) if s]
     plans = _plans(report, sections)
     post_table = _posts_table(report, path, posts, posts_layer, encoding, crs)
     if post_table is not None:
@@ -193,6 +205,11 @@ def _known_division(value: Any, known: set[str]) -> str:
     return code
 
 
+def _inside(code: str, within: str | None) -> str:
+    check_within(code, within)
+    return code
+
+
 def _text(value: Any) -> str | None:
     if value is None:
         return None
@@ -200,7 +217,7 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _section(report, feature, names, known, default_division, extent) -> _Section | None:
+def _section(report, feature, names, known, default_division, extent, within=None) -> _Section | None:
     """One road feature checked; None (with its problems in the report) when it has any."""
     problems_before = len(report.errors)
     values: dict[str, Any] = {}
@@ -217,7 +234,7 @@ def _section(report, feature, names, known, default_division, extent) -> _Sectio
     read("name", _text)
     read("start", read_stake)
     read("end", read_stake)
-    read("division", lambda v: _known_division(v, known) if _text(v) else default_division)
+    read("division", lambda v: _inside(_known_division(v, known), within) if _text(v) else default_division)
     read("class", lambda v: _ROAD_CLASS(_text(v)) if _text(v) else None)
     if "division" in values and values["division"] is None:
         report.errors.append(FeatureError(feature.number, names.get("division"), N_(

@@ -12,6 +12,7 @@ def register_blueprints(app: Flask) -> None:
     from hazards import i18n
     from hazards.web import (
         admin,
+        admin_places,
         auth,
         errors,
         filters,
@@ -30,7 +31,7 @@ def register_blueprints(app: Flask) -> None:
     i18n.init_app(app)
     csrf.init_app(app)
     auth.login_manager.init_app(app)
-    for blueprint in (auth.bp, pages.bp, hazard_pages.bp, reporting.bp, hazard_actions.bp, admin.bp, maps.bp,
+    for blueprint in (auth.bp, pages.bp, hazard_pages.bp, reporting.bp, hazard_actions.bp, admin.bp, admin_places.bp, maps.bp,
                       map_page.bp, inbox.bp, reports.bp):
         app.register_blueprint(blueprint)
     filters.register(app)
