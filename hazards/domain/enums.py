@@ -167,3 +167,31 @@ class DeliveryState(StrEnum):
     SENDING = "sending"  # claimed by a worker, under a lease its heartbeat renews
     SENT = "sent"
     UNDELIVERABLE = "undeliverable"  # still failing when the retry period ran out; the admins are told
+
+
+class AdminChangeKind(StrEnum):
+    """What an administrator changed (the admin audit's `kind`). Stored as plain text, not a checked
+    enum column, so a later kind (a division, a road) needs no migration of the audit table."""
+
+    USER_ADDED = "user_added"
+    USER_IMPORTED = "user_imported"
+    USER_EDITED = "user_edited"  # name, e-mail, phone, language
+    USER_ACCESS_CHANGED = "user_access_changed"  # role, division, organization
+    USER_DISABLED = "user_disabled"
+    USER_ENABLED = "user_enabled"
+    USER_PASSWORD_RESET = "user_password_reset"
+    ORGANIZATION_ADDED = "organization_added"
+    ORGANIZATION_EDITED = "organization_edited"
+    ORGANIZATION_DEACTIVATED = "organization_deactivated"
+    ORGANIZATION_REACTIVATED = "organization_reactivated"
+    ORGANIZATION_MERGED = "organization_merged"
+    CATEGORY_ADDED = "category_added"
+    CATEGORY_EDITED = "category_edited"
+    CATEGORY_REORDERED = "category_reordered"
+    CATEGORY_DEACTIVATED = "category_deactivated"
+    CATEGORY_REACTIVATED = "category_reactivated"
+    MEASURE_ADDED = "measure_added"
+    MEASURE_EDITED = "measure_edited"
+    MEASURE_REORDERED = "measure_reordered"
+    MEASURE_DEACTIVATED = "measure_deactivated"
+    MEASURE_REACTIVATED = "measure_reactivated"

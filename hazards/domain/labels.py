@@ -6,6 +6,7 @@ The first Chinese label is the one shown; the others are spellings accepted on i
 from __future__ import annotations
 
 from hazards.domain.enums import (
+    AdminChangeKind,
     AttachmentPhase,
     CoordinateInput,
     DeliveryChannel,
@@ -16,6 +17,7 @@ from hazards.domain.enums import (
     FundingKind,
     FundingSource,
     JurisdictionLevel,
+    OrganizationKind,
     RiskGrade,
     RoadClass,
     Role,
@@ -99,6 +101,31 @@ _ENTRIES: list = [
     (CoordinateInput.WGS84, ("WGS-84 / CGCS2000", "WGS-84")),
     (CoordinateInput.GCJ02, ("GCJ-02 (AMap, Tencent)", "GCJ-02", "高德", "腾讯")),
     (CoordinateInput.BD09, ("BD-09 (Baidu)", "BD-09", "百度")),
+    (OrganizationKind.POLICE, ("Police unit", "公安交管部门", "交警队", "交警大队")),
+    (OrganizationKind.RESPONSIBLE, ("Responsible unit", "责任单位")),
+    (OrganizationKind.SUPERVISING, ("Supervising body", "督办单位")),
+    (AdminChangeKind.USER_ADDED, ("User added", "新增用户")),
+    (AdminChangeKind.USER_IMPORTED, ("User imported from a sheet", "批量导入用户")),
+    (AdminChangeKind.USER_EDITED, ("User details changed", "修改用户信息")),
+    (AdminChangeKind.USER_ACCESS_CHANGED, ("Role, division or organization changed", "调整角色、辖区或单位")),
+    (AdminChangeKind.USER_DISABLED, ("User disabled", "停用用户")),
+    (AdminChangeKind.USER_ENABLED, ("User enabled", "启用用户")),
+    (AdminChangeKind.USER_PASSWORD_RESET, ("Password reset", "重置密码")),
+    (AdminChangeKind.ORGANIZATION_ADDED, ("Organization added", "新增单位")),
+    (AdminChangeKind.ORGANIZATION_EDITED, ("Organization changed", "修改单位")),
+    (AdminChangeKind.ORGANIZATION_DEACTIVATED, ("Organization deactivated", "停用单位")),
+    (AdminChangeKind.ORGANIZATION_REACTIVATED, ("Organization back in use", "恢复使用单位")),
+    (AdminChangeKind.ORGANIZATION_MERGED, ("Organizations merged", "合并单位")),
+    (AdminChangeKind.CATEGORY_ADDED, ("Category added", "新增隐患类型")),
+    (AdminChangeKind.CATEGORY_EDITED, ("Category renamed", "修改隐患类型")),
+    (AdminChangeKind.CATEGORY_REORDERED, ("Category moved", "调整隐患类型排序")),
+    (AdminChangeKind.CATEGORY_DEACTIVATED, ("Category deactivated", "停用隐患类型")),
+    (AdminChangeKind.CATEGORY_REACTIVATED, ("Category back in use", "恢复使用隐患类型")),
+    (AdminChangeKind.MEASURE_ADDED, ("Measure added", "新增治理措施")),
+    (AdminChangeKind.MEASURE_EDITED, ("Measure renamed", "修改治理措施")),
+    (AdminChangeKind.MEASURE_REORDERED, ("Measure moved", "调整治理措施排序")),
+    (AdminChangeKind.MEASURE_DEACTIVATED, ("Measure deactivated", "停用治理措施")),
+    (AdminChangeKind.MEASURE_REACTIVATED, ("Measure back in use", "恢复使用治理措施")),
 ]
 
 LABELS: dict = {(type(member), member.value): names for member, names in _ENTRIES}

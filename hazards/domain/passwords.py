@@ -5,6 +5,7 @@ The list of common passwords ships beside this module (composed by scripts/compo
 
 from __future__ import annotations
 
+import secrets
 from functools import cache
 from pathlib import Path
 
@@ -34,3 +35,16 @@ def check_new_password(password: str) -> None:
         raise WeakPassword(N_("The password must have at least %(n)s characters."), {"n": MIN_LENGTH})
     if is_common(password):
         raise WeakPassword(N_("This password is among the most common ones and easy to guess; choose another."))
+
+
+# No 0/O, 1/l/I: a generated password is read off a sheet and typed in by hand.
+_GENERATED_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+GENERATED_LENGTH = 14
+
+
+def generate_password() -> str:
+    """A random password for a new account, within the rules above (14 characters: about 81 bits)."""
+    while True:
+        password = "".join(secrets.choice(_GENERATED_ALPHABET) for _ in range(GENERATED_LENGTH))
+        if not is_common(password):
+            return password

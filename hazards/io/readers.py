@@ -70,6 +70,43 @@ def open_table(path: str | Path, *, fmt: str | None = None, max_bytes: int = DEF
     """Open and check a ledger file; raises ImportFileError with a message meant for the user."""
     path = Path(path)
     fmt = detect_format(path, fmt)
+    magic = _checked_start(path, max_bytes)
+    table = {"csv": _csv_table, "xlsx": _xlsx_table, "geojson": _geojson_table}[fmt](path, magic)
+    _check_headers(table)
+    return table
+
+
+@dataclass
+class Sheet:
+    """A CSV or XLSX sheet that is not a ledger (a list of people, say): its header and raw rows."""
+
+    path: Path
+    headers: list[str]
+    _rows: Callable[[], Iterator[Row]]
+
+    def rows(self) -> Iterator[Row]:
+        """(row number as shown in the file, {header: raw cell}); fully empty rows are skipped."""
+        return self._rows()
+
+
+def open_sheet(path: str | Path, *, is_header: Callable[[list], bool], max_bytes: int = DEFAULT_MAX_BYTES) -> Sheet:
+    """Open a CSV or XLSX sheet with the same checks as a ledger (size, encoding, stray cells), its header
+    being the first row `is_header` accepts (title rows above it are skipped) or else the first row."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    fmt = detect_format(path) if suffix == ".xls" else FORMATS.get(suffix)  # .xls: its own advice
+    if fmt not in ("csv", "xlsx"):
+        raise ImportFileError(N_("'%(file)s': unknown file type '%(suffix)s'; use .csv or .xlsx"),
+                              {"file": path.name, "suffix": suffix})
+    magic = _checked_start(path, max_bytes)
+    records = _csv_records(path, magic) if fmt == "csv" else _xlsx_records(path, magic)
+    with closing(records()) as first_rows:
+        _number, headers = _find_header(first_rows, path, is_header)
+    return Sheet(path, [h for h in headers if h], lambda: _data_rows(records(), path, is_header))
+
+
+def _checked_start(path: Path, max_bytes: int) -> bytes:
+    """The file's first bytes, once it is known to exist, not be empty and not be too large."""
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -80,10 +117,7 @@ def open_table(path: str | Path, *, fmt: str | None = None, max_bytes: int = DEF
         raise ImportFileError(N_("'%(file)s' is %(size)s MB, larger than the %(limit)s MB allowed; split it"),
                               {"file": path.name, "size": f"{size / 1048576:.0f}", "limit": f"{max_bytes / 1048576:.0f}"})
     with open(path, "rb") as fh:
-        magic = fh.read(8)
-    table = {"csv": _csv_table, "xlsx": _xlsx_table, "geojson": _geojson_table}[fmt](path, magic)
-    _check_headers(table)
-    return table
+        return fh.read(8)
 
 
 def _check_headers(table: SourceTable) -> None:
@@ -119,13 +153,14 @@ def _is_blank(cells) -> bool:
     return True
 
 
-def _find_header(records: Iterator[tuple[int, list]], path: Path) -> tuple[int, list[str | None]]:
+def _find_header(records: Iterator[tuple[int, list]], path: Path,
+                 is_header: Callable[[list], bool] = looks_like_header) -> tuple[int, list[str | None]]:
     """The header: the first row naming known columns, else the first non-empty row."""
     first: tuple[int, list] | None = None
     for depth, (number, cells) in enumerate(records):
         if _is_blank(cells):
             continue
-        if looks_like_header(cells):
+        if is_header(cells):
             return number, _unique_headers(cells)
         first = first or (number, cells)
         if depth >= HEADER_SEARCH_ROWS:
@@ -135,8 +170,9 @@ def _find_header(records: Iterator[tuple[int, list]], path: Path) -> tuple[int, 
     return first[0], _unique_headers(first[1])
 
 
-def _data_rows(records: Iterator[tuple[int, list]], path: Path) -> Iterator[Row]:
-    _number, headers = _find_header(records, path)
+def _data_rows(records: Iterator[tuple[int, list]], path: Path,
+               is_header: Callable[[list], bool] = looks_like_header) -> Iterator[Row]:
+    _number, headers = _find_header(records, path, is_header)
     named = [(i, h) for i, h in enumerate(headers) if h is not None]
     width = len(headers)
     for number, cells in records:
@@ -151,6 +187,14 @@ def _data_rows(records: Iterator[tuple[int, list]], path: Path) -> Iterator[Row]
 
 
 def _csv_table(path: Path, magic: bytes) -> SourceTable:
+    records = _csv_records(path, magic)
+    with closing(records()) as first_rows:
+        _number, headers = _find_header(first_rows, path)
+    return SourceTable(path, "csv", [h for h in headers if h], map_headers(h for h in headers if h),
+                       _rows=lambda: _data_rows(records(), path))
+
+
+def _csv_records(path: Path, magic: bytes) -> Callable[[], Iterator[tuple[int, list]]]:
     if magic.startswith(b"PK\x03\x04"):
         raise ImportFileError(N_("'%(file)s' is an Excel workbook, not CSV; name it .xlsx"), {"file": path.name})
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
@@ -183,10 +227,7 @@ def _csv_table(path: Path, magic: bytes) -> SourceTable:
                 number += 1
                 yield number, cells
 
-    with closing(records()) as first_rows:
-        _number, headers = _find_header(first_rows, path)
-    return SourceTable(path, "csv", [h for h in headers if h], map_headers(h for h in headers if h),
-                       _rows=lambda: _data_rows(records(), path))
+    return records
 
 
 def _without_nul(lines, path: Path) -> Iterator[str]:
@@ -244,6 +285,14 @@ XLSX_MAX_SHEET_BYTES = 1024 * 1024 * 1024
 
 
 def _xlsx_table(path: Path, magic: bytes) -> SourceTable:
+    records = _xlsx_records(path, magic)
+    with closing(records()) as first_rows:
+        _number, headers = _find_header(first_rows, path)
+    return SourceTable(path, "xlsx", [h for h in headers if h], map_headers(h for h in headers if h),
+                       _rows=lambda: _data_rows(records(), path))
+
+
+def _xlsx_records(path: Path, magic: bytes) -> Callable[[], Iterator[tuple[int, list]]]:
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(N_("'%(file)s' is an old Excel .xls file; save it as .xlsx and import that"),
                               {"file": path.name})
@@ -266,10 +315,7 @@ def _xlsx_table(path: Path, magic: bytes) -> SourceTable:
         finally:
             workbook.close()
 
-    with closing(records()) as first_rows:
-        _number, headers = _find_header(first_rows, path)
-    return SourceTable(path, "xlsx", [h for h in headers if h], map_headers(h for h in headers if h),
-                       _rows=lambda: _data_rows(records(), path))
+    return records
 
 
 def _check_unzipped_size(path: Path) -> None:

@@ -1,5 +1,6 @@
 """The ledger's tables. Importing this package registers every model on `Base.metadata`."""
 
+from hazards.models.admin_audit import AdminChange
 from hazards.models.base import Base
 from hazards.models.hazard import CodeSequence, Hazard
 from hazards.models.history import (
@@ -20,6 +21,7 @@ from hazards.models.token import ApiToken
 from hazards.models.user import LoginAttempt, User
 
 __all__ = [
+    "AdminChange",
     "ApiToken",
     "Attachment",
     "Base",

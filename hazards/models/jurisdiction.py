@@ -49,6 +49,8 @@ class Organization(Base):
     name: Mapped[str] = mapped_column(String(128))
     kind: Mapped[OrganizationKind] = mapped_column(enum_column(OrganizationKind, "organization_kind"))
     jurisdiction_code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
+    # A deactivated unit is offered for no new hazard or account; the hazards naming it keep it.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     jurisdiction: Mapped[Jurisdiction] = relationship()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Table
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hazards.models.base import Base
@@ -14,6 +14,9 @@ class _Term:
     name_zh: Mapped[str] = mapped_column(String(64))
     name_en: Mapped[str] = mapped_column(String(64))
     sort_order: Mapped[int] = mapped_column(default=0)
+    # A retired term is offered for no new hazard; the hazards that have it keep it, and ledger files
+    # naming it still import and export.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     def label(self, language: str = "zh") -> str:
         return self.name_en if language == "en" else self.name_zh

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from hazards import permissions
 from hazards.domain.divisions import unit_divisions
 from hazards.domain.enums import JurisdictionLevel, SupervisionLevel
-from hazards.models import Jurisdiction, Organization, User
+from hazards.models import Jurisdiction, Organization
 
 
 def list_jurisdictions(session: Session, user, *, level: JurisdictionLevel | None = None,
@@ -33,23 +33,14 @@ def list_places(session: Session, user) -> list[tuple[str, str, JurisdictionLeve
     ).all())
 
 
-def list_organizations(session: Session, user) -> list[Organization]:
-    """The organizations of the user's subtree, as the administration page lists them."""
-    return list(session.scalars(
-        select(Organization).where(permissions.visible_clause(user, Organization.jurisdiction_code))
-        .order_by(Organization.jurisdiction_code, Organization.name)))
-
-
-def list_people(session: Session, user) -> list[User]:
-    """The accounts of the user's subtree."""
-    return list(session.scalars(
-        select(User).where(permissions.visible_clause(user, User.jurisdiction_code))
-        .order_by(User.jurisdiction_code, User.login)))
-
-
-def list_units_for(session: Session, jurisdiction_code: str, level: SupervisionLevel) -> list[Organization]:
+def list_units_for(session: Session, jurisdiction_code: str, level: SupervisionLevel,
+                   keep: tuple[int | None, ...] = ()) -> list[Organization]:
     """The organizations a hazard of this division and level may name (督办单位, 责任单位): its own
-    division's first, then each division above it, by name within each."""
+    division's first, then each division above it, by name within each. Only units in use, and those
+    in `keep` (the ones the hazard names now, even if deactivated since)."""
     order = unit_divisions(jurisdiction_code, level)
-    found = session.scalars(select(Organization).where(Organization.jurisdiction_code.in_(order))).all()
+    in_use = Organization.active.is_(True)
+    kept = [k for k in keep if k is not None]
+    found = session.scalars(select(Organization).where(
+        Organization.jurisdiction_code.in_(order), in_use | Organization.id.in_(kept) if kept else in_use)).all()
     return sorted(found, key=lambda o: (order.index(o.jurisdiction_code), o.name))

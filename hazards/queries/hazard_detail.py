@@ -40,7 +40,8 @@ def hazard_detail(session: Session, user, hazard_id: int) -> HazardDetail:
                              .order_by(Attachment.uploaded_at)).all()
     # A county hazard is often handed to a city or provincial body, so the units above it are offered too;
     # the Ministry's when this user could list the hazard at that level.
-    organizations = list_units_for(session, hazard.jurisdiction_code, _highest_level(user, hazard))
+    organizations = list_units_for(session, hazard.jurisdiction_code, _highest_level(user, hazard),
+                                   keep=(hazard.supervising_body_id, hazard.responsible_unit_id))
     funding = list(session.scalars(select(FundingEntry).where(FundingEntry.hazard_id == hazard.id)
                                    .order_by(FundingEntry.entry_date, FundingEntry.id)))
     return HazardDetail(

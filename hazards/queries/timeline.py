@@ -39,9 +39,10 @@ FIELD_LABELS = {
     "completed_on": ("完工日期", "works completed on"), "acceptance_note": ("验收意见", "acceptance note"),
     "categories": ("隐患类型", "categories"), "merged_into_id": ("合并至", "merged into"),
     "crash_prone": ("事故多发", "crash-prone"), "school_zone": ("学校周边", "school zone"),
+    "found_by_unit_id": ("发现单位", "unit that found it"),
     "start_m": ("起点桩号", "start stake"), "end_m": ("止点桩号", "end stake"), "risk_grade": ("风险等级", "risk grade"),
 }
-_ORGANIZATION_FIELDS = {"responsible_unit_id", "supervising_body_id"}
+_ORGANIZATION_FIELDS = {"responsible_unit_id", "supervising_body_id", "found_by_unit_id"}
 
 
 def field_label(field: str, language: str = "zh") -> str:

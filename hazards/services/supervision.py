@@ -91,7 +91,8 @@ def raise_level(
     old = hazard.level
     changes = {"level": level}
     if supervising_body_id:
-        check_unit(session, supervising_body_id, hazard.jurisdiction_code, level, "supervising_body_id")
+        check_unit(session, supervising_body_id, hazard.jurisdiction_code, level, "supervising_body_id",
+                   current=hazard.supervising_body_id)
         changes["supervising_body_id"] = supervising_body_id
     apply_changes(session, hazard, actor, changes)
     session.add(LevelChange(hazard_id=hazard.id, from_level=old, to_level=level, changed_by_id=actor.id, note=note))

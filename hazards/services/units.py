@@ -13,12 +13,16 @@ from hazards.models import Jurisdiction, Organization
 
 
 def check_unit(session: Session, organization_id: int, jurisdiction_code: str, level: SupervisionLevel,
-               field: str) -> Organization:
-    """The organization, if a hazard of that division and supervision level may name it; else a field error."""
+               field: str, current: int | None = None) -> Organization:
+    """The organization, if a hazard of that division and supervision level may name it; else a field error.
+    A deactivated unit is refused unless it is `current`, the one the hazard names already."""
     org = session.get(Organization, organization_id)
     if org is None:
         template, params = N_("no organization %(id)s is known"), {"id": organization_id}
         raise InvalidInput(template, params, fields={field: "unknown"}, field_messages={field: (template, params)})
+    if not org.active and org.id != current:
+        template, params = N_("%(unit)s is no longer in use"), {"unit": org.name}
+        raise InvalidInput(template, params, fields={field: "inactive"}, field_messages={field: (template, params)})
     if org.jurisdiction_code not in unit_divisions(jurisdiction_code, level):
         raise outside_division(session, org.name, org.jurisdiction_code, jurisdiction_code, field)
     return org

@@ -14,6 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from hazards.domain.accounts import (
+    AccountFieldError,
+    check_email,
+    check_language,
+    check_login,
+    check_name,
+    check_phone,
+)
 from hazards.domain.enums import Role
 from hazards.domain.errors import N_, TranslatableValueError
 from hazards.domain.passwords import WeakPassword, check_new_password
@@ -22,7 +30,30 @@ from hazards.models.user import password_hash_method
 
 
 class UserError(TranslatableValueError):
-    """A user account that cannot be created as asked."""
+    """A user account that cannot be created or changed as asked; `field` names the form field at fault."""
+
+    def __init__(self, template: str, params=None, *, field: str | None = None):
+        self.field = field
+        super().__init__(template, params)
+
+
+def checked_details(*, login: str, name: str | None, email: str | None, phone: str | None,
+                    language: str | None) -> dict:
+    """An account's own details, cleaned by the rules of `hazards.domain.accounts`, or a UserError."""
+    try:
+        login = check_login(login)
+        return {"login": login, "name": check_name(name, login), "email": check_email(email),
+                "phone": check_phone(phone), "language": check_language(language)}
+    except AccountFieldError as exc:
+        raise UserError(exc.template, exc.params, field=exc.field) from None
+
+
+def parse_role(role: str | Role) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise UserError(N_("Unknown role '%(role)s'; use one of %(choices)s."),
+                        {"role": role, "choices": tuple(Role)}, field="role") from None
 
 
 def create_user(
@@ -38,31 +69,28 @@ def create_user(
     language: str = "zh",
     organization_id: int | None = None,
 ) -> User:
-    login = login.strip()
-    if not login:
-        raise UserError(N_("A login is required."))
+    details = checked_details(login=login, name=name, email=email, phone=phone, language=language)
     _require_acceptable(password)
-    try:
-        role = Role(role)
-    except ValueError:
-        raise UserError(N_("Unknown role '%(role)s'; use one of %(choices)s."),
-                        {"role": role, "choices": tuple(Role)}) from None
+    role = parse_role(role)
     division = session.get(Jurisdiction, jurisdiction_code)
     if division is None:
-        raise UserError(N_("No jurisdiction with code '%(code)s'."), {"code": jurisdiction_code})
+        raise UserError(N_("No jurisdiction with code '%(code)s'."), {"code": jurisdiction_code},
+                        field="jurisdiction_code")
     if not division.active:  # abolished or merged: its old hazards stay, nobody new works there
         raise UserError(N_("Division %(code)s (%(name)s) is no longer in the national registry; give the division "
-                           "that took its place."), {"code": division.code, "name": division.name})
-    if session.scalar(select(User.id).where(User.login == login)) is not None:
-        raise UserError(N_("The login '%(login)s' is taken."), {"login": login})
-    user = User(
-        login=login, name=name or login, email=email, phone=phone, role=role,
-        jurisdiction_code=jurisdiction_code, language=language, organization_id=organization_id,
-    )
+                           "that took its place."), {"code": division.code, "name": division.name},
+                        field="jurisdiction_code")
+    if login_taken(session, details["login"]):
+        raise UserError(N_("The login '%(login)s' is taken."), {"login": details["login"]}, field="login")
+    user = User(**details, role=role, jurisdiction_code=jurisdiction_code, organization_id=organization_id)
     _set_password(user, password)
     session.add(user)
     session.flush()
     return user
+
+
+def login_taken(session: Session, login: str) -> bool:
+    return session.scalar(select(User.id).where(User.login == login)) is not None
 
 
 def authenticate(session: Session, login: str, password: str) -> User | None:
@@ -101,7 +129,7 @@ def _require_acceptable(password: str) -> None:
     try:
         check_new_password(password)
     except WeakPassword as exc:
-        raise UserError(exc.template, exc.params) from None
+        raise UserError(exc.template, exc.params, field="password") from None
 
 
 def _set_password(user: User, password: str) -> None:

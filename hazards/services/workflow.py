@@ -104,7 +104,8 @@ def _fields_supplied(session, hazard: Hazard, action: str, actor: User, given: A
         changes["merged_into_id"] = _merge_target(session, hazard, actor, given.merge_target_id).id
     for field in ("supervising_body_id", "responsible_unit_id"):
         if field in changes:
-            check_unit(session, changes[field], hazard.jurisdiction_code, changes.get("level", hazard.level), field)
+            check_unit(session, changes[field], hazard.jurisdiction_code, changes.get("level", hazard.level), field,
+                       current=getattr(hazard, field))
     if "deadline" in changes and changes["deadline"] is not None and changes["deadline"] < today and action == "list":
         raise InvalidInput(N_("The deadline %(date)s is in the past."), {"date": changes["deadline"]},
                            fields={"deadline": "past"})

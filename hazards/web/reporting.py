@@ -43,7 +43,8 @@ ROUTE_LETTER_CLASS = {"G": RoadClass.NATIONAL, "S": RoadClass.PROVINCIAL, "X": R
 
 def form_choices(session):
     counties = list_jurisdictions(session, current_user, level=JurisdictionLevel.COUNTY, current_only=True)
-    categories = session.scalars(select(Category).order_by(Category.sort_order)).all()
+    # Retired categories are offered for no new hazard (hazards.services.admin.vocabulary).
+    categories = session.scalars(select(Category).where(Category.active.is_(True)).order_by(Category.sort_order)).all()
     return {"counties": counties, "categories": categories, "sources": list(Source), "road_classes": list(RoadClass),
             "directions": list(Direction), "risk_grades": list(RiskGrade), "crs_choices": list(CoordinateInput),
             "map_center": map_center(session, current_user.jurisdiction_code)}
