@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,25 +26,12 @@ from hazards.services.reference import ensure_reference_data
 from hazards.services.registration import report_hazard
 from tests.conftest import build_app, unavailable
 from tests.factories import draft
+from tests.servers import _free_port
+from tests.tasks.test_worker import redis_up
 
 ROOT = Path(__file__).resolve().parents[2]
 UNITS = ROOT / "deploy" / "systemd"
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=2) as conn:
-            conn.sendall(b"PING\r\n")
-            return conn.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
 
 
 def unit_command(unit: str, state_dir: Path) -> list[str]:
@@ -106,7 +92,7 @@ def test_the_systemd_units_serve_the_app_and_run_its_jobs_on_postgis_and_redis(m
         ensure_reference_data(session)
         report_hazard(session, draft(), actor=SYSTEM)
         session.commit()
-    port = free_port()
+    port = _free_port()
     # What /etc/hazards/hazards.env would hold (deploy/hazards.env.example), for this machine.
     env = {**os.environ, "HAZARDS_INSTANCE_PATH": str(tmp_path / "instance"), "HAZARDS_DATABASE_URL": database,
            "HAZARDS_SECRET_KEY": "recipe-test", "HAZARDS_BROKER_URL": "redis://127.0.0.1:6379/13",
@@ -135,7 +121,7 @@ def test_the_systemd_units_serve_the_app_and_run_its_jobs_on_postgis_and_redis(m
 
 
 def test_make_run_serves_the_embedded_default_under_gunicorn_with_its_jobs(tmp_path):
-    port = free_port()
+    port = _free_port()
     instance = tmp_path / "instance"
     env = {**os.environ, "HAZARDS_INSTANCE_PATH": str(instance), "BIN": str(BIN), "HOST": "127.0.0.1",
            "PORT": str(port), "HAZARDS_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
