@@ -98,17 +98,23 @@ def build_app(url: str, instance, **settings) -> "Flask":  # noqa: F821
     })
 
 
-@pytest.fixture(scope="session")
-def app(backend, make_database, tmp_path_factory):
-    """An app on a freshly migrated database of the current backend, with reference data."""
+def ledger_app(url: str, instance) -> "Flask":  # noqa: F821
+    """An app on the database at `url`, migrated and holding its reference data, committed."""
     from flask_migrate import upgrade
 
-    app = build_app(make_database(backend), tmp_path_factory.mktemp(f"instance-{backend}"))
+    app = build_app(url, instance)
     with app.app_context():
         upgrade()
         session = hazards_db.get_session()
         ensure_reference_data(session)
         session.commit()
+    return app
+
+
+@pytest.fixture(scope="session")
+def app(backend, make_database, tmp_path_factory):
+    """An app on a freshly migrated database of the current backend, with reference data."""
+    app = ledger_app(make_database(backend), tmp_path_factory.mktemp(f"instance-{backend}"))
     yield app
     hazards_db.state(app).engine.dispose()
 

@@ -117,19 +117,9 @@ class WebhookSink:
 
 def fresh_ledger_app(make_database, instance_folder):
     """An app on a fresh, migrated SpatiaLite ledger with its reference data, for tests that serve it."""
-    from flask_migrate import upgrade
+    from tests.conftest import ledger_app
 
-    from hazards import db as hazards_db
-    from hazards.services.reference import ensure_reference_data
-    from tests.conftest import build_app
-
-    app = build_app(make_database("spatialite"), instance_folder)
-    with app.app_context():
-        upgrade()
-        session = hazards_db.get_session()
-        ensure_reference_data(session)
-        session.commit()
-    return app
+    return ledger_app(make_database("spatialite"), instance_folder)
 
 
 @contextmanager

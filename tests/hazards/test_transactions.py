@@ -7,26 +7,19 @@ for another worker process that wants to write while the first one's transaction
 from __future__ import annotations
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import event, func, select, text
 
 from hazards import db as hazards_db
 from hazards.io.importer import import_hazards
 from hazards.models import Hazard
 from hazards.permissions import SYSTEM
-from hazards.services.reference import ensure_reference_data
-from tests.conftest import build_app
+from tests.conftest import ledger_app
 from tests.io.test_import import POINT_ROW, SECTION_ROW, write_csv
 
 
 @pytest.fixture(scope="module")
 def file_app(make_database, tmp_path_factory):
-    app = build_app(make_database("spatialite"), tmp_path_factory.mktemp("transactions"))
-    with app.app_context():
-        upgrade()
-        session = hazards_db.get_session()
-        ensure_reference_data(session)
-        session.commit()
+    app = ledger_app(make_database("spatialite"), tmp_path_factory.mktemp("transactions"))
     yield app
     hazards_db.state(app).engine.dispose()
 
