@@ -77,7 +77,10 @@ class ReferenceData:
     """Division codes and vocabularies, loaded once per batch so checking a row needs no query."""
 
     def __init__(self, session: Session):
-        self.jurisdictions: set[str] = set(session.scalars(select(Jurisdiction.code)))
+        divisions = session.execute(select(Jurisdiction.code, Jurisdiction.active)).all()
+        self.jurisdictions: set[str] = {code for code, _ in divisions}
+        # Kept so old hazards resolve, but taking no new reports (see the registry's loading).
+        self.retired_jurisdictions: set[str] = {code for code, active in divisions if not active}
         self.category_ids: dict[str, int] = dict(session.execute(select(Category.code, Category.id)).all())
         self.measure_ids: dict[str, int] = dict(session.execute(select(Measure.code, Measure.id)).all())
         # Chinese and English names resolve to codes too: users type 急弯, not sharp_curve.

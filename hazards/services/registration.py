@@ -17,7 +17,7 @@ from hazards.domain.divisions import is_within, subtree_prefix, unit_divisions
 from hazards.domain.drafts import DraftRejected, FieldProblem, HazardDraft, check_draft
 from hazards.domain.enums import OrganizationKind
 from hazards.domain.errors import N_, Forbidden
-from hazards.models import Hazard, Jurisdiction, Organization, StatusChange, User, hazard_categories, hazard_measures
+from hazards.models import Hazard, Organization, StatusChange, User, hazard_categories, hazard_measures
 from hazards.models.base import utcnow
 from hazards.services.codes import allocate_codes
 from hazards.services.funding import record_opening_funding
@@ -42,7 +42,7 @@ def report_hazard(session: Session, draft: HazardDraft, *, actor: User | permiss
     misplaced = placement_problem(session, draft.jurisdiction_code, draft.geometry)
     if misplaced:
         problems.append(misplaced)
-    if _retired(session, draft.jurisdiction_code):
+    if draft.jurisdiction_code in ref.retired_jurisdictions:
         # A historic ledger may still name it (the import); a new report goes to the division that took over.
         problems.append(FieldProblem("jurisdiction_code", N_(
             "division %(code)s is no longer in the division registry; report the hazard in the division that "
@@ -51,10 +51,6 @@ def report_hazard(session: Session, draft: HazardDraft, *, actor: User | permiss
         raise DraftRejected(problems)
     (hazard_id,) = register_hazards(session, [draft], ref=ref, actor_id=actor.id, action="report")
     return session.get(Hazard, hazard_id)
-
-
-def _retired(session: Session, code: str) -> bool:
-    return session.scalar(select(Jurisdiction.active).where(Jurisdiction.code == code)) is False
 
 
 def register_hazards(
