@@ -181,6 +181,7 @@ def decides_first_clause(user: Actor) -> ColumnElement[bool]:
     """SQL face of `decides_first`: hazards `user` sees whose decisions are theirs to take first."""
     from hazards.models import Hazard
 
+    _consulted()
     if user.role is not Role.SUPERVISOR:
         return false()
     own = supervision_level_of(user)

@@ -10,7 +10,9 @@ predicate `can` to keep each one):
   waiting for a decision (延期申请), closure requests to accept (申请销号), and look-backs due (回头看).
 - Inspectors: the hazards in their charge (found by them, or of their unit as the responsible unit):
   works to start once the plan is approved, hazards back in remediation after failed acceptance or a
-  look-back, and their extension requests decided in the last `RECENT_DAYS` days.
+  look-back, hazards in remediation past their deadline with no extension asked for (finish and ask
+  for closure, or ask for an extension), and their extension requests decided in the last `RECENT_DAYS`
+  days.
 
 A look-back is due on a closed hazard (销号) whose closure is at least `LOOKBACK_AFTER_DAYS` days old
 (setting, default 180: the half-year look-back many places practise) and that has no 回头看 event dated on
@@ -44,6 +46,7 @@ SUPERVISOR_GROUPS = [
 ]
 INSPECTOR_GROUPS = [
     ("returned", "request_closure", "action-request_closure"),
+    ("overdue", "request_extension", "extension"),
     ("start_works", "start_works", "action-start_works"),
     ("extension_decided", "view", "timeline"),
 ]
@@ -81,11 +84,12 @@ _COLUMNS = (Hazard.id, Hazard.code, Hazard.title, Hazard.jurisdiction_code, Haza
 
 
 def todo_for(session: Session, user: User, today: date, lookback_after_days: int = 180) -> Todo:
+    theirs = permissions.decides_first_clause(user)  # nothing for anyone but a supervisor
     if user.role is Role.SUPERVISOR:
-        groups = [_supervisor_group(session, user, key, action, anchor, today, lookback_after_days)
+        groups = [_supervisor_group(session, user, theirs, key, action, anchor, today, lookback_after_days)
                   for key, action, anchor in SUPERVISOR_GROUPS]
     elif user.role is Role.INSPECTOR:
-        groups = [_inspector_group(session, user, key, action, anchor)
+        groups = [_inspector_group(session, user, key, action, anchor, today)
                   for key, action, anchor in INSPECTOR_GROUPS]
     else:
         groups = []
@@ -99,8 +103,7 @@ def _rows(session: Session, where, since, *extra, order=None):
     return session.execute(stmt).all()
 
 
-def _supervisor_group(session, user, key, action, anchor, today, lookback_after_days) -> TodoGroup:
-    theirs = permissions.decides_first_clause(user)
+def _supervisor_group(session, user, theirs, key, action, anchor, today, lookback_after_days) -> TodoGroup:
     detail = None
     if key == "verify":
         rows = _rows(session, [theirs, Hazard.status == Status.REPORTED], Hazard.found_on)
@@ -126,15 +129,19 @@ def _supervisor_group(session, user, key, action, anchor, today, lookback_after_
                            for r in rows if permissions.can(user, action, r)])
 
 
-def _inspector_group(session, user, key, action, anchor) -> TodoGroup:
+def _inspector_group(session, user, key, action, anchor, today) -> TodoGroup:
     mine = [permissions.visible_clause(user), _in_their_charge(user)]
+    latest = (select(StatusChange.action).where(StatusChange.hazard_id == Hazard.id)
+              .order_by(StatusChange.id.desc()).limit(1).correlate(Hazard).scalar_subquery())
+    returned = latest.in_(["refuse_acceptance", "reopen"])
     if key == "start_works":
         rows = _rows(session, [*mine, Hazard.status == Status.PLAN_APPROVED], Hazard.updated_at)
     elif key == "returned":
-        latest = (select(StatusChange.action).where(StatusChange.hazard_id == Hazard.id)
-                  .order_by(StatusChange.id.desc()).limit(1).correlate(Hazard).scalar_subquery())
-        rows = _rows(session, [*mine, Hazard.status == Status.IN_REMEDIATION,
-                               latest.in_(["refuse_acceptance", "reopen"])], Hazard.updated_at)
+        rows = _rows(session, [*mine, Hazard.status == Status.IN_REMEDIATION, returned], Hazard.updated_at)
+    elif key == "overdue":
+        asked = exists().where(ExtensionRequest.hazard_id == Hazard.id, ExtensionRequest.state == ExtensionState.PENDING)
+        rows = _rows(session, [*mine, Hazard.status == Status.IN_REMEDIATION, Hazard.deadline < today,
+                               ~returned, ~asked], Hazard.deadline)
     else:
         rows = _rows(session, [permissions.visible_clause(user), ExtensionRequest.hazard_id == Hazard.id,
                                ExtensionRequest.requested_by_id == user.id,

@@ -23,7 +23,11 @@ def current_todo() -> Todo | None:
 
 
 def todo_count() -> int:
+    """For the page header. Counting asks the permission module, but that is no check of the page's own:
+    the flag by which a `checked_inside` view is held to its promise is left as the view left it."""
+    consulted = g.get("permissions_consulted", False)
     todo = current_todo()
+    g.permissions_consulted = consulted
     return todo.count if todo is not None else 0
 
 

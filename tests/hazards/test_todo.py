@@ -54,8 +54,11 @@ def board(session, people, tmp_path):
         "m": make("m", status=Status.PLAN_APPROVED, **listed),
         "n": make("n", inspector, status=Status.IN_REMEDIATION, **listed),
         "o": make("o", inspector, status=Status.IN_REMEDIATION, **listed),
+        "p": make("p", inspector, status=Status.IN_REMEDIATION, **{**listed, "deadline": today - timedelta(days=5)}),
+        "q": make("q", inspector, status=Status.IN_REMEDIATION, **{**listed, "deadline": today - timedelta(days=5)}),
     }
     request_extension(session, made["e"].id, inspector, soon + timedelta(days=60), "雨季")
+    request_extension(session, made["q"].id, inspector, soon, "雨季")  # overdue, but already asking
     asked = request_extension(session, made["n"].id, inspector, soon + timedelta(days=60), "雨季")
     decide_extension(session, asked.id, county, grant=True)
     log_event(session, made["h"].id, county, EventKind.LOOKBACK, "回头看无反弹", happened_on=today)
@@ -73,11 +76,11 @@ def contents(session, person) -> dict[str, set[str]]:
 
 
 @pytest.mark.parametrize("who, expected", [
-    ("county", {"verify": {"a"}, "list": {"b"}, "approve_plan": {"c"}, "extension": {"e"}, "lookback": {"f"}}),
+    ("county", {"verify": {"a"}, "list": {"b"}, "approve_plan": {"c"}, "extension": {"e", "q"}, "lookback": {"f"}}),
     ("city", {"verify": {"j"}, "approve_plan": {"k"}, "accept": {"d"}}),
     ("province", {}),
     ("other_county", {"verify": {"i"}}),
-    ("inspector", {"start_works": {"l"}, "returned": {"o"}, "extension_decided": {"n"}}),
+    ("inspector", {"start_works": {"l"}, "returned": {"o"}, "overdue": {"p"}, "extension_decided": {"n"}}),
     ("other_inspector", {}),
     ("city_inspector", {}),
     ("admin", {}),
