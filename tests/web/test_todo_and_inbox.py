@@ -32,7 +32,7 @@ def hazard(session, people):
 
 
 def header_count(page: str) -> int:
-    return int(re.search(r'id="todo-link">待办 \((\d+)\)<', page).group(1))
+    return int(re.search(r'id="todo-link" class="nowrap">待办 \((\d+)\)<', page).group(1))
 
 
 def test_an_extension_asked_found_in_todo_granted_and_told_back(client, auth, session, people, hazard):
