@@ -27,7 +27,7 @@ from hazards.services.users import UserError, set_notification_preferences
 from hazards.services.workflow import change_status
 from hazards.storage.local import FolderStore
 from tests.factories import draft, jpeg, user
-from tests.servers import SmtpSink
+from tests.servers import SmtpSink, WebhookSink
 
 TODAY = date(2024, 4, 1)
 
@@ -207,3 +207,26 @@ def test_a_chosen_email_goes_through_the_delivery_service_to_a_real_relay(app, s
     # The inbox note was written with the change, not by the delivery: one, not two.
     assert session.scalar(select(func.count(Notification.id)).where(Notification.user_id == county.id,
                                                                    Notification.kind == "extension_requested")) == 1
+
+
+def test_a_chosen_webhook_gets_the_notice_with_its_hazard(app, session, people, listed):
+    inspector = people["inspector"]
+    set_notification_preferences(session, inspector, by_email=False, by_webhook=True)
+    session.commit()
+    request = request_extension(session, listed.id, inspector, date(2024, 12, 31), "雨季")
+    session.commit()
+    with WebhookSink() as hook:
+        app.config["WEBHOOK_URL"] = hook.url
+        try:
+            decide_extension(session, request.id, people["county"], grant=False, note="理由不足")
+            session.commit()
+            (row,) = session.scalars(select(Delivery)).all()
+            assert (row.user_id, row.channel) == (inspector.id, DeliveryChannel.WEBHOOK)
+            assert deliver(session, row.id, DeliveryPolicy()) == "sent"
+        finally:
+            app.config["WEBHOOK_URL"] = ""
+    (post,) = hook.posts
+    assert post["recipient"]["login"] == inspector.login
+    assert post["subject"] == f"{listed.code} 延期申请未获批准" and "理由不足" in post["text"]
+    assert post["items"] == [{"hazard_id": listed.id, "code": listed.code, "title": listed.title,
+                              "event": "extension_refused"}]
