@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from hazards import permissions
 from hazards.domain.divisions import lineage
-from hazards.domain.enums import DeliveryChannel, DeliveryState, EventKind, Role, Status
+from hazards.domain.enums import DeliveryChannel, DeliveryState, EventKind, ExtensionState, Role, Status
 from hazards.domain.labels import label
 from hazards.models import Delivery, ExtensionRequest, Hazard, HazardEvent, Notification, StatusChange, User
 from hazards.models.base import utcnow
@@ -85,7 +85,7 @@ def extension_requested(session: Session, hazard: Hazard, request: ExtensionRequ
 
 def extension_decided(session: Session, hazard: Hazard, request: ExtensionRequest, actor) -> None:
     asker = session.get(User, request.requested_by_id) if request.requested_by_id else None
-    granted = hazard.deadline if request.state.value == "granted" else None
+    granted = hazard.deadline if request.state is ExtensionState.GRANTED else None
     _notify(session, hazard, "extension_granted" if granted else "extension_refused", actor,
             [asker] if asker else [], note=request.decision_note, date=granted.isoformat() if granted else "")
 
