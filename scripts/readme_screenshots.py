@@ -75,6 +75,8 @@ def main() -> None:
         page.goto(f"{base}/reports?jurisdiction=140900&year=2025")
         page.wait_for_load_state("networkidle")
         page.screenshot(path=str(out / "report-page.png"), full_page=False)
+        page.goto(f"{base}/todo")
+        page.screenshot(path=str(out / "todo.png"), full_page=False)
 
         # a closed hazard with its photos and timeline
         page.goto(f"{base}/hazards?status=closed&level=city")
