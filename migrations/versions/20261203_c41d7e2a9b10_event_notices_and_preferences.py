@@ -24,9 +24,11 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_notifications_hazard_id'), ['hazard_id'], unique=False)
     # Digests written before: their items are on the delivery each note was, so they too show as links.
     op.execute("UPDATE notifications SET kind = 'reminder' WHERE delivery_id IS NOT NULL")
+    # A constant default ('0', false on both backends), not an expression: with an expression SQLite would
+    # rebuild the users table, and dropping the old one fails on the rows that point at its people.
     with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('notify_by_email', sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch_op.add_column(sa.Column('notify_by_webhook', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('notify_by_email', sa.Boolean(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('notify_by_webhook', sa.Boolean(), server_default='0', nullable=False))
 
 
 def downgrade():
