@@ -46,7 +46,7 @@ class Waiting:
     division_code: str
     role: Role
     level: SupervisionLevel  # the supervision level of a supervisor of that division
-    steps: tuple[Transition, ...]
+    steps: tuple[Transition, ...]  # in table order: the step forward first (验收销号 before 验收不通过)
 
 
 @dataclass(frozen=True)

@@ -230,7 +230,7 @@ def test_a_county_supervisor_is_told_the_city_must_accept(client, auth, session,
                        completed_on=TODAY - timedelta(days=2))
     auth.login(people["county"])
     page = client.get(f"/hazards/{hazard.id}").get_data(as_text=True)
-    assert "等待市级督办单位（忻州市）验收销号、验收不通过。" in page
+    assert "等待市级督办单位（忻州市）验收销号。" in page
     assert "当前环节没有需要您办理的事项。" not in page
     auth.logout()
     auth.login(people["city"])
