@@ -274,3 +274,13 @@ def test_supervising_bodies_follow_the_hazards_line_and_each_passes_the_check(cl
     for organization_id in offered:  # the form offers nothing the listing would refuse
         check_unit(session, int(organization_id), hazard.jurisdiction_code, SupervisionLevel.COUNTY,
                    "supervising_body_id")
+
+
+def test_in_english_the_waiting_step_names_the_level_and_the_division_in_english(client, auth, session, people):
+    hazard = hazard_at(session, people, Status.CLOSURE_REQUESTED, SupervisionLevel.CITY,
+                       completed_on=TODAY - timedelta(days=2))
+    people["county"].language = "en"
+    session.commit()
+    auth.login(people["county"])
+    page = client.get(f"/hazards/{hazard.id}").get_data(as_text=True)
+    assert "Waiting for the City supervising body (Xinzhou): Accept and close." in page
