@@ -23,6 +23,7 @@ from hazards.services.editing import update_hazard
 from hazards.services.funding import add_funding
 from hazards.services.registration import report_hazard
 from hazards.services.supervision import request_extension
+from hazards.services.workflow import change_status
 from hazards.services.units import check_unit
 from tests.factories import draft
 
@@ -284,3 +285,46 @@ def test_in_english_the_waiting_step_names_the_level_and_the_division_in_english
     auth.login(people["county"])
     page = client.get(f"/hazards/{hazard.id}").get_data(as_text=True)
     assert "Waiting for the City supervising body (Xinzhou): Accept and close." in page
+
+
+# Each requirement a step's form "asks" for, by the form field that supplies it (hazards.inputs.shapes.read_action).
+ASKED_FIELD = {"reason": "reason", "merge_target": "merge_target", "level": "level", "deadline": "deadline",
+               "supervising_body": "supervising_body_id", "responsible_unit": "responsible_unit_id",
+               "plan": "plan_text", "completed_on": "completed_on", "acceptance_note": "acceptance_note"}
+
+
+def test_every_step_the_page_offers_has_a_field_for_what_it_says_to_fill_in_here(client, auth, session, people,
+                                                                                   units):
+    statuses = [Status.REPORTED, Status.VERIFIED, Status.LISTED, Status.PLAN_APPROVED, Status.IN_REMEDIATION,
+                Status.CLOSURE_REQUESTED, Status.CLOSED]
+    seen = set()
+    auth.login(people["county"])
+    for status in statuses:
+        level = SupervisionLevel.NONE if status in (Status.REPORTED, Status.VERIFIED) else SupervisionLevel.COUNTY
+        extra = {"completed_on": TODAY - timedelta(days=2)} if status in (Status.CLOSURE_REQUESTED, Status.CLOSED) else {}
+        if status is Status.CLOSED:
+            extra["closed_on"] = TODAY - timedelta(days=1)
+        hazard = hazard_at(session, people, status, level, **extra)
+        page = client.get(f"/hazards/{hazard.id}").get_data(as_text=True)
+        for action in re.findall(r'<form [^>]*id="action-(\w+)"', page):
+            form, transition = form_html(page, f"action-{action}"), TRANSITIONS[action]
+            for code in transition.asks:
+                assert f'name="{ASKED_FIELD[code]}"' in form, (action, code)
+            seen.add(action)
+    assert seen == set(TRANSITIONS)  # every step of the table was looked at
+
+
+def test_a_refusal_for_a_step_no_longer_offered_is_still_shown(client, auth, session, people, listed):
+    stale = listed.version
+    add_funding(session, listed.id, people["county"], kind=FundingKind.BUDGET, source=FundingSource.COUNTY,
+                amount=Decimal("50000"))
+    update_hazard(session, listed.id, people["county"], {"plan_text": "设置爆闪灯"}, expected_version=stale)
+    session.commit()
+    session.refresh(listed)
+    change_status(session, listed.id, "approve_plan", people["county"], expected_version=listed.version)
+    session.commit()
+    auth.login(people["county"])
+    response = client.post(f"/hazards/{listed.id}/actions/approve_plan", data={"version": stale, "plan_text": "另一方案"})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert 'id="action-approve_plan"' not in page and page.count('class="flash error refusal"') == 1
