@@ -152,7 +152,7 @@ def test_a_listing_with_a_past_deadline_keeps_level_body_and_number(client, auth
 
 @pytest.mark.parametrize("who, path, data, form_id, kept", [
     ("inspector", "extensions", {"requested_deadline": (DEADLINE - timedelta(days=1)).isoformat(), "reason": "雨季停工"},
-     "extension-request", {"requested_deadline": (DEADLINE - timedelta(days=1)).isoformat(), "reason": "雨季停工"}),
+     "extension", {"requested_deadline": (DEADLINE - timedelta(days=1)).isoformat(), "reason": "雨季停工"}),
     ("county", "events", {"kind": "notice", "note": "", "document_no": "忻府安办〔2026〕5号"},
      "event-form", {"document_no": "忻府安办〔2026〕5号"}),
     ("city", "level", {"level": "city", "note": ""}, "raise-level", {}),
@@ -184,7 +184,7 @@ def test_a_refused_extension_decision_keeps_its_note(client, auth, session, peop
     response = client.post(f"/hazards/{listed.id}/extensions/{pending.id}",
                            data={"decision": "grant", "note": "同意延期两个月", "deadline": "2099-13-45"})
     assert response.status_code == 422
-    form = form_html(response.get_data(as_text=True), "extension-decision")
+    form = form_html(response.get_data(as_text=True), "extension")
     assert refusal_in(form) and value_of(form, "note") == "同意延期两个月"
 
 
