@@ -52,7 +52,7 @@ def test_yuan_typed_into_the_wan_field_is_refused_with_what_to_type(client, auth
     auth.login(people["inspector"])
     response = spend(client, hazard, "85,000元", follow_redirects=True)
     page = response.get_data(as_text=True)
-    assert 'class="flash error"' in page
+    assert 'class="flash error refusal"' in page
     assert "本栏单位是万元：请填写 8.5（不带单位）" in page
     assert lines(session, hazard) == []
 
@@ -110,7 +110,7 @@ def test_a_reversal_needs_a_reason(client, auth, session, people, hazard):
     (line,) = lines(session, hazard)
     response = client.post(f"/hazards/{hazard.id}/funding/{line.id}/reversal", data={"reason": " "},
                            follow_redirects=True)
-    assert 'class="flash error"' in response.get_data(as_text=True)
+    assert 'class="flash error refusal"' in response.get_data(as_text=True)
     assert len(lines(session, hazard)) == 1
 
 
