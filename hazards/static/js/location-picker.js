@@ -33,6 +33,14 @@
   var wkt = document.getElementById("geometry_wkt");
   var crs = document.querySelector("select[name=crs]");
   var marker = null, line = null, vertices = [];
+  var extent = (el.dataset.extent || "73.4,18.0,135.1,53.6").split(",").map(Number);
+  var routeField = document.getElementById("route_code"), stakesField = document.getElementById("stakes");
+  var roadStatus = document.getElementById("road-status");
+  var roadFromTap = false;  // route and stake were filled by a tap, so the next tap may replace them
+  function place(la, lo) {
+    if (marker) { map.removeLayer(marker); }
+    marker = L.circleMarker([la, lo], { radius: 8, color: "#b3261e", weight: 3 }).addTo(map);
+  }
 
   function mode() { return document.querySelector("input[name=draw_mode]:checked").value; }
   function clear() {
@@ -43,25 +51,35 @@
   document.querySelectorAll("input[name=draw_mode]").forEach(function (r) {
     r.addEventListener("change", function () { clear(); wkt.value = ""; });
   });
-  // A point tapped on a known road: its route code and stake go into the form, unless already typed.
+  // A point tapped on a known road: its route code and stake go into the form, unless typed by hand.
+  function typedByHand() { return !roadFromTap && (routeField.value || stakesField.value); }
   function fillRoad(x, y) {
-    var route = document.querySelector("input[name=route_code]"), stakes = document.querySelector("input[name=stakes]");
-    if (!el.dataset.nearest || !route || !stakes || route.value || stakes.value) return;
+    if (!el.dataset.nearest || !routeField || !stakesField || typedByHand()) return;
     fetch(el.dataset.nearest + "?lon=" + x + "&lat=" + y, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (road) {
-        if (!road || route.value || stakes.value) return;
-        route.value = road.route_code; stakes.value = road.stake;
+        if (typedByHand()) return;
+        if (!road) {
+          if (roadFromTap) { routeField.value = ""; stakesField.value = ""; }
+          if (roadStatus) roadStatus.textContent = roadStatus.dataset.none || "";
+          return;
+        }
+        routeField.value = road.route_code; stakesField.value = road.stake; roadFromTap = true;
+        if (roadStatus) roadStatus.textContent = (roadStatus.dataset.filled || "") + road.route_code + " " + road.stake;
       })
       .catch(function () {});
   }
+  [routeField, stakesField].forEach(function (f) {
+    if (f) f.addEventListener("input", function () { roadFromTap = false; if (roadStatus) roadStatus.textContent = ""; });
+  });
   map.on("click", function (e) {
     var x = e.latlng.lng.toFixed(6), y = e.latlng.lat.toFixed(6);
     if (crs) crs.value = "wgs84";
     if (mode() === "point") {
       clear();
-      marker = L.circleMarker(e.latlng, { radius: 8, color: "#b3261e", weight: 3 }).addTo(map);
+      place(e.latlng.lat, e.latlng.lng);
       lon.value = x; lat.value = y; wkt.value = "";
+      showSwap(false);
       fillRoad(x, y);
       return;
     }
@@ -115,4 +133,42 @@
         });
     });
   }
+
+  // Typed or pasted coordinates: a pair pasted into one field is split (in the order that lies in the
+  // ledger's area), the marker follows what is typed, and a swapped pair is offered to swap in one tap.
+  var swapOffer = document.getElementById("swap-offer"), swapButton = document.getElementById("swap-lonlat");
+  function number(text) {
+    var t = String(text || "").trim();
+    return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(t) ? Number(t) : NaN;
+  }
+  function inside(x, y) { return x >= extent[0] && x <= extent[2] && y >= extent[1] && y <= extent[3]; }
+  function showSwap(on) { if (swapOffer) swapOffer.hidden = !on; }
+  function splitPair(field, other) {
+    if (other.value.trim()) return;
+    var parts = field.value.trim().split(/\s*[,，、;；]\s*|\s+/).filter(Boolean);
+    if (parts.length !== 2 || isNaN(number(parts[0])) || isNaN(number(parts[1]))) return;
+    var a = number(parts[0]), b = number(parts[1]);
+    if (!inside(a, b) && inside(b, a)) { var t = parts[0]; parts[0] = parts[1]; parts[1] = t; }
+    lon.value = parts[0]; lat.value = parts[1];
+  }
+  function follow() {
+    var x = number(lon.value), y = number(lat.value);
+    if (isNaN(x) || isNaN(y)) { showSwap(false); return; }
+    if (!inside(x, y)) { showSwap(inside(y, x)); return; }
+    showSwap(false);
+    clear(); wkt.value = "";
+    place(y, x);
+    map.setView([y, x], Math.max(map.getZoom(), 14));
+  }
+  [[lon, lat], [lat, lon]].forEach(function (pair) {
+    pair[0].addEventListener("input", function () { splitPair(pair[0], pair[1]); follow(); });
+    pair[0].addEventListener("change", follow);
+  });
+  if (swapButton) {
+    swapButton.addEventListener("click", function () {
+      var t = lon.value; lon.value = lat.value; lat.value = t;
+      follow();
+    });
+  }
+  if (lon.value && lat.value) follow();
 })();
