@@ -39,7 +39,7 @@
   var roadFromTap = false;  // route and stake were filled by a tap, so the next tap may replace them
   function place(la, lo) {
     if (marker) { map.removeLayer(marker); }
-    marker = L.circleMarker([la, lo], { radius: 8, color: "#b3261e", weight: 3 }).addTo(map);
+    marker = L.circleMarker([la, lo], { radius: 8, color: "#b3261e", weight: 3, interactive: false }).addTo(map);
   }
 
   function mode() { return document.querySelector("input[name=draw_mode]:checked").value; }
@@ -85,7 +85,7 @@
     }
     vertices.push([e.latlng.lng, e.latlng.lat]);
     if (line) map.removeLayer(line);
-    line = L.polyline(vertices.map(function (v) { return [v[1], v[0]]; }), { color: "#b3261e", weight: 5 }).addTo(map);
+    line = L.polyline(vertices.map(function (v) { return [v[1], v[0]]; }), { color: "#b3261e", weight: 5, interactive: false }).addTo(map);
     lon.value = ""; lat.value = "";
     wkt.value = vertices.length > 1
       ? "LINESTRING(" + vertices.map(function (v) { return v[0].toFixed(6) + " " + v[1].toFixed(6); }).join(", ") + ")"
@@ -103,7 +103,7 @@
         var lo = pos.coords.longitude.toFixed(6), la = pos.coords.latitude.toFixed(6);
         clear();
         lon.value = lo; lat.value = la; wkt.value = ""; if (crs) crs.value = "wgs84";  // browsers give WGS-84
-        marker = L.circleMarker([Number(la), Number(lo)], { radius: 8, color: "#b3261e", weight: 3 }).addTo(map);
+        marker = L.circleMarker([Number(la), Number(lo)], { radius: 8, color: "#b3261e", weight: 3, interactive: false }).addTo(map);
         map.setView([Number(la), Number(lo)], 16);
         hereStatus.textContent = lo + ", " + la + " (±" + Math.round(pos.coords.accuracy) + " m)";
       }, function () {
@@ -127,7 +127,7 @@
           if (data.error) { status.textContent = data.error; return; }
           clear();
           lon.value = data.lon; lat.value = data.lat; wkt.value = ""; if (crs) crs.value = "wgs84";
-          marker = L.circleMarker([data.lat, data.lon], { radius: 8, color: "#b3261e", weight: 3 }).addTo(map);
+          marker = L.circleMarker([data.lat, data.lon], { radius: 8, color: "#b3261e", weight: 3, interactive: false }).addTo(map);
           map.setView([data.lat, data.lon], 15);
           status.textContent = data.lon + ", " + data.lat;
         });
