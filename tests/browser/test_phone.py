@@ -124,4 +124,16 @@ def test_typed_coordinates_are_split_swapped_and_followed(phone, field_day):
     page.click("#swap-lonlat")
     assert (page.input_value("#lon"), page.input_value("#lat")) == ("112.7340", "38.4170")
     assert page.locator("#swap-offer").is_hidden()
+
+    # Once the map has moved to the typed point, a tap on the marker places the point again there.
+    page.locator("#picker").scroll_into_view_if_needed()
+    page.wait_for_function("""() => {
+        const map = document.getElementById('picker').getBoundingClientRect();
+        const dot = document.querySelector("#picker path[stroke='#b3261e']").getBoundingClientRect();
+        return Math.abs(dot.x + dot.width / 2 - (map.x + map.width / 2)) < 1
+            && Math.abs(dot.y + dot.height / 2 - (map.y + map.height / 2)) < 1;
+    }""")
+    box = page.locator("#picker").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert len(page.input_value("#lon").split(".")[1]) == 6
     assert phone.errors == []

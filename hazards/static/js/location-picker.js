@@ -37,6 +37,7 @@
   var routeField = document.getElementById("route_code"), stakesField = document.getElementById("stakes");
   var roadStatus = document.getElementById("road-status");
   var roadFromTap = false;  // route and stake were filled by a tap, so the next tap may replace them
+  // The marks are not interactive: a tap on one goes to the map and places the point again.
   function place(la, lo) {
     if (marker) { map.removeLayer(marker); }
     marker = L.circleMarker([la, lo], { radius: 8, color: "#b3261e", weight: 3, interactive: false }).addTo(map);
