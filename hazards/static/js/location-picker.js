@@ -152,8 +152,11 @@
     if (!inside(a, b) && inside(b, a)) { var t = parts[0]; parts[0] = parts[1]; parts[1] = t; }
     lon.value = parts[0]; lat.value = parts[1];
   }
+  var followed = "";
   function follow() {
     var x = number(lon.value), y = number(lat.value);
+    if (lon.value + "," + lat.value === followed) return;  // "change" after "input": already there
+    followed = lon.value + "," + lat.value;
     if (isNaN(x) || isNaN(y)) { showSwap(false); return; }
     if (!inside(x, y)) { showSwap(inside(y, x)); return; }
     showSwap(false);
