@@ -122,7 +122,7 @@ class LonLatTexts:
 def read_lonlat(r: FieldValues, extent: tuple[float, float, float, float]) -> LonLatTexts:
     """Longitude and latitude from the `lon` and `lat` fields. A pair pasted into either one is split,
     in the order that lies inside `extent` ("38.4170,112.7340" is latitude first); a field holding
-    something else than one or two numbers is refused by name."""
+    anything other than one or two numbers is refused by name."""
     lon, lat = r.text("lon", max_length=_COORDINATE_TEXT), r.text("lat", max_length=_COORDINATE_TEXT)
     for name, value, other in (("lon", lon, lat), ("lat", lat, lon)):
         if value is None or other is not None:
@@ -147,11 +147,13 @@ def swap_fits(texts: LonLatTexts, extent: tuple[float, float, float, float]) -> 
 
 
 def _one_number(text: str) -> bool:
-    try:
-        parse_coordinate(text, "lon")
-    except CoordinateError:
-        return False
-    return True
+    for axis in ("lon", "lat"):  # "北纬38.417" is one number too
+        try:
+            parse_coordinate(text, axis)
+            return True
+        except CoordinateError:
+            continue
+    return False
 
 
 def _inside(lon_text: str, lat_text: str, extent) -> bool:
