@@ -57,13 +57,14 @@ def test_no_page_of_the_inspectors_flow_is_wider_than_the_phone(phone, field_day
     assert _width(page) <= PHONE[0], "login"
     phone.login(field_day["login"])
     for path in ("/hazards/new", "/hazards/mine", f"/hazards/{field_day['working']}",
-                 f"/hazards/{field_day['reported']}", f"/hazards/{field_day['reported']}/edit", "/inbox"):
+                 f"/hazards/{field_day['reported']}", f"/hazards/{field_day['reported']}/edit", "/inbox", "/todo"):
         page = phone.go(path)
         page.wait_for_load_state("networkidle")
         assert _width(page) <= PHONE[0], f"{path} is {_width(page)} px wide on a {PHONE[0]} px phone"
     # The header is one short line; its links open from the menu button.
     assert page.locator("header.top").bounding_box()["height"] < 60
     assert not page.locator("header.top nav a[href='/hazards/mine']").is_visible()
+    assert page.locator("#todo-link").is_visible()  # what asks for attention stays in sight
     page.click("label.menu-button")
     assert page.locator("header.top nav a[href='/hazards/mine']").is_visible()
     assert _width(page) <= PHONE[0]
