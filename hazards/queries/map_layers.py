@@ -52,11 +52,11 @@ class CompletionLayer:
 
 
 def completion_layer(session: Session, user, today: date, *, batch_year: int | None = None,
-                     level: str | None = None, language: str = "zh") -> CompletionLayer:
+                     level: str | None = None, category: str | None = None, language: str = "zh") -> CompletionLayer:
     """GeoJSON of the divisions directly below the user's (their own outline when none is stored), each
     with its completion numbers as the completion report counts them: the report of `batch_year` (a
     year's report reads that year's list), or, without a year, of every batch year up to today; a
-    `level` narrows it as the report's level does. The numbers are a unit row's annual list, the ones
+    `level` narrows it as the report's level does, a `category` (code) to the hazards of that category. The numbers are a unit row's annual list, the ones
     the report ranks on, so the map, the report and the dashboard's ranking cannot disagree."""
     from hazards.reports import build_report
     from hazards.reports.period import date_range, year
@@ -67,7 +67,7 @@ def completion_layer(session: Session, user, today: date, *, batch_year: int | N
     if not permissions.can_see(user, code):  # as a report asked for on the reports page
         raise NotFound(N_("No division %(code)s is within your jurisdiction."), {"code": code})
     period = year(batch_year) if batch_year else date_range(date(FIRST_BATCH_YEAR, 1, 1), today)
-    report = build_report(session, code, period, level, today=today)
+    report = build_report(session, code, period, level, today=today, category=category)
     units = {u.code: u for u in report.units}
     features = []
     for boundary in report.boundaries:

@@ -71,8 +71,7 @@ def index():
     session = get_session()
     lon, lat = (float(v) for v in map_center(session, current_user.jurisdiction_code).split(","))
     m = offline_map((lon, lat), 9, basemap=BasemapConfig.from_settings(current_app.config),
-                    asset_url=lambda path: url_for("static", filename=path), height="100%",
-                    control_scale=True)
+                    asset_url=lambda path: url_for("static", filename=path), height="100%")
     box = subordinate_bounds(session, current_user)
     if box:
         m.fit_bounds(bounds_to_folium(*box))

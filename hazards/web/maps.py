@@ -58,7 +58,7 @@ def boundaries():
 @permissions.checked_inside
 def completion():
     """The divisions below the user's with the completion report's numbers for the map's filters
-    (批次年度 and 督办级别): the map's shading, its labels and its legend's caption."""
+    (批次年度, 督办级别 and 隐患类型): the map's shading, its labels and its legend's caption."""
     from flask import request
     from flask_babel import gettext as _
 
@@ -76,7 +76,7 @@ def completion():
     level = filters.levels[0] if len(filters.levels) == 1 else None
     language = current_language()
     layer = completion_layer(get_session(), current_user, clock.today(), batch_year=year,
-                             level=level.value if level else None, language=language)
+                             level=level.value if level else None, category=filters.category, language=language)
     as_of = layer.report.as_of
     day = en_date(as_of) if language == "en" else zh_date(as_of)
     if year:
@@ -85,6 +85,12 @@ def completion():
         caption = _("Completion rate of every year's list, as of %(date)s", date=day)
     if level:
         caption = f"{caption} · {label(level, language)}"
+    if filters.category:
+        from hazards.models import Category
+
+        term = get_session().scalar(select(Category).where(Category.code == filters.category))
+        if term is not None:
+            caption = f"{caption} · {term.label(language)}"
     return jsonify(type="FeatureCollection", features=layer.geojson["features"], caption=caption)
 
 

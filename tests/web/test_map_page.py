@@ -23,9 +23,10 @@ XINFU, YUANPING = "140902", "140981"
 L = SupervisionLevel
 
 
-def hazard(title, where, *, batch, closed=None, level=L.COUNTY, status=Status.LISTED):
+def hazard(title, where, *, batch, closed=None, level=L.COUNTY, status=Status.LISTED, categories=("sharp_curve",)):
     found = date(batch, 3, 1)
     return draft(title=title, jurisdiction_code=where, level=level, status=Status.CLOSED if closed else status,
+                 category_codes=list(categories),
                  closed_on=closed, batch_year=batch, found_on=found, listed_on=found, deadline=date(batch, 10, 31),
                  geometry=Point(112.7 + 0.001 * len(title), 38.4 if where == XINFU else 38.8))
 
@@ -33,7 +34,8 @@ def hazard(title, where, *, batch, closed=None, level=L.COUNTY, status=Status.LI
 @pytest.fixture
 def counties(session, people):
     """Xinfu and Yuanping with boundaries. Last year's list: Xinfu closed all 5 in that year, Yuanping 1 of 5.
-    This year's: Xinfu 1 of 5 closed, Yuanping 5 of 5 (one of them city-listed). A rejected report in Xinfu."""
+    This year's: Xinfu 1 of 5 closed, Yuanping 5 of 5 (one of them city-listed, two 临水临崖 rather than 急弯).
+    A rejected report in Xinfu."""
     for code, cell in {XINFU: box(112.5, 38.25, 112.95, 38.6), YUANPING: box(112.5, 38.6, 112.95, 39.0)}.items():
         session.get(Jurisdiction, code).boundary = to_ewkt(MultiPolygon([cell]))
     last_close = date(LAST_YEAR, 9, 1)
@@ -44,7 +46,8 @@ def counties(session, people):
                           for i in range(5)],
         "xinfu_this": [hazard(f"忻府新{i}", XINFU, batch=THIS_YEAR, closed=this_close if i == 0 else None) for i in range(5)],
         "yuanping_this": [hazard(f"原平新{i}", YUANPING, batch=THIS_YEAR, closed=this_close,
-                                 level=L.CITY if i == 0 else L.COUNTY) for i in range(5)],
+                                 level=L.CITY if i == 0 else L.COUNTY,
+                                 categories=("roadside_danger",) if i < 2 else ("sharp_curve",)) for i in range(5)],
         "rejected": [hazard("不予认定", XINFU, batch=THIS_YEAR, status=Status.REJECTED)],
     })
     session.commit()
@@ -77,6 +80,15 @@ def test_the_shading_follows_the_level_filter(client, auth, people, counties):
     assert (shown[YUANPING]["total"], shown[XINFU]["total"]) == (1, 0)
     assert shown[XINFU]["rate_text"] == "—" and shown["caption"].endswith("市级")
     assert client.get("/maps/completion.geojson?batch_year=1999").status_code == 400
+
+
+def test_the_shading_follows_the_category_filter(client, auth, people, counties, session):
+    auth.login(people["city"])
+    shown = shading(client, batch_year=THIS_YEAR, category="roadside_danger")
+    assert (shown[YUANPING]["total"], shown[YUANPING]["closed"], shown[XINFU]["total"]) == (2, 2, 0)
+    assert "临水" in shown["caption"].rsplit(" · ", 1)[-1]  # the caption names the category chosen
+    report = build_report(session, "140900", parse_period(THIS_YEAR), today=TODAY, category="roadside_danger")
+    assert {u.code: u.annual.total for u in report.units if u.code in (XINFU, YUANPING)} == {XINFU: 0, YUANPING: 2}
 
 
 def speaking(session, person, language: str):

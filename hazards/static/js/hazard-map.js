@@ -39,6 +39,7 @@
   overlays[cfg.dataset.layerHazards] = hazards;
   if (heat) overlays[cfg.dataset.layerHeat] = heat;
   L.control.layers(null, overlays, { collapsed: narrow }).addTo(map);
+  L.control.scale({ imperial: false, maxWidth: 120 }).addTo(map);  // kilometres: the roads' own unit
 
   var LEVEL_WEIGHT = { ministry: 3, province: 3, city: 2.5, county: 1.5, none: 1 };
   function colour(p) {
@@ -101,7 +102,7 @@
         labels.clearLayers();
         document.getElementById("map-shading-caption").textContent = data.caption;
         L.geoJSON(data, {
-          style: function (f) { return { fillColor: f.properties.fill, color: "#6b6785", weight: 1.2, fillOpacity: 0.45 }; },
+          style: function (f) { return { fillColor: f.properties.fill, color: "#6b6785", weight: 1.2, fillOpacity: 0.6 }; },
           onEachFeature: function (f, layer) { layer.bindTooltip(countyTooltip(f.properties), { sticky: true }); },
         }).addTo(shading);
         shading.bringToBack();
