@@ -65,6 +65,7 @@ def test_map_loads_by_bbox_shows_features_popup_and_pans(visit, mapped):
         visit.go("/map")
     assert "bbox=" in first.value.url and "zoom=" in first.value.url
     page.wait_for_function("() => document.getElementById('map-status').textContent.includes('3')")
+    page.wait_for_selector(".county-label")  # the shaded boundaries come with their own request
     markers = page.locator("path.leaflet-interactive")
     assert markers.count() >= 5  # 2 boundaries, 2 points, 1 section
     page.wait_for_load_state("networkidle")
