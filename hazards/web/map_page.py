@@ -72,11 +72,12 @@ def index():
     lon, lat = (float(v) for v in map_center(session, current_user.jurisdiction_code).split(","))
     m = offline_map((lon, lat), 9, basemap=BasemapConfig.from_settings(current_app.config),
                     asset_url=lambda path: url_for("static", filename=path), height="100%")
+    m.options["zoom_snap"] = 0.25  # quarter steps, so a phone opens on the whole division, not a step too far out
     box = subordinate_bounds(session, current_user)
     if box:
         m.fit_bounds(bounds_to_folium(*box))
     roads = roads_in(session, current_user)
-    roads_name = None
+    roads_name, view = None, box
     if roads["features"]:
         layer = folium.GeoJson(roads, name="roads", style_function=_road_style,
                                tooltip=TextTooltip(fields=["name"], labels=False))
@@ -85,9 +86,10 @@ def index():
         road_box = bounds_of(roads)
         if road_box and not box:  # an agency that loaded roads before its boundaries
             m.fit_bounds(bounds_to_folium(*road_box))
+            view = road_box
     fragments = render_fragments(m, nonce=csp_nonce())
     categories = session.scalars(select(Category).order_by(Category.sort_order)).all()
-    return render_template("map.html", fragments=fragments, map_name=m.get_name(), roads_name=roads_name,
+    return render_template("map.html", fragments=fragments, map_name=m.get_name(), roads_name=roads_name, view=view,
                            statuses=list(Status), levels=list(SupervisionLevel), categories=categories,
                            hazard_styles=HAZARD_STYLES, styles=map_styles(), rate_legend=rate_legend(),
                            no_rate_fill=NO_RATE_FILL, level_radius=LEVEL_RADIUS)

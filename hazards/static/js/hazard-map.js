@@ -26,6 +26,11 @@
   window.addEventListener("resize", fit);
   document.getElementById("map-filter-box").addEventListener("toggle", fit);
   fit();
+  // Open on the whole division at the map's final size.
+  if (cfg.dataset.bounds) {
+    var b = JSON.parse(cfg.dataset.bounds);
+    map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { animate: false });
+  }
 
   var shading = L.featureGroup();
   var labels = L.layerGroup();
@@ -121,7 +126,7 @@
     var params = filterParams();
     shareInUrl(params);
     params.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(5); }).join(","));
-    params.set("zoom", map.getZoom());
+    params.set("zoom", Math.floor(map.getZoom()));  // the server's clusters work in whole zoom levels
     var mine = ++generation;
     status.textContent = cfg.dataset.loading;
     fetch(cfg.dataset.api + "?" + params.toString(), { credentials: "same-origin" })
