@@ -334,7 +334,10 @@ def rest_paths() -> dict:
             "operationId": "mapFeatures",
             "parameters": [query("bbox", string(200), "minlon,minlat,maxlon,maxlat", required=True),
                            query("zoom", {"type": "integer", "minimum": 0, "maximum": 22, "default": 12},
-                                 "Web map zoom level."), *FILTER_PARAMS],
+                                 "Web map zoom level."),
+                           query("void", {"type": "string", "enum": ["1"]},
+                                 "1: include rejected (不予认定) and merged (重复合并) hazards, which are left out "
+                                 "unless `status` names them."), *FILTER_PARAMS],
             "responses": {"200": {"description": "A GeoJSON FeatureCollection (`clustered` says which kind).",
                                   "content": {GEOJSON: {"schema": {"type": "object", "required": ["type", "features"],
                                                                    "properties": {"type": {"type": "string"},
