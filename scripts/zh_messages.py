@@ -953,6 +953,7 @@ ZH = {
     "Your account has no e-mail address; ask an administrator to add one.": "您的账号没有电子邮箱，请联系管理员添加。",
     "Your notification preferences are saved.": "通知设置已保存。",
     "To-do": "待办",
+    "My to-do": "我的待办",
     "Notification preferences": "通知设置",
     "Escalated to the level above": "已报上一级",
     "Deadline near": "即将到期",

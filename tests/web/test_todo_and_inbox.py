@@ -48,6 +48,8 @@ def test_an_extension_asked_found_in_todo_granted_and_told_back(client, auth, se
     assert "待审批的延期申请 (1)" in todo and header_count(todo) == 1
     assert f'href="/hazards/{hazard.id}#extension"' in todo
     assert 'id="extension"' in client.get(f"/hazards/{hazard.id}").get_data(as_text=True)
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert re.search(r'href="/todo" id="dashboard-todo"><div class="n">1</div>我的待办', dashboard)
     inbox = client.get("/inbox").get_data(as_text=True)
     assert f"{hazard.code} 申请延期至" in inbox
     # The city supervisor may see the hazard, but the decision is the county's: not on the city's list.
