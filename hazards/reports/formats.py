@@ -17,6 +17,7 @@ from hazards.domain.labels import label
 from hazards.domain.money import to_wan
 from hazards.io.spreadsheet_text import defused, is_formula_like, xlsx_value
 from hazards.reports.build import CompletionReport, Counts, Money
+from hazards.reports.layout import PrintFit, print_fit, xlsx_width
 from hazards.reports.wording import DASH, paragraph_en, paragraph_zh, scope_word_zh
 
 SCHEMA = "hazards.reports.completion/1"
@@ -103,6 +104,11 @@ class Table:
 
     def display_rows(self, lang: str = "zh") -> list[list[str]]:
         return [[display(cell, col.kind) for cell, col in zip(row, self.columns)] for row in self.rows]
+
+    def fit(self, lang: str = "zh") -> PrintFit:
+        """How the table prints on the page: font size, column widths, which cells stay on one line."""
+        return print_fit([c.title(lang) for c in self.columns], [c.kind != "text" for c in self.columns],
+                         self.display_rows(lang))
 
 
 def display(cell, kind: str) -> str:
@@ -256,6 +262,8 @@ def to_xlsx(report: CompletionReport, lang: str = "zh") -> bytes:
         sheet.append([c.zh for c in table.columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+        shown = table.display_rows("zh")
         for values in table.rows:
             # A rate with no denominator is written as '—' (text), never as 0%.
             sheet.append([DASH if (v is None and c.kind == "rate") else xlsx_value(v)
@@ -264,8 +272,12 @@ def to_xlsx(report: CompletionReport, lang: str = "zh") -> bytes:
                 if column.kind in XLSX_FORMATS and not isinstance(cell.value, str):
                     cell.number_format = XLSX_FORMATS[column.kind]
             _keep_as_text(sheet[sheet.max_row])
+        # Widths from the text a reader sees (CJK counts double); a text longer than a column holds wraps.
         for index, column in enumerate(table.columns, start=1):
-            sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(10, len(column.zh) * 2 + 2)
+            width, wraps = xlsx_width(column.zh, [row[index - 1] for row in shown])
+            sheet.column_dimensions[sheet.cell(1, index).column_letter].width = width
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.alignment = Alignment(wrap_text=wraps or column.kind == "text", vertical="top")
         sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)
