@@ -257,6 +257,7 @@ def to_xlsx(report: CompletionReport, lang: str = "zh") -> bytes:
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
         _keep_as_text(row)
     about.column_dimensions["A"].width, about.column_dimensions["B"].width = 22, 110
+    _print_setup(about)
     for table in tables(report, "zh"):
         sheet = book.create_sheet(SHEET_NAMES[table.key])
         sheet.append([c.zh for c in table.columns])
@@ -279,9 +280,20 @@ def to_xlsx(report: CompletionReport, lang: str = "zh") -> bytes:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                 cell.alignment = Alignment(wrap_text=wraps or column.kind == "text", vertical="top")
         sheet.freeze_panes = "A2"
+        _print_setup(sheet, title_rows="1:1")
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _print_setup(sheet, title_rows: str | None = None) -> None:
+    """Printed from Excel or WPS: A4 landscape, all columns on the page's width, the header on every page."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    if title_rows:
+        sheet.print_title_rows = title_rows
 
 
 def _keep_as_text(cells) -> None:
