@@ -115,8 +115,15 @@ def test_pdf_tables_fit_with_every_header_and_county_name_whole(request, session
             continue
         following = titles[titles.index(table.title("zh")) + 1] if table.title("zh") != titles[-1] else "口径："
         lines = _table_text(text, table.title("zh"), following)
-        for column in table.columns:
-            assert any(column.zh in line for line in lines), f"{table.key}: header '{column.zh}' is cut or broken"
+        header = [column.zh for column in table.columns]
+        for title in header:  # a word of its own on a line, not glued to a neighbour nor split
+            assert any(title in line.split() for line in lines), f"{table.key}: header '{title}' is cut or broken"
+        # A table that runs over pages has its header row again on each (pdftotext puts \f between pages).
+        for page in text.split("\f"):
+            rows_here = any(line.split()[:2] == cells[:2] for line in page.splitlines()
+                            for cells in table.display_rows("zh"))
+            if rows_here:
+                assert any(line.split() == header for line in page.splitlines()), f"{table.key}: no header row"
     ranking = _table_text(text, "按下级辖区", titles[titles.index("按下级辖区") + 1])
     units = next(t for t in shown if t.key == "units")
     for cells in units.display_rows("zh"):
