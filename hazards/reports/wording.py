@@ -240,15 +240,13 @@ def supervision_zh(report: CompletionReport) -> str:
     批准延期2处、不予延期1处，开展回头看4处、重新整改1处。"""
     s = report.supervision
     groups = []
-    listed = []
     if s.listed_total:
         levels = [(_LEVEL_ZH[lv.value], s.listed_at(lv)) for lv in LISTING_LEVELS if s.listed_at(lv)]
         detail = (f"（均为{levels[0][0]}）" if len(levels) == 1 else
                   "（其中" + "、".join(f"{name}{n}处" for name, n in levels) + "）") if levels else ""
-        listed.append(f"挂牌督办隐患{s.listed_total}处{detail}")
+        groups.append(f"挂牌督办隐患{s.listed_total}处{detail}")
     if s.raised:
-        listed.append(f"提级督办{s.raised}处")
-    groups.append("、".join(listed))
+        groups.append(f"提级督办{s.raised}处")
     held = [f"{word}{n}次" for word, n in (("通报", s.notices), ("约谈", s.summons), ("问责", s.accountability)) if n]
     groups.append("、".join(held) + (f"（涉及{s.units_concerned}个责任单位）" if held and s.units_concerned else ""))
     groups.append("、".join(f"{word}{n}处" for word, n in (("批准延期", s.extensions_granted),
