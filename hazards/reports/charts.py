@@ -4,11 +4,13 @@ and the same markup prints in the browser and in WeasyPrint's PDF."""
 from __future__ import annotations
 
 import math
+from datetime import date
 from xml.sax.saxutils import escape, quoteattr
 
 from shapely.geometry import MultiPolygon, Polygon
 
 from hazards.reports.build import CompletionReport, Counts
+from hazards.reports.period import MONTHS_EN
 from hazards.reports.wording import rate_text, wan
 
 FONT = "'Noto Sans CJK SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', 'Microsoft YaHei', sans-serif"
@@ -179,4 +181,9 @@ def trend_chart(report: CompletionReport, lang: str = "zh") -> str | None:
                 body.append(_text(cx, base - 4, text, size=11, anchor="middle", fill=MUTED))
             body.append(_text(cx, base + 15, str(point.year) if lang == "en" else f"{point.year}年", size=11,
                               anchor="middle"))
-    return _svg(top + bar_h + 40, body, _w("trend", lang))
+            if report.today < date(point.year, 12, 31):
+                # A year still running: its figures are so far.
+                so_far = (f"to {report.today.day} {MONTHS_EN[report.today.month][:3]}" if lang == "en"
+                          else f"截至{report.today.month}月{report.today.day}日")
+                body.append(_text(cx, base + 29, so_far, size=10, anchor="middle", fill=MUTED))
+    return _svg(top + bar_h + 46, body, _w("trend", lang))
