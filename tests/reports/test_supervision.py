@@ -15,7 +15,7 @@ import pytest
 
 from hazards import clock
 from hazards.domain.enums import EventKind, ExtensionState, FundingKind, Status
-from hazards.models import ExtensionRequest, HazardEvent, LevelChange, ReminderSent, StatusChange
+from hazards.models import ExtensionRequest, HazardEvent, LevelChange, Organization, ReminderSent, StatusChange
 from hazards.reports import build_report, parse_period
 from hazards.reports.formats import render_context, tables, to_csv, to_html, to_json
 from hazards.reports.supervision import Supervision
@@ -241,3 +241,31 @@ def reports_app(app):
         app._got_first_request = False
         app.register_blueprint(bp)
     return app
+
+
+def test_what_the_services_record_is_counted(session, people):
+    """Through the real paths: listed at county level, raised to city, 通报 and 约谈, an extension refused;
+    each stamped now by the services, so counted in this year's report and in no other."""
+    from hazards.services.registration import report_hazard
+    from hazards.services.requirements import ActionInput
+    from hazards.services.supervision import decide_extension, log_event, raise_level, request_extension
+    from hazards.services.workflow import change_status
+    from tests.factories import draft
+
+    today = clock.today()
+    body = Organization(name="忻府区人民政府", kind="supervising", jurisdiction_code="140902")
+    session.add(body)
+    hazard = report_hazard(session, draft(responsible_unit="忻府区交通运输局"), actor=people["inspector"])
+    change_status(session, hazard.id, "verify", people["county"], today=today)
+    change_status(session, hazard.id, "list", people["county"], ActionInput(
+        level=L.COUNTY, deadline=today.replace(year=today.year + 1), supervising_body_id=body.id), today=today)
+    raise_level(session, hazard.id, people["city"], L.CITY, "涉及多部门，提级督办")
+    log_event(session, hazard.id, people["city"], EventKind.NOTICE, "逾期未完成整改，予以通报")
+    log_event(session, hazard.id, people["city"], EventKind.SUMMONS, "约谈责任单位主要负责人")
+    request = request_extension(session, hazard.id, people["inspector"], today.replace(year=today.year + 2), "资金未到位")
+    decide_extension(session, request.id, people["city"], grant=False, note="理由不充分")
+
+    this_year = build_report(session, "140900", parse_period(today.year), today=today).supervision
+    assert this_year == Supervision(listed={L.COUNTY: 1}, raised=1, notices=1, summons=1, units_concerned=1,
+                                    extensions_refused=1)
+    assert build_report(session, "140900", parse_period(today.year - 1), today=today).supervision == Supervision()
