@@ -32,7 +32,7 @@ def build_report_job(self, jurisdiction_code: str, period: dict, level: str | No
     with reading(get_session()):
         report = build_report(get_session(), jurisdiction_code, period_from_params(period), level,
                               today=date.fromisoformat(today) if today else None, min_rank=min_rank,
-                              with_map=fmt in ("pdf", "html"))
+                              with_map=fmt in ("pdf", "html"), with_trend=fmt in ("pdf", "html"))
         progress(2, "render")
         data = export(report, fmt, lang)
     progress(3, "write")

@@ -31,9 +31,19 @@ Definitions (also in docs/reports.md; the tests hold the code to them). The coun
   division, or by name when they have no code) and kilometres of sections by stake (end - start).
 * Overdue list: every hazard in scope open and overdue at the as-of date, any batch year, oldest
   deadline first, at most 500 rows (the full count is given too).
+* Supervision work (督办工作), for the hazards in scope (so a rejected or merged hazard's history
+  never counts) within the period, timestamps by their local date: listings (`list` status changes)
+  by the level listed at (the current level, or the level the first later raise started from);
+  raises (a level change from a real level to a higher one; the listing's own change from 未挂牌 is
+  not one); 通报/约谈/问责 events and the distinct responsible units of their hazards; extension
+  requests granted/refused (decided in the period); look-back events; reopenings; the reminders'
+  escalations. 处 counts distinct hazards, 次 events.
+* Trend: for the page and the PDF, each batch year's annual-list rate and money spent, from that
+  year's own report, when the scope holds two years or more (at most six, up to the period's year).
 
-Modules: period (parsing), build (the queries and the CompletionReport), wording (the paragraphs),
-charts (inline SVG), formats (JSON, CSV, XLSX, HTML, PDF), commands (`hazards report`).
+Modules: period (parsing), build (the queries and the CompletionReport), supervision (the supervision
+work), trend (the multi-year trend), wording (the paragraphs), charts (inline SVG), formats (JSON, CSV,
+XLSX, HTML, PDF), commands (`hazards report`).
 """
 
 from hazards.reports.build import CompletionReport, ReportError, build_report

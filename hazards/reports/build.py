@@ -32,6 +32,8 @@ from hazards.permissions import within_clause
 from hazards.queries import completion as rules
 from hazards.queries.map_layers import display_boundary
 from hazards.reports.period import Period
+from hazards.reports.supervision import Supervision, count_supervision
+from hazards.reports.trend import TrendPoint, build_trend
 
 OVERDUE_LIMIT = 500
 CENT = Decimal("0.01")
@@ -168,6 +170,8 @@ class CompletionReport:
     overdue_count: int
     overdue_limit: int = OVERDUE_LIMIT
     boundaries: list[Boundary] = field(default_factory=list)
+    supervision: Supervision = field(default_factory=Supervision)
+    trend: list[TrendPoint] = field(default_factory=list)  # one point a batch year; empty with fewer than two
 
     def level(self, key: str) -> LevelRow:
         return next(row for row in self.levels if row.key == key)
@@ -256,9 +260,11 @@ def report_statements(session: Session, code: str, period: Period, levels: tuple
 # ---- assembling the report ---------------------------------------------------------------------
 
 def build_report(session: Session, jurisdiction_code: str, period: Period, level=None, today: date | None = None,
-                 min_rank: int = 5, *, with_map: bool = True, category: str | None = None) -> CompletionReport:
+                 min_rank: int = 5, *, with_map: bool = True, category: str | None = None,
+                 with_supervision: bool = True, with_trend: bool = False) -> CompletionReport:
     """The completion report of a division for a period, optionally for one supervision level (and, for
-    the map's shading, one hazard category by its code)."""
+    the map's shading, one hazard category by its code). `with_trend` adds the multi-year trend (a
+    report for each batch year: for the page and the PDF)."""
     code = check_code(jurisdiction_code)
     place = session.get(Jurisdiction, code)
     if place is None:
@@ -292,7 +298,7 @@ def build_report(session: Session, jurisdiction_code: str, period: Period, level
         for hcode, title, lv, jcode, jname, unit, deadline, batch, dynamic, x, y in session.execute(statements["overdue"])
     ]
     unit_rows = _ranked([u for u in units.values() if not u.own or _has_anything(u)], min_rank)
-    return CompletionReport(
+    report = CompletionReport(
         jurisdiction_code=code, jurisdiction_name=place.name, jurisdiction_name_en=place.name_en or place.name,
         jurisdiction_level=place.level, period=period, level_filter=level_key, today=today, as_of=as_of,
         min_rank=min_rank, levels=list(buckets.values()), units=unit_rows,
@@ -302,6 +308,20 @@ def build_report(session: Session, jurisdiction_code: str, period: Period, level
         overdue=overdue, overdue_count=overdue_count,
         boundaries=_boundaries(session, place, units) if with_map else [],
     )
+    _add_supervision_and_trend(session, report, with_supervision=with_supervision, with_trend=with_trend,
+                               category=category)
+    return report
+
+
+def _add_supervision_and_trend(session: Session, report: CompletionReport, *, with_supervision: bool,
+                               with_trend: bool, category: str | None) -> None:
+    """The supervision work and the multi-year trend, over the report's own scope."""
+    _key, levels = resolve_level(report.level_filter)
+    scope = _conditions(report.jurisdiction_code, report.period, levels, report.as_of, category)["scope"]
+    if with_supervision:
+        report.supervision = count_supervision(session, scope, report.period)
+    if with_trend:
+        report.trend = build_trend(session, report, scope, category=category)
 
 
 def _counts(numbers) -> Counts:

@@ -4,13 +4,15 @@ and the same markup prints in the browser and in WeasyPrint's PDF."""
 from __future__ import annotations
 
 import math
+from datetime import date
 from xml.sax.saxutils import escape, quoteattr
 
 from shapely.geometry import MultiPolygon, Point, Polygon
 
 from hazards.reports.build import CompletionReport, Counts
 from hazards.reports.layout import text_em
-from hazards.reports.wording import rate_text
+from hazards.reports.period import MONTHS_EN
+from hazards.reports.wording import rate_text, wan
 
 FONT = "'Noto Sans CJK SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', 'Microsoft YaHei', sans-serif"
 CLOSED, OPEN, OVERDUE, INK, MUTED, BRAND = "#1e7b34", "#c9d3dd", "#b3261e", "#1d2733", "#5b6875", "#16406b"
@@ -23,6 +25,9 @@ _WORDS = {
     "unranked": ("灰色：清单内隐患不足{n}处，不参与排名", "Grey: fewer than {n} listed hazards, not ranked"),
     "map": ("下级辖区与逾期隐患", "Subordinate divisions and overdue hazards"),
     "dots": ("红点：逾期未完成隐患（{n}处）", "Red dots: overdue hazards ({n})"),
+    "trend": ("历年治理情况", "Year by year"),
+    "trend_rate": ("年度清单治理率", "Completion rate on each year's list"),
+    "trend_spent": ("当年支出（万元）", "Spent in the year (10,000 yuan)"),
 }
 
 
@@ -172,3 +177,44 @@ def _polygons(geometry) -> list[Polygon]:
 def _ring_path(ring, project) -> str:
     points = [project(x, y) for x, y in ring.coords]
     return "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in points) + "Z"
+
+
+def trend_chart(report: CompletionReport, lang: str = "zh") -> str | None:
+    """Two panels of bars by batch year: the completion rate on each year's list, and the money spent in
+    each year. None with fewer than two years (report.trend is built only for the page and the PDF)."""
+    points = report.trend
+    if len(points) < 2:
+        return None
+    panel_w, top, bar_h, gap = (WIDTH - 20) / 2, 44, 150, 20
+    body = [_text(0, 16, _w("trend", lang), size=14, weight="bold")]
+    biggest = max([p.spent for p in points] + [1])
+    panels = (
+        (_w("trend_rate", lang), [(p.annual.closed / p.annual.total if p.annual.total else None,
+                                   rate_text(p.annual)) for p in points], CLOSED),
+        (_w("trend_spent", lang), [(float(p.spent) / float(biggest), wan(p.spent)) for p in points], BRAND),
+    )
+    for index, (title, values, colour) in enumerate(panels):
+        x0 = index * (panel_w + gap)
+        body.append(_text(x0, top - 8, title, size=12, fill=MUTED))
+        base = top + bar_h + 16
+        body.append(f'<line x1="{x0:.1f}" y1="{base:.1f}" x2="{x0 + panel_w:.1f}" y2="{base:.1f}" stroke="{MUTED}" '
+                    f'stroke-width="0.8"/>')
+        slot = panel_w / len(points)
+        width = min(46.0, slot * 0.6)
+        for i, (point, (share, text)) in enumerate(zip(points, values)):
+            cx = x0 + slot * (i + 0.5)
+            if share is not None and share > 0:
+                h = bar_h * share
+                body.append(f'<rect x="{cx - width / 2:.1f}" y="{base - h:.1f}" width="{width:.1f}" '
+                            f'height="{h:.1f}" fill="{colour}"/>')
+                body.append(_text(cx, base - h - 4, text, size=11, anchor="middle"))
+            else:
+                body.append(_text(cx, base - 4, text, size=11, anchor="middle", fill=MUTED))
+            body.append(_text(cx, base + 15, str(point.year) if lang == "en" else f"{point.year}年", size=11,
+                              anchor="middle"))
+            if report.today < date(point.year, 12, 31):
+                # A year still running: its figures are so far.
+                so_far = (f"to {report.today.day} {MONTHS_EN[report.today.month][:3]}" if lang == "en"
+                          else f"截至{report.today.month}月{report.today.day}日")
+                body.append(_text(cx, base + 29, so_far, size=10, anchor="middle", fill=MUTED))
+    return _svg(top + bar_h + 46, body, _w("trend", lang))

@@ -56,7 +56,7 @@ def report_command(jurisdiction_code, year, quarter, half, month, start, end, le
         period = parse_period(year, quarter_=quarter, half_=half, month_=month, start=start, end=end)
         rank = min_rank if min_rank is not None else int(current_app.config.get("REPORT_MIN_RANK", 5))
         report = build_report(get_session(), jurisdiction_code, period, level, today=today, min_rank=rank,
-                              with_map=fmt in ("html", "pdf"))
+                              with_map=fmt in ("html", "pdf"), with_trend=fmt in ("html", "pdf"))
     except (PeriodError, ReportError, DivisionCodeError) as exc:
         raise click.UsageError(str(exc)) from None
     data = export(report, fmt, lang)

@@ -18,6 +18,7 @@ from hazards.domain.money import to_wan
 from hazards.io.spreadsheet_text import defused, is_formula_like, xlsx_value
 from hazards.reports.build import CompletionReport, Counts, Money
 from hazards.reports.layout import PrintFit, print_fit, xlsx_width
+from hazards.reports.supervision import LISTING_LEVELS, Supervision
 from hazards.reports.wording import DASH, paragraph_en, paragraph_zh, scope_word_zh
 
 SCHEMA = "hazards.reports.completion/1"
@@ -75,8 +76,19 @@ def to_json(report: CompletionReport) -> dict:
              "days_overdue": o.days_overdue, "batch_year": o.batch_year, "dynamic_add": o.dynamic_add,
              "lon": None if o.lon is None else round(o.lon, 6), "lat": None if o.lat is None else round(o.lat, 6)}
             for o in report.overdue]},
+        "supervision": supervision_json(report.supervision),
+        "trend": [{"year": t.year, **_counts_json(t.annual), "spent": f"{to_wan(t.spent):f}"} for t in report.trend],
         "paragraph": {"zh": paragraph_zh(report), "en": paragraph_en(report)},
     }
+
+
+def supervision_json(s: Supervision) -> dict:
+    """The `supervision` block: hazards (处) or events (次) of the period's supervision work."""
+    return {"listed": {"total": s.listed_total, **{lv.value: s.listed_at(lv) for lv in LISTING_LEVELS}},
+            "raised": s.raised, "notices": s.notices, "summons": s.summons, "accountability": s.accountability,
+            "units_concerned": s.units_concerned,
+            "extensions": {"granted": s.extensions_granted, "refused": s.extensions_refused},
+            "lookbacks": s.lookbacks, "reopened": s.reopened, "escalations": s.escalations}
 
 
 # ---- the shared tables ----------------------------------------------------------------------------
@@ -195,7 +207,32 @@ def tables(report: CompletionReport, lang: str = "zh") -> list[Table]:
                     [[o.code, o.title, label(o.level, lang), o.jurisdiction_name, o.responsible_unit, o.deadline,
                       o.days_overdue, o.batch_year, name("是" if o.dynamic_add else "否", "yes" if o.dynamic_add else "no")]
                      for o in report.overdue])
-    return [summary, funding, units, categories, roads, overdue]
+    return [summary, funding, units, categories, roads, supervision_table(report, lang), overdue]
+
+
+_LEVEL_ROWS = {"ministry": ("其中：部级", "of which ministry level"), "province": ("其中：省级", "of which province level"),
+               "city": ("其中：市级", "of which city level"), "county": ("其中：县级", "of which county level")}
+
+
+def supervision_table(report: CompletionReport, lang: str = "zh") -> Table:
+    """督办工作情况: one row a figure, with its measure (处 counts hazards, 次 events, 个 units)."""
+    s = report.supervision
+    en = lang == "en"
+    hazards, times, units = ("hazards", "times", "units") if en else ("处", "次", "个")
+    rows = [("挂牌督办", "Listed for supervision", s.listed_total, hazards),
+            *[(*_LEVEL_ROWS[lv.value], s.listed_at(lv), hazards) for lv in LISTING_LEVELS],
+            ("提级督办", "Raised to a higher level", s.raised, hazards),
+            ("通报", "Public notices", s.notices, times), ("约谈", "Summonses", s.summons, times),
+            ("问责", "Accountability actions", s.accountability, times),
+            ("通报、约谈、问责涉及责任单位", "Responsible units concerned", s.units_concerned, units),
+            ("批准延期", "Extensions granted", s.extensions_granted, hazards),
+            ("不予延期", "Extensions refused", s.extensions_refused, hazards),
+            ("回头看", "Looked back at", s.lookbacks, hazards),
+            ("重新整改（销号后重新打开）", "Reopened after closing", s.reopened, hazards),
+            ("逾期提醒升级上报", "Escalated by the overdue reminders", s.escalations, hazards)]
+    return Table("supervision", "督办工作情况", "Supervision work",
+                 [Column("项目", "Item", "text"), Column("数量", "Number"), Column("计量单位", "Measure", "text")],
+                 [[english if en else zh, n, measure] for zh, english, n, measure in rows])
 
 
 def heading(report: CompletionReport, lang: str = "zh") -> list[tuple[str, str]]:
@@ -236,7 +273,7 @@ def to_csv(report: CompletionReport, lang: str = "zh") -> str:
 
 XLSX_FORMATS = {"wan": "0.00", "rate": "0.00%", "km": "0.0##", "date": "yyyy-mm-dd", "int": "0"}
 SHEET_NAMES = {"summary": "汇总", "money": "资金", "units": "下级辖区", "categories": "隐患类型",
-               "road_classes": "道路类别", "overdue": "逾期清单"}
+               "road_classes": "道路类别", "supervision": "督办工作", "overdue": "逾期清单"}
 
 
 def to_xlsx(report: CompletionReport, lang: str = "zh") -> bytes:
@@ -317,7 +354,7 @@ def render_context(report: CompletionReport, lang: str = "zh") -> dict:
     return {"report": report, "lang": lang, "tables": tables(report, lang), "heading": heading(report, lang),
             "paragraph": paragraph_en(report) if lang == "en" else paragraph_zh(report),
             "level_chart": svg(charts.level_chart(report, lang)), "units_chart": svg(charts.units_chart(report, lang)),
-            "map": svg(charts.map_svg(report, lang))}
+            "map": svg(charts.map_svg(report, lang)), "trend_chart": svg(charts.trend_chart(report, lang))}
 
 
 def to_html(report: CompletionReport, lang: str = "zh") -> str:

@@ -71,9 +71,12 @@ class ReportRequest:
             params["level"] = self.level
         return {**params, **extra}
 
-    def build(self, session: Session, *, today: date | None = None, with_map: bool = True) -> CompletionReport:
+    def build(self, session: Session, *, today: date | None = None, with_map: bool = True,
+              with_trend: bool | None = None) -> CompletionReport:
+        """The report; the map and the multi-year trend (drawn on the page and in the PDF) only when asked."""
         return build_report(session, self.jurisdiction_code, self.period, self.level, today=today or clock.today(),
-                            min_rank=self.min_rank, with_map=with_map)
+                            min_rank=self.min_rank, with_map=with_map,
+                            with_trend=with_map if with_trend is None else with_trend)
 
 
 def read_report_request(session: Session, args, user, *, default_min_rank: int = 5,

@@ -9,7 +9,8 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from hazards.domain.enums import FundingKind, JurisdictionLevel, RoadClass
 from hazards.domain.money import TEN_THOUSAND, to_wan
 from hazards.reports.build import CompletionReport, Counts, RoadClassRow
-from hazards.reports.period import HALVES_EN, en_date, zh_date
+from hazards.reports.period import HALVES_EN, HALVES_ZH, en_date, zh_date
+from hazards.reports.supervision import LISTING_LEVELS
 
 DASH = "—"
 SUBJECT_ZH = "道路交通安全隐患"
@@ -130,6 +131,7 @@ def paragraph_zh(report: CompletionReport) -> str:
     spent = report.total.money.yuan(FundingKind.SPENDING)
     if spent:
         sentences.append(f"累计投入治理资金{wan_zh(spent)}。")
+    sentences.append(supervision_zh(report))
     return "".join(sentences)
 
 
@@ -183,7 +185,8 @@ def paragraph_en(report: CompletionReport) -> str:
     spent = report.total.money.yuan(FundingKind.SPENDING)
     if spent:
         sentences.append(f"Funding spent: {yuan_en(spent)}.")
-    return " ".join(sentences)
+    sentences.append(supervision_en(report))
+    return " ".join(s for s in sentences if s)
 
 
 def _list_en(report: CompletionReport, annual: Counts, kind: str) -> str:
@@ -215,3 +218,73 @@ def _when_en(report: CompletionReport) -> str:
     if period.kind == "half":
         return f"In the {HALVES_EN[1 if period.start.month == 1 else 2]} of {period.start.year}"
     return "In " + period.label_en
+
+
+# ---- the supervision sentence ------------------------------------------------------------------
+
+_LEVEL_ZH = {"ministry": "部级", "province": "省级", "city": "市级", "county": "县级"}
+
+
+def _within_zh(report: CompletionReport) -> str:
+    period = report.period
+    if period.kind == "year":
+        return "全年"
+    if period.kind == "half":
+        return HALVES_ZH[1 if period.start.month == 1 else 2]
+    return {"quarter": "本季度", "month": "当月"}.get(period.kind, "期内")
+
+
+def supervision_zh(report: CompletionReport) -> str:
+    """督办工作 in one sentence, parts that are zero left out; '' when there was none. e.g.
+    全年挂牌督办隐患12处（其中省级2处、市级5处、县级5处），通报3次、约谈2次（涉及2个责任单位），
+    批准延期2处、不予延期1处，开展回头看4处、重新整改1处。"""
+    s = report.supervision
+    groups = []
+    if s.listed_total:
+        levels = [(_LEVEL_ZH[lv.value], s.listed_at(lv)) for lv in LISTING_LEVELS if s.listed_at(lv)]
+        detail = (f"（均为{levels[0][0]}）" if len(levels) == 1 else
+                  "（其中" + "、".join(f"{name}{n}处" for name, n in levels) + "）") if levels else ""
+        groups.append(f"挂牌督办隐患{s.listed_total}处{detail}")
+    if s.raised:
+        groups.append(f"提级督办{s.raised}处")
+    held = [f"{word}{n}次" for word, n in (("通报", s.notices), ("约谈", s.summons), ("问责", s.accountability)) if n]
+    groups.append("、".join(held) + (f"（涉及{s.units_concerned}个责任单位）" if held and s.units_concerned else ""))
+    groups.append("、".join(f"{word}{n}处" for word, n in (("批准延期", s.extensions_granted),
+                                                         ("不予延期", s.extensions_refused)) if n))
+    groups.append("、".join(f"{word}{n}处" for word, n in (("开展回头看", s.lookbacks), ("重新整改", s.reopened)) if n))
+    if s.escalations:
+        groups.append(f"逾期提醒升级上报{s.escalations}处")
+    groups = [g for g in groups if g]
+    return f"{_within_zh(report)}{'，'.join(groups)}。" if groups else ""
+
+
+def supervision_en(report: CompletionReport) -> str:
+    """The supervision sentence in English; '' when there was none."""
+    s = report.supervision
+    parts = []
+    if s.listed_total:
+        levels = [f"{s.listed_at(lv):,} {lv.value}" for lv in LISTING_LEVELS if s.listed_at(lv)]
+        parts.append(_n(s.listed_total, "hazard") + " listed for supervision" +
+                     (f" ({_and(levels)} level)" if levels else ""))
+    if s.raised:
+        parts.append(f"{s.raised:,} raised to a higher level")
+    held = [_n(n, noun, plural) for n, noun, plural in ((s.notices, "public notice", None),
+                                                         (s.summons, "summons", "summonses"),
+                                                         (s.accountability, "accountability action", None)) if n]
+    if held:
+        parts.append(_and(held) + (f" (concerning {_n(s.units_concerned, 'responsible unit')})"
+                                   if s.units_concerned else ""))
+    if s.extensions_granted or s.extensions_refused:
+        decided = [f"granted for {_n(s.extensions_granted, 'hazard')}" if s.extensions_granted else "",
+                   f"refused for {_n(s.extensions_refused, 'hazard')}" if s.extensions_refused else ""]
+        parts.append("extensions " + " and ".join(d for d in decided if d))
+    if s.lookbacks:
+        parts.append(f"{_n(s.lookbacks, 'hazard')} looked back at")
+    if s.reopened:
+        parts.append(f"{_n(s.reopened, 'hazard')} reopened for further work")
+    if s.escalations:
+        parts.append(f"{_n(s.escalations, 'overdue hazard')} escalated by the reminders")
+    if not parts:
+        return ""
+    within = {"year": "the year", "quarter": "the quarter", "month": "the month", "half": "the half-year"}
+    return f"Supervision work in {within.get(report.period.kind, 'the period')}: " + "; ".join(parts) + "."

@@ -11,7 +11,8 @@ from shapely.geometry import Point
 
 from hazards import clock
 from hazards import db as hazards_db
-from hazards.domain.enums import RoadClass, Status, SupervisionLevel
+from hazards.domain.enums import OrganizationKind, RoadClass, Status, SupervisionLevel
+from hazards.models import Organization
 from hazards.permissions import SYSTEM
 from hazards.services.registration import report_hazard
 from hazards.services.roads import add_road
@@ -142,3 +143,86 @@ def test_typed_coordinates_are_split_swapped_and_followed(phone, field_day):
     assert (page.input_value("#lon"), page.input_value("#lat")) == ("112.7340", "38.4170")
     assert page.locator("#swap-offer").is_hidden()
     assert phone.errors == []
+
+
+def test_the_days_round_from_a_map_tap_to_a_granted_extension(phone, visit, field_day, served, tmp_path):
+    """The whole round as the issue walks it: the inspector logs on the phone by a map tap, with a photo
+    kept across the duplicate question; the county supervisor finds the report under 待办, verifies it and
+    assigns it with a deadline; the inspector asks for more time from the phone; the supervisor finds the
+    request under 待办 and grants it; the inspector's inbox says so and its link opens the hazard."""
+    _, app = served
+    with app.app_context():
+        session = hazards_db.get_session()
+        supervisor = user(session, "supervisor", "140902", login="zhao.lei")
+        session.add(Organization(name="忻府区公路管理段", kind=OrganizationKind.RESPONSIBLE,
+                                 jurisdiction_code="140902"))
+        session.commit()
+        supervisor_login = supervisor.login
+    photo = tmp_path / "护栏.jpg"
+    photo.write_bytes(jpeg(640, 480))
+
+    phone.login(field_day["login"])
+    page = phone.go("/hazards/new")
+    page.wait_for_load_state("networkidle")
+    page.fill("input[name=title]", "X021线急弯外侧无护栏")
+    page.check("input[name=categories][value=sharp_curve]")
+    page.locator("#picker").scroll_into_view_if_needed()
+    for _ in range(2):
+        page.click("#picker .leaflet-control-zoom-in")
+        page.wait_for_function("() => !document.querySelector('#picker .leaflet-zoom-anim')")
+    box = page.locator("#picker").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("() => document.getElementById('stakes').value !== ''")
+    assert page.input_value("#route_code") == "X021"
+    page.set_input_files("#photos", str(photo))
+    page.click("form#hazard-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#kept-photos").inner_text() == "已保留照片：护栏.jpg"
+    page.check("input[name=not_duplicate]")
+    page.click("form#hazard-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("img[alt='护栏.jpg']").count() == 1
+    hazard_path = "/" + page.url.split("/", 3)[3].split("#")[0]
+
+    visit.login(supervisor_login)
+    desk = visit.page
+    desk.click("#todo-link")
+    desk.wait_for_load_state("networkidle")
+    desk.locator("#todo-verify a", has_text="X021线急弯外侧无护栏").click()
+    desk.wait_for_load_state("networkidle")
+    assert desk.url.endswith(f"{hazard_path}#action-verify")
+    desk.locator("form#action-verify button[type=submit]").click()
+    desk.wait_for_load_state("networkidle")
+    deadline = clock.today() + timedelta(days=30)
+    assign = desk.locator("form#action-assign")
+    assign.locator("select[name=responsible_unit_id]").select_option(label="忻府区公路管理段")
+    assign.locator("input[name=deadline]").fill(deadline.isoformat())
+    assign.locator("button[type=submit]").click()
+    desk.wait_for_load_state("networkidle")
+    assert "已核实 → 已交办" in desk.locator("#timeline + ul.timeline").inner_text()
+
+    page = phone.go(hazard_path)
+    asked_for = deadline + timedelta(days=45)
+    form = page.locator("form#extension")
+    form.locator("input[name=requested_deadline]").fill(asked_for.isoformat())
+    form.locator("input[name=reason]").fill("护栏需定制，供货周期长")
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert _width(page) <= PHONE[0]
+
+    desk = visit.go("/todo")
+    desk.locator("#todo-extension a", has_text="X021线急弯外侧无护栏").click()
+    desk.wait_for_load_state("networkidle")
+    decision = desk.locator("form#extension")
+    decision.locator("input[name=note]").fill("同意")
+    decision.locator("button[value=grant]").click()
+    desk.wait_for_load_state("networkidle")
+
+    page = phone.go("/inbox")
+    note = page.locator("ul.notes > li.unread a", has_text="延期申请已批准")
+    assert note.inner_text().endswith(asked_for.isoformat())
+    note.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.split("#")[0].endswith(hazard_path)
+    assert _width(page) <= PHONE[0]
+    assert phone.errors == [] and visit.errors == []

@@ -286,3 +286,16 @@ def test_site_photos_follow_the_workflow(session, tmp_path):
     after = session.execute(select(Attachment.uploaded_at, Hazard.completed_on).join(Hazard)
                             .where(Attachment.phase == AttachmentPhase.AFTER)).all()
     assert after and all(clock.local(uploaded).date() == completed for uploaded, completed in after)
+
+
+def test_the_city_report_shows_supervision_work_and_a_trend(session, seeded):
+    from hazards.reports import build_report, parse_period
+    from hazards.reports.wording import supervision_zh
+
+    report = build_report(session, "140900", parse_period(TODAY.year), today=TODAY, with_trend=True)
+    work = report.supervision
+    assert len(work.listed) >= 3 and work.listed_total > 50 and work.raised
+    assert work.notices and work.summons and work.units_concerned
+    assert work.extensions_granted and work.lookbacks
+    assert supervision_zh(report).startswith(f"全年挂牌督办隐患{work.listed_total}处（其中")
+    assert [p.year for p in report.trend] == [TODAY.year - 1, TODAY.year]

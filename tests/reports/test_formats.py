@@ -189,7 +189,7 @@ def test_csv(report):
 
 def test_xlsx_cells_are_typed(report):
     book = load_workbook(io.BytesIO(to_xlsx(report)))
-    assert book.sheetnames == ["说明", "汇总", "资金", "下级辖区", "隐患类型", "道路类别", "逾期清单"]
+    assert book.sheetnames == ["说明", "汇总", "资金", "下级辖区", "隐患类型", "道路类别", "督办工作", "逾期清单"]
     about = book["说明"]
     assert about["A1"].value == "道路交通安全隐患治理完成情况报表"
     assert [about.cell(r, 2).value for r in range(2, 7)] == [
@@ -307,7 +307,7 @@ def test_page_shows_the_form_then_the_report(reports_app, client, auth, xinzhou_
     assert form.status_code == 200 and "治理完成情况报表" in form.get_data(as_text=True)
     assert "<svg" not in form.get_data(as_text=True)
     page = client.get("/reports?jurisdiction=140900&year=2024").get_data(as_text=True)
-    assert "2024年全市共完成道路交通安全隐患治理100处" in page and page.count("<svg") == 2  # no boundaries: no map
+    assert "2024年全市共完成道路交通安全隐患治理100处" in page and page.count("<svg") == 3  # levels, units, 2023–24 trend
     assert "/reports/download?" in page and "format=xlsx" in page
     assert client.get("/reports?year=2024&quarter=5").status_code == 400
 

@@ -328,3 +328,44 @@ def test_a_refusal_for_a_step_no_longer_offered_is_still_shown(client, auth, ses
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert 'id="action-approve_plan"' not in page and page.count('class="flash error refusal"') == 1
+
+
+class _FieldsWithoutLabel:
+    """Reads a page and names each form field a person cannot tell by a visible label: one inside a
+    <label>, or one a <label for> points at. A placeholder is not a label: it vanishes once typing starts."""
+
+    def __init__(self, page: str):
+        from html.parser import HTMLParser
+
+        depth, labelled_ids, fields = [0], set(), []
+
+        class Reader(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                a = dict(attrs)
+                if tag == "label":
+                    depth[0] += 1
+                    if a.get("for"):
+                        labelled_ids.add(a["for"])
+                elif tag in ("select", "textarea") or (tag == "input" and a.get("type", "text") in
+                                                      ("text", "date", "number", "file", "email")):
+                    fields.append((a.get("name"), a.get("id"), depth[0] > 0))
+
+            def handle_endtag(self, tag):
+                if tag == "label":
+                    depth[0] -= 1
+
+        Reader().feed(page)
+        self.names = sorted({name for name, id_, inside in fields if not inside and id_ not in labelled_ids})
+
+
+@pytest.mark.parametrize("status", [Status.VERIFIED, Status.LISTED, Status.IN_REMEDIATION, Status.CLOSURE_REQUESTED])
+def test_every_field_of_the_hazard_page_has_a_visible_label(client, auth, session, people, units, status):
+    made = hazard_at(session, people, status, responsible_unit="忻府区交通运输局")
+    add_funding(session, made.id, people["county"], kind=FundingKind.BUDGET, source=FundingSource.COUNTY,
+                amount=Decimal("10000"))
+    session.commit()
+    for who in ("county", "inspector"):
+        auth.login(people[who])
+        page = client.get(f"/hazards/{made.id}").get_data(as_text=True)
+        assert _FieldsWithoutLabel(page).names == [], f"{who} on a {status.value} hazard"
+        auth.logout()
