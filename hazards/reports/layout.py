@@ -22,6 +22,7 @@ CELL_PAD_EM = 0.9       # left and right padding (.35em each, see the print CSS)
 SHORT_TEXT_EM = 9.0     # text up to this wide (names, codes, levels) never wraps; longer text may
 WRAP_MIN_EM = 6.0       # the least width a wrapping column is given
 BOLD = 1.06             # headers are bold
+NARROW_TABLE_MIN, NARROW_TABLE_ROOM = 50.0, 1.5  # percent of the page; room around a narrow table's text
 
 
 def is_wide(char: str) -> bool:
@@ -65,6 +66,11 @@ class PrintFit:
     widths: tuple[float, ...]   # percent of the table's width, adding up to 100
     keep: tuple[bool, ...]      # the column's cells stay on one line
     wrap_headers: bool          # headers may take two lines (very wide tables only)
+    table_width: float = 100.0  # percent of the page: a table of a few short columns is not stretched
+
+    @property
+    def table(self) -> str:
+        return f"{self.table_width:.1f}%"
 
     @property
     def font(self) -> str:
@@ -109,8 +115,10 @@ def print_fit(titles: list[str], numeric: list[bool], rows: list[list[str]],
             share = min(1.0, room / sum(wants))
             widths = [w + want * share for w, want in zip(widths, wants)]
     total = sum(widths)
+    # A narrow table (a few short columns) takes a little more than it needs, not the whole line.
+    table_width = min(100.0, max(NARROW_TABLE_MIN, 100 * total * NARROW_TABLE_ROOM * font / available))
     return PrintFit(font_pt=round(font, 2), widths=tuple(100 * w / total for w in widths), keep=tuple(keep),
-                    wrap_headers=wrap_headers)
+                    wrap_headers=wrap_headers, table_width=round(table_width, 1))
 
 
 # ---- XLSX ----------------------------------------------------------------------------------------------

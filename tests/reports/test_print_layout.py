@@ -158,6 +158,10 @@ def test_any_wide_table_gets_widths_that_add_up_and_a_size_that_fits():
     # Each column is at least as wide as what must stand on one line in it.
     total_em = PAGE_WIDTH_PT / narrow.font_pt
     assert narrow.widths[0] / 100 * total_em >= text_em("忻州市本级")
+    assert fit.table_width == 100
+    # A table of a few short columns is not stretched across the page.
+    small = print_fit(["道路类别", "完成治理（处）"], [False, True], [["国道", "39"], ["城市道路", "5"]])
+    assert 50 <= small.table_width < 60
 
 
 def test_map_names_are_drawn_over_the_dots_and_clear_of_them(demo_report):
