@@ -7,14 +7,16 @@ import math
 from datetime import date
 from xml.sax.saxutils import escape, quoteattr
 
-from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry import MultiPolygon, Point, Polygon
 
 from hazards.reports.build import CompletionReport, Counts
+from hazards.reports.layout import text_em
 from hazards.reports.period import MONTHS_EN
 from hazards.reports.wording import rate_text, wan
 
 FONT = "'Noto Sans CJK SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', 'Microsoft YaHei', sans-serif"
 CLOSED, OPEN, OVERDUE, INK, MUTED, BRAND = "#1e7b34", "#c9d3dd", "#b3261e", "#1d2733", "#5b6875", "#16406b"
+LABEL = "#2e3a46"  # map names: darker than MUTED, read over dots
 WIDTH = 680
 _WORDS = {
     "closed": ("已完成", "Closed"), "open": ("未完成", "Open"), "overdue": ("逾期", "Overdue"),
@@ -38,6 +40,29 @@ def _text(x: float, y: float, text: str, *, size: int = 12, anchor: str = "start
           weight: str = "normal") -> str:
     return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}" '
             f'font-weight="{weight}">{escape(text)}</text>')
+
+
+def _label(x: float, y: float, text: str, size: int = 11) -> str:
+    """A map name readable over outlines and dots: on a light plate, in dark ink (drawn after the dots)."""
+    width = text_em(text) * size + 4
+    return (f'<rect x="{x - width / 2:.1f}" y="{y - size:.1f}" width="{width:.1f}" height="{size + 4}" rx="2" '
+            f'fill="#fff" fill-opacity="0.8"/>' + _text(x, y, text, size=size, anchor="middle", fill=LABEL))
+
+
+def _label_place(x: float, y: float, text: str, dots: list[tuple[float, float]], inside, size: int = 11
+                 ) -> tuple[float, float]:
+    """Where a name goes: at its anchor, or moved up or down (then sideways) to a spot inside its division
+    where no red dot sits under it; the anchor itself when every spot has one."""
+    half_w, gap = text_em(text) * size / 2 + 4, 5
+
+    def clear(cx: float, cy: float) -> bool:
+        return all(not (cx - half_w <= dx <= cx + half_w and cy - size - gap <= dy <= cy + gap) for dx, dy in dots)
+
+    steps = [(0, 0), (0, -14), (0, 14), (0, -26), (0, 26), (-24, 0), (24, 0), (-24, -14), (24, 14), (0, -38), (0, 38)]
+    for dx, dy in steps:
+        if clear(x + dx, y + dy) and inside(x + dx, y + dy):
+            return x + dx, y + dy
+    return x, y
 
 
 def _svg(height: float, body: list[str], title: str) -> str:
@@ -121,16 +146,22 @@ def map_svg(report: CompletionReport, lang: str = "zh", height: int = 460) -> st
         name = boundary.name_en if lang == "en" else boundary.name
         body.append(f'<path d="{path}" fill="#eef2f6" stroke="#7d8b99" stroke-width="0.8" fill-rule="evenodd">'
                     f"<title>{escape(name)}</title></path>")
-    for boundary, polys in shapes:  # names after every outline, so no neighbour is drawn over one
-        anchor = max(polys, key=lambda p: p.area).representative_point()
-        x, y = project(anchor.x, anchor.y)
-        body.append(_text(x, y, boundary.name_en if lang == "en" else boundary.name, size=11, anchor="middle",
-                          fill=MUTED))
     dots = [item for item in report.overdue if item.lon is not None]
+    placed = []
     for item in dots:
         x, y = project(item.lon, item.lat)
+        placed.append((x, y))
         body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{OVERDUE}" stroke="#fff" stroke-width="0.8">'
                     f"<title>{escape(item.code + ' ' + item.title)}</title></circle>")
+    for boundary, polys in shapes:  # names last, over every outline and dot, clear of the dots where they can be
+        area = MultiPolygon(polys)
+        anchor = max(polys, key=lambda p: p.area).representative_point()
+        name = boundary.name_en if lang == "en" else boundary.name
+
+        def inside(px: float, py: float, area=area) -> bool:
+            return area.contains(Point(min_x + (px - pad) / (squash * scale), max_y - (py - top) / scale))
+
+        body.append(_label(*_label_place(*project(anchor.x, anchor.y), name, placed, inside), name))
     body.append(_text(WIDTH - 4, 16, _w("dots", lang, n=len(dots)), size=11, anchor="end", fill=OVERDUE))
     return _svg(height, body, _w("map", lang))
 

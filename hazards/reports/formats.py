@@ -17,6 +17,7 @@ from hazards.domain.labels import label
 from hazards.domain.money import to_wan
 from hazards.io.spreadsheet_text import defused, is_formula_like, xlsx_value
 from hazards.reports.build import CompletionReport, Counts, Money
+from hazards.reports.layout import PrintFit, print_fit, xlsx_width
 from hazards.reports.supervision import LISTING_LEVELS, Supervision
 from hazards.reports.wording import DASH, paragraph_en, paragraph_zh, scope_word_zh
 
@@ -115,6 +116,11 @@ class Table:
 
     def display_rows(self, lang: str = "zh") -> list[list[str]]:
         return [[display(cell, col.kind) for cell, col in zip(row, self.columns)] for row in self.rows]
+
+    def fit(self, lang: str = "zh") -> PrintFit:
+        """How the table prints on the page: font size, column widths, which cells stay on one line."""
+        return print_fit([c.title(lang) for c in self.columns], [c.kind != "text" for c in self.columns],
+                         self.display_rows(lang))
 
 
 def display(cell, kind: str) -> str:
@@ -288,11 +294,14 @@ def to_xlsx(report: CompletionReport, lang: str = "zh") -> bytes:
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
         _keep_as_text(row)
     about.column_dimensions["A"].width, about.column_dimensions["B"].width = 22, 110
+    _print_setup(about)
     for table in tables(report, "zh"):
         sheet = book.create_sheet(SHEET_NAMES[table.key])
         sheet.append([c.zh for c in table.columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+        shown = table.display_rows("zh")
         for values in table.rows:
             # A rate with no denominator is written as '—' (text), never as 0%.
             sheet.append([DASH if (v is None and c.kind == "rate") else xlsx_value(v)
@@ -301,12 +310,27 @@ def to_xlsx(report: CompletionReport, lang: str = "zh") -> bytes:
                 if column.kind in XLSX_FORMATS and not isinstance(cell.value, str):
                     cell.number_format = XLSX_FORMATS[column.kind]
             _keep_as_text(sheet[sheet.max_row])
+        # Widths from the text a reader sees (CJK counts double); a text longer than a column holds wraps.
         for index, column in enumerate(table.columns, start=1):
-            sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(10, len(column.zh) * 2 + 2)
+            width, wraps = xlsx_width(column.zh, [row[index - 1] for row in shown])
+            sheet.column_dimensions[sheet.cell(1, index).column_letter].width = width
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.alignment = Alignment(wrap_text=wraps or column.kind == "text", vertical="top")
         sheet.freeze_panes = "A2"
+        _print_setup(sheet, title_rows="1:1")
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _print_setup(sheet, title_rows: str | None = None) -> None:
+    """Printed from Excel or WPS: A4 landscape, all columns on the page's width, the header on every page."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    if title_rows:
+        sheet.print_title_rows = title_rows
 
 
 def _keep_as_text(cells) -> None:
