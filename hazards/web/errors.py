@@ -85,4 +85,8 @@ def register(app: Flask) -> None:
     def _http_error(exc: HTTPException):
         if exc.code and exc.code < 400:
             return exc
-        return _page(exc.code or 500, exc.description if exc.code in (400, 413) else None)
+        # werkzeug's own descriptions are English: only one of ours (abort(400, description=_(...))) is shown.
+        ours = exc.description if exc.description != type(exc).description else None
+        if exc.code == 413 and ours is None:
+            ours = _("The upload is larger than the server accepts.")
+        return _page(exc.code or 500, ours if exc.code in (400, 413) else None)
