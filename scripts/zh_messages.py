@@ -960,4 +960,5 @@ ZH = {
     "This address does not take this method.": "此地址不支持该请求方法。",
     "The upload is larger than the server accepts.": "上传的内容超过服务器允许的大小。",
     "Beijing time": "北京时间",
+    "This step cannot be taken now": "此环节现在不能办理",
 }

@@ -30,9 +30,16 @@ _TITLES = {
 }
 
 
-def _page(status: int, message: str | None, details: dict | None = None):
+# Titles of errors whose status another error shares: a step refused is a 409 too, but nobody saved first.
+_TITLES_BY_CODE = {
+    "transition_not_allowed": lambda: _("This step cannot be taken now"),
+}
+
+
+def _page(status: int, message: str | None, details: dict | None = None, code: str | None = None):
     try:
-        title = _TITLES.get(status, lambda: _("Something went wrong"))()
+        title = _TITLES_BY_CODE.get(code) or _TITLES.get(status, lambda: _("Something went wrong"))
+        title = title()
         return render_template("errors/error.html", status=status, title=title, message=message,
                                details=details or {}), status
     except Exception as exc:  # the page needs the database (the signed-in user): say it without one
@@ -43,7 +50,7 @@ def _page(status: int, message: str | None, details: dict | None = None):
 
 def service_error_page(exc: ServiceError):
     """A typed service error as the app's page, its message in the reader's language."""
-    return _page(exc.status, error_text(exc), exc.details)
+    return _page(exc.status, error_text(exc), exc.details, exc.code)
 
 
 def _refuse_nul_characters():

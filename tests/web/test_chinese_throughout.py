@@ -147,8 +147,9 @@ def world(session, people, ledger):
                                           responsible_unit=unit.name), actor=SYSTEM)
     rejected = report_hazard(session, draft(title="不予认定的"), actor=people["inspector"])
     change_status(session, rejected.id, "reject", county, ActionInput(reason="不属于隐患"))
+    change_status(session, ledger[2].id, "verify", county)
     session.commit()
-    return {"reported": ledger[0], "section": ledger[1], "listed": listed, "overdue": overdue, "closed": closed,
+    return {"reported": ledger[0], "section": ledger[1], "verified": ledger[2], "listed": listed, "overdue": overdue, "closed": closed,
             "rejected": rejected, "body": body, "unit": unit}
 
 
@@ -167,7 +168,8 @@ def _data_words(session) -> set[str]:
 
 def _arguments(session, world) -> dict[str, list]:
     """Values for each URL argument the walk meets: several hazards, so the page of each state is read."""
-    hazards = [world[name].id for name in ("reported", "section", "listed", "overdue", "closed", "rejected")]
+    hazards = [world[name].id for name in ("reported", "section", "verified", "listed", "overdue", "closed",
+                                           "rejected")]
     category = session.scalars(select(Category.id).order_by(Category.id)).first()
     photo = session.scalars(select(Attachment.id)).first()
     return {
@@ -292,37 +294,39 @@ def test_refused_actions_and_admin_errors_read_in_chinese(app, client, auth, ses
     data_words = _data_words(session)
     leaks = []
 
-    def check(response, what):
+    def check(response, what, said):
+        assert said in visible_text(response.get_data(as_text=True)), what
         leaks.extend(_scan(response, what, data_words))
 
     auth.login(people["county"])
-    reported = world["reported"]
+    reported, verified, listed = world["reported"], world["verified"], world["listed"]
     check(client.post(f"/hazards/{reported.id}/actions/accept", data={"version": reported.version},
-                      follow_redirects=True), "a transition not allowed")
-    check(client.post(f"/hazards/{reported.id}/actions/list", data={"version": reported.version, "level": "county"},
-                      follow_redirects=True), "missing requirements")
-    check(client.post(f"/hazards/{world['listed'].id}/funding", data={"kind": "budget", "amount_wan": "85,000元"},
-                      follow_redirects=True), "an amount in the wrong unit")
-    check(client.post(f"/hazards/{world['listed'].id}/edit", data={"version": 0, "title": "新名称"},
-                      follow_redirects=True), "a stale edit")
+                      follow_redirects=True), "a transition not allowed", "不能进行“验收销号”")
+    check(client.post(f"/hazards/{verified.id}/actions/list", data={"version": verified.version, "level": "county"},
+                      follow_redirects=True), "missing requirements", "尚缺：")
+    check(client.post(f"/hazards/{listed.id}/funding", data={"kind": "budget", "amount_wan": "85,000元"},
+                      follow_redirects=True), "an amount in the wrong unit", "本栏单位是万元")
+    check(client.post(f"/hazards/{listed.id}/edit", data={"version": 0, "title": "新名称"},
+                      follow_redirects=True), "a form with a bad version", "请更正标出的字段")
     auth.logout()
 
     auth.login(people["admin"])
     data_words |= {"not", "email"}  # what was typed in the e-mail field, quoted back
     check(client.post("/admin/organizations", data={"name": "忻府区交通运输局", "kind": "responsible",
                                                     "jurisdiction_code": "140902"}, follow_redirects=True),
-          "a duplicate organization")
+          "a duplicate organization", "同一辖区内单位名称不能重复")
     check(client.post("/admin/users", data={"login": "new-one", "name": "新同事", "password": "longenough-pass",
                                             "role": "inspector", "jurisdiction_code": "140902",
-                                            "email": "not-an-email"}, follow_redirects=True), "a bad e-mail")
+                                            "email": "not-an-email"}, follow_redirects=True),
+          "a bad e-mail", "不是有效的电子邮箱地址")
     check(client.post("/admin/users", data={"login": "x", "name": "新同事", "password": "short", "role": "boss",
                                             "jurisdiction_code": "999999"}, follow_redirects=True),
-          "a bad person")
+          "a person outside the admin's jurisdiction", "您无权管理 999999")
     limit = app.config.get("MAX_CONTENT_LENGTH")
     app.config["MAX_CONTENT_LENGTH"] = 1000
     try:
         check(client.post("/admin/users/import", data={"file": (io.BytesIO(b"x" * 5000), "people.csv")},
-                          content_type="multipart/form-data"), "a file too large")
+                          content_type="multipart/form-data"), "a file too large", "超过服务器允许的大小")
     finally:
         app.config["MAX_CONTENT_LENGTH"] = limit
     assert leaks == [], "English in Chinese refusals:\n" + "\n".join(leaks)
