@@ -62,11 +62,13 @@ _RENAMED = {"status": "current_status", "type": "detail_type", "title": "detail_
 
 
 def problem(status: int, detail: str, *, code: str | None = None, headers: dict | None = None,
-            details: dict | None = None) -> Response:
-    """The problem response itself."""
+            details: dict | None = None, language: str | None = None) -> Response:
+    """The problem response itself; its title in `language`, by default the request's (which may need
+    the signed-in user, so an answer made without the database names its language)."""
     code = code or _default_code(status)
-    body = {"type": f"urn:hazards:problem:{code}", "title": translated(_title(status)), "status": status,
-            "detail": detail, "code": code}
+    title = translate_message(_title(status), None, language or request_language())
+    body = {"type": f"urn:hazards:problem:{code}", "title": title, "status": status, "detail": detail,
+            "code": code}
     body.update({_RENAMED.get(k, k): v for k, v in (details or {}).items()})
     response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_MEDIA_TYPE)
     response.headers.update(headers or {})
