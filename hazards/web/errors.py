@@ -50,7 +50,11 @@ def _page(status: int, message: str | None, details: dict | None = None, code: s
 
 def service_error_page(exc: ServiceError):
     """A typed service error as the app's page, its message in the reader's language."""
-    return _page(exc.status, error_text(exc), exc.details, exc.code)
+    details = dict(exc.details or {})
+    record = request.view_args.get("hazard_id") if request.view_args else None
+    if record and exc.status != 404:  # back to the hazard the refusal was about, not only to the start
+        details.setdefault("record_url", url_for("hazard_pages.detail", hazard_id=record))
+    return _page(exc.status, error_text(exc), details, exc.code)
 
 
 def _refuse_nul_characters():

@@ -300,8 +300,11 @@ def test_refused_actions_and_admin_errors_read_in_chinese(app, client, auth, ses
 
     auth.login(people["county"])
     reported, verified, listed = world["reported"], world["verified"], world["listed"]
-    check(client.post(f"/hazards/{reported.id}/actions/accept", data={"version": reported.version},
-                      follow_redirects=True), "a transition not allowed", "不能进行“验收销号”")
+    refused = client.post(f"/hazards/{reported.id}/actions/accept", data={"version": reported.version},
+                          follow_redirects=True)
+    check(refused, "a transition not allowed", "不能进行“验收销号”")
+    assert "此环节现在不能办理" in refused.get_data(as_text=True)  # not "someone else changed this first"
+    assert f'href="/hazards/{reported.id}"' in refused.get_data(as_text=True)  # and the way back to the hazard
     check(client.post(f"/hazards/{verified.id}/actions/list", data={"version": verified.version, "level": "county"},
                       follow_redirects=True), "missing requirements", "尚缺：")
     check(client.post(f"/hazards/{listed.id}/funding", data={"kind": "budget", "amount_wan": "85,000元"},
