@@ -292,7 +292,7 @@ NEW = {"title": "G208线K1052+300处急弯", "jurisdiction_code": "140902", "crs
     ({"lon": "112.7x", "lat": "38.417"}, "经度“112.7x”不是数字"),  # a bad coordinate
     ({"lon": "38.417", "lat": "112.734"}, "经纬度似乎填反了"),  # latitude out of range, swapped
     ({"lon": "112.734", "lat": "95"}, "纬度 95.0 超出 -90～90 的范围"),  # latitude out of range
-    ({"route_code": "G999", "stakes": "K12+300"}, "没有路线 G999 的资料"),  # an unknown road
+    ({"route_code": "G999", "stakes": "K12+300"}, "忻府区 没有路线 G999 的资料"),  # an unknown road
     ({"route_code": "G208", "stakes": "K2000+000"}, "桩号 K2000+000 不在路线 G208 上"),  # a stake off the road
     ({"route_code": "G208", "stakes": "K12+3OO"}, "不是桩号"),  # not a stake
     ({"title": ""}, "必填"),  # missing requirements
