@@ -85,6 +85,9 @@ DEFAULTS = {
     "JOB_QUEUE_TIMEOUT_SECONDS": 5,
     "REMINDER_LEAD_DAYS": [30, 7, 1],
     "ESCALATE_AFTER_DAYS": 14,
+    # A closed hazard is due for its look-back (回头看) on the supervisors' to-do list this many days after
+    # its closure, until a look-back is recorded on it (see hazards/queries/todo.py).
+    "LOOKBACK_AFTER_DAYS": 180,
     "REMINDER_TIME": "07:30",
     "TALLY_TIME": "01:30",
     "HOUSEKEEPING_TIME": "03:00",

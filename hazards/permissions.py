@@ -29,7 +29,7 @@ from functools import wraps
 from typing import Callable, Protocol
 
 from flask import Flask, abort, current_app, g, has_request_context, request
-from sqlalchemy import ColumnElement, and_, false, true
+from sqlalchemy import ColumnElement, and_, false, or_, true
 
 from hazards.domain.divisions import NATIONAL_CODE, is_within, level_of, subtree_range
 from hazards.domain.enums import CLOSED_STATUSES, JurisdictionLevel, Role, Status, SupervisionLevel
@@ -159,6 +159,35 @@ def can(user: Actor, action: str, hazard: Target) -> bool:
     if action in SUPERVISOR_ACTIONS:
         return user.role is Role.SUPERVISOR and _within_level(user, hazard.level)
     return False
+
+
+def decides_first(user: Actor, hazard: Target) -> bool:
+    """Is a decision on `hazard` this supervisor's own to take, not merely one they may take?
+
+    `can` lets every supervisor at or above a hazard's level decide it; the one whose turn it is works
+    at the hazard's own level (a county's report, unlisted, is the county's). A hazard of a lower level
+    lying in the supervisor's own division, where no lower body exists (a report filed at the city's
+    own code), is theirs too. Their to-do list (待办) and the event notices asking for a decision follow
+    this; the others can still act from the hazard's page.
+    """
+    _consulted()
+    if user.role is not Role.SUPERVISOR or not can_see(user, hazard.jurisdiction_code):
+        return False
+    own = supervision_level_of(user)
+    return hazard.level is own or (hazard.level.rank < own.rank and hazard.jurisdiction_code == user.jurisdiction_code)
+
+
+def decides_first_clause(user: Actor) -> ColumnElement[bool]:
+    """SQL face of `decides_first`: hazards `user` sees whose decisions are theirs to take first."""
+    from hazards.models import Hazard
+
+    _consulted()
+    if user.role is not Role.SUPERVISOR:
+        return false()
+    own = supervision_level_of(user)
+    below = [level for level in SupervisionLevel if level.rank < own.rank]
+    return and_(visible_clause(user), or_(Hazard.level == own,
+                                          and_(Hazard.level.in_(below), Hazard.jurisdiction_code == user.jurisdiction_code)))
 
 
 def can_follow_job(user: Actor, jurisdiction_code: str | None, started_in_this_session: bool) -> bool:

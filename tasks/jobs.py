@@ -61,13 +61,16 @@ def tally(as_of: str | None = None) -> int:
 
 @shared_task(name="tasks.housekeeping")
 def housekeeping() -> dict:
-    """Forget old failed logins; refresh the query planner's statistics (the embedded SQLite keeps none
-    of its own). Digests are re-queued by `sweep_deliveries`, every few minutes."""
+    """Forget old failed logins; drop photos kept for a logging form never saved (a day old); refresh
+    the query planner's statistics (the embedded SQLite keeps none of its own). Digests are re-queued
+    by `sweep_deliveries`, every few minutes."""
     from geo.engine import refresh_statistics
+    from hazards.services import staged_uploads
+    from hazards.storage import current_store
 
     session = get_session()
     purged = session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < utcnow() - timedelta(days=1)))
     session.commit()
     refresh_statistics(session.connection())
     session.commit()
-    return {"login_attempts_purged": purged.rowcount}
+    return {"login_attempts_purged": purged.rowcount, "staged_uploads_dropped": staged_uploads.drop_stale(current_store())}

@@ -98,3 +98,30 @@ def test_roads_keep_their_lines_through_the_multi_part_migration(backend, make_d
             assert conn.execute(text(f"SELECT {as_text} FROM roads")).scalar().replace(" ", "").upper() \
                 == "LINESTRING(112.738.4,112.7138.41)"
     engine.dispose()
+
+
+def test_a_ledger_with_people_and_notes_upgrades_to_event_notices(backend, make_database, tmp_path):
+    """The notices migration adds columns to users without rebuilding that table: on SQLite a rebuild
+    with foreign keys on fails at dropping a users table other rows point at. Old digests become links."""
+    from sqlalchemy import text
+
+    app = build_app(make_database(backend), tmp_path)
+    engine = hazards_db.state(app).engine
+    with app.app_context():
+        upgrade(revision="5a2ef26478cf")
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO jurisdictions (code, name, level, active)"
+                              " VALUES ('140000', '山西省', 'province', true)"))
+            conn.execute(text("INSERT INTO users (id, login, name, password_hash, role, jurisdiction_code, language,"
+                              " active, created_at, session_version) VALUES (1, 'u', 'u', 'x', 'inspector', '140000',"
+                              " 'zh', true, CURRENT_TIMESTAMP, 0)"))
+            conn.execute(text("INSERT INTO deliveries (id, user_id, channel, state, payload, attempts, created_at)"
+                              " VALUES (1, 1, 'inbox', 'sent', '{}', 1, CURRENT_TIMESTAMP)"))
+            conn.execute(text("INSERT INTO notifications (user_id, title, body, created_at, delivery_id)"
+                              " VALUES (1, 't', 'b', CURRENT_TIMESTAMP, 1)"))
+        upgrade(revision="c41d7e2a9b10")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT login, notify_by_email, notify_by_webhook FROM users")).one() \
+                == ("u", False, False)
+            assert conn.execute(text("SELECT user_id, kind FROM notifications")).one() == (1, "reminder")
+    engine.dispose()

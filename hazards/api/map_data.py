@@ -37,7 +37,8 @@ def hazards_geojson():
     zoom = request.args.get("zoom", default=12, type=int)
     if zoom is None or not 0 <= zoom <= 22:
         return problem(400, _("The zoom must be a whole number from 0 to 22."))
-    text = features_geojson(get_session(), current_user, MapQuery(box, zoom, filters_from_args(request.args)),
+    text = features_geojson(get_session(), current_user, MapQuery(box, zoom, filters_from_args(request.args),
+                                                                  with_void=request.args.get("void") == "1"),
                             clock.today(), threshold=current_app.config["MAP_CLUSTER_THRESHOLD"],
                             language=current_language())
     return Response(text, mimetype="application/geo+json")

@@ -93,7 +93,7 @@ def attachment(a: Attachment) -> dict:
 
 def notification(n: Notification) -> dict:
     return {"id": n.id, "title": n.title, "body": n.body, "created_at": _value(n.created_at),
-            "read_at": _value(n.read_at), "read": n.read_at is not None}
+            "read_at": _value(n.read_at), "read": n.read_at is not None, "kind": n.kind, "hazard_id": n.hazard_id}
 
 
 def user(u: User) -> dict:

@@ -25,6 +25,8 @@ class Transition:
     requires: tuple[str, ...] = ()
     zh: str = ""
     en: str = ""
+    # which of `requires` the step's own form asks for (the rest must be on the hazard beforehand)
+    asks: tuple[str, ...] = ()
 
 
 _SUPERVISOR = frozenset({Role.SUPERVISOR})
@@ -35,29 +37,33 @@ TRANSITIONS: dict[str, Transition] = {
     for t in [
         Transition("verify", frozenset({S.REPORTED}), S.VERIFIED, _SUPERVISOR, (), "核实认定", "Verify"),
         Transition("reject", frozenset({S.REPORTED, S.VERIFIED}), S.REJECTED, _SUPERVISOR, ("reason",),
-                   "不予认定", "Reject"),
+                   "不予认定", "Reject", ("reason",)),
         Transition("merge", frozenset({S.REPORTED, S.VERIFIED}), S.MERGED, _SUPERVISOR, ("merge_target",),
-                   "合并重复", "Merge as duplicate"),
+                   "合并重复", "Merge as duplicate", ("merge_target",)),
         Transition("list", frozenset({S.VERIFIED}), S.LISTED, _SUPERVISOR,
-                   ("level", "deadline", "supervising_body"), "挂牌督办", "List for supervision"),
+                   ("level", "deadline", "supervising_body"), "挂牌督办", "List for supervision",
+                   ("level", "deadline", "supervising_body")),
         Transition("assign", frozenset({S.VERIFIED}), S.ASSIGNED, _SUPERVISOR,
-                   ("responsible_unit", "deadline"), "交办整改", "Assign without listing"),
+                   ("responsible_unit", "deadline"), "交办整改", "Assign without listing",
+                   ("responsible_unit", "deadline")),
         Transition("approve_plan", frozenset({S.LISTED, S.ASSIGNED}), S.PLAN_APPROVED, _SUPERVISOR,
-                   ("plan", "budget", "responsible_unit"), "审定方案", "Approve plan"),
+                   ("plan", "budget", "responsible_unit"), "审定方案", "Approve plan",
+                   ("plan", "responsible_unit")),
         Transition("start_works", frozenset({S.PLAN_APPROVED}), S.IN_REMEDIATION, _FIELD, (),
                    "开始整改", "Start works"),
         Transition("request_closure", frozenset({S.IN_REMEDIATION}), S.CLOSURE_REQUESTED, _FIELD,
-                   ("after_photo", "completed_on"), "申请销号", "Request closure"),
+                   ("after_photo", "completed_on"), "申请销号", "Request closure", ("completed_on",)),
         Transition("accept", frozenset({S.CLOSURE_REQUESTED}), S.CLOSED, _SUPERVISOR,
-                   ("acceptance_note",), "验收销号", "Accept and close"),
+                   ("acceptance_note",), "验收销号", "Accept and close", ("acceptance_note",)),
         Transition("refuse_acceptance", frozenset({S.CLOSURE_REQUESTED}), S.IN_REMEDIATION, _SUPERVISOR,
-                   ("reason",), "验收不通过", "Refuse acceptance"),
+                   ("reason",), "验收不通过", "Refuse acceptance", ("reason",)),
         # 立即整改: what can be fixed on the spot is fixed on the spot, with the evidence.
         Transition("fix_on_spot", frozenset({S.REPORTED}), S.CLOSED, _FIELD,
-                   ("reason", "after_photo", "completed_on"), "立即整改销号", "Fixed on the spot"),
+                   ("reason", "after_photo", "completed_on"), "立即整改销号", "Fixed on the spot",
+                   ("reason", "completed_on")),
         # 回头看: a look-back inspection finds a relapse.
         Transition("reopen", frozenset({S.CLOSED}), S.IN_REMEDIATION, _SUPERVISOR, ("reason",),
-                   "回头看重新整改", "Reopen after look-back"),
+                   "回头看重新整改", "Reopen after look-back", ("reason",)),
     ]
 }
 

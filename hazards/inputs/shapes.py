@@ -6,10 +6,13 @@ The web page and the API call the same function with their own source (`FormValu
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from geo.coords import CoordinateError, parse_coordinate
+from hazards.domain.errors import N_
 from hazards.domain.enums import Direction, FundingKind, FundingSource, RiskGrade, RoadClass, SupervisionLevel
 from hazards.inputs.values import FieldValues
 from hazards.services.requirements import ActionInput
@@ -97,3 +100,66 @@ def read_funding_line(r: FieldValues, *, amount_field: str = "amount", unit: str
         amount=r.money(amount_field, unit=unit), entry_date=r.date("entry_date"),
         note=r.text("note", max_length=FUNDING_NOTE_MAX), confirm_large=r.boolean("confirm_large"),
     )
+
+
+# --- a position typed or pasted --------------------------------------------------------------------------
+
+NOT_A_PAIR = N_("'%(value)s' is not a longitude and latitude: paste two numbers, e.g. 112.7340,38.4170")
+# Phone map apps copy "112.7340,38.4170"; people type a Chinese comma, a semicolon or a space between.
+_PAIR_SEPARATOR = re.compile(r"\s*[,，、;；]\s*|\s+")
+_COORDINATE_TEXT = 64
+
+
+@dataclass(frozen=True)
+class LonLatTexts:
+    """The longitude and latitude as typed, a pasted pair split into its two fields."""
+
+    lon: str | None
+    lat: str | None
+    split: bool = False  # one field held both numbers
+
+
+def read_lonlat(r: FieldValues, extent: tuple[float, float, float, float]) -> LonLatTexts:
+    """Longitude and latitude from the `lon` and `lat` fields. A pair pasted into either one is split,
+    in the order that lies inside `extent` ("38.4170,112.7340" is latitude first); a field holding
+    anything other than one or two numbers is refused by name."""
+    lon, lat = r.text("lon", max_length=_COORDINATE_TEXT), r.text("lat", max_length=_COORDINATE_TEXT)
+    for name, value, other in (("lon", lon, lat), ("lat", lat, lon)):
+        if value is None or other is not None:
+            continue
+        parts = [p for p in _PAIR_SEPARATOR.split(value) if p]
+        if len(parts) == 2 and all(_one_number(p) for p in parts):
+            first, second = parts
+            if not _inside(first, second, extent) and _inside(second, first, extent):
+                first, second = second, first
+            return LonLatTexts(first, second, split=True)
+        if len(parts) > 1 and not _one_number(value):
+            r.fail(name, NOT_A_PAIR, {"value": value})
+    return LonLatTexts(lon, lat)
+
+
+def swap_fits(texts: LonLatTexts, extent: tuple[float, float, float, float]) -> bool:
+    """Whether the two numbers, swapped, lie inside `extent` while as given they do not: the form then
+    offers to swap them with one tap."""
+    if not texts.lon or not texts.lat:
+        return False
+    return not _inside(texts.lon, texts.lat, extent) and _inside(texts.lat, texts.lon, extent)
+
+
+def _one_number(text: str) -> bool:
+    for axis in ("lon", "lat"):  # "北纬38.417" is one number too
+        try:
+            parse_coordinate(text, axis)
+            return True
+        except CoordinateError:
+            continue
+    return False
+
+
+def _inside(lon_text: str, lat_text: str, extent) -> bool:
+    try:
+        x, y = parse_coordinate(lon_text, "lon"), parse_coordinate(lat_text, "lat")
+    except CoordinateError:
+        return False
+    min_lon, min_lat, max_lon, max_lat = extent
+    return min_lon <= x <= max_lon and min_lat <= y <= max_lat

@@ -63,6 +63,10 @@ class Notification(Base):
 
     `delivery_id`: the inbox digest this note is. `about_delivery_id`: the undeliverable delivery this
     note alerts an admin to; unique per admin, so each admin hears of it once.
+    `hazard_id`, `kind` and `data`: what the note is about, so the inbox shows it as a link to the
+    hazard (an event notice: `kind` is the event, `data` the page's anchor) or, for a reminder digest
+    (`kind` "reminder"), as its items grouped by stage (`data` the digest's items). Notes written before
+    these existed have only their title and body.
     """
 
     __tablename__ = "notifications"
@@ -76,3 +80,6 @@ class Notification(Base):
     read_at: Mapped[datetime | None] = mapped_column()
     delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id", ondelete="SET NULL"), unique=True)
     about_delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id", ondelete="SET NULL"))
+    hazard_id: Mapped[int | None] = mapped_column(ForeignKey("hazards.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str | None] = mapped_column(String(32))
+    data: Mapped[dict | None] = mapped_column(JSON)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app, has_app_context
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -40,6 +40,11 @@ class User(Base):
     # Part of the id kept in the signed session cookie: bumping it (logout, a new password) makes every
     # cookie issued before worthless, copies included, since the cookie itself cannot be taken back.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The person's own choice: event notices (a new report, an extension request, an acceptance...) by
+    # e-mail and to the webhook as well as in the inbox. Off until they choose; deadline reminders follow
+    # the deployment's settings, as before.
+    notify_by_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    notify_by_webhook: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     jurisdiction: Mapped[Jurisdiction] = relationship()
     organization: Mapped[Organization | None] = relationship()

@@ -13,6 +13,14 @@ from hazards.domain.completion import completion_rate
 from hazards.domain.enums import Status, SupervisionLevel
 from hazards.models import Hazard, User
 from hazards.queries import completion
+from hazards.reports import build_report
+from hazards.reports.build import CompletionReport
+from hazards.reports.formats import Table, tables
+from hazards.reports.period import year
+
+
+#: The columns of the report's units table the dashboard shows (by their English titles).
+RANKING_COLUMNS = ("Rank", "Unit", "Code", "On the annual list", "Closed", "Completion rate", "Overdue")
 
 
 @dataclass
@@ -32,9 +40,31 @@ class Dashboard:
     closed_this_year: int
     awaiting_decision: int
     by_level: list[LevelRow]
+    #: This year's completion report of the user's division, whose units (the divisions one level
+    #: down) the dashboard shows in the report's own ranking.
+    ranking: CompletionReport | None = None
+
+    def ranking_table(self, lang: str = "zh") -> Table | None:
+        """The report's table of subordinate units, rows in its ranking, narrowed to the columns a
+        dashboard has room for; None when the division has no parts."""
+        if self.ranking is None:
+            return None
+        units = next(t for t in tables(self.ranking, lang) if t.key == "units")
+        keep = [i for i, c in enumerate(units.columns) if c.en in RANKING_COLUMNS]
+        if not units.rows:
+            return None
+        return Table(units.key, units.zh, units.en, [units.columns[i] for i in keep],
+                     [[row[i] for i in keep] for row in units.rows])
 
 
-def build_dashboard(session: Session, user: User, today: date) -> Dashboard:
+def unit_ranking(session: Session, user: User, today: date, min_rank: int = 5) -> CompletionReport:
+    """The completion report of the user's division for this year: the dashboard ranks its subordinate
+    units with the report's ranking (`hazards.reports.build`), so the two cannot disagree."""
+    return build_report(session, user.jurisdiction_code, year(today.year), today=today, min_rank=min_rank,
+                        with_map=False)
+
+
+def build_dashboard(session: Session, user: User, today: date, min_rank: int = 5) -> Dashboard:
     # Open, overdue and closed are the tally's and the reports' numbers, judged today.
     is_open = completion.open_at(today)
     overdue = completion.overdue(today)
@@ -59,6 +89,7 @@ def build_dashboard(session: Session, user: User, today: date) -> Dashboard:
     return Dashboard(
         open=sum(r.open for r in levels), overdue=sum(r.overdue for r in levels), due_soon=due,
         closed_this_year=sum(r.closed_this_year for r in levels), awaiting_decision=waiting, by_level=levels,
+        ranking=unit_ranking(session, user, today, min_rank),
     )
 
 

@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 
 from hazards import permissions
 from hazards.domain.enums import AttachmentPhase, ExtensionState, FundingKind, SupervisionLevel
-from hazards.models import Attachment, ExtensionRequest, FundingEntry, Hazard, Organization
-from hazards.queries.actions import HazardActions, actions_for
+from hazards.models import Attachment, ExtensionRequest, FundingEntry, Hazard, Jurisdiction, Organization
+from hazards.queries.actions import HazardActions, Waiting, actions_for, waiting_for
 from hazards.queries.divisions import list_units_for
 from hazards.queries.timeline import Entry, build_timeline
 from hazards.services.access import load_hazard
 from hazards.services.funding import funding_totals
+from hazards.services.requirements import Requirement, checklist
 
 
 @dataclass
@@ -31,6 +32,9 @@ class HazardDetail:
     reversed_by: dict[int, FundingEntry]  # a reversed line's id -> the line that reversed it
     organizations: list[Organization]  # to choose a supervising body or responsible unit from
     merged_into: Hazard | None
+    requirements: dict[str, list[Requirement]]  # per workflow step offered: what it needs, present or not
+    # when no step is the user's: whose the steps are (with that division), so the page can say who acts next
+    waiting: list[tuple[Waiting, Jurisdiction | None]]
 
 
 def hazard_detail(session: Session, user, hazard_id: int) -> HazardDetail:
@@ -44,9 +48,11 @@ def hazard_detail(session: Session, user, hazard_id: int) -> HazardDetail:
                                    keep=(hazard.supervising_body_id, hazard.responsible_unit_id))
     funding = list(session.scalars(select(FundingEntry).where(FundingEntry.hazard_id == hazard.id)
                                    .order_by(FundingEntry.entry_date, FundingEntry.id)))
+    actions = actions_for(user, hazard)
+    waiting = [] if actions.transitions else waiting_for(user, hazard)
     return HazardDetail(
         hazard=hazard,
-        actions=actions_for(user, hazard),
+        actions=actions,
         photos={phase.value: [p for p in photos if p.phase is phase] for phase in AttachmentPhase},
         pending_extension=session.scalar(select(ExtensionRequest).where(
             ExtensionRequest.hazard_id == hazard.id, ExtensionRequest.state == ExtensionState.PENDING)),
@@ -56,6 +62,8 @@ def hazard_detail(session: Session, user, hazard_id: int) -> HazardDetail:
         reversed_by={e.reverses_id: e for e in funding if e.reverses_id is not None},
         organizations=list(organizations),
         merged_into=session.get(Hazard, hazard.merged_into_id) if hazard.merged_into_id else None,
+        requirements={t.action: checklist(session, hazard, t) for t in actions.transitions},
+        waiting=[(w, session.get(Jurisdiction, w.division_code)) for w in waiting],
     )
 
 
@@ -65,11 +73,13 @@ def _highest_level(user, hazard: Hazard) -> SupervisionLevel:
     return max([hazard.level, *settable], key=lambda lv: lv.rank)
 
 
-def page_context(detail: HazardDetail, today: date) -> dict:
-    """The names the hazard page's template uses."""
+def page_context(detail: HazardDetail, today: date, refused=None) -> dict:
+    """The names the hazard page's template uses; `refused` (a `hazards.web.refusals.Refusal`) when the
+    page answers a refused form, which it shows again with what was typed."""
     return dict(
         hazard=detail.hazard, today=today, timeline=detail.timeline, photos=detail.photos, totals=detail.totals,
         funding=detail.funding, reversed_by=detail.reversed_by, pending_extension=detail.pending_extension, actions=detail.actions.transitions,
         organizations=detail.organizations, higher_levels=detail.actions.higher_levels,
         listable_levels=detail.actions.listable_levels, can=detail.actions.can, merged_into=detail.merged_into,
+        requirements=detail.requirements, waiting=detail.waiting, refused=refused,
     )

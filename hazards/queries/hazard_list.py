@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, case, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from hazards import permissions
@@ -23,6 +23,8 @@ SORTS = {
     "deadline": (Hazard.deadline.asc(), Hazard.id.asc()),
     "code": (Hazard.code.asc(),),
     "updated": (Hazard.updated_at.desc(), Hazard.id.desc()),
+    # What still needs work first, then what is closed; the latest change first within each.
+    "open_first": (case((Hazard.status.in_(OPEN_STATUSES), 0), else_=1), Hazard.updated_at.desc(), Hazard.id.desc()),
 }
 
 

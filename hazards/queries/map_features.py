@@ -33,6 +33,9 @@ class MapQuery:
     box: BBox
     zoom: int
     filters: HazardFilters = field(default_factory=HazardFilters)
+    #: Show rejected (不予认定) and merged (重复合并) hazards too; without it the map leaves them out,
+    #: unless the status filter asks for them by name.
+    with_void: bool = False
 
 
 def _conditions(session: Session, user: User, q: MapQuery, today: date) -> list:
@@ -44,6 +47,8 @@ def _conditions(session: Session, user: User, q: MapQuery, today: date) -> list:
     ]
     if f.statuses:
         where.append(Hazard.status.in_(f.statuses))
+    elif not q.with_void:
+        where.append(completion.counted())
     if f.levels:
         where.append(Hazard.level.in_(f.levels))
     if f.batch_year:

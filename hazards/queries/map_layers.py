@@ -1,53 +1,97 @@
-"""The fixed layers of the supervisor's map, from the ledger's own data: boundaries coloured by
-completion rate, and roads. Bounded by the number of divisions and roads, never by hazards.
+"""The fixed layers of the supervisor's map, from the ledger's own data: boundaries shaded by the
+completion report's rate, and roads. Bounded by the number of divisions and roads, never by hazards.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
+from shapely.geometry import mapping
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from geo import spatial
 from hazards import permissions
-from hazards.domain.completion import Counts
 from hazards.models import Jurisdiction, Road
 from hazards.services.roads import roads_clause
-from hazards.services.tally import compute_tally
+
+if TYPE_CHECKING:
+    from hazards.reports.build import CompletionReport
+
+#: The first batch year a ledger can hold (a CHECK constraint): a map with no year chosen reports from it.
+FIRST_BATCH_YEAR = 2000
 
 
-def subordinate_boundaries(session: Session, user, today: date) -> dict:
-    """GeoJSON of the divisions directly below the user's (or theirs, for a county), each with
-    its completion numbers for a choropleth."""
-    jurisdiction_code = user.jurisdiction_code
+#: The completion shading's classes: (upper limit of the rate, fill), lowest first; the last one has no
+#: limit. One hue from pale to dark, so no class competes with the hazards' red, orange and green.
+RATE_CLASSES: tuple[tuple[float | None, str], ...] = (
+    (0.5, "#f2f0f7"), (0.7, "#cbc9e2"), (0.85, "#9e9ac8"), (0.95, "#756bb1"), (None, "#54278f"),
+)
+NO_RATE_FILL = "#ffffff"
+
+
+def rate_fill(rate: float | None) -> str:
+    """The shading of a completion rate (0..1); a division with nothing on the list is left white."""
+    if rate is None:
+        return NO_RATE_FILL
+    for limit, colour in RATE_CLASSES:
+        if limit is None or rate < limit:
+            return colour
+    return RATE_CLASSES[-1][1]
+
+
+@dataclass
+class CompletionLayer:
+    """The divisions below the user's, shaded by the completion report's numbers for the same choice."""
+
+    geojson: dict
+    report: CompletionReport
+
+
+def completion_layer(session: Session, user, today: date, *, batch_year: int | None = None,
+                     level: str | None = None, category: str | None = None, language: str = "zh") -> CompletionLayer:
+    """GeoJSON of the divisions directly below the user's (their own outline when none is stored), each
+    with its completion numbers as the completion report counts them: the report of `batch_year` (a
+    year's report reads that year's list), or, without a year, of every batch year up to today; a
+    `level` narrows it as the report's level does, a `category` (code) to the hazards of that category. The numbers are a unit row's annual list, the ones
+    the report ranks on, so the map, the report and the dashboard's ranking cannot disagree."""
+    from hazards.reports import build_report
+    from hazards.reports.period import date_range, year
+
+    from hazards.domain.errors import N_, NotFound
+
+    code = user.jurisdiction_code
+    if not permissions.can_see(user, code):  # as a report asked for on the reports page
+        raise NotFound(N_("No division %(code)s is within your jurisdiction."), {"code": code})
+    period = year(batch_year) if batch_year else date_range(date(FIRST_BATCH_YEAR, 1, 1), today)
+    report = build_report(session, code, period, level, today=today, category=category)
+    units = {u.code: u for u in report.units}
+    features = []
+    for boundary in report.boundaries:
+        unit = units.get(boundary.code)
+        counts = unit.annual if unit is not None else report.level("annual").counts  # the division's own outline
+        rate = float(counts.rate) if counts.rate is not None else None  # GeoJSON carries numbers, not Decimal text
+        spot = boundary.geometry.representative_point()
+        features.append({"type": "Feature", "id": boundary.code, "geometry": mapping(boundary.geometry), "properties": {
+            "code": boundary.code, "name": boundary.name_en if language == "en" else boundary.name,
+            "total": counts.total, "closed": counts.closed, "open": counts.open, "overdue": counts.overdue,
+            "rate": rate, "rate_text": f"{rate * 100:.1f}%" if rate is not None else "—", "fill": rate_fill(rate),
+            "rank": unit.rank if unit is not None else None, "label_at": [round(spot.x, 5), round(spot.y, 5)],
+        }})
+    return CompletionLayer({"type": "FeatureCollection", "features": features}, report)
+
+
+def subordinate_bounds(session: Session, user) -> tuple[float, float, float, float] | None:
+    """(min lon, min lat, max lon, max lat) of the user's division as its parts are stored, to open the map on."""
     dialect = session.get_bind().dialect.name
     boundary = Jurisdiction.__table__.c.boundary
-    children = select(Jurisdiction.code).where(Jurisdiction.parent_code == jurisdiction_code)
-    rows = session.execute(
-        select(Jurisdiction.code, Jurisdiction.name, spatial.as_geojson(display_boundary(), dialect, 5))
-        .where(boundary.is_not(None), permissions.visible_clause(user, Jurisdiction.code),
-               Jurisdiction.code.in_(children) | (Jurisdiction.code == jurisdiction_code))
-        .order_by(Jurisdiction.code)
-    ).all()
-    codes = {code for code, _, _ in rows}
-    if len(codes) > 1:  # drop the outline of the user's own division when its parts are drawn
-        rows = [r for r in rows if r[0] != jurisdiction_code]
-    totals: dict[str, Counts] = defaultdict(Counts)
-    for (code, _level, _year), counts in compute_tally(session, today).items():
-        if code in codes:
-            totals[code].add(counts)
-    features = []
-    for code, name, geometry in rows:
-        c = totals.get(code, Counts())
-        rate = float(c.rate) if c.rate is not None else None  # GeoJSON carries numbers, not Decimal text
-        features.append({"type": "Feature", "id": code, "geometry": json.loads(geometry), "properties": {
-            "code": code, "name": name, "total": c.total, "closed": c.closed, "open": c.open,
-            "overdue": c.overdue, "rate": rate, "rate_text": f"{rate * 100:.1f}%" if rate is not None else "—",
-        }})
-    return {"type": "FeatureCollection", "features": features}
+    wanted = (Jurisdiction.parent_code == user.jurisdiction_code) | (Jurisdiction.code == user.jurisdiction_code)
+    rows = session.scalars(select(spatial.as_geojson(display_boundary(), dialect, 5))
+                           .where(boundary.is_not(None), wanted)).all()
+    return bounds_of({"features": [{"geometry": json.loads(g)} for g in rows]})
 
 
 def display_boundary():

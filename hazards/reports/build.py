@@ -196,10 +196,14 @@ def resolve_level(level) -> tuple[str | None, tuple[L, ...]]:
 
 # ---- the SQL -----------------------------------------------------------------------------------
 
-def _conditions(code: str, period: Period, levels: tuple[L, ...], as_of: date) -> dict:
+def _conditions(code: str, period: Period, levels: tuple[L, ...], as_of: date, category: str | None = None) -> dict:
     scope = [within_clause(Hazard.jurisdiction_code, code), rules.counted(), Hazard.found_on <= period.end]
     if levels:
         scope.append(Hazard.level.in_(levels))
+    if category:  # the map's category filter: the hazards of one category, as the list filters them
+        scope.append(Hazard.id.in_(select(hazard_categories.c.hazard_id)
+                                   .join(Category, Category.id == hazard_categories.c.category_id)
+                                   .where(Category.code == category)))
     return dict(
         scope=scope, on_list=rules.on_list(period.start.year, period.end.year),
         completed=rules.completed_in(period.start, period.end),
@@ -214,9 +218,9 @@ def _count_columns(c: dict, period: Period, as_of: date) -> list:
 
 
 def report_statements(session: Session, code: str, period: Period, levels: tuple[L, ...], as_of: date,
-                      limit: int = OVERDUE_LIMIT) -> dict[str, Select]:
+                      limit: int = OVERDUE_LIMIT, category: str | None = None) -> dict[str, Select]:
     """Every statement a report runs (the benchmark times them on their own)."""
-    c = _conditions(code, period, levels, as_of)
+    c = _conditions(code, period, levels, as_of, category)
     dialect = session.get_bind().dialect.name
     lon, lat = spatial.bbox_center(Hazard.geom, dialect)
     road_key = case(
@@ -252,8 +256,9 @@ def report_statements(session: Session, code: str, period: Period, levels: tuple
 # ---- assembling the report ---------------------------------------------------------------------
 
 def build_report(session: Session, jurisdiction_code: str, period: Period, level=None, today: date | None = None,
-                 min_rank: int = 5, *, with_map: bool = True) -> CompletionReport:
-    """The completion report of a division for a period, optionally for one supervision level."""
+                 min_rank: int = 5, *, with_map: bool = True, category: str | None = None) -> CompletionReport:
+    """The completion report of a division for a period, optionally for one supervision level (and, for
+    the map's shading, one hazard category by its code)."""
     code = check_code(jurisdiction_code)
     place = session.get(Jurisdiction, code)
     if place is None:
@@ -261,7 +266,7 @@ def build_report(session: Session, jurisdiction_code: str, period: Period, level
     level_key, levels = resolve_level(level)
     today = today or clock.today()
     as_of = min(period.end, today)  # overdue is judged at the period end, or today while it runs
-    statements = report_statements(session, code, period, levels, as_of)
+    statements = report_statements(session, code, period, levels, as_of, category=category)
 
     buckets = {key: LevelRow(key, zh, en) for key, zh, en in BUCKETS}
     units = _units(session, place)

@@ -142,7 +142,9 @@ def _write_inbox_note(session: Session, delivery: Delivery, user: User, subject:
     if not _mark_sent(session, delivery.id):
         session.rollback()
         return "skipped"
-    session.add(Notification(user_id=user.id, title=subject, body=body, delivery_id=delivery.id))
+    payload = delivery.payload
+    session.add(Notification(user_id=user.id, title=subject, body=body, delivery_id=delivery.id, kind="reminder",
+                             data={"as_of": payload.get("as_of"), "items": payload.get("items", [])}))
     session.commit()
     return "sent"
 
@@ -257,7 +259,14 @@ def message_id(delivery: Delivery, sender: str) -> str:
 
 
 def _compose(delivery: Delivery, user: User) -> tuple[str, str]:
+    """The subject and text of a deadline reminder digest, or of one event notice (`payload["kind"]` is
+    "event": worded in the recipient's language when it was written, see `hazards.services.notifications`)."""
     payload = delivery.payload
+    if payload.get("kind") == "event":
+        with force_locale(payload.get("language") or "zh"):
+            body = render_template("email/event_notice.txt", user=user, payload=payload,
+                                   base_url=current_app.config["BASE_URL"].rstrip("/"))
+        return payload["title"], body
     with force_locale(payload.get("language") or "zh"):
         subject = _("Hazard deadline reminders: %(n)d item(s)", n=len(payload["items"]))
         body = render_template("email/reminder_digest.txt", user=user, payload=payload,
@@ -273,5 +282,5 @@ def _send(delivery: Delivery, user: User, subject: str, body: str) -> None:
     elif delivery.channel is DeliveryChannel.WEBHOOK:
         post_webhook(config["WEBHOOK_URL"], {
             "msgtype": "text", "recipient": {"login": user.login, "name": user.name, "phone": user.phone},
-            "subject": subject, "text": body, "items": delivery.payload["items"],
+            "subject": subject, "text": body, "items": delivery.payload.get("items", []),
         }, message_id=mid)

@@ -19,6 +19,7 @@ from hazards.domain.enums import OrganizationKind
 from hazards.domain.errors import N_, Forbidden
 from hazards.models import Hazard, Organization, StatusChange, User, hazard_categories, hazard_measures
 from hazards.models.base import utcnow
+from hazards.services import notifications
 from hazards.services.codes import allocate_codes
 from hazards.services.funding import record_opening_funding
 from hazards.services.placement import placement_problem
@@ -50,7 +51,9 @@ def report_hazard(session: Session, draft: HazardDraft, *, actor: User | permiss
     if problems:
         raise DraftRejected(problems)
     (hazard_id,) = register_hazards(session, [draft], ref=ref, actor_id=actor.id, action="report")
-    return session.get(Hazard, hazard_id)
+    hazard = session.get(Hazard, hazard_id)
+    notifications.hazard_reported(session, hazard, actor)
+    return hazard
 
 
 def register_hazards(

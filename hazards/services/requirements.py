@@ -1,4 +1,7 @@
-"""What a transition needs before it may be taken (the table's `requires`), checked against the data."""
+"""What a transition needs before it may be taken (the table's `requires`), checked against the data.
+
+The same check answers twice: `missing` refuses a step, `checklist` shows on the hazard's page what the
+step needs before anyone submits it, so the list a person reads and the refusal cannot disagree."""
 
 from __future__ import annotations
 
@@ -64,6 +67,25 @@ def missing(session: Session, hazard: Hazard, requires: tuple[str, ...], given: 
         "acceptance_note": lambda: bool((given.acceptance_note or "").strip()),
     }
     return [code for code in requires if not checks[code]()]
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One thing a step needs, as its form shows it."""
+
+    code: str
+    present: bool  # already true of the hazard
+    asked: bool  # the step's own form supplies it
+
+    def label(self, language: str) -> str:
+        return REQUIREMENT_LABELS[self.code][1 if language == "en" else 0]
+
+
+def checklist(session: Session, hazard: Hazard, transition) -> list[Requirement]:
+    """What `transition` (a `hazards.domain.workflow.Transition`) needs, in the table's order: each
+    requirement present on the hazard as it is, or not yet; and whether the step's form asks for it."""
+    absent = set(missing(session, hazard, transition.requires, ActionInput()))
+    return [Requirement(code, code not in absent, code in transition.asks) for code in transition.requires]
 
 
 class MissingRequirements(tuple):

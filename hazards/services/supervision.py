@@ -12,6 +12,7 @@ from hazards.domain.enums import EventKind, ExtensionState, SupervisionLevel
 from hazards.domain.errors import N_, Forbidden, InvalidInput, NotFound, TransitionNotAllowed
 from hazards.models import DeadlineChange, ExtensionRequest, Hazard, HazardEvent, LevelChange, User
 from hazards.models.base import utcnow
+from hazards.services import notifications
 from hazards.services.access import check_version, hold, load_hazard
 from hazards.services.audit import apply_changes
 from hazards.services.units import check_unit
@@ -44,6 +45,7 @@ def request_extension(
                                state=ExtensionState.PENDING, requested_by_id=actor.id)
     session.add(request)
     session.flush()
+    notifications.extension_requested(session, hazard, request, actor)
     return request
 
 
@@ -70,6 +72,7 @@ def decide_extension(
         session.add(DeadlineChange(hazard_id=hazard.id, from_deadline=old, to_deadline=new_deadline,
                                    changed_by_id=actor.id, note=note or request.reason))
     session.flush()
+    notifications.extension_decided(session, hazard, request, actor)
     return request
 
 
@@ -97,6 +100,7 @@ def raise_level(
     apply_changes(session, hazard, actor, changes)
     session.add(LevelChange(hazard_id=hazard.id, from_level=old, to_level=level, changed_by_id=actor.id, note=note))
     session.flush()
+    notifications.level_raised(session, hazard, actor, note)
     return hazard
 
 
@@ -112,4 +116,5 @@ def log_event(
                         document_no=document_no, created_by_id=actor.id)
     session.add(event)
     session.flush()
+    notifications.event_recorded(session, hazard, event, actor)
     return event

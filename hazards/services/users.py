@@ -141,3 +141,12 @@ def _set_password(user: User, password: str) -> None:
 def _stand_in_hash(method: str) -> str:
     # Made once per hash method from a random password nobody knows, so nothing ever matches it.
     return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+def set_notification_preferences(session: Session, user: User, *, by_email: bool, by_webhook: bool) -> None:
+    """The person's own choice of channels for event notices, besides the inbox (the caller commits).
+    E-mail needs an address on the account, which the administrators keep."""
+    if by_email and not user.email:
+        raise UserError(N_("Your account has no e-mail address; ask an administrator to add one."), field="email")
+    user.notify_by_email, user.notify_by_webhook = bool(by_email), bool(by_webhook)
+    session.flush()

@@ -15,7 +15,7 @@ from hazards.domain.enums import Status, SupervisionLevel
 from hazards.domain.errors import N_, Forbidden, InvalidInput, NotFound, RequirementsMissing, TransitionNotAllowed
 from hazards.domain.workflow import ActionName, TransitionError, transition_for
 from hazards.models import DeadlineChange, Hazard, LevelChange, StatusChange, User
-from hazards.services import requirements
+from hazards.services import notifications, requirements
 from hazards.services.access import check_version, load_hazard
 from hazards.services.audit import apply_changes
 from hazards.services.requirements import ActionInput
@@ -66,6 +66,7 @@ def change_status(
         session.add(DeadlineChange(hazard_id=hazard.id, from_deadline=old_deadline, to_deadline=hazard.deadline,
                                    changed_by_id=actor.id, note=note))
     session.flush()
+    notifications.status_changed(session, hazard, action, actor, note)
     return hazard
 
 

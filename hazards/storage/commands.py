@@ -38,3 +38,15 @@ def move_command():
     outcome = move_instance_files(store)
     click.echo(f"{outcome.moved} files moved into {store.describe()}; "
                f"{outcome.already_there} were there already (instance copy removed)")
+
+
+@files_group.command("drop-staged")
+@click.option("--older-than-hours", type=click.IntRange(min=0), default=24, show_default=True,
+              help="Drop what has waited longer than this.")
+def drop_staged_command(older_than_hours: int):
+    """Remove photos attached to a logging form that was never saved (kept under staging/uploads/).
+    The nightly housekeeping job does this for those a day old."""
+    from hazards.services import staged_uploads
+
+    dropped = staged_uploads.drop_stale(current_store(), older_than_s=older_than_hours * 3600)
+    click.echo(f"{dropped} waiting uploads removed from {current_store().describe()}")

@@ -25,6 +25,7 @@ def register_blueprints(app: Flask) -> None:
         reporting,
         reports,
         security_headers,
+        todo,
         unavailable,
     )
 
@@ -32,10 +33,11 @@ def register_blueprints(app: Flask) -> None:
     csrf.init_app(app)
     auth.login_manager.init_app(app)
     for blueprint in (auth.bp, pages.bp, hazard_pages.bp, reporting.bp, hazard_actions.bp, admin.bp, admin_places.bp, maps.bp,
-                      map_page.bp, inbox.bp, reports.bp):
+                      map_page.bp, inbox.bp, reports.bp, todo.bp):
         app.register_blueprint(blueprint)
     filters.register(app)
     errors.register(app)
     unavailable.register(app)
     inbox.register(app)
+    todo.register(app)
     security_headers.init_app(app)

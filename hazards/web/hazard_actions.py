@@ -21,7 +21,7 @@ from hazards.services.attachments import add_attachment
 from hazards.services.funding import REASON_MAX, add_funding, reverse_funding
 from hazards.services.workflow import change_status
 from hazards.storage import current_store
-from hazards.web.refusals import refusal_text
+from hazards.web.refusals import Refusal, refused
 
 bp = Blueprint("hazard_actions", __name__)
 
@@ -34,30 +34,31 @@ def _back(hazard_id: int):
     return redirect(url_for("hazard_pages.detail", hazard_id=hazard_id), code=303)
 
 
-def _run(hazard_id: int, values: FieldValues, work, success: str, ask_to_confirm=None):
-    """Check the form, then run one use case; commit on success, otherwise roll back and say why on
-    the hazard's page. The form is checked here, not in each view, so no view can forget it.
-    `ask_to_confirm(hazard_id, exc)` answers a refusal that the person may override by confirming."""
+def _run(hazard_id: int, form: str, values: FieldValues, work, success: str, confirmable: bool = False):
+    """Check the form, then run one use case; commit on success. A refusal (something missing or wrong,
+    or someone else's change first) rolls back and shows the page again, with the form `form` (the id of
+    its element) holding what was typed and the refusal beside it: nothing typed is lost. The form is
+    checked here, not in each view, so no view can forget it. `confirmable`: a large amount is asked
+    about on that form, to be confirmed with a tick."""
     session = get_session()
     try:
         values.check()
         work(session)
-    except UnconfirmedAmount as exc:
+    except (InvalidInput, RequirementsMissing, Conflict) as exc:
         session.rollback()
-        if ask_to_confirm is None:
-            flash(refusal_text(exc), "error")
-            return _back(hazard_id)
-        return ask_to_confirm(hazard_id, exc)
-    except (InvalidInput, RequirementsMissing) as exc:
-        session.rollback()
-        flash(refusal_text(exc), "error")
-        return _back(hazard_id)
+        return _page_again(hazard_id, refused(form, exc, request.form,
+                                              confirm=confirmable and isinstance(exc, UnconfirmedAmount)), exc.status)
     except ServiceError:
         session.rollback()
         raise
     session.commit()
     flash(success, "success")
     return _back(hazard_id)
+
+
+def _page_again(hazard_id: int, refusal: Refusal, status: int):
+    detail = hazard_detail(get_session(), current_user, hazard_id)
+    return render_template("hazards/detail.html", **page_context(detail, clock.today(), refusal)), status
 
 
 @bp.post("/hazards/<int:hazard_id>/actions/<action>")
@@ -71,7 +72,7 @@ def take_action(hazard_id: int, action: str):
     def work(session):
         change_status(session, hazard_id, action, current_user, given, expected_version=version)
 
-    return _run(hazard_id, f, work, _("Done."))
+    return _run(hazard_id, f"action-{action}", f, work, _("Done."))
 
 
 def _merge_target(f: FormValues):
@@ -96,22 +97,20 @@ def edit(hazard_id: int):
     session = get_session()
     hazard = load_hazard(session, hazard_id, current_user, "edit")
     if request.method == "GET":
-        return render_template("hazards/edit.html", hazard=hazard, form=None, conflict=None)
+        return render_template("hazards/edit.html", hazard=hazard, form=None, conflict=None, refused=None)
     f = FormValues(request.form)
     changes = shapes.read_hazard_changes(f, EDIT_PAGE_FIELDS)
     version = shapes.read_version(f)
     try:
         f.check()
         editing.update_hazard(session, hazard_id, current_user, changes, expected_version=version)
-    except Conflict as exc:
+    except (InvalidInput, Conflict) as exc:
         session.rollback()
-        # Keep what this person typed on the page beside what the other person saved: nothing is lost.
+        # Keep what this person typed on the page (beside what another person saved first): nothing is lost.
         hazard = load_hazard(session, hazard_id, current_user, "edit")
-        return render_template("hazards/edit.html", hazard=hazard, form=request.form, conflict=exc), 409
-    except InvalidInput as exc:
-        session.rollback()
-        flash(refusal_text(exc), "error")
-        return render_template("hazards/edit.html", hazard=hazard, form=request.form, conflict=None), 422
+        return render_template("hazards/edit.html", hazard=hazard, form=request.form,
+                               conflict=exc if isinstance(exc, Conflict) else None,
+                               refused=refused("edit-form", exc, request.form)), exc.status
     session.commit()
     flash(_("Saved."), "success")
     return _back(hazard_id)
@@ -133,7 +132,7 @@ def upload_photo(hazard_id: int):
             add_attachment(session, hazard_id, current_user, data=upload.read(), filename=upload.filename,
                            phase=phase, store=current_store(), caption=caption)
 
-    return _run(hazard_id, f, work, _("Photo uploaded."))
+    return _run(hazard_id, "photo-form", f, work, _("Photo uploaded."))
 
 
 @bp.post("/hazards/<int:hazard_id>/funding")
@@ -148,14 +147,8 @@ def add_funding_entry(hazard_id: int):
                     entry_date=line.entry_date, note=line.note,
                     limit_wan=current_app.config["FUNDING_LINE_WARN_WAN"], confirm_large=line.confirm_large)
 
-    return _run(hazard_id, f, work, _("Funding entry recorded."), ask_to_confirm=_ask_to_confirm_amount)
-
-
-def _ask_to_confirm_amount(hazard_id: int, exc: UnconfirmedAmount):
-    """Ask on the page itself, with what was typed kept, so confirming is one tick and a click."""
-    detail = hazard_detail(get_session(), current_user, hazard_id)
-    return render_template("hazards/detail.html", **page_context(detail, clock.today()),
-                           funding_form=request.form, funding_refusal=refusal_text(exc)), 422
+    # A large amount is asked about on the form itself, with what was typed kept: one tick and a click.
+    return _run(hazard_id, "funding-form", f, work, _("Funding entry recorded."), confirmable=True)
 
 
 @bp.post("/hazards/<int:hazard_id>/funding/<int:entry_id>/reversal")
@@ -168,7 +161,7 @@ def reverse_funding_entry(hazard_id: int, entry_id: int):
     def work(session):
         reverse_funding(session, hazard_id, entry_id, current_user, reason=reason)
 
-    return _run(hazard_id, f, work, _("The line was reversed."))
+    return _run(hazard_id, f"reverse-{entry_id}", f, work, _("The line was reversed."))
 
 
 @bp.post("/hazards/<int:hazard_id>/events")
@@ -183,7 +176,7 @@ def add_event(hazard_id: int):
         supervision.log_event(session, hazard_id, current_user, kind, note, happened_on=happened_on,
                               document_no=doc)
 
-    return _run(hazard_id, f, work, _("Recorded."))
+    return _run(hazard_id, "event-form", f, work, _("Recorded."))
 
 
 @bp.post("/hazards/<int:hazard_id>/extensions")
@@ -196,7 +189,7 @@ def request_extension(hazard_id: int):
     def work(session):
         supervision.request_extension(session, hazard_id, current_user, requested, reason)
 
-    return _run(hazard_id, f, work, _("Extension requested."))
+    return _run(hazard_id, "extension", f, work, _("Extension requested."))
 
 
 @bp.post("/hazards/<int:hazard_id>/extensions/<int:request_id>")
@@ -211,7 +204,7 @@ def decide_extension(hazard_id: int, request_id: int):
         load_hazard(session, hazard_id, current_user)
         supervision.decide_extension(session, request_id, current_user, grant=grant, note=note, deadline=deadline)
 
-    return _run(hazard_id, f, work, _("Extension granted.") if grant else _("Extension refused."))
+    return _run(hazard_id, "extension", f, work, _("Extension granted.") if grant else _("Extension refused."))
 
 
 @bp.post("/hazards/<int:hazard_id>/level")
@@ -225,4 +218,4 @@ def raise_level(hazard_id: int):
     def work(session):
         supervision.raise_level(session, hazard_id, current_user, level, note, expected_version=version)
 
-    return _run(hazard_id, f, work, _("Supervision level raised."))
+    return _run(hazard_id, "raise-level", f, work, _("Supervision level raised."))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 import tempfile
 from pathlib import Path
 
@@ -75,14 +76,36 @@ def export():
 @login_required
 @permissions.checked_inside
 def mine():
-    """An inspector's day: what they logged, and open work in their area waiting for the field."""
+    """An inspector's day: open work in their area waiting for the field, and what they logged, open
+    first; both narrowed by the state and the words asked for."""
     session = get_session()
     today = clock.today()
-    logged = listing.page_of(session, listing.filtered(current_user, HazardFilters(found_by_id=current_user.id),
-                                                       today), "updated", 1, PAGE_SIZE)
-    field_work = listing.page_of(session, listing.filtered(current_user, HazardFilters(
-        statuses=[Status.PLAN_APPROVED, Status.IN_REMEDIATION]), today), "deadline", 1, PAGE_SIZE)
-    return render_template("hazards/mine.html", logged=logged, field_work=field_work, today=today)
+    shown = request.args.get("status", "")
+    text = (request.args.get("q") or "").strip()[:100] or None
+    narrowed = _mine_filters(shown, text)
+    logged = listing.page_of(session, listing.filtered(current_user, replace(narrowed, found_by_id=current_user.id),
+                                                       today), "open_first", request.args.get("page", 1, type=int),
+                             PAGE_SIZE)
+    work = [s for s in (narrowed.statuses or FIELD_WORK) if s in FIELD_WORK]
+    field_work = listing.page_of(session, listing.filtered(current_user, replace(narrowed, statuses=work), today),
+                                 "deadline", 1, PAGE_SIZE) if work else None
+    return render_template("hazards/mine.html", logged=logged, field_work=field_work, today=today, shown=shown,
+                           text=text or "", statuses=list(Status))
+
+
+FIELD_WORK = (Status.PLAN_APPROVED, Status.IN_REMEDIATION)
+
+
+def _mine_filters(shown: str, text: str | None) -> HazardFilters:
+    if shown == "open":
+        return HazardFilters(open_only=True, text=text)
+    if shown == "closed":
+        return HazardFilters(statuses=[s for s in Status if not s.is_open], text=text)
+    if shown == "overdue":
+        return HazardFilters(overdue=True, text=text)
+    if shown in Status.values():
+        return HazardFilters(statuses=[Status(shown)], text=text)
+    return HazardFilters(text=text)
 
 
 @bp.get("/hazards/<int:hazard_id>")

@@ -53,6 +53,47 @@ def boundaries():
     return jsonify(boundaries_geojson(get_session(), current_user))
 
 
+@bp.get("/maps/completion.geojson")
+@login_required
+@permissions.checked_inside
+def completion():
+    """The divisions below the user's with the completion report's numbers for the map's filters
+    (批次年度, 督办级别 and 隐患类型): the map's shading, its labels and its legend's caption."""
+    from flask import request
+    from flask_babel import gettext as _
+
+    from hazards.api.problems import problem
+    from hazards.domain.labels import label
+    from hazards.i18n import current_language
+    from hazards.queries.hazard_list import filters_from_args
+    from hazards.queries.map_layers import FIRST_BATCH_YEAR, completion_layer
+    from hazards.reports.period import en_date, zh_date
+
+    filters = filters_from_args(request.args)
+    year = filters.batch_year
+    if year is not None and not FIRST_BATCH_YEAR <= year <= 2100:
+        return problem(400, _("The year %(value)s is outside 2000 to 2100.", value=year))
+    level = filters.levels[0] if len(filters.levels) == 1 else None
+    language = current_language()
+    layer = completion_layer(get_session(), current_user, clock.today(), batch_year=year,
+                             level=level.value if level else None, category=filters.category, language=language)
+    as_of = layer.report.as_of
+    day = en_date(as_of) if language == "en" else zh_date(as_of)
+    if year:
+        caption = _("Completion rate of the %(year)s list, as of %(date)s", year=year, date=day)
+    else:
+        caption = _("Completion rate of every year's list, as of %(date)s", date=day)
+    if level:
+        caption = f"{caption} · {label(level, language)}"
+    if filters.category:
+        from hazards.models import Category
+
+        term = get_session().scalar(select(Category).where(Category.code == filters.category))
+        if term is not None:
+            caption = f"{caption} · {term.label(language)}"
+    return jsonify(type="FeatureCollection", features=layer.geojson["features"], caption=caption)
+
+
 @bp.get("/maps/roads.geojson")
 @login_required
 @permissions.checked_inside

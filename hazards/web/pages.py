@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from hazards import clock, permissions
@@ -28,5 +28,6 @@ def home():
 def dashboard():
     today = clock.today()
     session = get_session()
-    board = build_dashboard(session, current_user, today)
+    board = build_dashboard(session, current_user, today,
+                            min_rank=int(current_app.config.get("REPORT_MIN_RANK", 5)))
     return render_template("dashboard.html", board=board, today=today, trends=completion_trends(session, current_user))

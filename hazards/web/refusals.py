@@ -1,7 +1,11 @@
 """What a person reads when a change is refused: the error's message and each field's problem,
-translated, with the field named as the page names it."""
+translated, with the field named as the page names it; and the refused form itself, which the page
+shows again with what was typed and the refusal beside it."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from hazards.domain.errors import N_, InvalidInput, ServiceError
 from hazards.i18n import current_language, error_text, field_texts, translate_message
@@ -19,6 +23,25 @@ FIELD_LABELS = {
     "place": N_("Place"), "road_name": N_("Road name"), "measures_text": N_("Measures"),
     "temporary_controls": N_("Temporary controls"), "photos": N_("Photos"), "listed_on": N_("Listing date"),
 }
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A form the page shows again: which one (its element id), why it was refused, what was typed.
+    `confirm`: the refusal is a question the person answers by confirming (a large amount)."""
+
+    form: str
+    text: str
+    values: Mapping
+    confirm: bool = False
+
+    def typed(self, form: str) -> Mapping:
+        """What was typed into `form`, if it is the refused one; else nothing (the page's own values)."""
+        return self.values if form == self.form else {}
+
+
+def refused(form: str, exc: ServiceError, values: Mapping, confirm: bool = False) -> Refusal:
+    return Refusal(form, refusal_text(exc), values, confirm)
 
 
 def refusal_text(exc: ServiceError) -> str:

@@ -25,9 +25,11 @@ from hazards.domain.enums import (
 )
 from hazards.domain.errors import InvalidInput
 from hazards.i18n import error_text, field_texts
+from hazards.inputs import shapes
 from hazards.models import Category
 from hazards.queries.divisions import list_jurisdictions
 from hazards.services.attachments import add_attachment, read_photo
+from hazards.services import staged_uploads
 from hazards.services.duplicates import find_possible_duplicates
 from hazards.services.registration import report_hazard
 from hazards.services.roads import locate_by_stake
@@ -56,31 +58,64 @@ def form_choices(session):
 def new():
     session = get_session()
     if request.method == "GET":
-        return render_template("hazards/new.html", form=MultiDict(), errors={}, duplicates=[], **form_choices(session))
-    photos = [f for f in request.files.getlist("photos") if f and f.filename]
-    photo_data = [(f.filename, f.read()) for f in photos]
+        return render_template("hazards/new.html", form=MultiDict(), errors={}, duplicates=[], kept_photos=[],
+                               upload_token="", offer_swap=False, **form_choices(session))
+    store = current_store()
+    # Photos chosen earlier and kept while the form came back (a duplicate question, a field to correct).
+    token = request.form.get("upload_token") or None
+    kept = staged_uploads.load(store, token, current_user.id)
+    fresh = [staged_uploads.StagedPhoto(upload.filename, upload.read())
+             for upload in request.files.getlist("photos") if upload and upload.filename]
+    f = FormReader(request.form)
+    form = request.form.copy()
+    fresh, refused = _readable(fresh)
     try:
-        draft = _draft_from_form(FormReader(request.form), photo_data)
+        draft = _draft_from_form(f, [(p.name, p.data) for p in kept + fresh], form)
+        if refused is not None:
+            raise refused
         duplicates = find_possible_duplicates(session, current_user, draft.geometry, draft.category_codes,
                                               current_app.config["DUPLICATE_RADIUS_M"])
         if duplicates and not request.form.get("not_duplicate"):
             flash(_("An open hazard of the same category lies within %(m)d m. Is this the same one?",
                     m=current_app.config["DUPLICATE_RADIUS_M"]), "warning")
-            return render_template("hazards/new.html", form=request.form, errors={}, duplicates=duplicates,
-                                   **form_choices(session)), 200
+            return _again(session, form, {}, duplicates, kept, fresh, token, 200)
         hazard = report_hazard(session, draft, actor=current_user)
-        for filename, data in photo_data:
-            add_attachment(session, hazard.id, current_user, data=data, filename=filename,
-                           phase=AttachmentPhase.BEFORE, store=current_store())
+        for photo in kept + fresh:
+            add_attachment(session, hazard.id, current_user, data=photo.data, filename=photo.name,
+                           phase=AttachmentPhase.BEFORE, store=store)
     except InvalidInput as exc:
         session.rollback()
         flash(error_text(exc), "error")
-        return render_template("hazards/new.html", form=request.form,
-                               errors={**exc.details.get("fields", {}), **field_texts(exc)},
-                               duplicates=[], **form_choices(session)), 422
+        extent = current_app.config["COORDINATE_EXTENT"]
+        offer_swap = shapes.swap_fits(shapes.read_lonlat(FormReader(form), extent), extent)
+        return _again(session, form, {**exc.details.get("fields", {}), **field_texts(exc)}, [], kept, fresh,
+                      token, 422, offer_swap=offer_swap)
     session.commit()
+    staged_uploads.forget(store, token, current_user.id)
     flash(_("Hazard %(code)s has been logged.", code=hazard.code), "success")
     return redirect(url_for("hazard_pages.detail", hazard_id=hazard.id))
+
+
+def _again(session, form, errors, duplicates, kept, fresh, token, status, *, offer_swap=False):
+    """The form once more, with what was typed and the photos kept for the next save."""
+    token = staged_uploads.keep(current_store(), current_user.id, fresh, token if kept else None)
+    kept_names = [p.name for p in kept + fresh] if token else []
+    return render_template("hazards/new.html", form=form, errors=errors, duplicates=duplicates,
+                           kept_photos=kept_names, upload_token=token or "", offer_swap=offer_swap,
+                           **form_choices(session)), status
+
+
+def _readable(photos: list[staged_uploads.StagedPhoto]):
+    """The photos that are photos, and the refusal of the first that is not (the form says so; the
+    others are kept)."""
+    good, refused = [], None
+    for photo in photos:
+        try:
+            read_photo(photo.data)
+            good.append(photo)
+        except InvalidInput as exc:
+            refused = refused or exc
+    return good, refused
 
 
 @bp.post("/hazards/photo-location")
@@ -100,11 +135,11 @@ def photo_location():
     return jsonify(lon=round(info.lonlat[0], 7), lat=round(info.lonlat[1], 7))
 
 
-def _draft_from_form(f: FormReader, photos: list[tuple[str, bytes]]) -> HazardDraft:
+def _draft_from_form(f: FormReader, photos: list[tuple[str, bytes]], form: MultiDict) -> HazardDraft:
     today = clock.today()
     route_code = (f.text("route_code", max_length=16) or "").upper() or None
     jurisdiction_code = f.text("jurisdiction_code") or current_user.jurisdiction_code
-    geometry, crs = _location(f, photos)
+    geometry, crs = _location(f, photos, form)
     start_m = end_m = None
     direction = f.choice("direction", Direction)
     stakes = f.text("stakes", max_length=40)
@@ -154,18 +189,24 @@ def _draft_from_form(f: FormReader, photos: list[tuple[str, bytes]]) -> HazardDr
     return HazardDraft(geometry=geometry, **draft_fields)
 
 
-def _location(f: FormReader, photos):
+def _location(f: FormReader, photos, form: MultiDict):
     """The geometry from, in order: a section drawn on the map, typed lon/lat, a photo's GPS
-    (a known route and stake is the last resort, in the caller)."""
+    (a known route and stake is the last resort, in the caller). A pasted pair is split into the
+    re-shown `form`."""
     crs = f.choice("crs", CoordinateInput, default=CoordinateInput.WGS84)
     extent = current_app.config["COORDINATE_EXTENT"]
     try:
         wkt = f.text("geometry_wkt", max_length=20000)
         if wkt:
             return check_hazard_geometry(from_wkt(wkt), extent), CoordinateInput.WGS84
-        lon, lat = f.text("lon"), f.text("lat")
-        if lon or lat:
-            x, y = validate_lonlat(lon, lat, extent=extent)
+        typed = shapes.read_lonlat(f, extent)
+        if typed.split:
+            form.setlist("lon", [typed.lon])
+            form.setlist("lat", [typed.lat])
+        if "lon" in f.errors or "lat" in f.errors:
+            return None, crs
+        if typed.lon or typed.lat:
+            x, y = validate_lonlat(typed.lon, typed.lat, extent=extent)
             x, y = to_wgs84(x, y, crs.value)
             return check_hazard_geometry(point(x, y), extent), crs
         for _name, data in photos:

@@ -47,9 +47,9 @@ def browser():
 class Visit:
     """A browser context that blocks the outside world and keeps screenshots."""
 
-    def __init__(self, browser, base_url: str):
+    def __init__(self, browser, base_url: str, viewport: tuple[int, int] = (1280, 900)):
         self.base_url = base_url
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
         self.outside: list[str] = []
         own_host = urlparse(base_url).netloc
         self.context.route("**/*", self._guard(own_host))
@@ -91,6 +91,20 @@ class Visit:
 def visit(browser, served):
     base_url, _app = served
     v = Visit(browser, base_url)
+    yield v
+    v.close()
+    assert v.outside == [], f"requests left the machine: {v.outside}"
+
+
+#: A phone held upright (an iPhone 12-14's CSS pixels), as inspectors log hazards in the field.
+PHONE = (390, 844)
+
+
+@pytest.fixture
+def phone(browser, served):
+    """A visit at a phone's width."""
+    base_url, _app = served
+    v = Visit(browser, base_url, viewport=PHONE)
     yield v
     v.close()
     assert v.outside == [], f"requests left the machine: {v.outside}"

@@ -65,6 +65,7 @@ def test_map_loads_by_bbox_shows_features_popup_and_pans(visit, mapped):
         visit.go("/map")
     assert "bbox=" in first.value.url and "zoom=" in first.value.url
     page.wait_for_function("() => document.getElementById('map-status').textContent.includes('3')")
+    page.wait_for_selector(".county-label")  # the shaded boundaries come with their own request
     markers = page.locator("path.leaflet-interactive")
     assert markers.count() >= 5  # 2 boundaries, 2 points, 1 section
     page.wait_for_load_state("networkidle")
@@ -108,4 +109,41 @@ def test_map_loads_by_bbox_shows_features_popup_and_pans(visit, mapped):
     page.select_option("select[name=level]", "city")
     page.wait_for_function("() => location.search.includes('level=city')")
     page.wait_for_function("() => document.getElementById('map-status').textContent.includes('1')")
+    assert visit.errors == []
+
+
+def boxes_overlap(a: dict, b: dict) -> bool:
+    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+
+
+@pytest.mark.parametrize("width, height", [(1400, 900), (390, 844)])
+def test_legend_names_and_scale_are_in_view_on_a_desk_and_a_phone(visit, mapped, width, height):
+    login, _ = mapped
+    page = visit.page
+    page.set_viewport_size({"width": width, "height": height})
+    visit.login(login)
+    visit.go("/map")
+    wait_until_drawn(page)
+    page.wait_for_selector(".county-label")
+    # County names stay on the map, not only on hover.
+    names = page.locator(".county-label").all_inner_texts()
+    assert any("忻府区" in n for n in names) and any("原平市" in n for n in names)
+
+    legend = page.locator("#map-legend")
+    if width < 600:  # folded on a phone, one tap away
+        assert legend.locator("summary").is_visible() and not legend.get_attribute("open")
+        legend.locator("summary").click()
+    body = legend.locator(".body")
+    assert body.is_visible() and "逾期" in body.inner_text() and "辖区底色：治理率" in body.inner_text()
+    page.wait_for_function("() => document.getElementById('map-shading-caption').textContent.includes('治理率')")
+    view = {"x": 0, "y": 0, "width": width, "height": height}
+    legend_box = legend.bounding_box()
+    for control in (".leaflet-control-zoom", ".leaflet-control-layers", ".leaflet-control-scale"):
+        assert not boxes_overlap(legend_box, page.locator(control).bounding_box()), control
+
+    scale = page.locator(".leaflet-control-scale").bounding_box()
+    assert scale["x"] >= 0 and scale["y"] >= 0 and scale["x"] + scale["width"] <= width \
+        and scale["y"] + scale["height"] <= height, (scale, view)
+    visit.shot(f"07-map-legend-{width}", full_page=False)
     assert visit.errors == []

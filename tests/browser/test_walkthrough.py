@@ -107,7 +107,7 @@ def test_inspector_takes_the_phones_position(visit, walkthrough_logins):
     assert page.input_value("#lat") == "38.417213"
     assert page.input_value("select[name=crs]") == "wgs84"
     assert "±8 m" in page.inner_text("#my-position-status")
-    assert page.locator("#picker path.leaflet-interactive").count() >= 1  # the marker is drawn
+    assert page.locator("#picker path[stroke='#b3261e']").count() == 1  # the marker is drawn
 
 
 def test_without_a_position_the_inspector_is_told_what_to_do(visit, walkthrough_logins):

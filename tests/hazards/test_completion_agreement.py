@@ -18,7 +18,7 @@ from hazards.domain.enums import Status, SupervisionLevel
 from hazards.models import Jurisdiction
 from hazards.queries import hazard_list as listing
 from hazards.queries.dashboard import build_dashboard
-from hazards.queries.map_layers import subordinate_boundaries
+from hazards.queries.map_layers import completion_layer
 from hazards.reports import build_report, parse_period
 from hazards.services.tally import compute_tally
 from tests.factories import draft, register_groups
@@ -108,19 +108,61 @@ def test_each_county_agrees_too(session, people, agreement_ledger):
             == overdue_any_batch, county
 
 
-def test_the_map_layer_colours_each_county_with_the_tally(session, people, agreement_ledger):
+def shade_counties(session):
     for code, cell in {XINFU: box(112.5, 38.25, 112.95, 38.6), YUANPING: box(112.5, 38.6, 112.95, 39.0),
                        DINGXIANG: box(112.95, 38.25, 113.3, 38.6)}.items():
         session.get(Jurisdiction, code).boundary = to_ewkt(MultiPolygon([cell]))
     session.flush()
+
+
+def test_the_map_shades_each_county_with_the_report_of_the_batch_year(session, people, agreement_ledger):
+    shade_counties(session)
     supervisor = people["city"]
-    layer = {f["id"]: f["properties"] for f in subordinate_boundaries(session, supervisor, TODAY)["features"]}
-    assert set(layer) == {XINFU, YUANPING, DINGXIANG}
+    for batch in (2024, 2023):
+        units = {u.code: u for u in build_report(session, CITY, parse_period(batch), today=TODAY).units}
+        layer = {f["id"]: f["properties"] for f in completion_layer(session, supervisor, TODAY, batch_year=batch).geojson["features"]}
+        assert set(layer) == {XINFU, YUANPING, DINGXIANG}
+        for code, shown in layer.items():
+            counts = units[code].annual  # the list the report ranks on, dynamic additions on their own row
+            assert (shown["total"], shown["closed"], shown["open"], shown["overdue"], shown["rank"]) == (
+                counts.total, counts.closed, counts.open, counts.overdue, units[code].rank), (batch, code)
+            assert shown["rate"] == (float(counts.rate) if counts.rate is not None else None)
+    # Xinfu's 2024 list by hand: 8 hazards (the dynamic addition apart), 4 closed, 2 of the open past the deadline.
+    shown = {f["id"]: f["properties"] for f in completion_layer(session, supervisor, TODAY, batch_year=2024).geojson["features"]}
+    assert (shown[XINFU]["total"], shown[XINFU]["closed"], shown[XINFU]["overdue"], shown[XINFU]["rate_text"]) == (
+        8, 4, 2, "50.0%")
+    # The 2023 list was judged at the end of 2023: Xinfu's hazard closed in February 2024 was open then.
+    shown = {f["id"]: f["properties"] for f in completion_layer(session, supervisor, TODAY, batch_year=2023).geojson["features"]}
+    assert (shown[XINFU]["total"], shown[XINFU]["closed"], shown[XINFU]["rate_text"]) == (1, 0, "0.0%")
+    assert shown[DINGXIANG]["rate"] is None and shown[DINGXIANG]["rate_text"] == "—"
+
+
+def test_without_a_batch_year_the_map_counts_every_list_as_of_today(session, people, agreement_ledger):
+    shade_counties(session)
+    layer = {f["id"]: f["properties"] for f in completion_layer(session, people["city"], TODAY).geojson["features"]}
     for code, shown in layer.items():
-        counts = tally_of(session, code)
-        assert (shown["total"], shown["closed"], shown["open"], shown["overdue"]) == (
-            counts.total, counts.closed, counts.open, len(overdue_codes_in_list(session, supervisor, code)))
-        assert shown["rate"] == float(counts.rate)
-    # Xinfu: 5 of its 10 hazards (2023 list included) closed, 3 of the open ones past their deadline.
-    assert (layer[XINFU]["total"], layer[XINFU]["closed"], layer[XINFU]["overdue"], layer[XINFU]["rate_text"]) == (
-        10, 5, 3, "50.0%")
+        tally = tally_of(session, code)  # every batch year, dynamic additions included
+        dynamic = {XINFU: (1, 0), YUANPING: (0, 0), DINGXIANG: (0, 0)}[code]
+        assert (shown["total"], shown["closed"]) == (tally.total - dynamic[0], tally.closed - dynamic[1]), code
+    assert (layer[XINFU]["total"], layer[XINFU]["closed"]) == (9, 5)  # the 2023 list's two included
+
+
+def test_a_level_narrows_the_shading_as_it_narrows_the_report(session, people, agreement_ledger):
+    shade_counties(session)
+    report = build_report(session, CITY, parse_period(2024), level="province", today=TODAY)
+    units = {u.code: u.annual for u in report.units}
+    layer = {f["id"]: f["properties"] for f in
+             completion_layer(session, people["city"], TODAY, batch_year=2024, level="province").geojson["features"]}
+    assert (layer[YUANPING]["total"], layer[YUANPING]["closed"]) == (units[YUANPING].total, units[YUANPING].closed) == (2, 2)
+    assert layer[XINFU]["total"] == 0 and layer[XINFU]["rate"] is None
+
+
+def test_the_dashboard_ranks_the_counties_as_the_report_does(session, people, agreement_ledger):
+    report = build_report(session, CITY, parse_period(2024), today=TODAY, min_rank=1)
+    table = build_dashboard(session, people["city"], TODAY, min_rank=1).ranking_table("zh")
+    shown = [(row[0], row[1]) for row in table.rows]
+    assert [name for _rank, name in shown] == [u.name for u in report.units]
+    assert [rank for rank, _name in shown if isinstance(rank, int)] == [u.rank for u in report.units if u.rank]
+    # Yuanping closed all of its 2024 list, Xinfu half, Dingxiang none: ranked in that order.
+    assert shown[:3] == [(1, "原平市"), (2, "忻府区"), (3, "定襄县")]
+    assert table.display_rows("zh")[0][table.columns.index(next(c for c in table.columns if c.en == "Completion rate"))] == "100.00%"

@@ -44,7 +44,8 @@ def spend(client, hazard, amount_wan: str, follow_redirects: bool = False, **ext
 def test_the_amount_field_says_its_unit(client, auth, people, hazard):
     auth.login(people["inspector"])
     page = client.get(f"/hazards/{hazard.id}").get_data(as_text=True)
-    field = re.search(r'<label>([^<]*)<input type="text" name="amount_wan" placeholder="([^"]*)"', page)
+    field = re.search(r'<label for="funding-amount">([^<]*)<input type="text" name="amount_wan" id="funding-amount" '
+                      r'placeholder="([^"]*)"', page)
     assert field and field.group(1).strip() == "金额（万元）" and "8.5" in field.group(2) and "85,000 元" in field.group(2)
 
 
@@ -52,7 +53,7 @@ def test_yuan_typed_into_the_wan_field_is_refused_with_what_to_type(client, auth
     auth.login(people["inspector"])
     response = spend(client, hazard, "85,000元", follow_redirects=True)
     page = response.get_data(as_text=True)
-    assert 'class="flash error"' in page
+    assert 'class="flash error refusal"' in page
     assert "本栏单位是万元：请填写 8.5（不带单位）" in page
     assert lines(session, hazard) == []
 
@@ -71,7 +72,7 @@ def test_a_line_above_the_limit_is_confirmed_on_the_page_with_the_values_kept(cl
     page = asked.get_data(as_text=True)
     assert "单笔金额 85,000.00 万元，超过 5000 万元" in page
     assert 'name="confirm_large"' in page
-    assert 'name="amount_wan" placeholder' in page and 'value="85,000"' in page and 'value="标志标线"' in page
+    assert 'name="amount_wan" id="funding-amount" placeholder' in page and 'value="85,000"' in page and 'value="标志标线"' in page
     assert lines(session, hazard) == []
     confirmed = spend(client, hazard, "85,000", note="标志标线", confirm_large="1")
     assert confirmed.status_code == 303
@@ -110,7 +111,7 @@ def test_a_reversal_needs_a_reason(client, auth, session, people, hazard):
     (line,) = lines(session, hazard)
     response = client.post(f"/hazards/{hazard.id}/funding/{line.id}/reversal", data={"reason": " "},
                            follow_redirects=True)
-    assert 'class="flash error"' in response.get_data(as_text=True)
+    assert 'class="flash error refusal"' in response.get_data(as_text=True)
     assert len(lines(session, hazard)) == 1
 
 

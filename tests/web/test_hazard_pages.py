@@ -305,8 +305,9 @@ def test_merging_by_a_code_outside_ones_area_tells_neither_existence_nor_id(clie
                            data={"version": duplicate.version, "merge_target": code, "reason": "重复上报"},
                            follow_redirects=True).get_data(as_text=True)
         flashes = re.findall(r'<div class="flash (\w+)" role="status">(.*?)</div>', page)
-        assert flashes == [("error", "要合并到的原隐患不在您的辖区内，或并不存在。")]
-        return flashes
+        refusals = re.findall(r'<p class="flash error refusal" role="alert"[^>]*>(.*?)</p>', page)
+        assert flashes == [] and refusals == ["要合并到的原隐患不在您的辖区内，或并不存在。"]
+        return refusals
 
     assert refusal(elsewhere.code) == refusal(elsewhere.code[:-4] + "0999")
     assert refusal(str(elsewhere.id)) == refusal("999999")  # by id too, the same answer

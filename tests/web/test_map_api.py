@@ -128,3 +128,34 @@ def test_roads_for_small_maps_are_the_users_own_and_those_above(client, auth, se
     x012 = next(f for f in data["features"] if f["properties"]["route"] == "X012")
     # A road is drawn in parts (a MultiLineString), whether it has one or several.
     assert x012["geometry"]["type"] == "MultiLineString" and x012["geometry"]["coordinates"][0][0] == [112.7, 38.4]
+
+
+@pytest.fixture
+def void(session):
+    """A report turned down (不予认定) and one merged into another (重复合并), beside the `mapped` three."""
+    rejected = report_hazard(session, draft(title="不予认定点", geometry=Point(112.71, 38.41), status=Status.REJECTED), actor=SYSTEM)
+    merged = report_hazard(session, draft(title="重复合并点", geometry=Point(112.72, 38.42), status=Status.MERGED), actor=SYSTEM)
+    session.commit()
+    return rejected, merged
+
+
+def test_rejected_and_merged_are_left_out_unless_asked_for(app, client, viewer, mapped, void):
+    overdue, section, _ = mapped
+    rejected, merged = void
+    codes = lambda **p: {f["properties"]["code"] for f in get(client, bbox="112.6,38.3,112.9,38.6", **p).get_json()["features"]}
+    assert codes() == {overdue.code, section.code}
+    assert codes(void=1) == {overdue.code, section.code, rejected.code, merged.code}
+    assert codes(status="rejected") == {rejected.code}  # a status filter naming them shows them
+    # Nor are they counted in clusters.
+    app.config["MAP_CLUSTER_THRESHOLD"] = 2
+    try:
+        hidden, shown = (get(client, bbox="110,37,114,40", zoom=6, **p).get_json() for p in ({}, {"void": 1}))
+    finally:
+        app.config["MAP_CLUSTER_THRESHOLD"] = 5000
+    assert hidden["clustered"] and sum(f["properties"]["count"] for f in hidden["features"]) == 3
+    assert sum(f["properties"]["count"] for f in shown["features"]) == 5
+
+
+def test_the_map_page_offers_the_switch_as_the_url_says(client, viewer):
+    assert 'name="void" value="1" >' in client.get("/map").get_data(as_text=True)
+    assert 'name="void" value="1" checked>' in client.get("/map?void=1").get_data(as_text=True)

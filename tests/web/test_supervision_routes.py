@@ -22,7 +22,7 @@ from tests.factories import draft
 
 TODAY = clock.today()
 DEADLINE = TODAY + timedelta(days=30)
-ERROR_FLASH = 'class="flash error"'
+REFUSAL = 'class="flash error refusal"'
 
 
 @pytest.fixture
@@ -55,9 +55,9 @@ def page_of(client, hazard) -> str:
 
 
 def assert_explained_and_unchanged(response, session, hazard, before) -> None:
-    """Bad input: back on the hazard's page with an error shown, and the hazard as it was."""
-    assert response.status_code == 200 and response.request.path == f"/hazards/{hazard.id}"
-    assert ERROR_FLASH in response.get_data(as_text=True)
+    """Bad input: the hazard's page again (422) with the refusal beside the form, and the hazard as it was."""
+    assert response.status_code == 422
+    assert REFUSAL in response.get_data(as_text=True)
     session.refresh(hazard)
     assert (hazard.deadline, hazard.level, hazard.version) == before
 

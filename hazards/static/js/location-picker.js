@@ -33,6 +33,15 @@
   var wkt = document.getElementById("geometry_wkt");
   var crs = document.querySelector("select[name=crs]");
   var marker = null, line = null, vertices = [];
+  var extent = (el.dataset.extent || "73.4,18.0,135.1,53.6").split(",").map(Number);
+  var routeField = document.getElementById("route_code"), stakesField = document.getElementById("stakes");
+  var roadStatus = document.getElementById("road-status");
+  var roadFromTap = false;  // route and stake were filled by a tap, so the next tap may replace them
+  // The marks are not interactive: a tap on one goes to the map and places the point again.
+  function place(la, lo) {
+    if (marker) { map.removeLayer(marker); }
+    marker = L.circleMarker([la, lo], { radius: 8, color: "#b3261e", weight: 3, interactive: false }).addTo(map);
+  }
 
   function mode() { return document.querySelector("input[name=draw_mode]:checked").value; }
   function clear() {
@@ -43,31 +52,41 @@
   document.querySelectorAll("input[name=draw_mode]").forEach(function (r) {
     r.addEventListener("change", function () { clear(); wkt.value = ""; });
   });
-  // A point tapped on a known road: its route code and stake go into the form, unless already typed.
+  // A point tapped on a known road: its route code and stake go into the form, unless typed by hand.
+  function typedByHand() { return !roadFromTap && (routeField.value || stakesField.value); }
   function fillRoad(x, y) {
-    var route = document.querySelector("input[name=route_code]"), stakes = document.querySelector("input[name=stakes]");
-    if (!el.dataset.nearest || !route || !stakes || route.value || stakes.value) return;
+    if (!el.dataset.nearest || !routeField || !stakesField || typedByHand()) return;
     fetch(el.dataset.nearest + "?lon=" + x + "&lat=" + y, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (road) {
-        if (!road || route.value || stakes.value) return;
-        route.value = road.route_code; stakes.value = road.stake;
+        if (typedByHand()) return;
+        if (!road) {
+          if (roadFromTap) { routeField.value = ""; stakesField.value = ""; }
+          if (roadStatus) roadStatus.textContent = roadStatus.dataset.none || "";
+          return;
+        }
+        routeField.value = road.route_code; stakesField.value = road.stake; roadFromTap = true;
+        if (roadStatus) roadStatus.textContent = (roadStatus.dataset.filled || "") + road.route_code + " " + road.stake;
       })
       .catch(function () {});
   }
+  [routeField, stakesField].forEach(function (f) {
+    if (f) f.addEventListener("input", function () { roadFromTap = false; if (roadStatus) roadStatus.textContent = ""; });
+  });
   map.on("click", function (e) {
     var x = e.latlng.lng.toFixed(6), y = e.latlng.lat.toFixed(6);
     if (crs) crs.value = "wgs84";
     if (mode() === "point") {
       clear();
-      marker = L.circleMarker(e.latlng, { radius: 8, color: "#b3261e", weight: 3 }).addTo(map);
+      place(e.latlng.lat, e.latlng.lng);
       lon.value = x; lat.value = y; wkt.value = "";
+      showSwap(false);
       fillRoad(x, y);
       return;
     }
     vertices.push([e.latlng.lng, e.latlng.lat]);
     if (line) map.removeLayer(line);
-    line = L.polyline(vertices.map(function (v) { return [v[1], v[0]]; }), { color: "#b3261e", weight: 5 }).addTo(map);
+    line = L.polyline(vertices.map(function (v) { return [v[1], v[0]]; }), { color: "#b3261e", weight: 5, interactive: false }).addTo(map);
     lon.value = ""; lat.value = "";
     wkt.value = vertices.length > 1
       ? "LINESTRING(" + vertices.map(function (v) { return v[0].toFixed(6) + " " + v[1].toFixed(6); }).join(", ") + ")"
@@ -85,7 +104,7 @@
         var lo = pos.coords.longitude.toFixed(6), la = pos.coords.latitude.toFixed(6);
         clear();
         lon.value = lo; lat.value = la; wkt.value = ""; if (crs) crs.value = "wgs84";  // browsers give WGS-84
-        marker = L.circleMarker([Number(la), Number(lo)], { radius: 8, color: "#b3261e", weight: 3 }).addTo(map);
+        marker = L.circleMarker([Number(la), Number(lo)], { radius: 8, color: "#b3261e", weight: 3, interactive: false }).addTo(map);
         map.setView([Number(la), Number(lo)], 16);
         hereStatus.textContent = lo + ", " + la + " (±" + Math.round(pos.coords.accuracy) + " m)";
       }, function () {
@@ -109,10 +128,51 @@
           if (data.error) { status.textContent = data.error; return; }
           clear();
           lon.value = data.lon; lat.value = data.lat; wkt.value = ""; if (crs) crs.value = "wgs84";
-          marker = L.circleMarker([data.lat, data.lon], { radius: 8, color: "#b3261e", weight: 3 }).addTo(map);
+          marker = L.circleMarker([data.lat, data.lon], { radius: 8, color: "#b3261e", weight: 3, interactive: false }).addTo(map);
           map.setView([data.lat, data.lon], 15);
           status.textContent = data.lon + ", " + data.lat;
         });
     });
   }
+
+  // Typed or pasted coordinates: a pair pasted into one field is split (in the order that lies in the
+  // ledger's area), the marker follows what is typed, and a swapped pair is offered to swap in one tap.
+  var swapOffer = document.getElementById("swap-offer"), swapButton = document.getElementById("swap-lonlat");
+  function number(text) {
+    var t = String(text || "").trim();
+    return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(t) ? Number(t) : NaN;
+  }
+  function inside(x, y) { return x >= extent[0] && x <= extent[2] && y >= extent[1] && y <= extent[3]; }
+  function showSwap(on) { if (swapOffer) swapOffer.hidden = !on; }
+  function splitPair(field, other) {
+    if (other.value.trim()) return;
+    var parts = field.value.trim().split(/\s*[,，、;；]\s*|\s+/).filter(Boolean);
+    if (parts.length !== 2 || isNaN(number(parts[0])) || isNaN(number(parts[1]))) return;
+    var a = number(parts[0]), b = number(parts[1]);
+    if (!inside(a, b) && inside(b, a)) { var t = parts[0]; parts[0] = parts[1]; parts[1] = t; }
+    lon.value = parts[0]; lat.value = parts[1];
+  }
+  var followed = "";
+  function follow() {
+    var x = number(lon.value), y = number(lat.value);
+    if (lon.value + "," + lat.value === followed) return;  // "change" after "input": already there
+    followed = lon.value + "," + lat.value;
+    if (isNaN(x) || isNaN(y)) { showSwap(false); return; }
+    if (!inside(x, y)) { showSwap(inside(y, x)); return; }
+    showSwap(false);
+    clear(); wkt.value = "";
+    place(y, x);
+    map.setView([y, x], Math.max(map.getZoom(), 14));
+  }
+  [[lon, lat], [lat, lon]].forEach(function (pair) {
+    pair[0].addEventListener("input", function () { splitPair(pair[0], pair[1]); follow(); });
+    pair[0].addEventListener("change", follow);
+  });
+  if (swapButton) {
+    swapButton.addEventListener("click", function () {
+      var t = lon.value; lon.value = lat.value; lat.value = t;
+      follow();
+    });
+  }
+  if (lon.value && lat.value) follow();
 })();
