@@ -29,7 +29,7 @@ from werkzeug.exceptions import InternalServerError
 
 from hazards import clock
 from hazards.domain.enums import RoadClass, Status, SupervisionLevel
-from hazards.models import Attachment, Category, Measure, Organization, User
+from hazards.models import Attachment, Category, Measure, Notification, Organization, User
 from hazards.permissions import SYSTEM
 from hazards.services.delivery import deliver
 from hazards.services.registration import report_hazard
@@ -187,10 +187,12 @@ def _arguments(session, world) -> dict[str, list]:
                                            "rejected")]
     category = session.scalars(select(Category.id).order_by(Category.id)).first()
     photo = session.scalars(select(Attachment.id)).first()
+    note = session.scalars(select(Notification.id).order_by(Notification.id)).first()  # one person's: others get a 404
     return {
         "hazard_id": hazards, "term_id": [category], "user_id": [world["person"].id],
         "organization_id": [world["unit"].id], "code": ["140902"], "collection_id": ["hazards"],
         "feature_id": [str(world["listed"].id)], "attachment_id": [photo] if photo else [],
+        "note_id": [note] if note else [],
     }
 
 
