@@ -15,12 +15,17 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, case, func, literal_column, select, text
 from sqlalchemy.sql.elements import ColumnClause
 
+from geo.messages import N_, GeoError
+
 SRID = 4326
 METRES_PER_DEGREE_LAT = 111_320.0
 
 
-class BBoxError(ValueError):
-    pass
+class BBoxError(GeoError):
+    """A bounding box that cannot be used, as a template and its params (geo/messages)."""
+
+
+_FOUR_NUMBERS = N_("The bbox '%(bbox)s' must have 4 numbers: minlon,minlat,maxlon,maxlat.")
 
 
 @dataclass(frozen=True)
@@ -37,23 +42,23 @@ class BBox:
         """Parse `minlon,minlat,maxlon,maxlat` as typed in a URL; errors say which part is wrong."""
         parts = [p.strip() for p in str(text_value).split(",")]
         if len(parts) != 4:
-            raise BBoxError(f"bbox '{text_value}' must have 4 numbers: minlon,minlat,maxlon,maxlat")
+            raise BBoxError(_FOUR_NUMBERS, {"bbox": text_value})
         try:
             values = [float(p) for p in parts]
         except ValueError:
-            raise BBoxError(f"bbox '{text_value}' must have 4 numbers: minlon,minlat,maxlon,maxlat") from None
+            raise BBoxError(_FOUR_NUMBERS, {"bbox": text_value}) from None
         return cls(*values).validated()
 
     def validated(self) -> BBox:
         for v in (self.min_lon, self.min_lat, self.max_lon, self.max_lat):
             if not math.isfinite(v):
-                raise BBoxError("bbox values must be finite numbers")
+                raise BBoxError(N_("The bbox values must be finite numbers."))
         if not (-180 <= self.min_lon <= 180 and -180 <= self.max_lon <= 180):
-            raise BBoxError("bbox longitudes must lie between -180 and 180")
+            raise BBoxError(N_("The bbox longitudes must lie between -180 and 180."))
         if not (-90 <= self.min_lat <= 90 and -90 <= self.max_lat <= 90):
-            raise BBoxError("bbox latitudes must lie between -90 and 90")
+            raise BBoxError(N_("The bbox latitudes must lie between -90 and 90."))
         if self.min_lon > self.max_lon or self.min_lat > self.max_lat:
-            raise BBoxError("bbox minimum must not exceed its maximum (order: minlon,minlat,maxlon,maxlat)")
+            raise BBoxError(N_("The bbox minimum must not exceed its maximum (order: minlon,minlat,maxlon,maxlat)."))
         return self
 
     @classmethod

@@ -14,6 +14,7 @@ from flask import current_app, g, request
 from flask_login import current_user
 
 from hazards.api.problems import ApiProblem
+from hazards.domain.errors import N_
 from hazards.db import get_session, writing
 from hazards.models import User
 from hazards.services import tokens
@@ -50,7 +51,7 @@ def authenticate(*, required: bool = True) -> None:
             with writing(session):  # last_used_at; nothing else is pending this early in the request
                 user = tokens.user_for_secret(session, secret)
         if user is None:
-            raise ApiProblem(401, "the token is unknown, revoked, or its user is inactive", code="invalid_token",
+            raise ApiProblem(401, N_("The token is unknown, revoked, or its user is inactive."), code="invalid_token",
                              headers=_CHALLENGE)
         g.api_user = user
         return
@@ -60,7 +61,7 @@ def authenticate(*, required: bool = True) -> None:
         g.api_user = current_user._get_current_object()
         return
     if required:
-        raise ApiProblem(401, "send a personal API token (Authorization: Bearer ...) or log in",
+        raise ApiProblem(401, N_("Send a personal API token (Authorization: Bearer ...) or log in."),
                          code="unauthorized", headers=_CHALLENGE)
 
 
@@ -68,7 +69,7 @@ def api_user() -> User:
     """The caller of the current API request (authenticate() has run)."""
     user = g.get("api_user")
     if user is None:  # a view reached without authenticate(): a wiring mistake, not a client error
-        raise ApiProblem(401, "not authenticated", headers=_CHALLENGE)
+        raise ApiProblem(401, N_("Not logged in."), headers=_CHALLENGE)
     return user
 
 
@@ -81,5 +82,5 @@ def _check_session_csrf() -> None:
     try:
         validate_csrf(token)
     except ValidationError as exc:
-        raise ApiProblem(403, "a change made with the session cookie needs the X-CSRFToken header "
-                              "(or use a personal API token)", code="csrf_failed") from exc
+        raise ApiProblem(403, N_("A change made with the session cookie needs the X-CSRFToken header "
+                                 "(or use a personal API token)."), code="csrf_failed") from exc

@@ -17,7 +17,7 @@ from hazards.api.problems import (
     from_unexpected,
     register_blueprint_handlers,
 )
-from hazards.domain.errors import ServiceError
+from hazards.domain.errors import N_, ServiceError
 from hazards.services.access import simultaneous_change
 
 
@@ -70,7 +70,7 @@ def _refused_by_database(exc: Exception):
 def _refuse_nul_characters() -> None:
     """NUL cannot be stored or compared in PostgreSQL text; refuse it up front as a client error."""
     if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
-        raise ApiProblem(400, "the URL contains a NUL character")
+        raise ApiProblem(400, N_("The URL contains a NUL character."))
 
 
 def _rollback() -> None:

@@ -86,7 +86,7 @@ def list_hazards():
             try:
                 day = date.fromisoformat(day)
             except ValueError:
-                raise bad_request("the cursor is not valid", cursor="invalid") from None
+                raise bad_request(N_("The cursor is not valid: use the next link of a previous page."), cursor="invalid") from None
             stmt = stmt.where(or_(Hazard.found_on < day, and_(Hazard.found_on == day, Hazard.id < last_id)))
     else:
         stmt = stmt.order_by(Hazard.id.asc())
@@ -141,7 +141,7 @@ def _filters(args) -> listing.HazardFilters:
         jurisdiction_code=jurisdiction if "jurisdiction" not in errors else None, text=args.get("q") or None,
     )
     if errors:
-        raise bad_request("some query parameters are wrong", **errors)
+        raise bad_request(N_("Some query parameters are wrong: %(names)s."), {"names": ", ".join(errors)}, **errors)
     return filters
 
 
@@ -330,7 +330,7 @@ def list_attachments(hazard_id: int):
 def upload_attachment(hazard_id: int):
     """multipart/form-data: `file` (JPEG/PNG/WebP photo, or PDF for phase=document), `phase`, `caption`."""
     if request.mimetype != "multipart/form-data":
-        raise ApiProblem(415, "send the file as multipart/form-data with a 'file' part")
+        raise ApiProblem(415, N_("Send the file as multipart/form-data with a 'file' part."))
     errors: dict[str, str] = {}
     upload = request.files.get("file")
     if upload is None or not upload.filename:

@@ -41,7 +41,7 @@ def import_ledger():
     that still lists the row errors) when the file or its rows stop the import: nothing is written.
     """
     if request.mimetype != "multipart/form-data":
-        raise ApiProblem(415, "send the file as multipart/form-data with a 'file' part")
+        raise ApiProblem(415, N_("Send the file as multipart/form-data with a 'file' part."))
     user = api_user()
     if not permissions.can_import_into(user, user.jurisdiction_code):
         raise Forbidden(N_("You may not import hazards."))
@@ -105,7 +105,7 @@ def _save(stream, path: Path, limit: int) -> None:
         while chunk := stream.read(_COPY_CHUNK):
             size += len(chunk)
             if size > limit:
-                raise ApiProblem(413, f"the file is larger than the import limit of {limit} bytes",
+                raise ApiProblem(413, N_("The file is larger than the import limit of %(limit)s bytes."), params={"limit": limit},
                                  code="file_too_large")
             out.write(chunk)
 

@@ -32,7 +32,7 @@ def list_notifications():
     args = request.args
     reject_unknown(args, {"unread", "limit", "cursor"})
     if args.get("unread") not in (None, "0", "1", "true", "false"):
-        raise bad_request("unread must be 1, 0, true or false", unread="invalid")
+        raise bad_request(N_("unread must be 1, 0, true or false."), unread="invalid")
     limit = limit_from(args)
     stmt = select(Notification).where(Notification.user_id == api_user().id).order_by(Notification.id.desc())
     if args.get("unread") in ("1", "true"):

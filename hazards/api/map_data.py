@@ -26,19 +26,19 @@ MAX_SNAP_M = 5000
 @permissions.checked_inside
 def hazards_geojson():
     if not current_user.is_authenticated:
-        return problem(401, "log in first")
+        return problem(401, _("Log in first."))
     raw = request.args.get("bbox")
     if not raw:
-        return problem(400, "bbox is required: bbox=minlon,minlat,maxlon,maxlat")
+        return problem(400, _("The bbox is required: bbox=minlon,minlat,maxlon,maxlat."))
     try:
         box = BBox.parse(raw)
     except BBoxError as exc:
-        return problem(400, str(exc))
+        return problem(400, error_text(exc))
     zoom = request.args.get("zoom", default=12, type=int)
     if zoom is None or not 0 <= zoom <= 22:
-        return problem(400, "zoom must be a whole number from 0 to 22")
+        return problem(400, _("The zoom must be a whole number from 0 to 22."))
     text = features_geojson(get_session(), current_user, MapQuery(box, zoom, filters_from_args(request.args),
-                                                                     with_void=request.args.get("void") == "1"),
+                                                                  with_void=request.args.get("void") == "1"),
                             clock.today(), threshold=current_app.config["MAP_CLUSTER_THRESHOLD"],
                             language=current_language())
     return Response(text, mimetype="application/geo+json")

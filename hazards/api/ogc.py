@@ -19,6 +19,7 @@ from hazards.api.auth import api_user
 from hazards.api.blueprints import api_blueprint
 from hazards.api.ogc_features import COLLECTIONS, ItemQuery
 from hazards.api.problems import ApiProblem, bad_request
+from hazards.domain.errors import N_
 from hazards.inputs.values import INT_MAX, whole_number
 from hazards.db import get_session
 
@@ -42,7 +43,7 @@ def _wants_html() -> bool:
     f = request.args.get("f")
     if f is not None:
         if f not in ("json", "html"):
-            raise bad_request("f must be json or html", f="invalid")
+            raise bad_request(N_("f must be json or html."), f="invalid")
         return f == "html"
     best = request.accept_mimetypes.best_match([JSON, GEOJSON, HTML], default=JSON)
     return best == HTML
@@ -69,7 +70,8 @@ def _json(body: dict, media_type: str = JSON) -> Response:
 def _only(*allowed: str) -> None:
     unknown = sorted(set(request.args) - {"f", *allowed})
     if unknown:
-        raise bad_request("unknown query parameter(s): " + ", ".join(unknown), **{k: "unknown" for k in unknown})
+        raise bad_request(N_("Unknown query parameters: %(names)s."), {"names": ", ".join(unknown)},
+                          **{k: "unknown" for k in unknown})
 
 
 # --- resources -----------------------------------------------------------------------------------
@@ -163,7 +165,8 @@ def feature(collection_id: str, feature_id: str):
     _only()
     found = ogc_features.item(get_session(), api_user(), info.id, feature_id, clock.today())
     if found is None:
-        raise ApiProblem(404, f"no feature '{feature_id}' in {info.id}")
+        raise ApiProblem(404, N_("There is no feature '%(feature)s' in %(collection)s."),
+                         params={"feature": feature_id, "collection": info.id})
     body = _feature(info.id, found)
     body["links"] = _self_links("ogc.feature", GEOJSON, collection_id=info.id, feature_id=feature_id) + [
         _link("ogc.collection", "collection", JSON, "the collection", collection_id=info.id)]
@@ -179,7 +182,7 @@ def feature(collection_id: str, feature_id: str):
 def _info(collection_id: str):
     info = COLLECTIONS.get(collection_id)
     if info is None:
-        raise ApiProblem(404, f"no collection '{collection_id}'")
+        raise ApiProblem(404, N_("There is no collection '%(collection)s'."), params={"collection": collection_id})
     return info
 
 
@@ -247,7 +250,7 @@ def _item_query(info) -> ItemQuery:
             else:
                 q.properties[name] = values
     if errors:
-        raise bad_request("some query parameters are wrong", **errors)
+        raise bad_request(N_("Some query parameters are wrong: %(names)s."), {"names": ", ".join(errors)}, **errors)
     return q
 
 

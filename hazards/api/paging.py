@@ -8,6 +8,7 @@ import binascii
 import json
 
 from hazards.api.problems import ApiProblem
+from hazards.domain.errors import N_
 from hazards.inputs.values import whole_number
 
 DEFAULT_LIMIT = 50
@@ -24,12 +25,12 @@ def decode_cursor(text: str, shape: tuple[type, ...]) -> list:
     try:
         key = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
     except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise ApiProblem(400, "the cursor is not valid: use the next link of a previous page",
+        raise ApiProblem(400, N_("The cursor is not valid: use the next link of a previous page."),
                          code="invalid_parameter", fields={"cursor": "invalid"}) from None
     if (not isinstance(key, list) or len(key) != len(shape)
             or not all(isinstance(v, t) and not isinstance(v, bool) for v, t in zip(key, shape))
             or any(isinstance(v, int) and not 0 <= v < 2**31 for v in key)):
-        raise ApiProblem(400, "the cursor is not valid: use the next link of a previous page",
+        raise ApiProblem(400, N_("The cursor is not valid: use the next link of a previous page."),
                          code="invalid_parameter", fields={"cursor": "invalid"})
     return key
 
@@ -40,7 +41,8 @@ def limit_from(args, default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT) -> 
         return default
     number = whole_number(raw)
     if number is None or not 1 <= number <= maximum:
-        raise ApiProblem(400, f"limit must be a whole number from 1 to {maximum}", code="invalid_parameter",
+        raise ApiProblem(400, N_("limit must be a whole number from 1 to %(max)s."), params={"max": maximum},
+                         code="invalid_parameter",
                          fields={"limit": "invalid"})
     return number
 
@@ -48,5 +50,6 @@ def limit_from(args, default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT) -> 
 def reject_unknown(args, known: set[str] | frozenset[str]) -> None:
     unknown = sorted(set(args) - set(known))
     if unknown:
-        raise ApiProblem(400, "unknown query parameter(s): " + ", ".join(unknown), code="invalid_parameter",
+        raise ApiProblem(400, N_("Unknown query parameters: %(names)s."), params={"names": ", ".join(unknown)},
+                         code="invalid_parameter",
                          fields={name: "unknown" for name in unknown})

@@ -23,15 +23,15 @@ def json_object() -> dict:
     Read by `strict_json`, not Flask's parser: a body nested thousands deep, or carrying NUL or a lone
     surrogate in any string, is refused here, before it can reach the database or the stack's limit."""
     if not request.is_json:
-        raise ApiProblem(415, "send the body as JSON (Content-Type: application/json)")
+        raise ApiProblem(415, N_("Send the body as JSON (Content-Type: application/json)."))
     try:
         data = strict_json(request.get_data(cache=True))
     except UnreadableJson as exc:
-        raise ApiProblem(400, f"the body is not usable JSON: {exc}", code="invalid_json") from None
+        raise ApiProblem(400, N_("The body is not usable JSON: %(reason)s"), params={"reason": str(exc)}, code="invalid_json") from None
     except ValueError:
         data = None  # not JSON at all: the same answer as any body that is not an object
     if not isinstance(data, dict):
-        raise ApiProblem(400, "the body must be a JSON object")
+        raise ApiProblem(400, N_("The body must be a JSON object."))
     return data
 
 

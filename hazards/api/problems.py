@@ -8,8 +8,9 @@ detail says nothing about the code. All three become the same JSON shape:
      "detail": "...", "code": "conflict", ...details}
 
 where the service error's details (`fields`, `missing`, `changes`, `version`, ...) are extra members.
-`detail` is written in the request's language (Accept-Language: zh or en, else the user's setting);
-`type`, `code` and the `fields` codes stay English, for programs.
+`title` and `detail` are written in the request's language (Accept-Language: zh or en, else the
+user's setting); `type`, `code` and the `fields` codes stay English, for programs. The adapter's own
+problems (`ApiProblem`) carry an `N_` template and its params, like the services' errors.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from http import HTTPStatus
 from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException
 
-from hazards.domain.errors import ServiceError
-from hazards.i18n import LANGUAGES, current_language, error_text
+from hazards.domain.errors import N_, ServiceError
+from hazards.i18n import LANGUAGES, current_language, error_text, translate_message
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 # The URL prefixes whose errors are problem documents rather than HTML pages.
@@ -31,19 +32,27 @@ log = logging.getLogger(__name__)
 
 
 class ApiProblem(Exception):
-    """An error raised by the HTTP adapter itself (bad query parameter, missing token)."""
+    """An error raised by the HTTP adapter itself (bad query parameter, missing token): `detail` is a
+    template marked with `N_`, `params` fill it in the reader's language."""
 
     def __init__(self, status: int, detail: str, *, code: str | None = None, headers: dict | None = None,
-                 **details):
-        super().__init__(detail)
-        self.status, self.detail, self.details = status, detail, details
+                 params: dict | None = None, **details):
+        super().__init__(detail % params if params else detail)
+        self.status, self.detail, self.params, self.details = status, detail, params, details
         self.code = code or _default_code(status)
         self.headers = headers or {}
 
 
-def bad_request(detail: str, **fields: str) -> ApiProblem:
+def bad_request(detail: str, params: dict | None = None, **fields: str) -> ApiProblem:
     """A 400 naming the query parameters that are wrong."""
-    return ApiProblem(400, detail, code="invalid_parameter", fields=fields) if fields else ApiProblem(400, detail)
+    if fields:
+        return ApiProblem(400, detail, code="invalid_parameter", params=params, fields=fields)
+    return ApiProblem(400, detail, params=params)
+
+
+def translated(template: str, params: dict | None = None) -> str:
+    """A template of the API's own in the language the request asks for."""
+    return translate_message(template, params, request_language())
 
 
 # A detail named like a member of the problem itself is renamed (a transition's refusal carries the
@@ -53,10 +62,12 @@ _RENAMED = {"status": "current_status", "type": "detail_type", "title": "detail_
 
 
 def problem(status: int, detail: str, *, code: str | None = None, headers: dict | None = None,
-            details: dict | None = None) -> Response:
-    """The problem response itself."""
+            details: dict | None = None, language: str | None = None) -> Response:
+    """The problem response itself; its title in `language`, by default the request's (which may need
+    the signed-in user, so an answer made without the database names its language)."""
     code = code or _default_code(status)
-    body = {"type": f"urn:hazards:problem:{code}", "title": _title(status), "status": status, "detail": detail,
+    title = translate_message(_title(status), None, language or request_language())
+    body = {"type": f"urn:hazards:problem:{code}", "title": title, "status": status, "detail": detail,
             "code": code}
     body.update({_RENAMED.get(k, k): v for k, v in (details or {}).items()})
     response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_MEDIA_TYPE)
@@ -80,7 +91,8 @@ def request_language() -> str:
 
 
 def from_api_problem(exc: ApiProblem) -> Response:
-    return problem(exc.status, exc.detail, code=exc.code, headers=exc.headers, details=exc.details)
+    return problem(exc.status, translated(exc.detail, exc.params), code=exc.code, headers=exc.headers,
+                   details=exc.details)
 
 
 def from_http_exception(exc: HTTPException) -> Response:
@@ -88,13 +100,15 @@ def from_http_exception(exc: HTTPException) -> Response:
     headers = {}
     if status == 405 and getattr(exc, "valid_methods", None):
         headers["Allow"] = ", ".join(exc.valid_methods)
-    # werkzeug's descriptions are written for people and reveal nothing; a 500's is generic.
-    return problem(status, exc.description or _title(status), headers=headers)
+    # werkzeug's own descriptions are English; ours (abort(400, description=_(...))) are translated.
+    described = exc.description and exc.description != type(exc).description
+    return problem(status, exc.description if described else translated(_DETAILS.get(status, _title(status))),
+                   headers=headers)
 
 
 def from_unexpected(exc: Exception) -> Response:
     log.exception("unhandled error in the API", exc_info=exc)
-    return problem(500, "The server met an unexpected error; it has been logged.")
+    return problem(500, translated(N_("The server met an unexpected error; it has been logged.")))
 
 
 def is_api_path(path: str) -> bool:
@@ -132,7 +146,28 @@ def _http_or_unexpected(exc: HTTPException) -> Response:
     return from_http_exception(exc)
 
 
+# The HTTP reason phrases as titles people read (the English msgid is the phrase itself).
+_TITLES = {
+    400: N_("Bad Request"), 401: N_("Unauthorized"), 403: N_("Forbidden"), 404: N_("Not Found"),
+    405: N_("Method Not Allowed"), 406: N_("Not Acceptable"), 409: N_("Conflict"), 413: N_("Content Too Large"),
+    415: N_("Unsupported Media Type"), 422: N_("Unprocessable Content"), 429: N_("Too Many Requests"),
+    500: N_("Internal Server Error"), 503: N_("Service Unavailable"),
+}
+# What an HTTP error raised without a description of ours says.
+_DETAILS = {
+    400: N_("The request could not be understood."),
+    401: N_("Log in first, or send a personal API token (Authorization: Bearer ...)."),
+    403: N_("You may not do this."),
+    404: N_("There is nothing at this address."),
+    405: N_("This address does not take this method."),
+    413: N_("The upload is larger than the server accepts."),
+    500: N_("The server met an unexpected error; it has been logged."),
+}
+
+
 def _title(status: int) -> str:
+    if status in _TITLES:
+        return _TITLES[status]
     try:
         return HTTPStatus(status).phrase
     except ValueError:
@@ -140,4 +175,8 @@ def _title(status: int) -> str:
 
 
 def _default_code(status: int) -> str:
-    return _title(status).lower().replace(" ", "_").replace("-", "_").replace("'", "")
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Error"
+    return phrase.lower().replace(" ", "_").replace("-", "_").replace("'", "")

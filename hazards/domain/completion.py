@@ -81,6 +81,16 @@ def is_overdue(hazard: HazardFacts, as_of: date, *, open_on: date | None = None)
     return is_open_at(hazard, open_on or as_of) and is_past_deadline(hazard, as_of)
 
 
+def days_past_deadline(deadline: date, as_of: date) -> int:
+    """Whole days from the deadline to `as_of`: 1 on the day after the deadline."""
+    return (as_of - deadline).days
+
+
+def days_overdue(hazard: HazardFacts, as_of: date) -> int | None:
+    """逾期天数: how many days an overdue hazard is past its deadline at `as_of`; None when not overdue."""
+    return days_past_deadline(hazard.deadline, as_of) if is_overdue(hazard, as_of) else None
+
+
 def completion_rate(closed: int, total: int) -> Decimal | None:
     """closed ÷ total to four places, half up; open overdue items stay in the denominator.
     None when nothing is counted: there is no rate, not a rate of zero."""

@@ -72,14 +72,31 @@ class TransitionError(TranslatableValueError):
     """The action does not exist or cannot be taken from the hazard's current status."""
 
 
+#: The actions on a hazard that are not steps of the workflow (hazards.permissions), as (中文, English).
+OTHER_ACTIONS: dict[str, tuple[str, str]] = {
+    "view": ("查看", "view"),
+    "edit": ("修改", "edit"),
+    "add_progress": ("填报进展", "report progress"),
+    "add_photo": ("上传照片", "add photos"),
+    "add_spending": ("登记支出", "record spending"),
+    "add_budget": ("登记预算", "record a budget"),
+    "request_extension": ("申请延期", "request an extension"),
+    "grant_extension": ("批准延期", "grant an extension"),
+    "refuse_extension": ("不予延期", "refuse an extension"),
+    "raise_level": ("提级督办", "raise the supervision level"),
+    "log_event": ("记录通报、约谈", "record a notice or interview"),
+}
+
+
 class ActionName(str):
     """An action's code that reads as its label when shown to a person (an error message's param)."""
 
     def text(self, language: str) -> str:
         transition = TRANSITIONS.get(str(self))
-        if transition is None:
-            return str(self)
-        return transition.en if language == "en" else transition.zh
+        if transition is not None:
+            return transition.en if language == "en" else transition.zh
+        zh, en = OTHER_ACTIONS.get(str(self), (str(self), str(self)))
+        return en if language == "en" else zh
 
 
 def transition_for(action: str, status: Status) -> Transition:

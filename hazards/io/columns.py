@@ -579,6 +579,9 @@ COLUMNS: tuple[Column, ...] = (
     _text("document_no", "督办文号", ("文号", "督办通知书文号"), 100),
     _date("listed_on", "挂牌日期", ("挂牌时间", "督办日期")),
     _date("deadline", "整改期限", ("整改时限", "完成时限", "整改截止日期")),
+    Column("days_overdue", "逾期天数", (), None, _TEXT_OUT,
+           values="export only: days an open hazard is past its deadline on the day of the export; empty when "
+                  "it is not overdue (the reports' definition)"),
     # responsibility
     _text("responsible_unit", "责任单位", ("整改责任单位",), 128),
     _text("responsible_person", "责任人", ("整改责任人",), 64),
@@ -614,6 +617,8 @@ COLUMNS: tuple[Column, ...] = (
            + "; empty = 其他. Export: the source of most of the money"),
     Column("funding_date", "资金日期", ("资金到位日期",), lambda _vocab: date_parser(), _DATE_OUT, "funding_date",
            values=_DATE_VALUES + "; empty = the closing date, else the found date. Export: the last line's date"),
+    Column("updated_at", "最后更新", ("更新时间",), None, _TEXT_OUT,
+           values="export only: when the record last changed, in the ledger's time zone (YYYY-MM-DD HH:MM)"),
 )
 
 BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import shapely
@@ -22,7 +23,8 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import True_
 
-from hazards import permissions
+from hazards import clock, permissions
+from hazards.domain.completion import days_overdue
 from hazards.domain.divisions import check_code
 from hazards.domain.enums import FundingKind, FundingSource
 from hazards.domain.errors import N_, TranslatableValueError
@@ -41,6 +43,8 @@ from hazards.models import (
 from hazards.permissions import within_clause
 
 CHUNK_SIZE = 2000
+#: Hazards fetched at once by id when the export follows a given order (each chunk is an IN list).
+ORDERED_CHUNK_SIZE = 500
 EXTENSIONS = {".csv": "csv", ".xlsx": "xlsx", ".geojson": "geojson", ".json": "geojson"}
 
 
@@ -57,13 +61,17 @@ def export_hazards(
     headers: str = "zh",
     jurisdiction: str | None = None,
     only=None,
+    order: list[int] | None = None,
+    today: date | None = None,
     chunk_size: int = CHUNK_SIZE,
 ) -> int:
     """Write the hazards `actor` may see to `path`; returns how many. GeoJSON always uses English keys
     and codes. The CLI exports as `permissions.SYSTEM`.
 
-    `only` is an SQL condition on the hazards table that narrows the export further (the web list
-    passes its filters this way, so the file holds exactly what the page lists).
+    `only` is an SQL condition on the hazards table that narrows the export further, and `order` the
+    hazards' ids in the order the rows are written (else by id): the web list passes its filters and
+    its sort this way, so the file holds exactly what the page lists, in the same order. 逾期天数 is
+    judged on `today` (the ledger's today by default).
     """
     path = Path(path)
     fmt = _format(path, fmt)
@@ -77,7 +85,7 @@ def export_hazards(
     columns = export_columns(fmt)
     vocab = Vocabulary.load(session)
     formatters = [(c.key, c.formatter(vocab, style)) for c in columns]
-    records = _records(session, actor, jurisdiction, only, chunk_size)
+    records = _records(session, actor, jurisdiction, only, chunk_size, order, today or clock.today())
     rows = ((r, [fmt_(r[key]) for key, fmt_ in formatters]) for r in records)
     # Written beside the target and renamed at the end: a failed export leaves no half file.
     partial = path.with_name(path.name + ".part")
@@ -106,8 +114,10 @@ def _format(path: Path, fmt: str | None) -> str:
 # ---------------------------------------------------------------- reading the ledger
 
 
-def _records(session: Session, actor, jurisdiction: str | None, only, chunk_size: int) -> Iterator[dict[str, Any]]:
-    """One dict per hazard keyed by column key, in id order; keyset pages, so memory stays flat."""
+def _records(session: Session, actor, jurisdiction: str | None, only, chunk_size: int, order: list[int] | None,
+             today: date) -> Iterator[dict[str, Any]]:
+    """One dict per hazard keyed by column key, in id order (keyset pages) or in `order` (chunks of
+    ids); either way memory stays flat."""
     h = Hazard.__table__
     supervising = Organization.__table__.alias("supervising")
     responsible = Organization.__table__.alias("responsible")
@@ -124,24 +134,39 @@ def _records(session: Session, actor, jurisdiction: str | None, only, chunk_size
             .outerjoin(supervising, supervising.c.id == h.c.supervising_body_id)
             .outerjoin(responsible, responsible.c.id == h.c.responsible_unit_id)
         )
-        .order_by(h.c.id)
-        .limit(chunk_size)
     )
     if where is not None:
         stmt = stmt.where(where)
     totals = _funding_totals(session, where)
-    last_id = 0
-    while rows := session.execute(stmt.where(h.c.id > last_id)).mappings().all():
-        first_id, last_id = rows[0]["id"], rows[-1]["id"]
+    for rows in _chunks(session, stmt, h, chunk_size, order):
+        ids = [r["id"] for r in rows]
         categories = _terms_by_hazard(session, hazard_categories.c.hazard_id, hazard_categories.c.category_id,
-                                      Category, first_id, last_id)
+                                      Category, ids)
         measures = _terms_by_hazard(session, hazard_measures.c.hazard_id, hazard_measures.c.measure_id,
-                                    Measure, first_id, last_id)
+                                    Measure, ids)
         geometries = shapely.from_wkb([_wkb(r["geom"]) for r in rows])
         wkts = shapely.to_wkt(geometries, rounding_precision=-1)  # shortest text that reads back the same
         for row, geometry, wkt in zip(rows, geometries, wkts):
             yield _record(row, geometry, wkt, categories.get(row["id"], []), measures.get(row["id"], []),
-                          totals.get(row["id"], {}))
+                          totals.get(row["id"], {}), today)
+
+
+def _chunks(session: Session, stmt, h, chunk_size: int, order: list[int] | None) -> Iterator[list]:
+    """The rows a page at a time: keyset pages by id, or the ids of `order` a chunk at a time, in that order
+    (an id no longer there, or outside the export's conditions, is skipped)."""
+    if order is None:
+        last_id = 0
+        while rows := session.execute(stmt.where(h.c.id > last_id).order_by(h.c.id).limit(chunk_size)).mappings().all():
+            last_id = rows[-1]["id"]
+            yield rows
+        return
+    size = min(chunk_size, ORDERED_CHUNK_SIZE)
+    for start in range(0, len(order), size):
+        wanted = order[start:start + size]
+        found = {r["id"]: r for r in session.execute(stmt.where(h.c.id.in_(wanted))).mappings().all()}
+        rows = [found[i] for i in wanted if i in found]
+        if rows:
+            yield rows
 
 
 def _wkb(element):
@@ -149,24 +174,30 @@ def _wkb(element):
     return bytes(data) if isinstance(data, memoryview) else data
 
 
-def _record(row, geometry, wkt: str, categories, measures, totals) -> dict[str, Any]:
+def _record(row, geometry, wkt: str, categories, measures, totals, today: date) -> dict[str, Any]:
     record = dict(row)
     is_point = geometry.geom_type == "Point"
+    facts = SimpleNamespace(status=row["status"], closed_on=row["closed_on"], deadline=row["deadline"])
     record.update(
         start_stake=row["start_m"], end_stake=row["end_m"], categories=categories, measures=measures,
         wkt=wkt, lon=geometry.x if is_point else None, lat=geometry.y if is_point else None,
         geometry=geometry, budget_wan=totals.get(FundingKind.BUDGET), spent_wan=totals.get(FundingKind.SPENDING),
         funding_source=totals.get("source"), funding_date=totals.get("date"),
+        days_overdue=days_overdue(facts, today),
+        updated_at=clock.local(row["updated_at"]).strftime("%Y-%m-%d %H:%M") if row["updated_at"] else None,
     )
     return record
 
 
-def _terms_by_hazard(session, hazard_col, term_col, model, first_id: int, last_id: int) -> dict[int, list[str]]:
-    """Codes per hazard for one page, in the vocabulary's order; a range, not a list of ids."""
+def _terms_by_hazard(session, hazard_col, term_col, model, ids: list[int]) -> dict[int, list[str]]:
+    """Codes per hazard for one page, in the vocabulary's order: a range of ids when the page is in id
+    order, else the page's ids."""
+    ascending = all(a < b for a, b in zip(ids, ids[1:]))
+    which = and_(hazard_col >= ids[0], hazard_col <= ids[-1]) if ascending else hazard_col.in_(ids)
     stmt = (
         select(hazard_col, model.code)
         .join(model, model.id == term_col)
-        .where(and_(hazard_col >= first_id, hazard_col <= last_id))
+        .where(which)
         .order_by(hazard_col, model.sort_order, model.id)
     )
     result: dict[int, list[str]] = {}

@@ -122,6 +122,10 @@ class Hazard(Base):
         """Overdue (逾期) is derived: a deadline has passed and the hazard is still open."""
         return completion.is_overdue(self, today)
 
+    def days_overdue(self, today: date) -> int | None:
+        """逾期天数: days past the deadline while overdue, else None (the list, its download, the page)."""
+        return completion.days_overdue(self, today)
+
     def __repr__(self) -> str:
         return f"<Hazard {self.code} {self.status}>"
 

@@ -84,13 +84,17 @@ class Page:
         return max(1, -(-self.total // self.size))
 
 
+def in_order(stmt: Select, sort: str) -> Select:
+    """The list in the order the page shows it (an unknown sort: newest found first)."""
+    return stmt.order_by(*SORTS.get(sort, SORTS["found"]))
+
+
 def page_of(session: Session, stmt: Select, sort: str, page: int | None, size: int) -> Page:
     page = min(max(page or 1, 1), MAX_PAGE)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     items = session.scalars(
-        stmt.options(selectinload(Hazard.jurisdiction), selectinload(Hazard.categories),
-                     selectinload(Hazard.responsible_unit))
-        .order_by(*SORTS.get(sort, SORTS["found"]))
+        in_order(stmt.options(selectinload(Hazard.jurisdiction), selectinload(Hazard.categories),
+                              selectinload(Hazard.responsible_unit)), sort)
         .limit(size)
         .offset((page - 1) * size)
     ).all()

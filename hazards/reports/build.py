@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from geo import spatial
 from hazards import clock
-from hazards.domain.completion import Counts
+from hazards.domain.completion import Counts, days_past_deadline
 from hazards.domain.divisions import check_code
 from hazards.domain.errors import N_, TranslatableValueError
 from hazards.domain.enums import FundingKind, FundingSource, JurisdictionLevel, RoadClass
@@ -293,7 +293,7 @@ def build_report(session: Session, jurisdiction_code: str, period: Period, level
         _unit_for(division, code, parents, units).money.put(kind, source, yuan)
 
     overdue = [
-        OverdueItem(hcode, title, lv, jcode, jname, unit or "", deadline, (as_of - deadline).days, batch,
+        OverdueItem(hcode, title, lv, jcode, jname, unit or "", deadline, days_past_deadline(deadline, as_of), batch,
                     bool(dynamic), _float(x), _float(y))
         for hcode, title, lv, jcode, jname, unit, deadline, batch, dynamic, x, y in session.execute(statements["overdue"])
     ]

@@ -15,10 +15,10 @@ from geo.calibration import StakeScale, cumulative_m, locate_point, route_coords
 from geo.geometry import from_db, to_ewkt
 from geo.stakes import format_stake
 from hazards import permissions
-from hazards.domain.divisions import is_within, lineage, subtree_prefix
+from hazards.domain.divisions import DivisionName, is_within, lineage, subtree_prefix
 from hazards.domain.enums import RoadClass
 from hazards.domain.errors import N_, InvalidInput
-from hazards.models import Road, StakePost
+from hazards.models import Jurisdiction, Road, StakePost
 
 #: How far from a road a map tap may be and still be read as a place on it.
 DEFAULT_SNAP_M = 200
@@ -90,7 +90,8 @@ def locate_by_stake(
     road = find_road(session, route_code, jurisdiction_code)
     if road is None:
         raise InvalidInput(N_("No road %(route)s is known in %(division)s; place the hazard on the map."),
-                           {"route": route_code, "division": jurisdiction_code}, fields={"route_code": "unknown_road"})
+                           {"route": route_code, "division": _division_name(session, jurisdiction_code)},
+                           fields={"route_code": "unknown_road"})
     coords = route_coords(from_db(road.geom))
     scale = stake_scale(road)
     first, last = scale.first, scale.last
@@ -105,6 +106,12 @@ def locate_by_stake(
     if end_m is None or end_m == start_m:
         return Point(linear.point_at(coords, start_along))
     return LineString(linear.substring(coords, start_along, min(scale.along(end_m), length)))
+
+
+def _division_name(session: Session, code: str) -> DivisionName | str:
+    """The division as people name it in a message (忻府区), its code when the registry lacks it."""
+    division = session.get(Jurisdiction, code)
+    return DivisionName(division.name, division.name_en) if division else code
 
 
 def roads_clause(user) -> ColumnElement[bool]:

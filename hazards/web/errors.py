@@ -30,9 +30,16 @@ _TITLES = {
 }
 
 
-def _page(status: int, message: str | None, details: dict | None = None):
+# Titles of errors whose status another error shares: a step refused is a 409 too, but nobody saved first.
+_TITLES_BY_CODE = {
+    "transition_not_allowed": lambda: _("This step cannot be taken now"),
+}
+
+
+def _page(status: int, message: str | None, details: dict | None = None, code: str | None = None):
     try:
-        title = _TITLES.get(status, lambda: _("Something went wrong"))()
+        title = _TITLES_BY_CODE.get(code) or _TITLES.get(status, lambda: _("Something went wrong"))
+        title = title()
         return render_template("errors/error.html", status=status, title=title, message=message,
                                details=details or {}), status
     except Exception as exc:  # the page needs the database (the signed-in user): say it without one
@@ -43,7 +50,11 @@ def _page(status: int, message: str | None, details: dict | None = None):
 
 def service_error_page(exc: ServiceError):
     """A typed service error as the app's page, its message in the reader's language."""
-    return _page(exc.status, error_text(exc), exc.details)
+    details = dict(exc.details or {})
+    record = request.view_args.get("hazard_id") if request.view_args else None
+    if record and exc.status != 404:  # back to the hazard the refusal was about, not only to the start
+        details.setdefault("record_url", url_for("hazard_pages.detail", hazard_id=record))
+    return _page(exc.status, error_text(exc), details, exc.code)
 
 
 def _refuse_nul_characters():
@@ -85,4 +96,8 @@ def register(app: Flask) -> None:
     def _http_error(exc: HTTPException):
         if exc.code and exc.code < 400:
             return exc
-        return _page(exc.code or 500, exc.description if exc.code in (400, 413) else None)
+        # werkzeug's own descriptions are English: only one of ours (abort(400, description=_(...))) is shown.
+        ours = exc.description if exc.description != type(exc).description else None
+        if exc.code == 413 and ours is None:
+            ours = _("The upload is larger than the server accepts.")
+        return _page(exc.code or 500, ours if exc.code in (400, 413) else None)

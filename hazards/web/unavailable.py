@@ -78,7 +78,7 @@ def _database_down(exc: Exception) -> Response:
     # The language from Accept-Language alone: the user's own setting would need the database.
     language = request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE) or DEFAULT_LANGUAGE
     return problem(503, translate_message(outage.template, language=language), code=outage.code,
-                   headers={"Retry-After": str(outage.retry_after)})
+                   headers={"Retry-After": str(outage.retry_after)}, language=language)
 
 
 def _unavailable(exc: Unavailable):

@@ -28,7 +28,9 @@ SOURCES = ["hazards/services", "hazards/domain", "hazards/inputs", "hazards/web/
            "hazards/reports/period.py", "hazards/reports/build.py", "hazards/api/inbox.py", "hazards/api/imports.py",
            "geo/coords.py", "geo/stakes.py", "geo/geometry.py", "hazards/web/unavailable.py", "tasks/enqueue.py",
            "geo/vector_files.py", "geo/polygons.py",
-           "geo/calibration.py", "hazards/io/gis.py", "hazards/io/roads.py", "hazards/storage"]
+           "geo/calibration.py", "hazards/io/gis.py", "hazards/io/roads.py", "hazards/storage", "geo/spatial.py",
+           "hazards/api/problems.py", "hazards/api/auth.py", "hazards/api/paging.py", "hazards/api/payload.py",
+           "hazards/api/ogc.py", "hazards/api/hazards.py", "hazards/api/blueprints.py"]
 PEOPLES_ERRORS = (ServiceError, GeoError, TranslatableValueError)
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sdr]")
 # Latin words a Chinese sentence may keep: names of formats, encodings and coordinate systems, units,
@@ -36,7 +38,11 @@ _PLACEHOLDER = re.compile(r"%\((\w+)\)[sdr]")
 _KEPT_WORDS = {"WKT", "GeoJSON", "JSON", "JPEG", "PNG", "WebP", "Excel", "CSV", "UTF", "GBK", "GB", "WGS", "CGCS",
                "FeatureCollection", "features", "csv", "xlsx", "xls", "geojson", "MB", "Decimal", "NUL", "true",
                "false", "zh", "en", "Shapefile", "GeoPackage", "shp", "gpkg", "prj", "EPSG", "PROJ", "GDAL",
-               "Polygon", "MultiPolygon", "LineString", "MultiLineString", "Point", "code", "field", "within"}
+               "Polygon", "MultiPolygon", "LineString", "MultiLineString", "Point", "code", "field", "within",
+               # what a program sends as it stands, quoted in the API's problems: parameters, headers, media types
+               "bbox", "minlon", "minlat", "maxlon", "maxlat", "cursor", "limit", "unread", "json", "html", "file",
+               "API", "Authorization", "Bearer", "CSRFToken", "Content", "Type", "application", "multipart", "form",
+               "data"}
 
 
 def _modules() -> list[Path]:

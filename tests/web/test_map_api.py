@@ -98,8 +98,8 @@ def test_only_the_users_jurisdiction(client, auth, session, mapped):
 
 
 @pytest.mark.parametrize("params, message", [
-    ({}, "bbox is required"), ({"bbox": "1,2,3"}, "4 numbers"), ({"bbox": "113,38,112,39"}, "minimum"),
-    ({"bbox": "112,38,113,39", "zoom": "99"}, "zoom"),
+    ({}, "缺少范围参数"), ({"bbox": "1,2,3"}, "应为4个数"), ({"bbox": "113,38,112,39"}, "最小值不能大于最大值"),
+    ({"bbox": "112,38,113,39", "zoom": "99"}, "缩放级别"),
 ])
 def test_bad_requests_get_400_with_a_reason(client, viewer, params, message):
     response = get(client, **params)
