@@ -317,14 +317,28 @@ def _unbreakable(text: str) -> bool:
     return text.isascii() and " " not in text and len(text) <= 24
 
 
-def _header_em(text: str, lang: str) -> float:
-    """How narrow a header may wrap: English at spaces (its longest word), Chinese into lines of about
-    four characters, a bracketed part such as （万元） kept on one line."""
-    if lang == "en" or not any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text):
-        return max([_em(word) for word in text.split()] + [_em(text) / 3])
+def _chinese(text: str) -> bool:
+    return any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text)
+
+
+def _header_split(text: str) -> list[str]:
+    """Where a Chinese header breaks when its column is narrow: before its bracket (预算 / （万元）), or
+    after three or four characters (清单内 / 隐患, 年度清单 / 隐患, 动态新增 / 已完成), never one a line."""
     head, bracket, tail = text.partition("（")
-    parts = [head, bracket + tail] if bracket else [text]
-    return max(min(_em(part), max(4.0, _em(part) / 3)) for part in parts if part)
+    if bracket and head:
+        return [*_header_split(head), bracket + tail]
+    if len(text) <= 4 or not all(_chinese(ch) for ch in text):
+        return [text]
+    first = 3 if len(text) == 5 else 4
+    return [text[:first], *_header_split(text[first:])] if len(text) - first > 4 else [text[:first], text[first:]]
+
+
+def _header_em(text: str, lang: str) -> float:
+    """How narrow a header may be: English wraps at spaces (its longest word, at most three lines),
+    Chinese at the breaks of _header_split."""
+    if lang == "en" or not _chinese(text):
+        return max([_em(word) for word in text.split()] + [_em(text) / 3])
+    return max(_em(line) for line in _header_split(text))
 
 
 def _fit(table, lang: str) -> tuple[bool, float, list[float]]:
@@ -405,11 +419,11 @@ def _add_table(doc, table, lang: str, size: float, widths: list[float]) -> None:
 
 
 def _header_lines(text: str, size: float, width: float) -> str:
-    """A Chinese header too wide for its column breaks before its bracket: 预算 / （万元）."""
-    head, bracket, tail = text.partition("（")
-    if bracket and head and _em(text) * size + CELL_PAD_PT > width:
-        return f"{head}\n{bracket}{tail}"
-    return text
+    """A Chinese header too wide for its column, broken where _header_split says (Word would break
+    wherever the line is full: 清单内隐 / 患)."""
+    if _em(text) * size + CELL_PAD_PT <= width or not _chinese(text):
+        return text
+    return "\n".join(_header_split(text))
 
 
 def _mark_row(row, repeat: bool) -> None:
