@@ -42,8 +42,9 @@ Definitions (also in docs/reports.md; the tests hold the code to them). The coun
   year's own report, when the scope holds two years or more (at most six, up to the period's year).
 
 Modules: period (parsing), build (the queries and the CompletionReport), supervision (the supervision
-work), trend (the multi-year trend), wording (the paragraphs), charts (inline SVG), formats (JSON, CSV,
-XLSX, HTML, PDF), commands (`hazards report`).
+work), trend (the multi-year trend), wording (the paragraphs), charts (inline SVG), layout (table widths
+on paper), formats (JSON, CSV, XLSX, HTML, PDF), word (DOCX, a 公文 draft), svg_png (the charts as PNG
+for Word), commands (`hazards report`).
 """
 
 from hazards.reports.build import CompletionReport, ReportError, build_report
