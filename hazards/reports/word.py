@@ -45,6 +45,7 @@ TABLE_SIZES = (10.5, 10, 9, 8, 7.5)  # 五号 first, smaller only when a landsca
 CELL_PAD_PT = 7.0  # left and right cell margins (3 pt each) and a point of slack
 TEXT_FLOOR_EM = 5.0  # a text column narrower than its longest cell still holds five characters a line
 TEXT_CAP_EM = 14.0
+LATIN_SLACK = 1.3  # DejaVu Serif, which stands in for Times New Roman where it is missing, is that much wider
 PORTRAIT_PT = (PAGE_W - LEFT - RIGHT) / 12700
 LANDSCAPE_PT = (PAGE_H - TOP - BOTTOM) / 12700  # landscape pages keep the margins, turned with the page
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -70,7 +71,9 @@ def to_docx(report: CompletionReport, lang: str = "zh") -> bytes:
     doc.add_paragraph(next(numbers) + ("Summary" if en else "综述"), style="Report Heading")
     text = paragraph_en(report) if en else paragraph_zh(report)
     for part in [p.strip() for p in text.split("\n") if p.strip()]:
-        doc.add_paragraph(part, style="Report Body")
+        body = doc.add_paragraph(part, style="Report Body")
+        if en:  # justified English at this size opens wide gaps between words
+            body.alignment = WD_ALIGN_PARAGRAPH.LEFT
 
     charts = _charts(render_context(report, lang))
     if charts:
@@ -114,7 +117,7 @@ def _title_lines(report: CompletionReport, lang: str) -> list[str]:
         return [_title(report, lang)]
     head = f"{report.jurisdiction_name}{report.period.label_zh}"
     subject = "道路交通安全隐患治理完成情况"
-    return [head + subject] if _em(head + subject) * TITLE_PT <= PORTRAIT_PT else [head, subject]
+    return [head + subject] if _em(head + subject) * TITLE_PT <= PORTRAIT_PT * 0.9 else [head, subject]
 
 
 def _section_numbers(lang: str):
@@ -176,8 +179,7 @@ def set_fonts(rpr, east_asia: str, latin: str = LATIN) -> None:
         rpr.insert(0, fonts)
     for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         fonts.attrib.pop(qn(attr), None)
-    for attr, value in (("w:ascii", latin), ("w:hAnsi", latin), ("w:cs", latin), ("w:eastAsia", east_asia),
-                        ("w:hint", "eastAsia")):
+    for attr, value in (("w:ascii", latin), ("w:hAnsi", latin), ("w:cs", latin), ("w:eastAsia", east_asia)):
         fonts.set(qn(attr), value)
 
 
@@ -253,6 +255,7 @@ def _styles(doc) -> None:
     paragraph_style("Report Note", BODY_FONT, TABLE_SIZES[0], exact=False, before=3)
     footer = paragraph_style("Report Page Number", PAGE_FONT, PAGE_NUMBER_PT, exact=False)
     set_fonts(footer.element.get_or_add_rPr(), PAGE_FONT, PAGE_FONT)  # 4号半角宋体阿拉伯数字
+    footer.element.rPr.find(qn("w:rFonts")).set(qn("w:hint"), "eastAsia")  # the dashes too: 一字线
 
 
 def _page_numbers(doc, section) -> None:
@@ -308,8 +311,12 @@ def _charts(context: dict) -> list[tuple[bytes, str, float]]:
 # ---- tables -----------------------------------------------------------------------------------------
 
 def _em(text: str) -> float:
-    """The width of `text` in ems: a Chinese character one, a Latin letter or digit about half."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.55 for ch in text)
+    """The width of `text` in ems: a Chinese character one, a digit half, a Latin letter a little more."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5 if ch in NARROW else 0.6
+               for ch in text)
+
+
+NARROW = frozenset("0123456789.,:;-+%/()[] ")
 
 
 def _unbreakable(text: str) -> bool:
@@ -352,8 +359,8 @@ def _fit(table, lang: str) -> tuple[bool, float, list[float]]:
         if column.kind == "text" and not all(_unbreakable(row[index]) for row in rows):
             natural = max(header, min(longest, TEXT_CAP_EM))
             floor = max(header, min(longest, TEXT_FLOOR_EM))
-        else:
-            natural = floor = max(header, longest)
+        else:  # numbers, dates and codes stay on one line even where a wider font stands in for Times
+            natural = floor = max(header, longest * LATIN_SLACK)
         columns.append((natural, floor))
 
     def widths(size: float, which: int) -> list[float]:
@@ -438,7 +445,7 @@ def _fill(cell, text: str, style, size: float, width: float, align) -> None:
     cell.width = Pt(width)
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     paragraph = cell.paragraphs[0]
-    paragraph.style = style
+    paragraph._p.style = style.style_id  # by id: looking the style up by object is slow for 500 rows
     if align is not None:
         paragraph.alignment = align
     for index, line in enumerate(text.split("\n")):
