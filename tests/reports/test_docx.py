@@ -20,7 +20,7 @@ from docx.shared import Mm
 from PIL import Image
 
 from hazards.reports import build_report, parse_period
-from hazards.reports.formats import export, tables
+from hazards.reports.formats import export, render_context, tables
 from hazards.reports.svg_png import svg_to_png
 from hazards.reports.wording import paragraph_en, paragraph_zh
 from hazards.reports.word import to_docx
@@ -90,7 +90,11 @@ def test_the_word_file_holds_the_paragraph_and_every_table(report):
                 assert cell.paragraphs[0].alignment == wanted, (table.key, column.zh)
     summary = doc.tables[0].rows
     assert [c.text for c in summary[7].cells][:5] == ["年度清单合计", "91", "96", "89", "92.71%"]
-    assert len(doc.inline_shapes) == 2  # the level and unit charts; the ledger stores no boundary: no map
+    # every chart the page shows, as an image: here the level and unit charts (no boundary stored: no map)
+    charts = [v for v in render_context(report).values() if isinstance(v, str) and v.startswith("<svg")]
+    assert len(doc.inline_shapes) == len(charts) >= 2
+    assert [shape._inline.docPr.get("descr") for shape in doc.inline_shapes][:2] == [
+        "按督办级别：清单内隐患完成情况", "下级辖区治理率（年度清单）"]
 
 
 def test_a_gongwen_draft_a4_with_east_asian_fonts(report):
