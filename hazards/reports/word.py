@@ -17,7 +17,6 @@ that is too narrow), so no column is cut and no name breaks a character a line.
 from __future__ import annotations
 
 import io
-import unicodedata
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -30,6 +29,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from hazards.reports.build import CompletionReport
+from hazards.reports.layout import is_wide, text_em
 
 LATIN = "Times New Roman"
 BODY_FONT, TITLE_FONT, HEADING_FONT, PAGE_FONT = "仿宋_GB2312", "方正小标宋简体", "黑体", "宋体"
@@ -45,7 +45,6 @@ TABLE_SIZES = (10.5, 10, 9, 8, 7.5)  # 五号 first, smaller only when a landsca
 CELL_PAD_PT = 7.0  # left and right cell margins (3 pt each) and a point of slack
 TEXT_FLOOR_EM = 5.0  # a text column narrower than its longest cell still holds five characters a line
 TEXT_CAP_EM = 14.0
-LATIN_SLACK = 1.3  # DejaVu Serif, which stands in for Times New Roman where it is missing, is that much wider
 PORTRAIT_PT = (PAGE_W - LEFT - RIGHT) / 12700
 LANDSCAPE_PT = (PAGE_H - TOP - BOTTOM) / 12700  # landscape pages keep the margins, turned with the page
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -311,12 +310,9 @@ def _charts(context: dict) -> list[tuple[bytes, str, float]]:
 # ---- tables -----------------------------------------------------------------------------------------
 
 def _em(text: str) -> float:
-    """The width of `text` in ems: a Chinese character one, a digit half, a Latin letter a little more."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5 if ch in NARROW else 0.6
-               for ch in text)
-
-
-NARROW = frozenset("0123456789.,:;-+%/()[] ")
+    """The width of `text` in ems, as the PDF's layout measures it (a little generous for Latin text,
+    so that codes and numbers fit where a wider font, such as DejaVu Serif, stands in for Times)."""
+    return text_em(text)
 
 
 def _unbreakable(text: str) -> bool:
@@ -325,7 +321,7 @@ def _unbreakable(text: str) -> bool:
 
 
 def _chinese(text: str) -> bool:
-    return any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text)
+    return any(is_wide(ch) for ch in text)
 
 
 def _header_split(text: str) -> list[str]:
@@ -359,8 +355,8 @@ def _fit(table, lang: str) -> tuple[bool, float, list[float]]:
         if column.kind == "text" and not all(_unbreakable(row[index]) for row in rows):
             natural = max(header, min(longest, TEXT_CAP_EM))
             floor = max(header, min(longest, TEXT_FLOOR_EM))
-        else:  # numbers, dates and codes stay on one line even where a wider font stands in for Times
-            natural = floor = max(header, longest * LATIN_SLACK)
+        else:  # numbers, dates and codes stay on one line
+            natural = floor = max(header, longest)
         columns.append((natural, floor))
 
     def widths(size: float, which: int) -> list[float]:
