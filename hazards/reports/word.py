@@ -337,10 +337,10 @@ def _header_split(text: str) -> list[str]:
 
 
 def _header_em(text: str, lang: str) -> float:
-    """How narrow a header may be: English wraps at spaces (its longest word, at most three lines),
+    """How narrow a header may be: English wraps at spaces (its longest word),
     Chinese at the breaks of _header_split."""
     if lang == "en" or not _chinese(text):
-        return max([_em(word) for word in text.split()] + [_em(text) / 3])
+        return max([_em(word) for word in text.split()] + [0.0])
     return max(_em(line) for line in _header_split(text))
 
 
