@@ -12,7 +12,7 @@ DEMO_HAZARDS ?= 400
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/hazards_test
 
 RUN_PACKAGES := tzdata libsqlite3-mod-spatialite libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
-TEST_PACKAGES := $(RUN_PACKAGES) postgresql-15-postgis-3 redis-server chromium poppler-utils gdal-bin
+TEST_PACKAGES := $(RUN_PACKAGES) postgresql-15-postgis-3 redis-server chromium poppler-utils gdal-bin libreoffice-writer
 
 .PHONY: run test build venv system-run system-test services lock clean bench translations
 

@@ -9,7 +9,7 @@ from celery import shared_task
 
 from hazards.db import get_session, reading
 from hazards.reports import build_report, period_from_params
-from hazards.reports.formats import MIMETYPES, download_name, export, report_file_key
+from hazards.reports.formats import MAP_FORMATS, MIMETYPES, download_name, export, report_file_key
 from hazards.storage import current_store
 
 STEPS = 3
@@ -32,7 +32,7 @@ def build_report_job(self, jurisdiction_code: str, period: dict, level: str | No
     with reading(get_session()):
         report = build_report(get_session(), jurisdiction_code, period_from_params(period), level,
                               today=date.fromisoformat(today) if today else None, min_rank=min_rank,
-                              with_map=fmt in ("pdf", "html"), with_trend=fmt in ("pdf", "html"))
+                              with_map=fmt in MAP_FORMATS, with_trend=fmt in MAP_FORMATS)
         progress(2, "render")
         data = export(report, fmt, lang)
     progress(3, "write")

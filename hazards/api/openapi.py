@@ -14,6 +14,8 @@ from hazards.api.imports import MAX_LISTED_ERRORS
 from hazards.api.ogc import DEFAULT_LIMIT as OGC_DEFAULT_LIMIT
 from hazards.api.ogc import MAX_LIMIT as OGC_MAX_LIMIT
 from hazards.api.paging import DEFAULT_LIMIT, MAX_LIMIT
+from hazards.api.reports import FORMATS as REPORT_FORMATS
+from hazards.api.reports import MEDIA_TYPES as REPORT_MEDIA_TYPES
 from hazards.domain.enums import (
     AttachmentPhase,
     CoordinateInput,
@@ -282,8 +284,18 @@ def rest_paths() -> dict:
                 query("min_rank", {"type": "integer", "minimum": 0, "maximum": MAX_MIN_RANK},
                       "Units with fewer hazards on their annual list are listed but not ranked "
                       "(default: the REPORT_MIN_RANK setting)."),
+                query("format", {"type": "string", "enum": list(REPORT_FORMATS), "default": "json"},
+                      "json, or the web download's file: csv, xlsx, pdf or docx (Word, laid out as a 公文 "
+                      "draft). Without it the Accept header chooses among their media types (JSON for */*)."),
+                query("lang", {"type": "string", "enum": ["zh", "en"]},
+                      "The language of a file's text (default: Accept-Language, else the caller's setting)."),
             ],
-            "responses": {"200": body("CompletionReport", "The report."), **problems(400, 401, 404)}}},
+            "responses": {"200": {"description": "The report: JSON, or the file as an attachment named after it "
+                                                 "(忻州市2024年隐患治理报表.docx).",
+                                  "content": {JSON: {"schema": ref("CompletionReport")},
+                                              **{media: {"schema": {"type": "string", "format": "binary"}}
+                                                 for fmt, media in REPORT_MEDIA_TYPES.items() if fmt != "json"}}},
+                          **problems(400, 401, 404)}}},
         "/api/v1/import": {"post": {
             "tags": ["import"], "summary": "Import a ledger file (CSV, XLSX or GeoJSON)", "operationId": "importLedger",
             "description": "Every row is checked first; then all rows are written, or none (with "

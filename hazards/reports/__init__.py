@@ -38,12 +38,13 @@ Definitions (also in docs/reports.md; the tests hold the code to them). The coun
   not one); 通报/约谈/问责 events and the distinct responsible units of their hazards; extension
   requests granted/refused (decided in the period); look-back events; reopenings; the reminders'
   escalations. 处 counts distinct hazards, 次 events.
-* Trend: for the page and the PDF, each batch year's annual-list rate and money spent, from that
+* Trend: for the page, the PDF and Word, each batch year's annual-list rate and money spent, from that
   year's own report, when the scope holds two years or more (at most six, up to the period's year).
 
 Modules: period (parsing), build (the queries and the CompletionReport), supervision (the supervision
-work), trend (the multi-year trend), wording (the paragraphs), charts (inline SVG), formats (JSON, CSV,
-XLSX, HTML, PDF), commands (`hazards report`).
+work), trend (the multi-year trend), wording (the paragraphs), charts (inline SVG), layout (table widths
+on paper), formats (JSON, CSV, XLSX, HTML, PDF), word (DOCX, a 公文 draft), svg_png (the charts as PNG
+for Word), commands (`hazards report`).
 """
 
 from hazards.reports.build import CompletionReport, ReportError, build_report

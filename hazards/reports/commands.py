@@ -2,6 +2,7 @@
 
     hazards report --jurisdiction 140900 --year 2024 --format txt
     hazards report --jurisdiction 140900 --year 2024 --quarter 1 --format xlsx -o q1.xlsx
+    hazards report --jurisdiction 140900 --year 2024 --format docx      # 忻州市2024年隐患治理报表.docx, for Word or WPS
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import click
 
 from hazards.db import get_session
 
-FORMATS = ["txt", "json", "html", "xlsx", "pdf", "csv"]
-BINARY = {"xlsx", "pdf"}
+FORMATS = ["txt", "json", "html", "xlsx", "docx", "pdf", "csv"]
+BINARY = {"xlsx", "docx", "pdf"}
 
 
 def _day(_ctx, _param, value: str | None) -> date | None:
@@ -42,7 +43,7 @@ def _day(_ctx, _param, value: str | None) -> date | None:
               help="Fewest hazards on the list for a unit to be ranked (default: REPORT_MIN_RANK or 5).")
 @click.option("--today", "today", callback=_day, help="Judge overdue as if today were this date.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to this file (xlsx and pdf default to a file named after the report).")
+              help="Write to this file (xlsx, docx and pdf default to a file named after the report).")
 def report_command(jurisdiction_code, year, quarter, half, month, start, end, level, fmt, lang, min_rank, today,
                    output):
     """Print or write the remediation completion report of a division for a period."""
@@ -50,13 +51,13 @@ def report_command(jurisdiction_code, year, quarter, half, month, start, end, le
 
     from hazards.domain.divisions import DivisionCodeError
     from hazards.reports import PeriodError, ReportError, build_report, parse_period
-    from hazards.reports.formats import download_name, export
+    from hazards.reports.formats import MAP_FORMATS, download_name, export
 
     try:
         period = parse_period(year, quarter_=quarter, half_=half, month_=month, start=start, end=end)
         rank = min_rank if min_rank is not None else int(current_app.config.get("REPORT_MIN_RANK", 5))
         report = build_report(get_session(), jurisdiction_code, period, level, today=today, min_rank=rank,
-                              with_map=fmt in ("html", "pdf"), with_trend=fmt in ("html", "pdf"))
+                              with_map=fmt in MAP_FORMATS, with_trend=fmt in MAP_FORMATS)
     except (PeriodError, ReportError, DivisionCodeError) as exc:
         raise click.UsageError(str(exc)) from None
     data = export(report, fmt, lang)

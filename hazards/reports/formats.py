@@ -1,4 +1,4 @@
-"""The report as JSON (stable keys, see docs/reports.md), CSV, XLSX, HTML and PDF.
+"""The report as JSON (stable keys, see docs/reports.md), CSV, XLSX, HTML and PDF (DOCX: hazards.reports.word).
 
 CSV, XLSX and HTML share one set of tables (`tables`), so a column means the same in all three.
 Cells keep their type until the edge: money is Decimal 万元, rates are fractions, dates are dates.
@@ -376,7 +376,10 @@ def to_pdf(report: CompletionReport, lang: str = "zh") -> bytes:
 
 MIMETYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8", "html": "text/html; charset=utf-8",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf",
+             "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
              "txt": "text/plain; charset=utf-8"}
+#: The formats that draw the map of the subordinate divisions (the report is then built with_map).
+MAP_FORMATS = ("html", "pdf", "docx")
 
 
 def report_file_key(file_name: str) -> str:
@@ -386,7 +389,7 @@ def report_file_key(file_name: str) -> str:
 
 
 def export(report: CompletionReport, fmt: str, lang: str = "zh") -> bytes:
-    """The report as the bytes of a file in `fmt` (json, csv, html, xlsx, pdf, txt)."""
+    """The report as the bytes of a file in `fmt` (json, csv, html, xlsx, pdf, docx, txt)."""
     import json
 
     if fmt == "json":
@@ -399,6 +402,10 @@ def export(report: CompletionReport, fmt: str, lang: str = "zh") -> bytes:
         return to_xlsx(report, lang)
     if fmt == "pdf":
         return to_pdf(report, lang)
+    if fmt == "docx":
+        from hazards.reports.word import to_docx
+
+        return to_docx(report, lang)
     if fmt == "txt":
         return ((paragraph_en(report) if lang == "en" else paragraph_zh(report)) + "\n").encode("utf-8")
     raise ValueError(f"unknown report format '{fmt}'")

@@ -26,15 +26,15 @@ from hazards.db import get_session
 from hazards.i18n import current_language
 from hazards.queries.divisions import list_places
 from hazards.reports.build import BUCKETS, LEVEL_FILTERS
-from hazards.reports.formats import MIMETYPES, download_name, export, render_context, report_file_key
+from hazards.reports.formats import MAP_FORMATS, MIMETYPES, download_name, export, render_context, report_file_key
 from hazards.reports.request import ReportRequest, read_report_request
 from hazards.storage import FileMissing
 from hazards.web.downloads import send_stored
 from tasks.enqueue import enqueue, queue_reachable
 
 bp = Blueprint("reports", __name__)
-DOWNLOADS = ("xlsx", "pdf", "csv", "json")
-JOB_FORMATS = ("xlsx", "pdf", "csv", "json", "html")
+DOWNLOADS = ("xlsx", "docx", "pdf", "csv", "json")
+JOB_FORMATS = ("xlsx", "docx", "pdf", "csv", "json", "html")
 
 
 def _read(args) -> ReportRequest:
@@ -78,7 +78,7 @@ def download():
     if fmt not in DOWNLOADS + ("html",):
         abort(400, description=f"unknown format '{fmt}'")
     req = _read(request.args)
-    report = _build(req, with_map=fmt in ("pdf", "html"))
+    report = _build(req, with_map=fmt in MAP_FORMATS)
     return send_file(io.BytesIO(export(report, fmt, req.lang)), mimetype=MIMETYPES[fmt], as_attachment=True,
                      download_name=download_name(report, fmt))
 

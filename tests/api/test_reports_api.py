@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
 from decimal import Decimal
@@ -110,6 +111,30 @@ def test_the_same_json_as_the_web_download(api, client, auth, report_ledger, peo
     assert json.loads(downloaded.data) == from_api
 
 
+WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def test_the_report_as_a_word_file(api, report_ledger):
+    """format=docx, or Accept asking for Word: the web download's file, named after the report."""
+    from docx import Document
+
+    query = "/api/v1/reports?jurisdiction=140900&year=2024&min_rank=1"
+    by_name = api.get("city", f"{query}&format=docx")
+    assert by_name.status_code == 200 and by_name.mimetype == WORD
+    assert "attachment" in by_name.headers["Content-Disposition"]
+    assert "filename*=UTF-8''%E5%BF%BB%E5%B7%9E%E5%B8%82" in by_name.headers["Content-Disposition"]  # 忻州市…
+    doc = Document(io.BytesIO(by_name.data))
+    assert "2024年全市共完成道路交通安全隐患治理5处" in "".join(p.text for p in doc.paragraphs)
+    assert len(doc.tables) >= 6 and doc.tables[0].rows[0].cells[0].text == "督办级别"
+    by_accept = api.get("city", query, headers={"Accept": WORD})
+    assert by_accept.status_code == 200 and by_accept.mimetype == WORD
+    english = Document(io.BytesIO(api.get("city", f"{query}&format=docx&lang=en").data))
+    assert english.tables[0].rows[0].cells[0].text == "Level"
+    assert api.get("city", query, headers={"Accept": "*/*"}).mimetype == "application/json"
+    assert api.get("city", f"{query}&format=json", headers={"Accept": WORD}).mimetype == "application/json"
+    assert_problem(api.get("inspector", "/api/v1/reports?jurisdiction=140900&year=2024&format=docx"), 404)
+
+
 def test_other_divisions_do_not_exist_for_the_caller(api, report_ledger):
     assert_problem(api.get("inspector", "/api/v1/reports?jurisdiction=140900&year=2024"), 404, "not_found")
     assert_problem(api.get("other_county", "/api/v1/reports?jurisdiction=140902&year=2024"), 404, "not_found")
@@ -137,7 +162,9 @@ def test_no_token_is_a_401(api, report_ledger):
     ("year=2024&min_rank=-1", {"min_rank"}),
     ("year=2024&jurisdiction=1409", {"jurisdiction"}),
     ("year=abc&level=galactic&min_rank=x", {"year", "level", "min_rank"}),
-    ("year=2024&format=pdf", {"format"}),
+    ("year=2024&format=odt", {"format"}),
+    ("year=2024&format=docx&lang=fr", {"lang"}),
+    ("year=2024&colour=red", {"colour"}),
 ])
 def test_bad_parameters_are_400s_naming_them(api, report_ledger, query, fields):
     body = assert_problem(api.get("city", f"/api/v1/reports?{query}"), 400, "invalid_parameter")
