@@ -31,7 +31,7 @@ from hazards.models import Category, FundingEntry, Hazard, Jurisdiction, Organiz
 from hazards.permissions import within_clause
 from hazards.queries import completion as rules
 from hazards.queries.map_layers import display_boundary
-from hazards.reports.period import Period
+from hazards.reports.period import Period, previous_period
 
 OVERDUE_LIMIT = 500
 CENT = Decimal("0.01")
@@ -168,6 +168,9 @@ class CompletionReport:
     overdue_count: int
     overdue_limit: int = OVERDUE_LIMIT
     boundaries: list[Boundary] = field(default_factory=list)
+    # The same report for the previous period (`period.previous_period`) when the ledger has data for
+    # it; None otherwise, and always None for the previous report itself.
+    previous: CompletionReport | None = None
 
     def level(self, key: str) -> LevelRow:
         return next(row for row in self.levels if row.key == key)
@@ -256,9 +259,11 @@ def report_statements(session: Session, code: str, period: Period, levels: tuple
 # ---- assembling the report ---------------------------------------------------------------------
 
 def build_report(session: Session, jurisdiction_code: str, period: Period, level=None, today: date | None = None,
-                 min_rank: int = 5, *, with_map: bool = True, category: str | None = None) -> CompletionReport:
+                 min_rank: int = 5, *, with_map: bool = True, category: str | None = None,
+                 with_previous: bool = True) -> CompletionReport:
     """The completion report of a division for a period, optionally for one supervision level (and, for
-    the map's shading, one hazard category by its code)."""
+    the map's shading, one hazard category by its code); with the same report for the previous period
+    beside it (`previous`) unless `with_previous` is false."""
     code = check_code(jurisdiction_code)
     place = session.get(Jurisdiction, code)
     if place is None:
@@ -292,7 +297,7 @@ def build_report(session: Session, jurisdiction_code: str, period: Period, level
         for hcode, title, lv, jcode, jname, unit, deadline, batch, dynamic, x, y in session.execute(statements["overdue"])
     ]
     unit_rows = _ranked([u for u in units.values() if not u.own or _has_anything(u)], min_rank)
-    return CompletionReport(
+    report = CompletionReport(
         jurisdiction_code=code, jurisdiction_name=place.name, jurisdiction_name_en=place.name_en or place.name,
         jurisdiction_level=place.level, period=period, level_filter=level_key, today=today, as_of=as_of,
         min_rank=min_rank, levels=list(buckets.values()), units=unit_rows,
@@ -302,6 +307,27 @@ def build_report(session: Session, jurisdiction_code: str, period: Period, level
         overdue=overdue, overdue_count=overdue_count,
         boundaries=_boundaries(session, place, units) if with_map else [],
     )
+    if with_previous:
+        report.previous = _previous(session, report, level, category)
+    return report
+
+
+def _previous(session: Session, report: CompletionReport, level, category: str | None) -> CompletionReport | None:
+    """The same report for the previous period, built by `build_report` (one definition of every number);
+    None when there is no previous period or the ledger holds nothing for it (no hazard in scope, no
+    money): a comparison with nothing would read as growth from zero."""
+    before = previous_period(report.period, report.today)
+    if before is None:
+        return None
+    previous = build_report(session, report.jurisdiction_code, before, level, today=report.today,
+                            min_rank=report.min_rank, with_map=False, category=category, with_previous=False)
+    return previous if has_data(previous) else None
+
+
+def has_data(report: CompletionReport) -> bool:
+    """Whether the report counts anything at all: a hazard on its list, completed in it, or money in it."""
+    total = report.total
+    return bool(total.counts.total or total.counts.completed or total.money.amounts)
 
 
 def _counts(numbers) -> Counts:

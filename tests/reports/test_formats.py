@@ -145,7 +145,7 @@ def test_json_every_number(report):
     assert [(i["title"], i["days_overdue"], i["dynamic_add"]) for i in overdue["items"][1:]] == [
         ("C市级逾期1", 61, False), ("D县级次年销号", 61, False), ("F动态新增逾期", 31, True)]
     assert data["paragraph"]["zh"] == paragraph_zh(report)
-    assert data["paragraph"]["zh"].endswith("累计投入治理资金2462万余元。")
+    assert data["paragraph"]["zh"].endswith("全年投入治理资金2462万余元。")
     assert data["paragraph"]["en"].endswith("Funding spent: 24.62 million yuan.")
     assert json.loads(export(report, "json")) == data  # serialisable as it is
 
@@ -174,7 +174,7 @@ def test_csv(report):
     assert "不排名（清单内不足5处）,定襄县,140921,2,3,0,0.00%,0,0,3,0,0,0,0.00,0.00,0.00" in lines
     assert "—,忻州市本级,140900,5,8,5,62.50%,5,5,3,2,0,0,0.00,0.00,477.78" in lines
     assert "急弯,20,20,20,100.00%,20,20,0,0" in lines and "缺护栏,5,8,5,62.50%,5,5,3,2" in lines
-    assert "省道,48,1,60" in lines and "县道,15,2,12.7" in lines and "其他道路,3,0,0" in lines
+    assert "省道,48,1,60.0" in lines and "县道,15,2,12.7" in lines and "其他道路,3,0,0.0" in lines
     overdue = lines.index("【逾期未完成隐患清单】")
     assert lines[overdue + 1] == "隐患编号,隐患名称,督办级别,辖区,责任单位,整改期限,逾期天数,批次年度,动态新增"
     assert [line.split(",", 1)[1] for line in lines[overdue + 2:overdue + 6]] == [
@@ -189,7 +189,7 @@ def test_csv(report):
 
 def test_xlsx_cells_are_typed(report):
     book = load_workbook(io.BytesIO(to_xlsx(report)))
-    assert book.sheetnames == ["说明", "汇总", "资金", "下级辖区", "隐患类型", "道路类别", "逾期清单"]
+    assert book.sheetnames == ["说明", "汇总", "与上期对比", "资金", "下级辖区", "隐患类型", "道路类别", "逾期清单"]
     about = book["说明"]
     assert about["A1"].value == "道路交通安全隐患治理完成情况报表"
     assert [about.cell(r, 2).value for r in range(2, 7)] == [
@@ -223,7 +223,7 @@ def test_empty_report_reads_well_everywhere(session):
     report = build_report(session, "140921", YEAR, today=TODAY)
     data = to_json(report)
     assert all(row["rate"] is None for row in data["summary"])
-    assert data["paragraph"]["zh"] == "2024年全县暂无完成治理的道路交通安全隐患。2024年度清单内暂无道路交通安全隐患。"
+    assert data["paragraph"]["zh"] == "2024年，全县全年暂无完成治理的道路交通安全隐患。2024年度清单内暂无道路交通安全隐患。"
     assert "部级,0,0,0,—,0,0,0,0,0.00,0.00,0.00" in to_csv(report).splitlines()
     summary = load_workbook(io.BytesIO(to_xlsx(report)))["汇总"]
     assert summary["E2"].value == "—" and summary["B2"].value == 0
@@ -307,7 +307,7 @@ def test_page_shows_the_form_then_the_report(reports_app, client, auth, xinzhou_
     assert form.status_code == 200 and "治理完成情况报表" in form.get_data(as_text=True)
     assert "<svg" not in form.get_data(as_text=True)
     page = client.get("/reports?jurisdiction=140900&year=2024").get_data(as_text=True)
-    assert "2024年全市共完成道路交通安全隐患治理100处" in page and page.count("<svg") == 2  # no boundaries: no map
+    assert "2024年，全市全年共完成道路交通安全隐患治理100处" in page and page.count("<svg") == 2  # no boundaries: no map
     assert "/reports/download?" in page and "format=xlsx" in page
     assert client.get("/reports?year=2024&quarter=5").status_code == 400
 
