@@ -227,3 +227,35 @@ def test_no_hazards(session):
 def test_unknown_jurisdiction(session):
     with pytest.raises(ReportError, match="No division has the code"):
         build_report(session, "149999", YEAR)
+
+
+# ---- the previous period beside this one --------------------------------------------------------------
+
+def test_the_previous_period_is_the_same_report_built_for_it(session, xinzhou_ledger):
+    report = build_report(session, "140900", YEAR, today=TODAY)
+    direct = build_report(session, "140900", parse_period(2023), today=TODAY, with_map=False)
+    assert report.previous.period == direct.period == parse_period(2023)
+    assert {r.key: r.counts for r in report.previous.levels} == {r.key: r.counts for r in direct.levels}
+    # 2023: H_2023 closed ahead of its deadline; D_2023 still open at the year's end, not yet overdue on 31 Dec
+    assert report.previous.total.counts == counts(2, 4, 2, 2, 2, 2, 0)
+    assert report.previous.total.money.amounts == {}  # D's 2023 budget line belongs to a hazard found in 2024
+    assert report.previous.previous is None and report.previous.boundaries == []
+    quarter = build_report(session, "140900", parse_period(2024, quarter_=1), today=TODAY)
+    assert quarter.previous.period == parse_period(2023, quarter_=4)
+    assert quarter.previous.total.counts.completed == 2  # H_2023 was closed on 1 November 2023
+    assert "一季度共完成道路交通安全隐患治理2处，与上季度持平。" in paragraph_zh(quarter)  # D_2023, 1 Feb 2024
+
+
+def test_a_year_with_nothing_before_it_says_nothing_about_it(session, xinzhou_ledger):
+    xinfu = build_report(session, "140902", YEAR, today=TODAY)  # nothing of Xinfu's in 2023
+    assert xinfu.previous is None
+    assert "较" not in paragraph_zh(xinfu) and "than in" not in paragraph_en(xinfu)
+    assert build_report(session, "140900", parse_period(2023), today=TODAY).previous is None  # nothing in 2022
+    assert build_report(session, "140900", YEAR, today=TODAY, with_previous=False).previous is None
+
+
+def test_a_running_year_is_compared_with_the_same_part_of_the_year_before(session, xinzhou_ledger):
+    report = build_report(session, "140900", YEAR, today=date(2024, 11, 15))
+    assert report.previous.period == parse_period(start=date(2023, 1, 1), end=date(2023, 11, 15))
+    assert report.previous.total.counts.completed == 2
+    assert "较上年同期增加" in paragraph_zh(report) and "than in the same part of 2023" in paragraph_en(report)

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from hazards import clock
 from hazards.reports import build_report, parse_period
-from hazards.reports.formats import export, to_csv, to_html, to_json, to_pdf, to_xlsx
+from hazards.reports.formats import export, tables, to_csv, to_html, to_json, to_pdf, to_xlsx
 from hazards.reports.wording import paragraph_zh
 from tests.conftest import unavailable
 from tests.factories import user
@@ -224,6 +224,7 @@ def test_empty_report_reads_well_everywhere(session):
     data = to_json(report)
     assert all(row["rate"] is None for row in data["summary"])
     assert data["paragraph"]["zh"] == "2024年，全县全年暂无完成治理的道路交通安全隐患。2024年度清单内暂无道路交通安全隐患。"
+    assert data["previous"] is None and "previous" not in [t.key for t in tables(report)]  # nothing in 2023 either
     assert "部级,0,0,0,—,0,0,0,0,0.00,0.00,0.00" in to_csv(report).splitlines()
     summary = load_workbook(io.BytesIO(to_xlsx(report)))["汇总"]
     assert summary["E2"].value == "—" and summary["B2"].value == 0
@@ -452,3 +453,49 @@ def test_a_title_with_a_control_character_still_downloads_as_xlsx(session, clien
     assert listing.status_code == 200
     titles = [row[1] for row in load_workbook(io.BytesIO(listing.data)).active.iter_rows(values_only=True)]
     assert "井盖\ufffd缺失" in titles
+
+
+# ---- the previous period beside this one (与上年对比) -----------------------------------------------------
+
+COMPARISON_ROWS = [  # the fixture's 2024 against its 2023 (two completed, four on the list, no money)
+    "完成治理（期内）,100,2,98,4900.00%", "年度清单内隐患,96,4,92,2300.00%", "清单内已完成,89,2,87,4350.00%",
+    "治理率（%）,92.71,50.00,42.71,—", "按期完成,78,2,76,3800.00%", "其中提前完成,38,2,36,1800.00%", "逾期,3,0,3,—",
+    "预算（万元）,1012.35,0.00,1012.35,—", "到位（万元）,800.00,0.00,800.00,—", "支出（万元）,2462.35,0.00,2462.35,—",
+]
+
+
+def test_the_previous_year_beside_this_one_in_every_format(report):
+    (table,) = [t for t in tables(report) if t.key == "previous"]
+    assert [t.key for t in tables(report)][:3] == ["summary", "previous", "money"]
+    assert (table.title("zh"), table.title("en")) == ("与上年对比（同比）", "Compared with the previous year")
+    assert [",".join(row) for row in table.display_rows()] == COMPARISON_ROWS
+    lines = to_csv(report).splitlines()
+    start = lines.index("【与上年对比（同比）】")
+    assert lines[start + 1:start + 12] == ["项目,本期（2024年）,上期（2023年）,增减,增减幅度", *COMPARISON_ROWS]
+    sheet = load_workbook(io.BytesIO(to_xlsx(report)))["与上期对比"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert rows[0] == ["完成治理（期内）", 100, 2, 98, 49]
+    assert rows[3] == ["治理率（%）", 92.71, 50, 42.71, "—"] and rows[9] == ["支出（万元）", 2462.35, 0, 2462.35, "—"]
+    assert sheet["B11"].data_type == "n" and sheet["E2"].number_format == "0.00%"
+    assert "与上年对比（同比）" in to_html(report) and "Compared with the previous year" in to_html(report, "en")
+    previous = to_json(report)["previous"]
+    assert previous["comparison"] == "year_on_year" and previous["period"]["label_zh"] == "2023年"
+    assert previous["as_of"] == "2023-12-31"
+    total = next(row for row in previous["summary"] if row["key"] == "total")
+    assert {k: total[k] for k in ("completed", "total", "closed", "rate")} == {
+        "completed": 2, "total": 4, "closed": 2, "rate": "50.00"}
+    assert previous["changes"][0] == {"key": "completed", "label_zh": "完成治理（期内）",
+                                      "label_en": "Completed in the period", "this": 100, "previous": 2,
+                                      "change": 98, "change_pct": "4900.00"}
+    assert previous["changes"][3]["change"] == "42.71" and previous["changes"][3]["change_pct"] is None
+    assert previous["changes"][-1] == {"key": "spending", "label_zh": "支出（万元）", "label_en": "Spent (10k yuan)",
+                                       "this": "2462.35", "previous": "0.00", "change": "2462.35", "change_pct": None}
+
+
+def test_a_quarter_is_compared_with_the_quarter_before(session, xinzhou_ledger):
+    report = build_report(session, "140900", parse_period(2024, quarter_=1), today=TODAY)
+    (table,) = [t for t in tables(report, "en") if t.key == "previous"]
+    assert table.title("zh") == "与上季度对比（环比）" and table.title("en") == "Compared with the previous quarter"
+    assert [c.en for c in table.columns][1:3] == ["This period (Q1 2024)", "Previous (Q4 2023)"]
+    assert table.display_rows("en")[0] == ["Completed in the period", "2", "2", "0", "0.00%"]
+    assert to_json(report)["previous"]["comparison"] == "period_on_period"
