@@ -314,8 +314,7 @@ def build_report(session: Session, jurisdiction_code: str, period: Period, level
 
 def _previous(session: Session, report: CompletionReport, level, category: str | None) -> CompletionReport | None:
     """The same report for the previous period, built by `build_report` (one definition of every number);
-    None when there is no previous period or the ledger holds nothing for it (no hazard in scope, no
-    money): a comparison with nothing would read as growth from zero."""
+    None when there is no previous period or the ledger does not hold it (see `has_data`)."""
     before = previous_period(report.period, report.today)
     if before is None:
         return None
@@ -325,9 +324,10 @@ def _previous(session: Session, report: CompletionReport, level, category: str |
 
 
 def has_data(report: CompletionReport) -> bool:
-    """Whether the report counts anything at all: a hazard on its list, completed in it, or money in it."""
-    total = report.total
-    return bool(total.counts.total or total.counts.completed or total.money.amounts)
+    """Whether the ledger holds the report's period: hazards on its list. A period whose list is empty is
+    before the ledger began (or only partly imported: a few closures, some money); compared with it, this
+    period would read as growth from next to nothing ("增长3875%"), so it is not compared with at all."""
+    return bool(report.total.counts.total)
 
 
 def _counts(numbers) -> Counts:

@@ -264,6 +264,8 @@ def comparison_table(report: CompletionReport, lang: str = "zh") -> Table | None
 
 def comparison_title(report: CompletionReport) -> tuple[str, str]:
     kind = report.period.kind
+    if kind == "year" and report.previous.period.kind == "range":  # a running year: the same part of the last
+        return "与上年同期对比（同比）", "Compared with the same part of the previous year"
     if kind == "year":
         return "与上年对比（同比）", "Compared with the previous year"
     if kind == "range":

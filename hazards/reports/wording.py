@@ -5,6 +5,7 @@ previous period beside this one (同比 / 环比), and the number formats it and
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from hazards.domain.enums import FundingKind, JurisdictionLevel, RoadClass
@@ -107,8 +108,12 @@ def _road_rows(report: CompletionReport) -> list[RoadClassRow]:
 # year) and the list's completion are two named figures; 提前 is a part of 按期; 投入 is money spent in the
 # period (never 累计, which would be a cumulative figure); lengths to one decimal.
 
-def period_word_zh(period: Period) -> str:
-    """The word that names the period inside the paragraph: 全年, 一季度, 上半年, 5月, 期内 (a date range)."""
+def period_word_zh(period: Period, as_of: date | None = None) -> str:
+    """The word that names the period inside the paragraph: 全年, 一季度, 上半年, 5月, 期内 (a date range);
+    while the period runs (judged at `as_of`, before its end) 年内 for a year and 期内 otherwise, since
+    全年 or 四季度 would claim the whole of it."""
+    if as_of is not None and as_of < period.end:
+        return "年内" if period.kind == "year" else "期内"
     if period.kind == "year":
         return "全年"
     if period.kind == "quarter":
@@ -127,7 +132,7 @@ def _lead_zh(period: Period) -> str:
 def paragraph_zh(report: CompletionReport) -> str:
     """e.g. 2024年，全市全年共完成道路交通安全隐患治理100处，其中部省级督办点段68处、市级督办5处……"""
     lv = {row.key: row.counts for row in report.levels}
-    word = period_word_zh(report.period)
+    word = period_word_zh(report.period, report.as_of)
     where = f"{_lead_zh(report.period)}，{scope_word_zh(report.jurisdiction_name, report.jurisdiction_level)}{word}"
     what = _FILTER_ZH.get(report.level_filter, "") + SUBJECT_ZH
     done = lv["total"].completed
@@ -317,9 +322,10 @@ def _when_en(report: CompletionReport) -> str:
     period = report.period
     if period.kind == "range":
         return "From " + period.label_en
+    so_far = " to date" if report.as_of < period.end else ""
     if period.kind == "half":
-        return f"In the {HALVES_EN[1 if period.start.month == 1 else 2]} of {period.start.year}"
-    return "In " + period.label_en
+        return f"In the {HALVES_EN[1 if period.start.month == 1 else 2]} of {period.start.year}{so_far}"
+    return "In " + period.label_en + so_far
 
 
 def _previous_en(report: CompletionReport) -> str:

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from hazards import clock
 from hazards.reports import build_report, parse_period
 from hazards.reports.formats import export, tables, to_csv, to_html, to_json, to_pdf, to_xlsx
-from hazards.reports.wording import paragraph_zh
+from hazards.reports.wording import paragraph_en, paragraph_zh
 from tests.conftest import unavailable
 from tests.factories import user
 from tests.reports.xinzhou import TODAY
@@ -499,3 +499,12 @@ def test_a_quarter_is_compared_with_the_quarter_before(session, xinzhou_ledger):
     assert [c.en for c in table.columns][1:3] == ["This period (Q1 2024)", "Previous (Q4 2023)"]
     assert table.display_rows("en")[0] == ["Completed in the period", "2", "2", "0", "0.00%"]
     assert to_json(report)["previous"]["comparison"] == "period_on_period"
+
+
+def test_a_running_year_is_compared_with_the_same_part_of_the_last(session, xinzhou_ledger):
+    report = build_report(session, "140900", YEAR, today=date(2024, 11, 15))
+    (table,) = [t for t in tables(report) if t.key == "previous"]
+    assert table.title("zh") == "与上年同期对比（同比）"
+    assert [c.zh for c in table.columns][1:3] == ["本期（2024年）", "上期（2023年1月1日至2023年11月15日）"]
+    assert to_json(report)["previous"]["period"]["end"] == "2023-11-15"
+    assert paragraph_en(report).startswith("In 2024 to date, 100 road traffic-safety hazards were remediated")
