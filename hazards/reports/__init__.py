@@ -31,6 +31,10 @@ Definitions (also in docs/reports.md; the tests hold the code to them). The coun
   division, or by name when they have no code) and kilometres of sections by stake (end - start).
 * Overdue list: every hazard in scope open and overdue at the as-of date, any batch year, oldest
   deadline first, at most 500 rows (the full count is given too).
+* Previous period (`period.previous_period`): the year before a year (同比); the quarter, half or month
+  before (环比); the same number of days before a date range (上期); cut to the same elapsed part while
+  the period runs (上年同期). Its numbers are `build_report` for that period (`CompletionReport.previous`),
+  left out when its list holds no hazard (the ledger does not hold that period).
 
 Modules: period (parsing), build (the queries and the CompletionReport), wording (the paragraphs),
 charts (inline SVG), formats (JSON, CSV, XLSX, HTML, PDF), commands (`hazards report`).
