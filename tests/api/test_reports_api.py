@@ -83,11 +83,14 @@ def test_the_citys_report_has_the_ledgers_numbers(api, report_ledger):
     assert counts(units["140902"]["total"])[:3] == (4, 5, 4)
     assert report["overdue"]["count"] == 1 and report["overdue"]["items"][0]["title"] == "县级逾期"
     assert "5处" in report["paragraph"]["zh"]
+    assert report["previous"] is None  # nothing of 2023 in this ledger: no comparison
 
 
 def test_the_period_and_level_parameters(api, report_ledger):
     q4 = api.get("city", "/api/v1/reports?jurisdiction=140900&year=2024&quarter=4").get_json()
     assert q4["period"]["kind"] == "quarter"
+    # Q3 holds the 2024 list as well: the quarter comes with its previous one (环比)
+    assert q4["previous"]["comparison"] == "period_on_period" and q4["previous"]["period"]["label_zh"] == "2024年第三季度"
     assert next(r for r in q4["summary"] if r["key"] == "total")["completed"] == 2  # 31 Oct and 1 Dec
     city_only = api.get("city", "/api/v1/reports?jurisdiction=140900&from=2024-01-01&to=2024-12-31&level=city")
     body = city_only.get_json()
