@@ -651,6 +651,29 @@ def report_schemas() -> dict:
                 "lat": nullable({"type": "number"})}, ["code", "title", "level", "deadline", "days_overdue"],
                 additional=True)}}, ["count", "limit", "items"], additional=True),
             "paragraph": obj({"zh": text, "en": text}, ["zh", "en"], additional=True),
+            "previous": {**nullable(obj({
+                "comparison": {"type": "string", "enum": ["year_on_year", "period_on_period"]},
+                "period": obj({"kind": text, "start": DATE, "end": DATE, "label_zh": text, "label_en": text,
+                               "years": {"type": "array", "items": INT}},
+                              ["kind", "start", "end", "label_zh", "label_en", "years"], additional=True),
+                "as_of": DATE,
+                "summary": {"type": "array", "items": obj({"key": {"type": "string", "enum": level_keys},
+                                                           "label_zh": text, "label_en": text, **counts,
+                                                           "money": ref("ReportMoney")},
+                                                          ["key", *counts, "money"], additional=True)},
+                "changes": {"type": "array", "items": obj({
+                    "key": {"type": "string", "enum": ["completed", "total", "closed", "rate", "on_time", "ahead",
+                                                       "overdue", *FundingKind.values()]},
+                    "label_zh": text, "label_en": text,
+                    "this": {"description": "A count (integer), or a string: the rate in percent, money in 万元."},
+                    "previous": {"description": "As `this`, for the previous period."},
+                    "change": {"description": "this - previous; the rate's in percentage points."},
+                    "change_pct": {**nullable(text), "description": "The change in percent of the previous "
+                                                                   "value; null from zero and for the rate."}},
+                    ["key", "this", "previous", "change", "change_pct"], additional=True)}},
+                ["comparison", "period", "as_of", "summary", "changes"], additional=True)),
+                "description": "The same report for the previous period (同比 for a year, 环比 otherwise), "
+                               "null when the ledger does not hold it."},
         }, ["schema", "jurisdiction", "period", "level_filter", "as_of", "today", "min_rank", "money_unit", "summary",
             "units", "categories", "road_classes", "overdue", "paragraph"], additional=True),
             "description": "Counts are integers; money is 万元 as strings with two decimals; rates are percent "

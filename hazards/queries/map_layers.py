@@ -67,7 +67,8 @@ def completion_layer(session: Session, user, today: date, *, batch_year: int | N
     if not permissions.can_see(user, code):  # as a report asked for on the reports page
         raise NotFound(N_("No division %(code)s is within your jurisdiction."), {"code": code})
     period = year(batch_year) if batch_year else date_range(date(FIRST_BATCH_YEAR, 1, 1), today)
-    report = build_report(session, code, period, level, today=today, category=category, with_supervision=False)
+    report = build_report(session, code, period, level, today=today, category=category, with_supervision=False,
+                          with_previous=False)
     units = {u.code: u for u in report.units}
     features = []
     for boundary in report.boundaries:

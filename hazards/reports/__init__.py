@@ -40,6 +40,10 @@ Definitions (also in docs/reports.md; the tests hold the code to them). The coun
   escalations. 处 counts distinct hazards, 次 events.
 * Trend: for the page, the PDF and Word, each batch year's annual-list rate and money spent, from that
   year's own report, when the scope holds two years or more (at most six, up to the period's year).
+* Previous period (`period.previous_period`): the year before a year (同比); the quarter, half or month
+  before (环比); the same number of days before a date range (上期); cut to the same elapsed part while
+  the period runs (上年同期). Its numbers are `build_report` for that period (`CompletionReport.previous`),
+  left out when its list holds no hazard (the ledger does not hold that period).
 
 Modules: period (parsing), build (the queries and the CompletionReport), supervision (the supervision
 work), trend (the multi-year trend), wording (the paragraphs), charts (inline SVG), layout (table widths

@@ -31,7 +31,7 @@ from hazards.models import Category, FundingEntry, Hazard, Jurisdiction, Organiz
 from hazards.permissions import within_clause
 from hazards.queries import completion as rules
 from hazards.queries.map_layers import display_boundary
-from hazards.reports.period import Period
+from hazards.reports.period import Period, previous_period
 from hazards.reports.supervision import Supervision, count_supervision
 from hazards.reports.trend import TrendPoint, build_trend
 
@@ -172,6 +172,9 @@ class CompletionReport:
     boundaries: list[Boundary] = field(default_factory=list)
     supervision: Supervision = field(default_factory=Supervision)
     trend: list[TrendPoint] = field(default_factory=list)  # one point a batch year; empty with fewer than two
+    # The same report for the previous period (`period.previous_period`) when the ledger has data for
+    # it; None otherwise, and always None for the previous report itself.
+    previous: CompletionReport | None = None
 
     def level(self, key: str) -> LevelRow:
         return next(row for row in self.levels if row.key == key)
@@ -261,9 +264,11 @@ def report_statements(session: Session, code: str, period: Period, levels: tuple
 
 def build_report(session: Session, jurisdiction_code: str, period: Period, level=None, today: date | None = None,
                  min_rank: int = 5, *, with_map: bool = True, category: str | None = None,
-                 with_supervision: bool = True, with_trend: bool = False) -> CompletionReport:
+                 with_supervision: bool = True, with_trend: bool = False,
+                 with_previous: bool = True) -> CompletionReport:
     """The completion report of a division for a period, optionally for one supervision level (and, for
-    the map's shading, one hazard category by its code). `with_trend` adds the multi-year trend (a
+    the map's shading, one hazard category by its code); with the same report for the previous period
+    beside it (`previous`) unless `with_previous` is false. `with_trend` adds the multi-year trend (a
     report for each batch year: for the page and the PDF)."""
     code = check_code(jurisdiction_code)
     place = session.get(Jurisdiction, code)
@@ -310,6 +315,8 @@ def build_report(session: Session, jurisdiction_code: str, period: Period, level
     )
     _add_supervision_and_trend(session, report, with_supervision=with_supervision, with_trend=with_trend,
                                category=category)
+    if with_previous:
+        report.previous = _previous(session, report, level, category)
     return report
 
 
@@ -322,6 +329,25 @@ def _add_supervision_and_trend(session: Session, report: CompletionReport, *, wi
         report.supervision = count_supervision(session, scope, report.period)
     if with_trend:
         report.trend = build_trend(session, report, scope, category=category)
+
+
+def _previous(session: Session, report: CompletionReport, level, category: str | None) -> CompletionReport | None:
+    """The same report for the previous period, built by `build_report` (one definition of every number);
+    None when there is no previous period or the ledger does not hold it (see `has_data`)."""
+    before = previous_period(report.period, report.today)
+    if before is None:
+        return None
+    previous = build_report(session, report.jurisdiction_code, before, level, today=report.today,
+                            min_rank=report.min_rank, with_map=False, category=category, with_supervision=False,
+                            with_previous=False)
+    return previous if has_data(previous) else None
+
+
+def has_data(report: CompletionReport) -> bool:
+    """Whether the ledger holds the report's period: hazards on its list. A period whose list is empty is
+    before the ledger began (or only partly imported: a few closures, some money); compared with it, this
+    period would read as growth from next to nothing ("增长3875%"), so it is not compared with at all."""
+    return bool(report.total.counts.total)
 
 
 def _counts(numbers) -> Counts:

@@ -22,6 +22,7 @@ from hazards.reports.supervision import LISTING_LEVELS, Supervision
 from hazards.reports.wording import DASH, paragraph_en, paragraph_zh, scope_word_zh
 
 SCHEMA = "hazards.reports.completion/1"
+CENT = Decimal("0.01")
 KINDS = list(FundingKind)
 SOURCES = list(FundingSource)
 COUNT_KEYS = ("completed", "total", "closed", "rate", "on_time", "ahead", "open", "overdue")
@@ -79,6 +80,7 @@ def to_json(report: CompletionReport) -> dict:
         "supervision": supervision_json(report.supervision),
         "trend": [{"year": t.year, **_counts_json(t.annual), "spent": f"{to_wan(t.spent):f}"} for t in report.trend],
         "paragraph": {"zh": paragraph_zh(report), "en": paragraph_en(report)},
+        "previous": _previous_json(report),
     }
 
 
@@ -97,7 +99,7 @@ def supervision_json(s: Supervision) -> dict:
 class Column:
     zh: str
     en: str
-    kind: str = "int"  # int | text | rate | wan | km | date
+    kind: str = "int"  # int | text | rate | wan | km | date | num (int or Decimal, by row)
 
     def title(self, lang: str) -> str:
         return self.en if lang == "en" else self.zh
@@ -131,9 +133,10 @@ def display(cell, kind: str) -> str:
         return f"{(cell * 100).quantize(Decimal('0.01'), ROUND_HALF_UP):f}%"
     if kind == "wan":
         return f"{cell:f}"
-    if kind == "km":
-        text = f"{cell:f}"
-        return text.rstrip("0").rstrip(".") if "." in text else text
+    if kind == "km":  # one decimal, as in the paragraph: 60.0, 12.7
+        return f"{Decimal(cell).quantize(Decimal('0.1'), ROUND_HALF_UP):f}"
+    if kind == "num":  # a column whose rows hold counts, percentages and 万元 (the comparison table)
+        return f"{cell:f}" if isinstance(cell, Decimal) else str(cell)
     if isinstance(cell, date):
         return cell.isoformat()
     return str(cell)
@@ -207,7 +210,9 @@ def tables(report: CompletionReport, lang: str = "zh") -> list[Table]:
                     [[o.code, o.title, label(o.level, lang), o.jurisdiction_name, o.responsible_unit, o.deadline,
                       o.days_overdue, o.batch_year, name("是" if o.dynamic_add else "否", "yes" if o.dynamic_add else "no")]
                      for o in report.overdue])
-    return [summary, funding, units, categories, roads, supervision_table(report, lang), overdue]
+    comparison = comparison_table(report, lang)
+    return [summary, *([comparison] if comparison else []), funding, units, categories, roads,
+            supervision_table(report, lang), overdue]
 
 
 _LEVEL_ROWS = {"ministry": ("其中：部级", "of which ministry level"), "province": ("其中：省级", "of which province level"),
@@ -249,6 +254,100 @@ def heading(report: CompletionReport, lang: str = "zh") -> list[tuple[str, str]]
     ]
 
 
+# ---- this period beside the previous one (同比 / 环比) ------------------------------------------
+
+def comparison_rows(report: CompletionReport) -> list[tuple[str, str, str, object, object]]:
+    """(key, 中文, English, this period, previous period) for the summary rows and money; the list rows are
+    the annual list's (as in the paragraph), the rate in percent to two decimals, money in 万元."""
+    now, before = report, report.previous
+
+    def pct(r: CompletionReport) -> Decimal | None:
+        counts = r.level("annual").counts
+        rate = _rate(counts)
+        return None if rate is None else (rate * 100).quantize(CENT, ROUND_HALF_UP)
+
+    rows = [("completed", "完成治理（期内）", "Completed in the period", lambda r: r.total.counts.completed),
+            ("total", "年度清单内隐患", "On the annual list", lambda r: r.level("annual").counts.total),
+            ("closed", "清单内已完成", "Closed from the list", lambda r: r.level("annual").counts.closed),
+            ("rate", "治理率（%）", "Completion rate (%)", pct),
+            ("on_time", "按期完成", "On time", lambda r: r.level("annual").counts.on_time),
+            ("ahead", "其中提前完成", "of which ahead of deadline", lambda r: r.level("annual").counts.ahead),
+            ("overdue", "逾期", "Overdue", lambda r: r.level("annual").counts.overdue)]
+    rows += [(kind.value, column.zh, column.en, lambda r, kind=kind: to_wan(r.total.money.yuan(kind)))
+             for kind, column in zip(KINDS, MONEY_COLUMNS)]
+    return [(key, zh, en, value(now), value(before)) for key, zh, en, value in rows]
+
+
+def _change(this, before) -> tuple[object, Decimal | None]:
+    """The change and the change as a fraction of the previous value (None from zero or without a value)."""
+    if this is None or before is None:
+        return None, None
+    diff = this - before
+    return diff, (None if not before else (Decimal(diff) / Decimal(before)).quantize(Decimal("0.000001")))
+
+
+def comparison_table(report: CompletionReport, lang: str = "zh") -> Table | None:
+    """与上年对比（同比）/ 与上季度对比（环比）…: this period, the previous one, the change and the change in
+    percent; the rate's change is in percentage points (no percent of a percent). None when the ledger
+    holds nothing for the previous period."""
+    if report.previous is None:
+        return None
+    en = lang == "en"
+    this, before = report.period, report.previous.period
+    title_zh, title_en = comparison_title(report)
+    rows = []
+    for key, zh, english, now, prev in comparison_rows(report):
+        diff, ratio = _change(now, prev)
+        rows.append([english if en else zh, DASH if now is None else now, DASH if prev is None else prev,
+                     DASH if diff is None else diff, None if key == "rate" else ratio])
+    return Table("previous", title_zh, title_en,
+                 [Column("项目", "Item", "text"), Column(f"本期（{this.label_zh}）", f"This period ({this.label_en})", "num"),
+                  Column(f"上期（{before.label_zh}）", f"Previous ({before.label_en})", "num"),
+                  Column("增减", "Change", "num"), Column("增减幅度", "Change (%)", "rate")], rows)
+
+
+def comparison_title(report: CompletionReport) -> tuple[str, str]:
+    kind = report.period.kind
+    if kind == "year" and report.previous.period.kind == "range":  # a running year: the same part of the last
+        return "与上年同期对比（同比）", "Compared with the same part of the previous year"
+    if kind == "year":
+        return "与上年对比（同比）", "Compared with the previous year"
+    if kind == "range":
+        return "与上期对比", "Compared with the preceding period"
+    name_zh = {"quarter": "上季度", "month": "上月", "half": "上个半年"}[kind]
+    name_en = {"quarter": "quarter", "month": "month", "half": "half-year"}[kind]
+    return f"与{name_zh}对比（环比）", f"Compared with the previous {name_en}"
+
+
+def _previous_json(report: CompletionReport) -> dict | None:
+    """The previous period's summary and money, and each comparison row with its change; null when the
+    ledger holds nothing for the previous period."""
+    previous = report.previous
+    if previous is None:
+        return None
+    p = previous.period
+
+    def number(value):
+        return f"{value:f}" if isinstance(value, Decimal) else value
+
+    changes = []
+    for key, zh, en, now, prev in comparison_rows(report):
+        diff, ratio = _change(now, prev)
+        changes.append({"key": key, "label_zh": zh, "label_en": en, "this": number(now), "previous": number(prev),
+                        "change": number(diff),
+                        "change_pct": None if key == "rate" or ratio is None else
+                        f"{(ratio * 100).quantize(CENT, ROUND_HALF_UP):f}"})
+    return {
+        "comparison": "year_on_year" if report.period.kind == "year" else "period_on_period",
+        "period": {"kind": p.kind, "start": p.start.isoformat(), "end": p.end.isoformat(), "label_zh": p.label_zh,
+                   "label_en": p.label_en, "years": list(p.years)},
+        "as_of": previous.as_of.isoformat(),
+        "summary": [{"key": r.key, "label_zh": r.label_zh, "label_en": r.label_en, **_counts_json(r.counts),
+                     "money": _money_json(r.money)} for r in previous.levels],
+        "changes": changes,
+    }
+
+
 # ---- CSV and XLSX -------------------------------------------------------------------------------------
 
 def to_csv(report: CompletionReport, lang: str = "zh") -> str:
@@ -272,7 +371,7 @@ def to_csv(report: CompletionReport, lang: str = "zh") -> str:
 
 
 XLSX_FORMATS = {"wan": "0.00", "rate": "0.00%", "km": "0.0##", "date": "yyyy-mm-dd", "int": "0"}
-SHEET_NAMES = {"summary": "汇总", "money": "资金", "units": "下级辖区", "categories": "隐患类型",
+SHEET_NAMES = {"summary": "汇总", "previous": "与上期对比", "money": "资金", "units": "下级辖区", "categories": "隐患类型",
                "road_classes": "道路类别", "supervision": "督办工作", "overdue": "逾期清单"}
 
 

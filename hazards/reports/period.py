@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from hazards.domain.errors import N_, TranslatableValueError
 
@@ -159,3 +159,45 @@ def _check_year(y: int, field: str = "year") -> None:
     # The ledger's batch years are 2000-2100 (a CHECK constraint); a report outside them is a typo.
     if not 2000 <= y <= 2100:
         raise PeriodError(N_("The year %(value)s is outside 2000 to 2100."), {"value": y}, field)
+
+
+# ---- the period a report is compared with ---------------------------------------------------------
+
+COMPARISONS = {"year": "year_on_year", "quarter": "period_on_period", "month": "period_on_period",
+               "half": "period_on_period", "range": "period_on_period"}
+
+
+def previous_period(period: Period, today: date | None = None) -> Period | None:
+    """The period a report is compared with: the year before a year (同比), the quarter, half or month
+    before a quarter, half or month (环比), the same number of days just before a date range (上期);
+    None before 2000. While `period` runs past `today`, the previous one is cut to the same elapsed
+    part (上年同期: 1 January to the same day of the year before), so a part is compared with a part."""
+    try:
+        if period.kind == "year":
+            before = year(period.start.year - 1)
+        elif period.kind == "quarter":
+            q = (period.start.month - 1) // 3 + 1
+            before = quarter(period.start.year, q - 1) if q > 1 else quarter(period.start.year - 1, 4)
+        elif period.kind == "half":
+            before = half(period.start.year - 1, 2) if period.start.month == 1 else half(period.start.year, 1)
+        elif period.kind == "month":
+            m = period.start.month
+            before = month(period.start.year, m - 1) if m > 1 else month(period.start.year - 1, 12)
+        else:
+            days = (period.end - period.start).days + 1
+            return date_range(period.start - timedelta(days=days), period.start - timedelta(days=1))
+        if today is not None and period.start <= today < period.end:
+            elapsed_end = _same_day_in(before, period, today)
+            return date_range(before.start, elapsed_end)
+        return before
+    except PeriodError:
+        return None
+
+
+def _same_day_in(before: Period, period: Period, today: date) -> date:
+    """`today`'s place in `period` carried over to `before`: the same month and day a year earlier for a
+    year, the same number of days in for a quarter, half or month; never past `before`'s end."""
+    if period.kind == "year":
+        day = min(today.day, calendar.monthrange(before.start.year, today.month)[1])
+        return date(before.start.year, today.month, day)
+    return min(before.start + (today - period.start), before.end)

@@ -1,15 +1,17 @@
-"""The report's summary paragraph in the year-end style of the seeds, in Chinese and English, and the
-number formats it and the tables share (100处, 87.5%, 2462万余元, 2462.35万元)."""
+"""The report's summary paragraph in the year-end style of the seeds, in Chinese and English, with the
+previous period beside this one (同比 / 环比), and the number formats it and the tables share (100处,
+87.5%, 2462万余元, 2462.35万元, 27.2公里)."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from hazards.domain.enums import FundingKind, JurisdictionLevel, RoadClass
 from hazards.domain.money import TEN_THOUSAND, to_wan
 from hazards.reports.build import CompletionReport, Counts, RoadClassRow
-from hazards.reports.period import HALVES_EN, HALVES_ZH, en_date, zh_date
+from hazards.reports.period import HALVES_EN, HALVES_ZH, Period, en_date, zh_date
 from hazards.reports.supervision import LISTING_LEVELS
 
 DASH = "—"
@@ -23,6 +25,7 @@ _FILTER_ZH = {"ministry": "部级督办", "province": "省级督办", "ministry_
               "city": "市级督办", "county": "县级督办", "none": "未挂牌督办"}
 _FILTER_EN = {"ministry": "ministry-level", "province": "province-level", "ministry_province":
               "ministry- or province-level", "city": "city-level", "county": "county-level", "none": "unlisted"}
+_QUARTER_WORDS = {1: "一季度", 2: "二季度", 3: "三季度", 4: "四季度"}
 _ROAD_ORDER = {rc: i for i, rc in enumerate(RoadClass)}
 
 
@@ -66,9 +69,8 @@ def yuan_en(yuan: Decimal | int | None) -> str:
 
 
 def km_text(row: RoadClassRow) -> str:
-    """Kilometres to one decimal, trailing .0 dropped: 261公里, 8.5公里."""
-    text = f"{row.km.quantize(Decimal('0.1'), ROUND_HALF_UP):f}"
-    return text[:-2] if text.endswith(".0") else text
+    """Kilometres to one decimal, always (261.0公里, 8.5公里, 9.0公里 beside 27.2公里)."""
+    return f"{row.km.quantize(Decimal('0.1'), ROUND_HALF_UP):f}"
 
 
 def scope_word_zh(name: str, level: JurisdictionLevel) -> str:
@@ -100,15 +102,44 @@ def _road_rows(report: CompletionReport) -> list[RoadClassRow]:
 
 
 # ---- the paragraphs ----------------------------------------------------------------------------
+#
+# The year-end style of the source reports: "2024年，全市全年共完成……治理100处，较2023年增加12处，增长13.6%。
+# 其中……。2024年度清单内隐患96处，截至……已完成治理89处，治理率92.7%……；按期完成78处（其中提前完成38处）；
+# 尚未完成7处，其中逾期3处。……全年投入治理资金2462万余元。" The period's completions (whatever the batch
+# year) and the list's completion are two named figures; 提前 is a part of 按期; 投入 is money spent in the
+# period (never 累计, which would be a cumulative figure); lengths to one decimal.
+
+def period_word_zh(period: Period, as_of: date | None = None) -> str:
+    """The word that names the period inside the paragraph: 全年, 一季度, 上半年, 5月, 期内 (a date range);
+    while the period runs (judged at `as_of`, before its end) 年内 for a year and 期内 otherwise, since
+    全年 or 四季度 would claim the whole of it."""
+    if as_of is not None and as_of < period.end:
+        return "年内" if period.kind == "year" else "期内"
+    if period.kind == "year":
+        return "全年"
+    if period.kind == "quarter":
+        return _QUARTER_WORDS[(period.start.month - 1) // 3 + 1]
+    if period.kind == "half":
+        return HALVES_ZH[1 if period.start.month == 1 else 2]
+    if period.kind == "month":
+        return f"{period.start.month}月"
+    return "期内"
+
+
+def _lead_zh(period: Period) -> str:
+    return period.label_zh if period.kind == "range" else f"{period.start.year}年"
+
 
 def paragraph_zh(report: CompletionReport) -> str:
-    """e.g. 2024年全市共完成道路交通安全隐患治理100处，其中部省级督办点段68处、市级督办5处……"""
+    """e.g. 2024年，全市全年共完成道路交通安全隐患治理100处，其中部省级督办点段68处、市级督办5处……"""
     lv = {row.key: row.counts for row in report.levels}
-    where = report.period.label_zh + scope_word_zh(report.jurisdiction_name, report.jurisdiction_level)
+    word = period_word_zh(report.period, report.as_of)
+    where = f"{_lead_zh(report.period)}，{scope_word_zh(report.jurisdiction_name, report.jurisdiction_level)}{word}"
     what = _FILTER_ZH.get(report.level_filter, "") + SUBJECT_ZH
     done = lv["total"].completed
+    change = _completed_change_zh(report)
     if not done:
-        sentences = [f"{where}暂无完成治理的{what}。"]
+        sentences = [f"{where}暂无完成治理的{what}" + (f"，{change}" if change else "") + "。"]
     else:
         parts = [] if report.level_filter else [
             f"{name}{lv[key].completed}处" for key, name in
@@ -119,7 +150,11 @@ def paragraph_zh(report: CompletionReport) -> str:
             parts[0] = re.sub(r"^(\D+)", r"\1点段", parts[0])
         dynamic = f"动态新增{lv['dynamic'].completed}处" if lv["dynamic"].completed else ""
         detail = "、".join(parts) + ("，" if parts and dynamic else "") + dynamic
-        sentences = [f"{where}共完成{what}治理{done}处" + (f"，其中{detail}" if detail else "") + "。"]
+        head = f"{where}共完成{what}治理{done}处"
+        if change:
+            sentences = [f"{head}，{change}。" + (f"其中{detail}。" if detail else "")]
+        else:
+            sentences = [head + (f"，其中{detail}" if detail else "") + "。"]
     sentences.append(_list_zh(report, lv["annual"], what))
     if lv["dynamic"].total:
         total = lv["total"]
@@ -127,10 +162,10 @@ def paragraph_zh(report: CompletionReport) -> str:
                          f"已完成治理{total.closed}处，治理率{rate_text(total)}。")
     roads = _road_rows(report)
     if roads:
-        sentences.append("按道路类别，完成了" + "，".join(_road_zh(r) for r in roads) + "隐患治理。")
+        sentences.append(f"{word}完成治理的隐患中，" + "、".join(_road_zh(r) for r in roads) + "。")
     spent = report.total.money.yuan(FundingKind.SPENDING)
     if spent:
-        sentences.append(f"累计投入治理资金{wan_zh(spent)}。")
+        sentences.append(f"{word}投入治理资金{wan_zh(spent)}" + _spent_change_zh(report, spent) + "。")
     sentences.append(supervision_zh(report))
     return "".join(sentences)
 
@@ -140,18 +175,91 @@ def _list_zh(report: CompletionReport, annual: Counts, what: str) -> str:
     if not annual.total:
         return f"{head}暂无{what}。"
     text = (f"{head}隐患{annual.total}处，截至{zh_date(report.as_of)}已完成治理{annual.closed}处，"
-            f"治理率{rate_text(annual)}")
+            f"治理率{rate_text(annual)}" + _rate_change_zh(report))
     if annual.on_time:
-        text += f"，其中按期完成{annual.on_time}处" + (f"、提前完成{annual.ahead}处" if annual.ahead else "")
-    if not annual.open:
-        return text + "，已全部完成。"
-    return text + f"；尚未完成{annual.open}处" + (f"，其中逾期{annual.overdue}处" if annual.overdue else "，均未逾期") + "。"
+        text += f"；按期完成{annual.on_time}处" + (f"（其中提前完成{annual.ahead}处）" if annual.ahead else "")
+    if annual.open:
+        text += f"；尚未完成{annual.open}处" + (f"，其中逾期{annual.overdue}处" if annual.overdue else "，均未逾期")
+    return text + "。"
 
 
 def _road_zh(row: RoadClassRow) -> str:
-    sizes = ([f"{row.roads}条"] if row.roads else []) + ([f"{km_text(row)}公里"] if row.metres > 0 else [])
-    return "、".join(sizes) + row.label("zh") + f"{row.completed}处"
+    """国道5条39处（路段27.2公里）; 其他道路3处."""
+    return (row.label("zh") + (f"{row.roads}条" if row.roads else "") + f"{row.completed}处"
+            + (f"（路段{km_text(row)}公里）" if row.metres > 0 else ""))
 
+
+# ---- the previous period in words (同比 / 环比) ------------------------------------------------
+
+def _versus_zh(report: CompletionReport) -> tuple[str, str]:
+    """How the paragraph names the previous period: ('较2023年', '与上年持平'), ('较上季度', '与上季度持平')…"""
+    period, before = report.period, report.previous.period
+    cut = "同期" if before.kind == "range" and period.kind != "range" else ""
+    if period.kind == "year":
+        return (f"较上年{cut}" if cut else f"较{before.start.year}年"), f"与上年{cut}持平"
+    if period.kind == "half":
+        name = "上半年" if before.start.year == period.start.year else "上年下半年"
+    else:
+        name = {"quarter": "上季度", "month": "上月"}.get(period.kind, "上期")
+    return f"较{name}{cut}", f"与{name}{cut}持平"
+
+
+def change_zh(now, before, unit: str, versus: str, flat: str, amount=str) -> str:
+    """较2023年增加12处，增长13.6% / 较上季度减少3处，下降20% / 与上年持平; no percentage from zero."""
+    diff = now - before
+    if not diff:
+        return flat
+    text = f"{versus}{'增加' if diff > 0 else '减少'}{amount(abs(diff))}{unit}"
+    if before:
+        text += f"，{'增长' if diff > 0 else '下降'}{percent(abs(diff), before)}"
+    return text
+
+
+def _completed_change_zh(report: CompletionReport) -> str:
+    if report.previous is None:
+        return ""
+    return change_zh(report.total.counts.completed, report.previous.total.counts.completed, "处", *_versus_zh(report))
+
+
+def _rate_change_zh(report: CompletionReport) -> str:
+    """，较2023年提高1.2个百分点 (the difference of the two rates as printed); nothing without two lists."""
+    points = _rate_points(report)
+    if points is None:
+        return ""
+    versus, flat = _versus_zh(report)
+    if not points:
+        return f"，{flat}"
+    return f"，{versus}{'提高' if points > 0 else '降低'}{points_text(points)}个百分点"
+
+
+def _spent_change_zh(report: CompletionReport, spent: Decimal) -> str:
+    before = report.previous.total.money.yuan(FundingKind.SPENDING) if report.previous else Decimal(0)
+    if not before:
+        return ""
+    return "，" + change_zh(spent, before, "", *_versus_zh(report), amount=wan_zh)
+
+
+def _rate_points(report: CompletionReport) -> Decimal | None:
+    """This period's list rate minus the previous one's, in percentage points to one decimal, as printed."""
+    if report.previous is None:
+        return None
+    now, before = report.level("annual").counts, report.previous.level("annual").counts
+    if not (now.total and before.total):
+        return None
+    return _rate_value(now) - _rate_value(before)
+
+
+def points_text(points: Decimal) -> str:
+    """The size of a change of rate in percentage points as the rates are written: 2.9, 40 (not 40.0)."""
+    text = f"{abs(points):f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _rate_value(counts: Counts) -> Decimal:
+    return (Decimal(counts.closed) * 100 / Decimal(counts.total)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+# ---- English ---------------------------------------------------------------------------------------
 
 def paragraph_en(report: CompletionReport) -> str:
     """The same paragraph in English, for readers outside the bureau."""
@@ -174,6 +282,8 @@ def paragraph_en(report: CompletionReport) -> str:
         verb = "was" if done == 1 else "were"
         sentences = [f"{when}, {done:,} {kind}road traffic-safety {'hazard' if done == 1 else 'hazards'} {verb} "
                      f"remediated across {report.jurisdiction_name_en}" + (f": {_and(parts)}" if parts else "") + "."]
+    if report.previous is not None:
+        sentences.append(_completed_change_en(report))
     sentences.append(_list_en(report, lv["annual"], kind))
     if lv["dynamic"].total:
         total = lv["total"]
@@ -184,7 +294,7 @@ def paragraph_en(report: CompletionReport) -> str:
         sentences.append("Roads treated: " + "; ".join(_road_en(r) for r in roads) + ".")
     spent = report.total.money.yuan(FundingKind.SPENDING)
     if spent:
-        sentences.append(f"Funding spent: {yuan_en(spent)}.")
+        sentences.append(f"Funding spent: {yuan_en(spent)}" + _spent_change_en(report, spent) + ".")
     sentences.append(supervision_en(report))
     return " ".join(s for s in sentences if s)
 
@@ -194,15 +304,15 @@ def _list_en(report: CompletionReport, annual: Counts, kind: str) -> str:
     if not annual.total:
         return f"There were no {kind}hazards on {lists}."
     text = (f"Of the {_n(annual.total, kind + 'hazard')} on {lists}, {annual.closed:,} had been remediated by "
-            f"{en_date(report.as_of)} (completion rate {rate_text(annual)})")
+            f"{en_date(report.as_of)} (completion rate {rate_text(annual)}{_rate_change_en(report)})")
     if annual.on_time:
-        text += f", {annual.on_time:,} of them on time" + (
-            f" and {annual.ahead:,} ahead of the deadline" if annual.ahead else "")
-    if not annual.open:
-        return text + "; all have been completed."
-    verb = "remains" if annual.open == 1 else "remain"
-    return text + f"; {annual.open:,} {verb} open" + (
-        f", {annual.overdue:,} of them overdue." if annual.overdue else ", none overdue.")
+        text += f"; {annual.on_time:,} {'was' if annual.on_time == 1 else 'were'} completed on time" + (
+            f" ({annual.ahead:,} of them ahead of the deadline)" if annual.ahead else "")
+    if annual.open:
+        verb = "remains" if annual.open == 1 else "remain"
+        text += f"; {annual.open:,} {verb} open" + (f", {annual.overdue:,} of them overdue" if annual.overdue
+                                                    else ", none overdue")
+    return text + "."
 
 
 def _road_en(row: RoadClassRow) -> str:
@@ -215,9 +325,54 @@ def _when_en(report: CompletionReport) -> str:
     period = report.period
     if period.kind == "range":
         return "From " + period.label_en
+    so_far = " to date" if report.as_of < period.end else ""
     if period.kind == "half":
-        return f"In the {HALVES_EN[1 if period.start.month == 1 else 2]} of {period.start.year}"
-    return "In " + period.label_en
+        return f"In the {HALVES_EN[1 if period.start.month == 1 else 2]} of {period.start.year}{so_far}"
+    return "In " + period.label_en + so_far
+
+
+def _previous_en(report: CompletionReport) -> str:
+    """The previous period as a noun: '2023', 'the same part of 2023', 'the previous quarter'…"""
+    period, before = report.period, report.previous.period
+    if period.kind == "year":
+        year = before.start.year
+        return f"the same part of {year}" if before.kind == "range" else str(year)
+    if period.kind == "range":
+        return "the preceding period of the same length"
+    name = {"quarter": "quarter", "month": "month", "half": "half-year"}[period.kind]
+    return f"the same part of the previous {name}" if before.kind == "range" else f"the previous {name}"
+
+
+def _completed_change_en(report: CompletionReport) -> str:
+    now, before = report.total.counts.completed, report.previous.total.counts.completed
+    than = _previous_en(report)
+    if now == before:
+        return f"That is as many as in {than}."
+    diff = abs(now - before)
+    text = f"That is {diff:,} {'more' if now > before else 'fewer'} than in {than}"
+    return text + (f" ({'up' if now > before else 'down'} {percent(diff, before)})." if before else ".")
+
+
+def _rate_change_en(report: CompletionReport) -> str:
+    points = _rate_points(report)
+    if points is None:
+        return ""
+    than = _previous_en(report)
+    if not points:
+        return f", unchanged from {than}"
+    return f", {'up' if points > 0 else 'down'} {points_text(points)} percentage points on {than}"
+
+
+def _spent_change_en(report: CompletionReport, spent: Decimal) -> str:
+    before = report.previous.total.money.yuan(FundingKind.SPENDING) if report.previous else Decimal(0)
+    if not before:
+        return ""
+    than = _previous_en(report)
+    if spent == before:
+        return f", as much as in {than}"
+    diff = abs(spent - before)
+    return (f", {yuan_en(diff)} {'more' if spent > before else 'less'} than in {than} "
+            f"({'up' if spent > before else 'down'} {percent(diff, before)})")
 
 
 # ---- the supervision sentence ------------------------------------------------------------------

@@ -84,11 +84,14 @@ def test_the_citys_report_has_the_ledgers_numbers(api, report_ledger):
     assert counts(units["140902"]["total"])[:3] == (4, 5, 4)
     assert report["overdue"]["count"] == 1 and report["overdue"]["items"][0]["title"] == "县级逾期"
     assert "5处" in report["paragraph"]["zh"]
+    assert report["previous"] is None  # nothing of 2023 in this ledger: no comparison
 
 
 def test_the_period_and_level_parameters(api, report_ledger):
     q4 = api.get("city", "/api/v1/reports?jurisdiction=140900&year=2024&quarter=4").get_json()
     assert q4["period"]["kind"] == "quarter"
+    # Q3 holds the 2024 list as well: the quarter comes with its previous one (环比)
+    assert q4["previous"]["comparison"] == "period_on_period" and q4["previous"]["period"]["label_zh"] == "2024年第三季度"
     assert next(r for r in q4["summary"] if r["key"] == "total")["completed"] == 2  # 31 Oct and 1 Dec
     city_only = api.get("city", "/api/v1/reports?jurisdiction=140900&from=2024-01-01&to=2024-12-31&level=city")
     body = city_only.get_json()
@@ -124,7 +127,7 @@ def test_the_report_as_a_word_file(api, report_ledger):
     assert "attachment" in by_name.headers["Content-Disposition"]
     assert "filename*=UTF-8''%E5%BF%BB%E5%B7%9E%E5%B8%82" in by_name.headers["Content-Disposition"]  # 忻州市…
     doc = Document(io.BytesIO(by_name.data))
-    assert "2024年全市共完成道路交通安全隐患治理5处" in "".join(p.text for p in doc.paragraphs)
+    assert "2024年，全市全年共完成道路交通安全隐患治理5处" in "".join(p.text for p in doc.paragraphs)
     assert len(doc.tables) >= 6 and doc.tables[0].rows[0].cells[0].text == "督办级别"
     by_accept = api.get("city", query, headers={"Accept": WORD})
     assert by_accept.status_code == 200 and by_accept.mimetype == WORD

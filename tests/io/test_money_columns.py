@@ -45,7 +45,7 @@ def only_row(path) -> dict:
 
 
 def test_a_historic_ledger_of_closed_hazards_arrives_with_its_money(session, tmp_path):
-    """The year-end report's 累计投入治理资金 needs the money of hazards closed before the ledger
+    """The year-end report's 投入治理资金 needs the money of hazards closed before the ledger
     existed: an administrator's import brings it, dated when it was spent."""
     path = write_csv(tmp_path / "2023.csv", HEADER + ["预算资金(万元)", "已投入资金(万元)", "资金来源", "资金日期"], [
         ["老G208线急弯", "140902", "2023-03-01", "112.70", "38.40", "已销号", "2023-10-20", "120", "118.5", "省级", "2023-09-30"],

@@ -79,4 +79,4 @@ def test_an_agency_goes_from_an_empty_database_to_its_2024_report(backend, make_
     assert Decimal(money["spending"]["total"]) == Decimal("118.75")
     assert (Decimal(money["spending"]["county"]), Decimal(money["spending"]["city"])) == (Decimal("75.5"),
                                                                                           Decimal("40.25"))
-    assert "2公里县道" in report["paragraph"]["zh"] and "累计投入治理资金118万余元" in report["paragraph"]["zh"]
+    assert "县道1条1处（路段2.0公里）" in report["paragraph"]["zh"] and "投入治理资金118万余元" in report["paragraph"]["zh"]

@@ -141,20 +141,24 @@ def test_overdue_list(session, xinzhou_ledger):
 
 def test_the_seed_paragraph(session, xinzhou_ledger):
     report = build_report(session, "140900", YEAR, today=TODAY)
+    # The fixture's 2023 holds two completions and a list of four (H_2023, D_2023): 同比 from them.
     assert paragraph_zh(report) == (
-        "2024年全市共完成道路交通安全隐患治理100处，其中部省级督办点段68处、市级督办5处、县级督办15处、未挂牌3处，"
-        "动态新增9处。2024年度清单内隐患96处，截至2024年12月31日已完成治理89处，治理率92.7%，其中按期完成78处、"
-        "提前完成38处；尚未完成7处，其中逾期3处。计入动态新增10处后，清单内隐患共106处，已完成治理98处，治理率92.5%。"
-        "按道路类别，完成了1条国道20处，1条、60公里省道48处，2条、12.7公里县道15处，1条乡道9处，1条城市道路5处，"
-        "其他道路3处隐患治理。累计投入治理资金2462万余元。"
+        "2024年，全市全年共完成道路交通安全隐患治理100处，较2023年增加98处，增长4900%。其中部省级督办点段68处、"
+        "市级督办5处、县级督办15处、未挂牌3处，动态新增9处。2024年度清单内隐患96处，截至2024年12月31日已完成治理89处，"
+        "治理率92.7%，较2023年提高42.7个百分点；按期完成78处（其中提前完成38处）；尚未完成7处，其中逾期3处。"
+        "计入动态新增10处后，清单内隐患共106处，已完成治理98处，治理率92.5%。全年完成治理的隐患中，国道1条20处、"
+        "省道1条48处（路段60.0公里）、县道2条15处（路段12.7公里）、乡道1条9处、城市道路1条5处、其他道路3处。"
+        "全年投入治理资金2462万余元。"
     )
     assert paragraph_en(report) == (
         "In 2024, 100 road traffic-safety hazards were remediated across Xinzhou: 68 supervised at ministry or "
         "province level, 5 at city level, 15 at county level, 3 not listed for supervision and 9 dynamic additions. "
-        "Of the 96 hazards on the 2024 list, 89 had been remediated by 31 December 2024 (completion rate 92.7%), "
-        "78 of them on time and 38 ahead of the deadline; 7 remain open, 3 of them overdue. Including 10 dynamic "
+        "That is 98 more than in 2023 (up 4900%). "
+        "Of the 96 hazards on the 2024 list, 89 had been remediated by 31 December 2024 (completion rate 92.7%, "
+        "up 42.7 percentage points on 2023); 78 were completed on time (38 of them ahead of the deadline); "
+        "7 remain open, 3 of them overdue. Including 10 dynamic "
         "additions, 98 of 106 have been remediated (completion rate 92.5%). Roads treated: 20 hazards on 1 national "
-        "road; 48 hazards on 1 provincial road (60 km of sections); 15 hazards on 2 county roads (12.7 km of "
+        "road; 48 hazards on 1 provincial road (60.0 km of sections); 15 hazards on 2 county roads (12.7 km of "
         "sections); 9 hazards on 1 township road; 5 hazards on 1 urban road; 3 hazards on other roads. "
         "Funding spent: 24.62 million yuan."
     )
@@ -162,12 +166,12 @@ def test_the_seed_paragraph(session, xinzhou_ledger):
 
 def test_a_county_report_says_quanqu_and_has_only_its_own_row(session, xinzhou_ledger):
     report = build_report(session, "140902", YEAR, today=TODAY)
-    assert paragraph_zh(report).startswith("2024年全区共完成道路交通安全隐患治理42处，其中部省级督办点段20处、"
+    assert paragraph_zh(report).startswith("2024年，全区全年共完成道路交通安全隐患治理42处，其中部省级督办点段20处、"
                                            "县级督办13处，动态新增9处。")
     assert [u.code for u in report.units] == ["140902"] and report.units[0].own
     assert build_report(session, "140981", YEAR, today=TODAY).total.counts.completed == 51
-    assert paragraph_zh(build_report(session, "140981", YEAR, today=TODAY)).startswith("2024年全市")  # 原平市
-    assert paragraph_zh(build_report(session, "140921", YEAR, today=TODAY)).startswith("2024年全县")  # 定襄县
+    assert paragraph_zh(build_report(session, "140981", YEAR, today=TODAY)).startswith("2024年，全市")  # 原平市
+    assert paragraph_zh(build_report(session, "140921", YEAR, today=TODAY)).startswith("2024年，全县")  # 定襄县
 
 
 def test_a_province_rolls_cities_up(session, xinzhou_ledger):
@@ -177,7 +181,7 @@ def test_a_province_rolls_cities_up(session, xinzhou_ledger):
     assert {code for code, unit in units.items() if unit.all.total or unit.all.completed} == {"140100", "140900"}
     assert units["140900"].all.completed == 100 and units["140100"].all.completed == 1
     assert report.total.counts.completed == 101
-    assert paragraph_zh(report).startswith("2024年全省共完成")
+    assert paragraph_zh(report).startswith("2024年，全省全年共完成")
 
 
 def test_level_filter(session, xinzhou_ledger):
@@ -185,7 +189,7 @@ def test_level_filter(session, xinzhou_ledger):
     assert city.level_filter == "city"
     assert city.total.counts == counts(5, 8, 5, 5, 5, 3, 2) and city.level("county").counts == Counts()
     assert city.overdue_count == 2
-    assert paragraph_zh(city).startswith("2024年全市共完成市级督办道路交通安全隐患治理5处。2024年度清单内隐患8处")
+    assert paragraph_zh(city).startswith("2024年，全市全年共完成市级督办道路交通安全隐患治理5处。2024年度清单内隐患8处")
     merged = build_report(session, "140900", YEAR, level="部省级", today=TODAY)
     assert merged.level_filter == "ministry_province" and merged.total.counts.completed == 68
     assert build_report(session, "140900", YEAR, level="县级督办", today=TODAY).level_filter == "county"
@@ -215,7 +219,7 @@ def test_no_hazards(session):
     assert all(r.counts == Counts() and r.counts.rate is None for r in report.levels)
     assert report.overdue == [] and report.overdue_count == 0 and report.categories == []
     assert all(u.rank is None for u in report.units)
-    assert paragraph_zh(report) == "2024年全市暂无完成治理的道路交通安全隐患。2024年度清单内暂无道路交通安全隐患。"
+    assert paragraph_zh(report) == "2024年，全市全年暂无完成治理的道路交通安全隐患。2024年度清单内暂无道路交通安全隐患。"
     assert paragraph_en(report) == ("In 2024, no road traffic-safety hazard was remediated across Xinzhou. "
                                     "There were no hazards on the 2024 list.")
 
@@ -223,3 +227,36 @@ def test_no_hazards(session):
 def test_unknown_jurisdiction(session):
     with pytest.raises(ReportError, match="No division has the code"):
         build_report(session, "149999", YEAR)
+
+
+# ---- the previous period beside this one --------------------------------------------------------------
+
+def test_the_previous_period_is_the_same_report_built_for_it(session, xinzhou_ledger):
+    report = build_report(session, "140900", YEAR, today=TODAY)
+    direct = build_report(session, "140900", parse_period(2023), today=TODAY, with_map=False)
+    assert report.previous.period == direct.period == parse_period(2023)
+    assert {r.key: r.counts for r in report.previous.levels} == {r.key: r.counts for r in direct.levels}
+    # 2023: H_2023 closed ahead of its deadline; D_2023 still open at the year's end, not yet overdue on 31 Dec
+    assert report.previous.total.counts == counts(2, 4, 2, 2, 2, 2, 0)
+    assert report.previous.total.money.amounts == {}  # D's 2023 budget line belongs to a hazard found in 2024
+    assert report.previous.previous is None and report.previous.boundaries == []
+    quarter = build_report(session, "140900", parse_period(2024, quarter_=1), today=TODAY)
+    assert quarter.previous.period == parse_period(2023, quarter_=4)
+    assert quarter.previous.total.counts.completed == 2  # H_2023 was closed on 1 November 2023
+    assert "一季度共完成道路交通安全隐患治理2处，与上季度持平。" in paragraph_zh(quarter)  # D_2023, 1 Feb 2024
+
+
+def test_a_year_with_nothing_before_it_says_nothing_about_it(session, xinzhou_ledger):
+    xinfu = build_report(session, "140902", YEAR, today=TODAY)  # nothing of Xinfu's in 2023
+    assert xinfu.previous is None
+    assert "较" not in paragraph_zh(xinfu) and "than in" not in paragraph_en(xinfu)
+    assert build_report(session, "140900", parse_period(2023), today=TODAY).previous is None  # nothing in 2022
+    assert build_report(session, "140900", YEAR, today=TODAY, with_previous=False).previous is None
+
+
+def test_a_running_year_is_compared_with_the_same_part_of_the_year_before(session, xinzhou_ledger):
+    report = build_report(session, "140900", YEAR, today=date(2024, 11, 15))
+    assert report.previous.period == parse_period(start=date(2023, 1, 1), end=date(2023, 11, 15))
+    assert report.previous.total.counts.completed == 2
+    assert "2024年，全市年内共完成道路交通安全隐患治理100处，较上年同期增加98处" in paragraph_zh(report)
+    assert "than in the same part of 2023" in paragraph_en(report)

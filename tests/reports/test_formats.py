@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 
 from hazards import clock
 from hazards.reports import build_report, parse_period
-from hazards.reports.formats import export, to_csv, to_html, to_json, to_pdf, to_xlsx
-from hazards.reports.wording import paragraph_zh
+from hazards.reports.formats import export, tables, to_csv, to_html, to_json, to_pdf, to_xlsx
+from hazards.reports.wording import paragraph_en, paragraph_zh
 from tests.conftest import unavailable
 from tests.factories import user
 from tests.reports.xinzhou import TODAY
@@ -145,7 +145,7 @@ def test_json_every_number(report):
     assert [(i["title"], i["days_overdue"], i["dynamic_add"]) for i in overdue["items"][1:]] == [
         ("C市级逾期1", 61, False), ("D县级次年销号", 61, False), ("F动态新增逾期", 31, True)]
     assert data["paragraph"]["zh"] == paragraph_zh(report)
-    assert data["paragraph"]["zh"].endswith("累计投入治理资金2462万余元。")
+    assert data["paragraph"]["zh"].endswith("全年投入治理资金2462万余元。")
     assert data["paragraph"]["en"].endswith("Funding spent: 24.62 million yuan.")
     assert json.loads(export(report, "json")) == data  # serialisable as it is
 
@@ -174,7 +174,7 @@ def test_csv(report):
     assert "不排名（清单内不足5处）,定襄县,140921,2,3,0,0.00%,0,0,3,0,0,0,0.00,0.00,0.00" in lines
     assert "—,忻州市本级,140900,5,8,5,62.50%,5,5,3,2,0,0,0.00,0.00,477.78" in lines
     assert "急弯,20,20,20,100.00%,20,20,0,0" in lines and "缺护栏,5,8,5,62.50%,5,5,3,2" in lines
-    assert "省道,48,1,60" in lines and "县道,15,2,12.7" in lines and "其他道路,3,0,0" in lines
+    assert "省道,48,1,60.0" in lines and "县道,15,2,12.7" in lines and "其他道路,3,0,0.0" in lines
     overdue = lines.index("【逾期未完成隐患清单】")
     assert lines[overdue + 1] == "隐患编号,隐患名称,督办级别,辖区,责任单位,整改期限,逾期天数,批次年度,动态新增"
     assert [line.split(",", 1)[1] for line in lines[overdue + 2:overdue + 6]] == [
@@ -189,7 +189,8 @@ def test_csv(report):
 
 def test_xlsx_cells_are_typed(report):
     book = load_workbook(io.BytesIO(to_xlsx(report)))
-    assert book.sheetnames == ["说明", "汇总", "资金", "下级辖区", "隐患类型", "道路类别", "督办工作", "逾期清单"]
+    assert book.sheetnames == ["说明", "汇总", "与上期对比", "资金", "下级辖区", "隐患类型", "道路类别", "督办工作",
+                               "逾期清单"]
     about = book["说明"]
     assert about["A1"].value == "道路交通安全隐患治理完成情况报表"
     assert [about.cell(r, 2).value for r in range(2, 7)] == [
@@ -223,7 +224,8 @@ def test_empty_report_reads_well_everywhere(session):
     report = build_report(session, "140921", YEAR, today=TODAY)
     data = to_json(report)
     assert all(row["rate"] is None for row in data["summary"])
-    assert data["paragraph"]["zh"] == "2024年全县暂无完成治理的道路交通安全隐患。2024年度清单内暂无道路交通安全隐患。"
+    assert data["paragraph"]["zh"] == "2024年，全县全年暂无完成治理的道路交通安全隐患。2024年度清单内暂无道路交通安全隐患。"
+    assert data["previous"] is None and "previous" not in [t.key for t in tables(report)]  # nothing in 2023 either
     assert "部级,0,0,0,—,0,0,0,0,0.00,0.00,0.00" in to_csv(report).splitlines()
     summary = load_workbook(io.BytesIO(to_xlsx(report)))["汇总"]
     assert summary["E2"].value == "—" and summary["B2"].value == 0
@@ -307,7 +309,7 @@ def test_page_shows_the_form_then_the_report(reports_app, client, auth, xinzhou_
     assert form.status_code == 200 and "治理完成情况报表" in form.get_data(as_text=True)
     assert "<svg" not in form.get_data(as_text=True)
     page = client.get("/reports?jurisdiction=140900&year=2024").get_data(as_text=True)
-    assert "2024年全市共完成道路交通安全隐患治理100处" in page and page.count("<svg") == 3  # levels, units, 2023–24 trend
+    assert "2024年，全市全年共完成道路交通安全隐患治理100处" in page and page.count("<svg") == 3  # levels, units, 2023–24 trend
     assert "/reports/download?" in page and "format=xlsx" in page
     assert client.get("/reports?year=2024&quarter=5").status_code == 400
 
@@ -452,3 +454,58 @@ def test_a_title_with_a_control_character_still_downloads_as_xlsx(session, clien
     assert listing.status_code == 200
     titles = [row[1] for row in load_workbook(io.BytesIO(listing.data)).active.iter_rows(values_only=True)]
     assert "井盖\ufffd缺失" in titles
+
+
+# ---- the previous period beside this one (与上年对比) -----------------------------------------------------
+
+COMPARISON_ROWS = [  # the fixture's 2024 against its 2023 (two completed, four on the list, no money)
+    "完成治理（期内）,100,2,98,4900.00%", "年度清单内隐患,96,4,92,2300.00%", "清单内已完成,89,2,87,4350.00%",
+    "治理率（%）,92.71,50.00,42.71,—", "按期完成,78,2,76,3800.00%", "其中提前完成,38,2,36,1800.00%", "逾期,3,0,3,—",
+    "预算（万元）,1012.35,0.00,1012.35,—", "到位（万元）,800.00,0.00,800.00,—", "支出（万元）,2462.35,0.00,2462.35,—",
+]
+
+
+def test_the_previous_year_beside_this_one_in_every_format(report):
+    (table,) = [t for t in tables(report) if t.key == "previous"]
+    assert [t.key for t in tables(report)][:3] == ["summary", "previous", "money"]
+    assert (table.title("zh"), table.title("en")) == ("与上年对比（同比）", "Compared with the previous year")
+    assert [",".join(row) for row in table.display_rows()] == COMPARISON_ROWS
+    lines = to_csv(report).splitlines()
+    start = lines.index("【与上年对比（同比）】")
+    assert lines[start + 1:start + 12] == ["项目,本期（2024年）,上期（2023年）,增减,增减幅度", *COMPARISON_ROWS]
+    sheet = load_workbook(io.BytesIO(to_xlsx(report)))["与上期对比"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert rows[0] == ["完成治理（期内）", 100, 2, 98, 49]
+    assert rows[3] == ["治理率（%）", 92.71, 50, 42.71, "—"] and rows[9] == ["支出（万元）", 2462.35, 0, 2462.35, "—"]
+    assert sheet["B11"].data_type == "n" and sheet["E2"].number_format == "0.00%"
+    assert "与上年对比（同比）" in to_html(report) and "Compared with the previous year" in to_html(report, "en")
+    previous = to_json(report)["previous"]
+    assert previous["comparison"] == "year_on_year" and previous["period"]["label_zh"] == "2023年"
+    assert previous["as_of"] == "2023-12-31"
+    total = next(row for row in previous["summary"] if row["key"] == "total")
+    assert {k: total[k] for k in ("completed", "total", "closed", "rate")} == {
+        "completed": 2, "total": 4, "closed": 2, "rate": "50.00"}
+    assert previous["changes"][0] == {"key": "completed", "label_zh": "完成治理（期内）",
+                                      "label_en": "Completed in the period", "this": 100, "previous": 2,
+                                      "change": 98, "change_pct": "4900.00"}
+    assert previous["changes"][3]["change"] == "42.71" and previous["changes"][3]["change_pct"] is None
+    assert previous["changes"][-1] == {"key": "spending", "label_zh": "支出（万元）", "label_en": "Spent (10k yuan)",
+                                       "this": "2462.35", "previous": "0.00", "change": "2462.35", "change_pct": None}
+
+
+def test_a_quarter_is_compared_with_the_quarter_before(session, xinzhou_ledger):
+    report = build_report(session, "140900", parse_period(2024, quarter_=1), today=TODAY)
+    (table,) = [t for t in tables(report, "en") if t.key == "previous"]
+    assert table.title("zh") == "与上季度对比（环比）" and table.title("en") == "Compared with the previous quarter"
+    assert [c.en for c in table.columns][1:3] == ["This period (Q1 2024)", "Previous (Q4 2023)"]
+    assert table.display_rows("en")[0] == ["Completed in the period", "2", "2", "0", "0.00%"]
+    assert to_json(report)["previous"]["comparison"] == "period_on_period"
+
+
+def test_a_running_year_is_compared_with_the_same_part_of_the_last(session, xinzhou_ledger):
+    report = build_report(session, "140900", YEAR, today=date(2024, 11, 15))
+    (table,) = [t for t in tables(report) if t.key == "previous"]
+    assert table.title("zh") == "与上年同期对比（同比）"
+    assert [c.zh for c in table.columns][1:3] == ["本期（2024年）", "上期（2023年1月1日至2023年11月15日）"]
+    assert to_json(report)["previous"]["period"]["end"] == "2023-11-15"
+    assert paragraph_en(report).startswith("In 2024 to date, 100 road traffic-safety hazards were remediated")

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from hazards.reports.period import PeriodError, parse_period, period_from_params
+from hazards.reports.period import PeriodError, parse_period, period_from_params, previous_period
 
 
 @pytest.mark.parametrize("kwargs, start, end, zh, en, kind", [
@@ -86,3 +86,35 @@ def test_errors_name_the_parameter_to_correct(params, field):
     with pytest.raises(PeriodError) as caught:
         period_from_params(params)
     assert caught.value.field == field
+
+
+# ---- the period a report is compared with (同比 / 环比 / 上期) --------------------------------------------
+
+@pytest.mark.parametrize("period, start, end, kind", [
+    (parse_period(2025), date(2024, 1, 1), date(2024, 12, 31), "year"),
+    (parse_period(2025, quarter_=1), date(2024, 10, 1), date(2024, 12, 31), "quarter"),
+    (parse_period(2025, quarter_=3), date(2025, 4, 1), date(2025, 6, 30), "quarter"),
+    (parse_period(2025, half_=1), date(2024, 7, 1), date(2024, 12, 31), "half"),
+    (parse_period(2025, half_=2), date(2025, 1, 1), date(2025, 6, 30), "half"),
+    (parse_period(2025, month_=1), date(2024, 12, 1), date(2024, 12, 31), "month"),
+    (parse_period(2024, month_=3), date(2024, 2, 1), date(2024, 2, 29), "month"),
+    # a date range: the same number of days just before it (46 days)
+    (parse_period(start=date(2025, 3, 1), end=date(2025, 4, 15)), date(2025, 1, 14), date(2025, 2, 28), "range"),
+])
+def test_previous_period(period, start, end, kind):
+    before = previous_period(period, today=date(2026, 11, 30))
+    assert (before.start, before.end, before.kind) == (start, end, kind)
+
+
+def test_a_running_period_is_compared_with_the_same_part_of_the_previous_one():
+    before = previous_period(parse_period(2026), today=date(2026, 11, 30))
+    assert (before.start, before.end, before.label_zh) == (date(2025, 1, 1), date(2025, 11, 30),
+                                                            "2025年1月1日至2025年11月30日")
+    assert previous_period(parse_period(2024), today=date(2024, 2, 29)).end == date(2023, 2, 28)
+    assert previous_period(parse_period(2026, quarter_=4), today=date(2026, 11, 30)).end == date(2026, 8, 30)
+    assert previous_period(parse_period(2026, month_=3), today=date(2026, 3, 31)).end == date(2026, 2, 28)  # ended
+
+
+def test_no_previous_period_before_2000():
+    assert previous_period(parse_period(2000)) is None
+    assert previous_period(parse_period(2000, quarter_=1)) is None
