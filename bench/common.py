@@ -6,6 +6,7 @@ import argparse
 import statistics
 import time
 from collections.abc import Callable
+import os
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -29,6 +30,8 @@ def database_url(backend: str, name: str) -> str:
         return f"sqlite:///{OUT_DIR / (name + '.sqlite')}"
     import psycopg
 
+    # Two checkouts benchmarking on one PostgreSQL at once keep apart by a prefix of their own.
+    name = os.environ.get("BENCH_DB_PREFIX", "") + name
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
