@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from collections.abc import Callable
-import os
 from pathlib import Path
 
 from sqlalchemy import func, select
