@@ -42,7 +42,7 @@ from tests.factories import draft, jpeg
 # Words that are not English to a Chinese reader, each with why; keep it short.
 ALLOWED = {
     # names of file formats and standards people know by these letters (导出 Excel、PDF 文件、OGC 接口)
-    "pdf", "csv", "xlsx", "xls", "excel", "json", "geojson", "api", "ogc", "wkt", "gps", "zip", "shp",
+    "pdf", "csv", "xlsx", "xls", "excel", "docx", "word", "wps", "json", "geojson", "api", "ogc", "wkt", "gps", "zip", "shp",
     "gpkg", "kml", "jpg", "jpeg", "png", "url", "http", "https", "openapi", "qgis", "gdal", "wgs",
     "gcj", "bd", "smtp", "html", "gis", "shapefile", "geopackage", "dbf", "shx", "prj", "cpg",
     # what the upload forms give as examples to type: a coordinate system, text encodings, the usual
