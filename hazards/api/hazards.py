@@ -10,7 +10,6 @@ from datetime import date
 
 from flask import current_app, jsonify, request, url_for
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import selectinload
 
 from hazards import clock, permissions
 from hazards.api import representations as rep
@@ -38,6 +37,7 @@ from hazards.inputs import shapes
 from hazards.inputs.values import NOT_A_CHOICE, ChoiceCodes, whole_number
 from hazards.models import Attachment, FundingEntry, Hazard
 from hazards.queries import hazard_list as listing
+from hazards.queries import hazard_rows
 from hazards.queries.actions import actions_for
 from hazards.services import editing, requirements
 from hazards.services.access import load_hazard
@@ -53,8 +53,6 @@ bp = api_blueprint("api", __name__, "/api/v1")
 LIST_PARAMS = frozenset({"status", "level", "category", "route", "batch_year", "overdue", "open", "jurisdiction",
                          "q", "sort", "limit", "cursor"})
 _FLAGS = {"1": True, "true": True, "0": False, "false": False}
-_LOADS = (selectinload(Hazard.jurisdiction), selectinload(Hazard.categories), selectinload(Hazard.measures),
-          selectinload(Hazard.responsible_unit), selectinload(Hazard.supervising_body))
 
 # Fields a client may send when reporting a hazard, beyond the required title and geometry.
 CREATE_FIELDS = frozenset({
@@ -93,7 +91,8 @@ def list_hazards():
         if cursor:
             (last_id,) = decode_cursor(cursor, (int,))
             stmt = stmt.where(Hazard.id > last_id)
-    rows = list(get_session().scalars(stmt.options(*_LOADS).limit(limit + 1)))
+    session = get_session()
+    rows = session.execute(hazard_rows.as_rows(stmt.limit(limit + 1), session.get_bind().dialect.name)).all()
     more, rows = len(rows) > limit, rows[:limit]
     next_cursor = None
     if more:
@@ -103,7 +102,9 @@ def list_hazards():
     links = {"self": request.full_path.rstrip("?")}
     if next_cursor:
         links["next"] = url_for("api.list_hazards", **{**args.to_dict(flat=False), "cursor": next_cursor})
-    return jsonify(items=[rep.hazard(h, today) for h in rows], limit=limit, next_cursor=next_cursor, links=links)
+    item_links = rep.Links()
+    return jsonify(items=[rep.hazard_row(row, today, item_links) for row in rows], limit=limit,
+                   next_cursor=next_cursor, links=links)
 
 
 def _filters(args) -> listing.HazardFilters:
@@ -150,7 +151,8 @@ def _filters(args) -> listing.HazardFilters:
 def get_hazard(hazard_id: int):
     session = get_session()
     hazard = load_hazard(session, hazard_id, api_user())
-    body = rep.hazard(hazard, clock.today())
+    row = session.execute(hazard_rows.by_id(hazard.id, session.get_bind().dialect.name)).one()
+    body = rep.hazard_row(row, clock.today(), rep.Links())
     body["funding_totals"] = {kind.value: rep.money(total) for kind, total in funding_totals(session, hazard.id).items()}
     response = jsonify(body)
     response.headers["ETag"] = f'W/"{hazard.version}"'

@@ -11,7 +11,10 @@ from flask import url_for
 from shapely.geometry import mapping
 
 from geo.geometry import from_db
+from hazards.db import get_session
+from hazards.domain import completion
 from hazards.models import Attachment, FundingEntry, Hazard, Notification, Organization, User
+from hazards.queries import hazard_rows
 
 
 def money(amount: Decimal | None) -> str | None:
@@ -62,19 +65,50 @@ _PLAIN_FIELDS = (
 
 
 def hazard(h: Hazard, today: date) -> dict:
-    body = {name: _value(getattr(h, name)) for name in _PLAIN_FIELDS}
+    """The hazard as the API shows it, read back as the list reads it (`hazard_row`), so a hazard just
+    reported, edited or moved on looks exactly as in the list and the single GET."""
+    session = get_session()
+    session.flush()
+    row = session.execute(hazard_rows.by_id(h.id, session.get_bind().dialect.name)).one()
+    return hazard_row(row, today, Links())
+
+
+class Links:
+    """The `self` and `html` links of hazards, built once per response rather than by url_for per item."""
+
+    def __init__(self):
+        self._api = _prefix("api.get_hazard")
+        self._html = _prefix("hazard_pages.detail")
+
+    def __call__(self, hazard_id: int) -> dict:
+        return {"self": f"{self._api}{hazard_id}", "html": f"{self._html}{hazard_id}"}
+
+
+def _prefix(endpoint: str) -> str:
+    probe = url_for(endpoint, hazard_id=1)
+    if not probe.endswith("/1"):  # both routes end with the id; a change of route must change this
+        raise RuntimeError(f"{endpoint} no longer ends with the hazard id: {probe}")
+    return probe[:-1]
+
+
+def hazard_row(row, today: date, links: Links) -> dict:
+    """One row of `hazards.queries.hazard_rows` as the API's hazard: the list and the single GET both."""
+    body = {name: _value(getattr(row, name)) for name in _PLAIN_FIELDS}
     body.update(
-        jurisdiction_name=h.jurisdiction.name,
-        overdue=h.is_overdue(today),
-        categories=[c.code for c in h.categories],
-        measures=[m.code for m in h.measures],
-        supervising_body=_organization(h.supervising_body),
-        responsible_unit=_organization(h.responsible_unit),
-        geometry=geometry(h.geom),
-        links={"self": url_for("api.get_hazard", hazard_id=h.id),
-               "html": url_for("hazard_pages.detail", hazard_id=h.id)},
+        jurisdiction_name=row.jurisdiction_name,
+        overdue=completion.is_overdue(row, today),
+        categories=hazard_rows.codes(row.category_codes),
+        measures=hazard_rows.codes(row.measure_codes),
+        supervising_body=_unit(row.supervising_body_id, row.supervising_body_name),
+        responsible_unit=_unit(row.responsible_unit_id, row.responsible_unit_name),
+        geometry=geometry(row.geom),
+        links=links(row.id),
     )
     return body
+
+
+def _unit(unit_id: int | None, name: str | None) -> dict | None:
+    return None if unit_id is None else {"id": unit_id, "name": name}
 
 
 def funding_entry(e: FundingEntry) -> dict:
