@@ -3,6 +3,7 @@ string of yuan with two decimals, geometry as a GeoJSON geometry object ([lon, l
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -12,9 +13,8 @@ from shapely.geometry import mapping
 
 from geo.geometry import from_db
 from hazards.db import get_session
-from hazards.domain import completion
 from hazards.models import Attachment, FundingEntry, Hazard, Notification, Organization, User
-from hazards.queries import hazard_rows
+from hazards.queries import hazard_json
 
 
 def money(amount: Decimal | None) -> str | None:
@@ -53,35 +53,22 @@ def _organization(org: Organization | None) -> dict | None:
     return None if org is None else {"id": org.id, "name": org.name}
 
 
-_PLAIN_FIELDS = (
-    "id", "code", "title", "description", "source", "batch_year", "dynamic_add", "found_on", "found_by_id",
-    "jurisdiction_code", "route_code", "road_name", "road_class", "direction", "start_m", "end_m", "place",
-    "coordinate_input", "crash_prone", "crash_count", "death_count", "risk_grade", "school_zone", "level",
-    "document_no", "listed_on", "deadline", "responsible_person", "responsible_contact", "plan_text",
-    "measures_text", "temporary_controls", "planned_start", "planned_end", "status", "completed_on",
-    "closure_requested_on", "accepted_on", "acceptance_note", "closed_on", "merged_into_id", "created_at",
-    "updated_at", "version",
-)
-
-
 def hazard(h: Hazard, today: date) -> dict:
-    """The hazard as the API shows it, read back as the list reads it (`hazard_row`), so a hazard just
-    reported, edited or moved on looks exactly as in the list and the single GET."""
+    """The hazard as the API shows it (what a POST, PATCH or transition answers), read back as the list
+    and the single GET read it, so it looks exactly the same in all of them."""
     session = get_session()
     session.flush()
-    row = session.execute(hazard_rows.by_id(h.id, session.get_bind().dialect.name)).one()
-    return hazard_row(row, today, Links())
+    return hazard_by_id(session, h.id, today)
 
 
-class Links:
-    """The `self` and `html` links of hazards, built once per response rather than by url_for per item."""
+def hazard_by_id(session, hazard_id: int, today: date) -> dict:
+    row = session.execute(hazard_json.by_id(hazard_id, session.get_bind().dialect, today, link_prefixes())).one()
+    return json.loads(hazard_json.item_text(row))
 
-    def __init__(self):
-        self._api = _prefix("api.get_hazard")
-        self._html = _prefix("hazard_pages.detail")
 
-    def __call__(self, hazard_id: int) -> dict:
-        return {"self": f"{self._api}{hazard_id}", "html": f"{self._html}{hazard_id}"}
+def link_prefixes() -> hazard_json.LinkPrefixes:
+    """The `self` and `html` links of hazards without their ids (url_for once, not per item)."""
+    return hazard_json.LinkPrefixes(api=_prefix("api.get_hazard"), html=_prefix("hazard_pages.detail"))
 
 
 def _prefix(endpoint: str) -> str:
@@ -89,26 +76,6 @@ def _prefix(endpoint: str) -> str:
     if not probe.endswith("/1"):  # both routes end with the id; a change of route must change this
         raise RuntimeError(f"{endpoint} no longer ends with the hazard id: {probe}")
     return probe[:-1]
-
-
-def hazard_row(row, today: date, links: Links) -> dict:
-    """One row of `hazards.queries.hazard_rows` as the API's hazard: the list and the single GET both."""
-    body = {name: _value(getattr(row, name)) for name in _PLAIN_FIELDS}
-    body.update(
-        jurisdiction_name=row.jurisdiction_name,
-        overdue=completion.is_overdue(row, today),
-        categories=hazard_rows.codes(row.category_codes),
-        measures=hazard_rows.codes(row.measure_codes),
-        supervising_body=_unit(row.supervising_body_id, row.supervising_body_name),
-        responsible_unit=_unit(row.responsible_unit_id, row.responsible_unit_name),
-        geometry=geometry(row.geom),
-        links=links(row.id),
-    )
-    return body
-
-
-def _unit(unit_id: int | None, name: str | None) -> dict | None:
-    return None if unit_id is None else {"id": unit_id, "name": name}
 
 
 def funding_entry(e: FundingEntry) -> dict:
