@@ -135,7 +135,7 @@ def load(port: int, path: str, headers: dict, seconds: float, threads: int, foll
                     return
                 if not follow:
                     break
-                link = json.loads(body).get("links", {}).get("next")
+                link = next_link(body)
                 if not link:
                     break
                 parts = urlsplit(link)
@@ -151,6 +151,14 @@ def load(port: int, path: str, headers: dict, seconds: float, threads: int, foll
     if errors:
         raise SystemExit(f"requests failed: {errors[0]}")
     return len(latencies), latencies
+
+
+def next_link(body: bytes) -> str | None:
+    """The page's next link. The client reads only the page's tail (limit, next_cursor, links) rather than
+    parsing 50 items it does not use: on this 2-core machine the client shares the cores with the server."""
+    at = body.rfind(b',"limit":')
+    tail = json.loads(b"{" + body[at + 1:]) if at >= 0 else json.loads(body)
+    return tail.get("links", {}).get("next")
 
 
 def figures(count: int, latencies: list[float], seconds: float) -> tuple[float, float, float]:

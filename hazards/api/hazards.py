@@ -10,7 +10,7 @@ import json
 from datetime import date
 
 from flask import current_app, jsonify, request, url_for
-from sqlalchemy import and_, or_, select
+from sqlalchemy import String, select, tuple_, type_coerce
 
 from hazards import clock, permissions
 from hazards.api import representations as rep
@@ -86,7 +86,9 @@ def list_hazards():
                 day = date.fromisoformat(day)
             except ValueError:
                 raise bad_request(N_("The cursor is not valid: use the next link of a previous page."), cursor="invalid") from None
-            stmt = stmt.where(or_(Hazard.found_on < day, and_(Hazard.found_on == day, Hazard.id < last_id)))
+            # A row-value comparison: both databases walk the (found_on, id) index from the cursor on
+            # (an OR of the two conditions made SpatiaLite scan).
+            stmt = stmt.where(tuple_(Hazard.found_on, Hazard.id) < tuple_(day, last_id))
     else:
         stmt = stmt.order_by(Hazard.id.asc())
         if cursor:
@@ -94,14 +96,16 @@ def list_hazards():
             stmt = stmt.where(Hazard.id > last_id)
     session = get_session()
     today = clock.today()
-    keys = (Hazard.found_on, Hazard.id)
-    rows = session.execute(hazard_json.as_items(stmt.limit(limit + 1), session.get_bind().dialect, today,
+    # The cursor's key as the database holds it (its text on SpatiaLite): no date parsed for each row.
+    keys = (type_coerce(Hazard.found_on, String).label("found_on"), Hazard.id)
+    # A Core statement of columns: run on the connection, past the ORM's entity machinery.
+    rows = session.connection().execute(hazard_json.as_items(stmt.limit(limit + 1), session.get_bind().dialect, today,
                                                 rep.link_prefixes(), *keys)).all()
     more, rows = len(rows) > limit, rows[:limit]
     next_cursor = None
     if more:
         last = rows[-1]
-        next_cursor = encode_cursor([last.found_on.isoformat(), last.id] if sort == "found" else [last.id])
+        next_cursor = encode_cursor([str(last.found_on), last.id] if sort == "found" else [last.id])
     links = {"self": request.full_path.rstrip("?")}
     if next_cursor:
         links["next"] = url_for("api.list_hazards", **{**args.to_dict(flat=False), "cursor": next_cursor})

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
-from flask import url_for
+from flask import current_app, request, url_for
 from shapely.geometry import mapping
 
 from geo.geometry import from_db
@@ -67,8 +67,14 @@ def hazard_by_id(session, hazard_id: int, today: date) -> dict:
 
 
 def link_prefixes() -> hazard_json.LinkPrefixes:
-    """The `self` and `html` links of hazards without their ids (url_for once, not per item)."""
-    return hazard_json.LinkPrefixes(api=_prefix("api.get_hazard"), html=_prefix("hazard_pages.detail"))
+    """The `self` and `html` links of hazards without their ids: url_for once per mount point of the
+    app (the request's script root), not per item nor per request."""
+    known = current_app.extensions.setdefault("hazard_link_prefixes", {})
+    prefixes = known.get(request.script_root)
+    if prefixes is None:
+        prefixes = known[request.script_root] = hazard_json.LinkPrefixes(
+            api=_prefix("api.get_hazard"), html=_prefix("hazard_pages.detail"))
+    return prefixes
 
 
 def _prefix(endpoint: str) -> str:
