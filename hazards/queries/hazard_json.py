@@ -174,7 +174,8 @@ def _render(dialect, columns: list) -> list:
     compiled = str(_joined(select(*columns)).compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
     head, found, _tail = compiled.rpartition(_TOP_FROM)
     texts = head.rstrip().removeprefix("SELECT ").rsplit(" AS item, ", 1) if found else []
-    if len(texts) != 2 or not texts[1].endswith(" AS wkb"):
+    # A '%' would be doubled a second time for drivers with the pyformat paramstyle.
+    if len(texts) != 2 or not texts[1].endswith(" AS wkb") or "%" in compiled and dialect.paramstyle != "qmark":
         return columns  # rendered in a shape not foreseen: keep the expression (slower, same result)
     return [literal_column(texts[0]).label("item"), literal_column(texts[1].removesuffix(" AS wkb")).label("wkb")]
 
