@@ -6,7 +6,9 @@ Converts between WKT, GeoJSON, shapely and the EWKT the database takes, and chec
 from __future__ import annotations
 
 import json
+import struct
 
+from shapely import wkb as shapely_wkb
 from shapely import wkt as shapely_wkt
 from shapely.errors import ShapelyError
 from shapely.geometry import LineString, Point, mapping, shape
@@ -111,3 +113,20 @@ def from_db(value) -> BaseGeometry | None:
 def _clip(text: str, width: int = 60) -> str:
     text = str(text)
     return text if len(text) <= width else text[:width] + "…"
+
+
+def wkb_geojson(wkb: bytes) -> str:
+    """A GeoJSON geometry's text from WKB, with every digit (the shortest text that reads back as the
+    same float, as `json.dumps` writes): Points and LineStrings decoded directly, others via shapely."""
+    data = bytes(wkb)
+    order = "<" if data[0] == 1 else ">"
+    (kind,) = struct.unpack_from(order + "I", data, 1)
+    if kind == 1:
+        x, y = struct.unpack_from(order + "dd", data, 5)
+        return f'{{"type":"Point","coordinates":[{x!r},{y!r}]}}'
+    if kind == 2:
+        (n,) = struct.unpack_from(order + "I", data, 5)
+        values = struct.unpack_from(f"{order}{2 * n}d", data, 9)
+        pairs = ",".join(f"[{values[i]!r},{values[i + 1]!r}]" for i in range(0, 2 * n, 2))
+        return f'{{"type":"LineString","coordinates":[{pairs}]}}'
+    return json.dumps(mapping(shapely_wkb.loads(data)), separators=(",", ":"))

@@ -46,8 +46,8 @@ def authenticate(*, required: bool = True) -> None:
     secret = bearer_secret()
     if secret is not None:
         session = get_session()
-        user = tokens.user_for_secret(session, secret, touch=False)
-        if user is not None and tokens.use_unrecorded(session, secret):
+        user, unrecorded = tokens.caller(session, secret)
+        if user is not None and unrecorded:
             with writing(session):  # last_used_at; nothing else is pending this early in the request
                 user = tokens.user_for_secret(session, secret)
         if user is None:

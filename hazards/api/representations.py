@@ -3,15 +3,18 @@ string of yuan with two decimals, geometry as a GeoJSON geometry object ([lon, l
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
-from flask import url_for
+from flask import current_app, request, url_for
 from shapely.geometry import mapping
 
 from geo.geometry import from_db
+from hazards.db import get_session
 from hazards.models import Attachment, FundingEntry, Hazard, Notification, Organization, User
+from hazards.queries import hazard_json
 
 
 def money(amount: Decimal | None) -> str | None:
@@ -50,31 +53,35 @@ def _organization(org: Organization | None) -> dict | None:
     return None if org is None else {"id": org.id, "name": org.name}
 
 
-_PLAIN_FIELDS = (
-    "id", "code", "title", "description", "source", "batch_year", "dynamic_add", "found_on", "found_by_id",
-    "jurisdiction_code", "route_code", "road_name", "road_class", "direction", "start_m", "end_m", "place",
-    "coordinate_input", "crash_prone", "crash_count", "death_count", "risk_grade", "school_zone", "level",
-    "document_no", "listed_on", "deadline", "responsible_person", "responsible_contact", "plan_text",
-    "measures_text", "temporary_controls", "planned_start", "planned_end", "status", "completed_on",
-    "closure_requested_on", "accepted_on", "acceptance_note", "closed_on", "merged_into_id", "created_at",
-    "updated_at", "version",
-)
-
-
 def hazard(h: Hazard, today: date) -> dict:
-    body = {name: _value(getattr(h, name)) for name in _PLAIN_FIELDS}
-    body.update(
-        jurisdiction_name=h.jurisdiction.name,
-        overdue=h.is_overdue(today),
-        categories=[c.code for c in h.categories],
-        measures=[m.code for m in h.measures],
-        supervising_body=_organization(h.supervising_body),
-        responsible_unit=_organization(h.responsible_unit),
-        geometry=geometry(h.geom),
-        links={"self": url_for("api.get_hazard", hazard_id=h.id),
-               "html": url_for("hazard_pages.detail", hazard_id=h.id)},
-    )
-    return body
+    """The hazard as the API shows it (what a POST, PATCH or transition answers), read back as the list
+    and the single GET read it, so it looks exactly the same in all of them."""
+    session = get_session()
+    session.flush()
+    return hazard_by_id(session, h.id, today)
+
+
+def hazard_by_id(session, hazard_id: int, today: date) -> dict:
+    row = session.execute(hazard_json.by_id(hazard_id, session.get_bind().dialect, today, link_prefixes())).one()
+    return json.loads(hazard_json.item_text(row))
+
+
+def link_prefixes() -> hazard_json.LinkPrefixes:
+    """The `self` and `html` links of hazards without their ids: url_for once per mount point of the
+    app (the request's script root), not per item nor per request."""
+    known = current_app.extensions.setdefault("hazard_link_prefixes", {})
+    prefixes = known.get(request.script_root)
+    if prefixes is None:
+        prefixes = known[request.script_root] = hazard_json.LinkPrefixes(
+            api=_prefix("api.get_hazard"), html=_prefix("hazard_pages.detail"))
+    return prefixes
+
+
+def _prefix(endpoint: str) -> str:
+    probe = url_for(endpoint, hazard_id=1)
+    if not probe.endswith("/1"):  # both routes end with the id; a change of route must change this
+        raise RuntimeError(f"{endpoint} no longer ends with the hazard id: {probe}")
+    return probe[:-1]
 
 
 def funding_entry(e: FundingEntry) -> dict:

@@ -67,6 +67,21 @@ def use_unrecorded(session: Session, secret: str) -> bool:
     return last_used is None or utcnow() - last_used >= LAST_USED_RESOLUTION
 
 
+def caller(session: Session, secret: str) -> tuple[User | None, bool]:
+    """In one query: the active user owning this unrevoked token (or None), and whether a call with it
+    would note its use now (`use_unrecorded`). Nothing is written; see `user_for_secret` to note it."""
+    if not secret or not secret.startswith(PREFIX):
+        return None, False
+    found = session.execute(
+        select(User, ApiToken.last_used_at).join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == hash_secret(secret), ApiToken.revoked_at.is_(None), User.active.is_(True))
+    ).first()
+    if found is None:
+        return None, False
+    user, last_used = found
+    return user, last_used is None or utcnow() - last_used >= LAST_USED_RESOLUTION
+
+
 def user_for_secret(session: Session, secret: str, *, touch: bool = True) -> User | None:
     """The active user owning this unrevoked token, or None.
 
