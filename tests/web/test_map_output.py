@@ -161,3 +161,23 @@ def test_per_county_clusters_in_city_and_province_views(app, client, auth, peopl
     assert by_county["140932"]["geometry"] == {"type": "Point", "coordinates": [111.4, 39.4]}
     assert {f["properties"]["jurisdiction"]: f["properties"]["count"] for f in with_void["features"]} == {
         "140902": 5, "140932": 1}
+
+
+def test_zoomed_out_below_the_threshold_the_same_features(client, auth, people, placed):
+    auth.login(people["city"])
+    near = geojson(client, bbox=COUNTY_BOX, zoom=14)
+    far = geojson(client, bbox=COUNTY_BOX, zoom=8)
+    assert far == near and far["numberReturned"] == 3 and far["clustered"] is False
+
+
+def test_the_rows_of_a_view_are_those_of_its_query(session, people, placed):
+    from geo.spatial import BBox
+    from hazards.queries.map_features import MapQuery, feature_rows, feature_statement
+
+    q = MapQuery(BBox(110, 37, 114, 40), 12)
+    rows = feature_rows(session, people["city"], q, TODAY)
+    assert rows == [tuple(r) for r in session.execute(feature_statement(session, people["city"], q, TODAY))]
+    assert [r[0] for r in rows] == sorted(h.id for k, h in placed[0].items() if k not in ("rejected", "merged"))
+    assert rows[0][1:] == (placed[0]["overdue"].code, "逾期点 \"引号\" 与\\斜杠", "listed", "city",
+                           (TODAY - timedelta(days=2)).isoformat(), 1, "忻府区交通运输局",
+                           '{"type":"Point","coordinates":[112.7,38.412346]}')
