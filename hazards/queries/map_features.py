@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import Date, Integer, String, Text, case, cast, func, literal, literal_column, null, select, type_coerce
 from sqlalchemy.ext.compiler import compiles
@@ -187,9 +188,11 @@ def _ordered_concat_sqlite(element, compiler, **kw):
     return f"group_concat({compiler.process(value, **kw)}, ',' ORDER BY {compiler.process(key, **kw)})"
 
 
+@lru_cache(maxsize=512)
 def _text(value: str):
     """A constant of the statement's own (JSON punctuation, keys, labels), written into the SQL rather
-    than sent as a parameter: PostgreSQL then treats it as a constant for every row."""
+    than sent as a parameter: PostgreSQL then treats it as a constant for every row. Made once (a
+    request builds the statement anew, and these are most of its parts)."""
     return literal(value, Text, literal_execute=True)
 
 
