@@ -1,16 +1,17 @@
-"""Bounding-box query at N hazards: the query the map runs for a view (through the ORM session, rows
-as the app receives them) against the same SQL text run on the bare driver cursor.
+"""Bounding-box query at N hazards: the query the map runs for a view (through SQLAlchemy Core on the
+session's connection, rows as the app receives them) against the same SQL text run on the bare driver
+cursor.
 
     python -m bench.bbox_query --backend spatialite --hazards 100000
 """
 
 from __future__ import annotations
 
-from bench.common import app_for, database_url, ensure_hazards, parser, summary, supervisor, timed
+from bench.common import app_for, database_url, ensure_hazards, parser, summary, supervisor, timed_pair
 from geo.spatial import BBox
 from hazards import clock
 from hazards.db import get_session
-from hazards.queries.map_features import MapQuery, feature_statement
+from hazards.queries.map_features import MapQuery, feature_rows, feature_statement
 
 VIEWS = {
     # one county's worth of road network around Xinfu district
@@ -29,12 +30,13 @@ def main() -> None:
         user = supervisor(session, "bench-province", "140000", "bench-password")
         print(f"bbox query, {args.backend}, {args.hazards:,} hazards, {args.repeat} runs each")
         for name, box in VIEWS.items():
-            stmt = feature_statement(session, user, MapQuery(box, 12), clock.today())
+            q, today = MapQuery(box, 12), clock.today()
+            stmt = feature_statement(session, user, q, today)
             compiled = stmt.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
             sql = str(compiled)
 
             def through_app():
-                return session.execute(stmt).all()
+                return feature_rows(session, user, q, today)
 
             def bare():
                 raw = session.connection().connection.dbapi_connection.cursor()
@@ -43,8 +45,7 @@ def main() -> None:
                 raw.close()
                 return rows
 
-            app_times, features = timed(through_app, args.repeat)
-            sql_times, rows = timed(bare, args.repeat)
+            (app_times, features), (sql_times, rows) = timed_pair(through_app, bare, args.repeat)
             assert len(features) == len(rows), (len(features), len(rows))
             a, s = summary(app_times), summary(sql_times)
             print(

@@ -128,6 +128,19 @@ def timed(fn: Callable[[], object], repeat: int) -> tuple[list[float], object]:
     return times, result
 
 
+def timed_pair(fn: Callable[[], object], floor: Callable[[], object], repeat: int):
+    """`timed` for a feature and its floor, run in turns (one of each, `repeat` times) after a warm-up
+    of both: on a shared machine the load then weighs on both alike. ((times, result), (times, result))."""
+    results = [fn(), floor()]
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for i, f in enumerate((fn, floor)):
+            start = time.perf_counter()
+            results[i] = f()
+            times[i].append(time.perf_counter() - start)
+    return (times[0], results[0]), (times[1], results[1])
+
+
 def summary(times: list[float]) -> dict[str, float]:
     ordered = sorted(times)
     p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]

@@ -13,9 +13,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from sqlalchemy import text
-
-from bench.common import app_for, database_url, ensure_hazards, parser, summary, supervisor, timed
+from bench.common import app_for, database_url, ensure_hazards, parser, summary, supervisor, timed_pair
 from geo.spatial import BBox
 from hazards import clock
 from hazards.db import get_session
@@ -24,9 +22,9 @@ from hazards.queries.map_features import (
     DIVISION_CLUSTER_MAX_ZOOM,
     MapQuery,
     cluster_statement,
+    collection_statement,
     count_in_view,
     division_cluster_statement,
-    feature_statement,
 )
 
 VIEWS = {
@@ -38,39 +36,35 @@ VIEWS = {
 
 def bare_sql(session, user, q: MapQuery, today: date, threshold: int) -> str:
     """One statement whose result is the whole FeatureCollection text, made by the database: the same
-    rows the endpoint asks for (features, per-county clusters when zoomed out, or grid cells)."""
+    rows the endpoint asks for (features, per-county clusters when zoomed out, or grid cells).
+
+    For features it is the same text byte for byte (checked in main): every property, the labels, the
+    days left, with nothing else (no count of the view, no threshold, no login, no HTTP)."""
     dialect = session.get_bind().dialect.name
     clustered = count_in_view(session, user, q, today, threshold) > threshold
     per_county = clustered and q.zoom <= DIVISION_CLUSTER_MAX_ZOOM
+    if not clustered:
+        stmt = collection_statement(session, user, q, today, threshold=None, language="zh")
+        return str(stmt.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
     if per_county:
         inner = division_cluster_statement(session, user, q, today)
         x, y, n, overdue = "t.cx", "t.cy", "t.n", "t.overdue"
     elif clustered:
         inner = cluster_statement(session, user, q, today)
         x, y, n, overdue = "t.avg_1", "t.avg_2", "t.count_1", "t.sum_1"
-    else:
-        inner = feature_statement(session, user, q, today)
     compiled = str(inner.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
+    county = ",'jurisdiction',t.code" if per_county else ""
     if dialect == "postgresql":
-        if clustered:
-            feature = (f"json_build_object('type','Feature','geometry',json_build_object('type','Point',"
-                       f"'coordinates',json_build_array({x}, {y})),'properties',"
-                       f"json_build_object('cluster',true,'count',{n},'overdue',{overdue}))")
-        else:
-            feature = ("json_build_object('type','Feature','id',t.id,'geometry',t.geometry::json,'properties',"
-                       "json_build_object('id',t.id,'code',t.code,'title',t.title,'status',t.status,'level',t.level,"
-                       "'deadline',t.deadline,'overdue',t.overdue = 1,'unit',t.unit))")
-        return (f"SELECT json_build_object('type','FeatureCollection','features',coalesce(json_agg({feature}),"
-                f"'[]'::json))::text FROM ({compiled}) AS t")
-    if clustered:
-        feature = (f"json_object('type','Feature','geometry',json_object('type','Point','coordinates',"
-                   f"json_array({x}, {y})),'properties',json_object('cluster',json('true'),"
-                   f"'count',{n},'overdue',{overdue}))")
-    else:
-        feature = ("json_object('type','Feature','id',t.id,'geometry',json(t.geometry),'properties',"
-                   "json_object('id',t.id,'code',t.code,'title',t.title,'status',t.status,'level',t.level,"
-                   "'deadline',t.deadline,'overdue',t.overdue = 1,'unit',t.unit))")
-    return f"SELECT json_object('type','FeatureCollection','features',json_group_array(json({feature}))) FROM ({compiled}) AS t"
+        feature = (f"json_build_object('type','Feature','geometry',json_build_object('type','Point',"
+                   f"'coordinates',json_build_array(round({x}::numeric, 6), round({y}::numeric, 6))),'properties',"
+                   f"json_build_object('cluster',true,'count',{n},'overdue',{overdue}{county}))")
+        return (f"SELECT json_build_object('type','FeatureCollection','clustered',true,'numberReturned',count(*),"
+                f"'features',coalesce(json_agg({feature}),'[]'::json))::text FROM ({compiled}) AS t")
+    feature = (f"json_object('type','Feature','geometry',json_object('type','Point','coordinates',"
+               f"json_array(round({x}, 6), round({y}, 6))),'properties',json_object('cluster',json('true'),"
+               f"'count',{n},'overdue',{overdue}{county}))")
+    return (f"SELECT json_object('type','FeatureCollection','clustered',json('true'),'numberReturned',count(*),"
+            f"'features',json_group_array(json({feature}))) FROM ({compiled}) AS t")
 
 
 def main() -> None:
@@ -98,12 +92,20 @@ def main() -> None:
                 assert response.status_code == 200, response.status_code
                 return response.get_data()
 
-            def bare():
-                return session.execute(text(sql)).scalar()
+            def bare():  # on the driver's own cursor: the text has colons SQLAlchemy would take for binds
+                raw = session.connection().connection.dbapi_connection.cursor()
+                raw.execute(sql)
+                value = raw.fetchone()[0]
+                raw.close()
+                return value
 
-            app_times, body = timed(endpoint, args.repeat)
+            # In turns, so a change in the machine's load weighs on both alike.
+            (app_times, body), (sql_times, bare_text) = timed_pair(endpoint, bare, args.repeat)
             data = json.loads(body)
-            sql_times, _ = timed(bare, args.repeat)
+            if not data["clustered"]:
+                assert body.decode() == bare_text, "the bare SQL must return the endpoint's very text"
+            else:
+                assert json.loads(bare_text)["numberReturned"] == data["numberReturned"]
             a, s = summary(app_times), summary(sql_times)
             kind = "clusters" if data["clustered"] else "features"
             count = sum(f["properties"]["count"] for f in data["features"]) if data["clustered"] else len(data["features"])
