@@ -60,6 +60,8 @@ class _IndexedCandidates(FunctionElement):
     type = Boolean()
     inherit_cache = True
     name = "indexed_candidates"
+    # A condition in itself: no "= 1" after it on SQLite, which would hide the rowid lookup from the planner.
+    _is_implicitly_boolean = True
 
 
 @compiles(_IndexedCandidates)
