@@ -7,7 +7,8 @@ typed in the text are LIKE's wildcards, as they always were. Only how the rows a
 - SpatiaLite: the FTS5 table `hazards_search` (trigram tokenizer, external content over `hazards`, kept
   in step by triggers; migration e5a1c9d3b7f2) proposes the rows holding every run of three or more
   characters of the text, and the LIKE decides among those few. The trigram index folds case at least as
-  widely as LIKE does, so it never leaves out a row LIKE would keep. A text with no run of three
+  widely as LIKE does, so it never leaves out a row LIKE would keep. When it proposes more than BROAD
+  rows, the plain scan is quicker (the list's first page of so common a text fills at once) and is used. A text with no run of three
   characters between wildcards (one or two characters, "G_8") cannot use trigrams: it is the plain
   LIKE scan, as before.
 - PostgreSQL: pg_trgm GIN indexes on the three columns (same migration) serve the LIKE themselves.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import Boolean, and_, or_
+from sqlalchemy import text as text_clause
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -33,14 +35,37 @@ TRIGRAM_INDEXES = tuple(f"ix_hazards_{column}_trgm" for column in SEARCHED)
 _WILDCARDS = re.compile(r"[%_]")
 
 
+#: When the index proposes more rows than this, reading each of them and ordering them all costs more
+#: than the scan (whose page, in the list's order, fills at once with rows this common): the plain LIKE.
+BROAD = 10_000
+
+
 def matching(text: str) -> ColumnElement[bool]:
-    """The hazards whose code, title or road name contain `text` (already stripped, not empty)."""
+    """The hazards whose code, title or road name contain `text` (already stripped)."""
     like = f"%{text}%"
     scan = or_(Hazard.code.like(like), Hazard.title.like(like), Hazard.road_name.like(like))
     phrase = fts_phrase(text)
-    if phrase is None:
+    if phrase is None or _broad_on_sqlite(phrase):
         return scan
     return and_(_IndexedCandidates(Hazard.id, phrase), scan)
+
+
+def _broad_on_sqlite(phrase: str) -> bool:
+    """Whether the FTS5 index proposes more than BROAD rows (it stops counting there: about a
+    millisecond). Either way the rows found are the same; only the plan differs."""
+    from flask import has_app_context
+
+    if not has_app_context():
+        return False
+    from hazards.db import get_session
+
+    session = get_session()
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    proposed = session.execute(
+        text_clause(f"SELECT count(*) FROM (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :phrase "
+                    f"LIMIT {BROAD + 1})"), {"phrase": phrase}).scalar()
+    return proposed > BROAD
 
 
 def fts_phrase(text: str) -> str | None:

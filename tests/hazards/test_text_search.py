@@ -74,6 +74,17 @@ def test_the_search_finds_what_the_plain_scan_finds(session, people, ledger):
     assert found_any > 30  # the queries do find things: the comparison is not between empty lists
 
 
+def test_a_text_the_index_proposes_for_many_rows_finds_the_same(session, people, ledger, monkeypatch):
+    """Past `BROAD` proposed rows SpatiaLite takes the plain scan instead: the same hazards either way."""
+    from hazards.queries import text_search
+
+    monkeypatch.setattr(text_search, "BROAD", 1)
+    viewer = people["province"]
+    assert len(_scan(session, "视距不良")) > 1
+    for text in QUERIES:
+        assert _search(session, viewer, text) == _scan(session, text), text
+
+
 def test_the_search_keeps_the_viewers_reach(session, people, ledger):
     [outside_id] = register_hazards(session, [draft(title="G208线原平段急弯", jurisdiction_code="140981")],
                                     ref=ReferenceData(session))
