@@ -23,6 +23,7 @@ RUNS = [
     ("bench.api_list", ["--seconds", "15"]),
     ("bench.report", []),
     ("bench.pages", ["--repeat", "10"]),
+    ("bench.text_search", ["--repeat", "20"]),
 ]
 BROWSER = ("bench.map_browser", "spatialite")  # one backend is enough to feel the page
 

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, case, exists, func, or_, select
+from sqlalchemy import Select, case, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from hazards import permissions
@@ -16,7 +16,7 @@ from hazards.domain.completion import OPEN_STATUSES
 from hazards.domain.enums import Status, SupervisionLevel
 from hazards.models import Category, Hazard, User, hazard_categories
 from hazards.permissions import within_clause
-from hazards.queries import completion
+from hazards.queries import completion, text_search
 
 SORTS = {
     "found": (Hazard.found_on.desc(), Hazard.id.desc()),
@@ -67,8 +67,7 @@ def filtered(user: User, f: HazardFilters, today: date) -> Select:
     if f.found_by_id:
         stmt = stmt.where(Hazard.found_by_id == f.found_by_id)
     if f.text:
-        like = f"%{f.text.strip()}%"
-        stmt = stmt.where(or_(Hazard.code.like(like), Hazard.title.like(like), Hazard.road_name.like(like)))
+        stmt = stmt.where(text_search.matching(f.text.strip()))
     return stmt
 
 
