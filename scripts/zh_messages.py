@@ -1020,6 +1020,7 @@ ZH = {
     "Extension requests awaiting your decision": "待审批的延期申请",
     "Closure requests to accept": "待验收的销号申请",
     "Look-backs due": "到期应回头看",
+    "The %(n)d longest waiting are listed here.": "此处列出等待最久的%(n)d项。",
     "Back in remediation: acceptance refused or reopened": "退回整改（验收不通过或回头看重新整改）",
     "Plan approved: works to start": "方案已审定，待开始整改",
     "Your extension requests, decided": "您的延期申请已有结果",

@@ -34,6 +34,9 @@ from hazards.models import ExtensionRequest, Hazard, HazardEvent, Jurisdiction, 
 from hazards.models.base import utcnow
 
 RECENT_DAYS = 14
+# A group lists its oldest items up to this many and counts the rest: a province's look-backs due can
+# run to thousands, and the header's count is taken on every page.
+SHOWN_PER_GROUP = 50
 
 # (group, the action that answers it, the page anchor) in the order the list shows them.
 SUPERVISOR_GROUPS = [
@@ -67,7 +70,8 @@ class TodoItem:
 @dataclass
 class TodoGroup:
     key: str
-    items: list[TodoItem] = field(default_factory=list)
+    items: list[TodoItem] = field(default_factory=list)  # the first SHOWN_PER_GROUP, oldest first
+    total: int = 0  # all that wait, shown or not
 
 
 @dataclass
@@ -76,7 +80,7 @@ class Todo:
 
     @property
     def count(self) -> int:
-        return sum(len(g.items) for g in self.groups)
+        return sum(g.total for g in self.groups)
 
 
 _COLUMNS = (Hazard.id, Hazard.code, Hazard.title, Hazard.jurisdiction_code, Hazard.level, Hazard.status,
@@ -84,73 +88,89 @@ _COLUMNS = (Hazard.id, Hazard.code, Hazard.title, Hazard.jurisdiction_code, Haza
 
 
 def todo_for(session: Session, user: User, today: date, lookback_after_days: int = 180) -> Todo:
-    theirs = permissions.decides_first_clause(user)  # nothing for anyone but a supervisor
+    """The groups that hold something, each with its oldest items and its full count."""
+    groups = [TodoGroup(key, [_item(r, anchor, getattr(r, "detail", None)) for r in _rows(session, wanted)],
+                        _count(session, wanted))
+              for key, anchor, wanted in _wanted(user, today, lookback_after_days)]
+    return Todo([g for g in groups if g.total])
+
+
+def todo_count(session: Session, user: User, today: date, lookback_after_days: int = 180) -> int:
+    """How many items wait on `user`: one count a group, no rows loaded (for the page header)."""
+    return sum(_count(session, wanted) for _key, _anchor, wanted in _wanted(user, today, lookback_after_days))
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """What a group selects: its conditions, the date it is ordered by (oldest first), any extra column."""
+    where: list
+    since: object
+    extra: tuple = ()
+    order: tuple | None = None
+
+
+def _wanted(user: User, today: date, lookback_after_days: int) -> list[tuple[str, str, _Wanted]]:
+    # Only the permission module's SQL faces choose the rows. Each group's rows are exactly those the
+    # group's action is open to on them (`can`): tests/hazards/test_todo.py holds the two faces together.
     if user.role is Role.SUPERVISOR:
-        groups = [_supervisor_group(session, user, theirs, key, action, anchor, today, lookback_after_days)
-                  for key, action, anchor in SUPERVISOR_GROUPS]
-    elif user.role is Role.INSPECTOR:
-        groups = [_inspector_group(session, user, key, action, anchor, today)
-                  for key, action, anchor in INSPECTOR_GROUPS]
-    else:
-        groups = []
-    return Todo([g for g in groups if g.items])
+        theirs = permissions.decides_first_clause(user)
+        return [(key, anchor, _supervisor_wanted(theirs, key, today, lookback_after_days))
+                for key, _action, anchor in SUPERVISOR_GROUPS]
+    if user.role is Role.INSPECTOR:
+        return [(key, anchor, _inspector_wanted(user, key, today)) for key, _action, anchor in INSPECTOR_GROUPS]
+    permissions.visible_clause(user)  # admins and the system have no to-do: asked, and answered so
+    return []
 
 
-def _rows(session: Session, where, since, *extra, order=None):
-    stmt = (select(*_COLUMNS, since.label("since"), *extra)
+def _rows(session: Session, wanted: _Wanted):
+    stmt = (select(*_COLUMNS, wanted.since.label("since"), *wanted.extra)
             .join_from(Hazard, Jurisdiction, Jurisdiction.code == Hazard.jurisdiction_code)
-            .where(*where).order_by(*(order or (since.asc(), Hazard.id.asc()))))
+            .where(*wanted.where).order_by(*(wanted.order or (wanted.since.asc(), Hazard.id.asc())))
+            .limit(SHOWN_PER_GROUP))
     return session.execute(stmt).all()
 
 
-def _supervisor_group(session, user, theirs, key, action, anchor, today, lookback_after_days) -> TodoGroup:
-    detail = None
+def _count(session: Session, wanted: _Wanted) -> int:
+    return session.scalar(select(func.count()).select_from(Hazard).where(*wanted.where)) or 0
+
+
+def _supervisor_wanted(theirs, key: str, today: date, lookback_after_days: int) -> _Wanted:
     if key == "verify":
-        rows = _rows(session, [theirs, Hazard.status == Status.REPORTED], Hazard.found_on)
-    elif key == "list":
-        rows = _rows(session, [theirs, Hazard.status == Status.VERIFIED], Hazard.found_on)
-    elif key == "approve_plan":
-        rows = _rows(session, [theirs, Hazard.status.in_([Status.LISTED, Status.ASSIGNED])],
-                     func.coalesce(Hazard.listed_on, Hazard.found_on))
-    elif key == "extension":
-        rows = _rows(session, [theirs, ExtensionRequest.hazard_id == Hazard.id,
-                               ExtensionRequest.state == ExtensionState.PENDING],
-                     ExtensionRequest.requested_at, ExtensionRequest.requested_deadline.label("detail"))
-        detail = "detail"
-    elif key == "accept":
-        rows = _rows(session, [theirs, Hazard.status == Status.CLOSURE_REQUESTED], Hazard.closure_requested_on)
-    else:
-        looked_back = exists().where(HazardEvent.hazard_id == Hazard.id, HazardEvent.kind == EventKind.LOOKBACK,
-                                     HazardEvent.happened_on >= Hazard.closed_on)
-        rows = _rows(session, [theirs, Hazard.status == Status.CLOSED, Hazard.closed_on.is_not(None),
-                               Hazard.closed_on <= today - timedelta(days=lookback_after_days), ~looked_back],
-                     Hazard.closed_on)
-    return TodoGroup(key, [_item(r, anchor, getattr(r, detail) if detail else None)
-                           for r in rows if permissions.can(user, action, r)])
+        return _Wanted([theirs, Hazard.status == Status.REPORTED], Hazard.found_on)
+    if key == "list":
+        return _Wanted([theirs, Hazard.status == Status.VERIFIED], Hazard.found_on)
+    if key == "approve_plan":
+        return _Wanted([theirs, Hazard.status.in_([Status.LISTED, Status.ASSIGNED])],
+                       func.coalesce(Hazard.listed_on, Hazard.found_on))
+    if key == "extension":
+        return _Wanted([theirs, ExtensionRequest.hazard_id == Hazard.id, ExtensionRequest.state == ExtensionState.PENDING],
+                       ExtensionRequest.requested_at, (ExtensionRequest.requested_deadline.label("detail"),))
+    if key == "accept":
+        return _Wanted([theirs, Hazard.status == Status.CLOSURE_REQUESTED], Hazard.closure_requested_on)
+    looked_back = exists().where(HazardEvent.hazard_id == Hazard.id, HazardEvent.kind == EventKind.LOOKBACK,
+                                 HazardEvent.happened_on >= Hazard.closed_on)
+    return _Wanted([theirs, Hazard.status == Status.CLOSED, Hazard.closed_on.is_not(None),
+                    Hazard.closed_on <= today - timedelta(days=lookback_after_days), ~looked_back], Hazard.closed_on)
 
 
-def _inspector_group(session, user, key, action, anchor, today) -> TodoGroup:
+def _inspector_wanted(user: User, key: str, today: date) -> _Wanted:
     mine = [permissions.visible_clause(user), _in_their_charge(user)]
     latest = (select(StatusChange.action).where(StatusChange.hazard_id == Hazard.id)
               .order_by(StatusChange.id.desc()).limit(1).correlate(Hazard).scalar_subquery())
     returned = latest.in_(["refuse_acceptance", "reopen"])
     if key == "start_works":
-        rows = _rows(session, [*mine, Hazard.status == Status.PLAN_APPROVED], Hazard.updated_at)
-    elif key == "returned":
-        rows = _rows(session, [*mine, Hazard.status == Status.IN_REMEDIATION, returned], Hazard.updated_at)
-    elif key == "overdue":
+        return _Wanted([*mine, Hazard.status == Status.PLAN_APPROVED], Hazard.updated_at)
+    if key == "returned":
+        return _Wanted([*mine, Hazard.status == Status.IN_REMEDIATION, returned], Hazard.updated_at)
+    if key == "overdue":
         asked = exists().where(ExtensionRequest.hazard_id == Hazard.id, ExtensionRequest.state == ExtensionState.PENDING)
-        rows = _rows(session, [*mine, Hazard.status == Status.IN_REMEDIATION, Hazard.deadline < today,
-                               ~returned, ~asked], Hazard.deadline)
-    else:
-        rows = _rows(session, [permissions.visible_clause(user), ExtensionRequest.hazard_id == Hazard.id,
-                               ExtensionRequest.requested_by_id == user.id,
-                               ExtensionRequest.state != ExtensionState.PENDING,
-                               ExtensionRequest.decided_at >= utcnow() - timedelta(days=RECENT_DAYS)],
-                     ExtensionRequest.decided_at, ExtensionRequest.state.label("detail"),
-                     order=(ExtensionRequest.decided_at.desc(), ExtensionRequest.id.desc()))
-        return TodoGroup(key, [_item(r, anchor, r.detail) for r in rows if permissions.can(user, action, r)])
-    return TodoGroup(key, [_item(r, anchor) for r in rows if permissions.can(user, action, r)])
+        return _Wanted([*mine, Hazard.status == Status.IN_REMEDIATION, Hazard.deadline < today, ~returned, ~asked],
+                       Hazard.deadline)
+    return _Wanted([permissions.visible_clause(user), ExtensionRequest.hazard_id == Hazard.id,
+                    ExtensionRequest.requested_by_id == user.id, ExtensionRequest.state != ExtensionState.PENDING,
+                    ExtensionRequest.decided_at >= utcnow() - timedelta(days=RECENT_DAYS)],
+                   ExtensionRequest.decided_at, (ExtensionRequest.state.label("detail"),),
+                   order=(ExtensionRequest.decided_at.desc(), ExtensionRequest.id.desc()))
 
 
 def _in_their_charge(user: User):

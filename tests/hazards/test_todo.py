@@ -11,7 +11,7 @@ from hazards import clock, permissions
 from hazards.domain.enums import AttachmentPhase, EventKind, Status, SupervisionLevel
 from hazards.models import Hazard
 from hazards.permissions import SYSTEM
-from hazards.queries.todo import INSPECTOR_GROUPS, SUPERVISOR_GROUPS, todo_for
+from hazards.queries.todo import INSPECTOR_GROUPS, SHOWN_PER_GROUP, SUPERVISOR_GROUPS, todo_count, todo_for
 from hazards.services.attachments import add_attachment
 from hazards.services.registration import report_hazard
 from hazards.services.requirements import ActionInput
@@ -117,3 +117,22 @@ def test_decisions_first_and_their_sql_face_select_the_same_hazards(session, peo
         by_filter = set(session.scalars(select(Hazard.id).where(Hazard.id.in_(ours),
                                                                 permissions.decides_first_clause(person))))
         assert by_predicate == by_filter, name
+
+
+def test_the_header_count_is_the_lists_count_without_loading_it(session, people, board):
+    for name, person in people.items():
+        todo = todo_for(session, person, clock.today(), 180)
+        assert todo_count(session, person, clock.today(), 180) == todo.count == sum(
+            len(g.items) for g in todo.groups), name
+
+
+def test_a_long_group_lists_its_longest_waiting_and_counts_them_all(session, people):
+    today = clock.today()
+    for n in range(SHOWN_PER_GROUP + 3):
+        report_hazard(session, draft(title=f"待核实{n:03d}", found_on=today - timedelta(days=400 - n)),
+                      actor=people["inspector"])
+    session.commit()
+    todo = todo_for(session, people["county"], today, 180)
+    (verify,) = [g for g in todo.groups if g.key == "verify"]
+    assert verify.total == SHOWN_PER_GROUP + 3 == todo_count(session, people["county"], today, 180)
+    assert [i.title for i in verify.items] == [f"待核实{n:03d}" for n in range(SHOWN_PER_GROUP)]
