@@ -30,8 +30,11 @@ def fresh_url(backend: str, name: str) -> str:
         OUT_DIR.mkdir(exist_ok=True)
         path.unlink(missing_ok=True)
         return f"sqlite:///{path}"
+    import os
+
     import psycopg
 
+    name = os.environ.get("BENCH_DB_PREFIX", "") + name  # apart from other checkouts benchmarking at once
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
