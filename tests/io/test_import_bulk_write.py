@@ -7,7 +7,7 @@ from __future__ import annotations
 import pickle
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 
 from hazards.io import importer
 from hazards.io.importer import import_hazards
@@ -77,7 +77,13 @@ def ledger_rows(session) -> dict:
     assert all(abs(f.created_at - written_at[code_of[f.hazard_id]]) < timedelta(minutes=1) for f in funding)
     units = {o.id: (o.name, o.jurisdiction_code) for o in session.scalars(select(Organization))}
     named = {"supervising_body_id", "responsible_unit_id"}  # by the unit's name: PostgreSQL ids are not reused
+    spatial_index = []
+    if session.get_bind().dialect.name == "sqlite":  # SpatiaLite's R*Tree is a table of its own
+        spatial_index = sorted((code_of[pkid], *box) for pkid, *box in session.execute(text(
+            "SELECT pkid, xmin, xmax, ymin, ymax FROM idx_hazards_geom")).all() if pkid in code_of)
+        assert len(spatial_index) == len(hazards)
     return {
+        "spatial index": spatial_index,
         "hazards": [tuple(units.get(getattr(h, c.name)) if c.name in named else getattr(h, c.name) for c in columns)
                     + (bytes(h.wkb),) for h in hazards],
         "categories": sorted((code_of[h], c) for h, c in session.execute(select(hazard_categories)).all()),
