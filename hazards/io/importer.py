@@ -191,12 +191,14 @@ def _write_pass(session, spool, ref, codes, to_generate, report, actor_id, chunk
     bulk = BulkInserter(session)
     created: list[str] = []
     drafts = (draft for number, draft in _spooled(spool) if number not in bad_rows)
-    for chunk in _chunks(drafts, chunk_size):
-        for draft in chunk:
-            if not draft.code:
-                draft.code = next(blocks[(draft.jurisdiction_code, draft.batch_year)])
-        register_hazards_in_bulk(session, chunk, ref=ref, bulk=bulk, actor_id=actor_id, action="import", note=note)
-        created.extend(d.code for d in chunk)
+    with bulk.large_cache():
+        for chunk in _chunks(drafts, chunk_size):
+            for draft in chunk:
+                if not draft.code:
+                    draft.code = next(blocks[(draft.jurisdiction_code, draft.batch_year)])
+            register_hazards_in_bulk(session, chunk, ref=ref, bulk=bulk, actor_id=actor_id, action="import",
+                                     note=note)
+            created.extend(d.code for d in chunk)
     if len(created) != report.valid_rows:  # the spool is this import's own file: a bug, not bad input
         raise RuntimeError(f"spooled {len(created)} drafts for {report.valid_rows} valid rows")
     return created

@@ -34,6 +34,23 @@ class BulkInserter:
         # The connection of the session's transaction: what is written here commits or rolls back with it.
         return self.session.connection().connection.driver_connection
 
+    @contextmanager
+    def large_cache(self, kib: int = 128 * 1024) -> Iterator[None]:
+        """SpatiaLite: a page cache large enough for a bulk write's indexes, for the duration of the block
+        (with the default 2 MiB a 100k-row insert spills and re-reads index pages: 32 s against 24 s for
+        the write phase at 100k rows, in one measurement under load)."""
+        if self.postgres:
+            yield
+            return
+        cur = self._dbapi.cursor()
+        try:
+            (before,) = cur.execute("PRAGMA cache_size").fetchone()
+            cur.execute(f"PRAGMA cache_size = {-int(kib)}")
+            yield
+        finally:
+            cur.execute(f"PRAGMA cache_size = {int(before)}")
+            cur.close()
+
     def new_ids(self, table: Table, count: int) -> list[int]:
         """`count` fresh ids from the table's id sequence (PostgreSQL), ascending: the ids an INSERT of
         that many rows would have been given, taken at once so the rows can be copied with them."""
