@@ -46,6 +46,8 @@ from hazards.services.bulk_insert import BulkInserter
 from hazards.services.registration import register_hazards_in_bulk
 
 CHUNK_SIZE = 2000
+#: Drafts written per bulk statement: fewer, larger COPYs and executemanys than the check's chunks.
+WRITE_CHUNK_SIZE = 10_000
 _ROAD_CLASS_BY_LETTER = {rc.value: rc for rc in RoadClass if len(rc.value) == 1}
 #: Export writes lon/lat next to the WKT of a point; they must agree to about a centimetre.
 _SAME_POINT_DEGREES = 1e-7
@@ -125,7 +127,7 @@ def import_hazards(
     extent: tuple[float, float, float, float] | None = None,
     fmt: str | None = None,
     max_bytes: int | None = None,
-    chunk_size: int = CHUNK_SIZE,
+    chunk_size: int = WRITE_CHUNK_SIZE,
 ) -> ImportReport:
     """Check a CSV/XLSX/GeoJSON ledger and write its hazards as `actor`; the caller commits.
 
