@@ -1,7 +1,8 @@
 """Writing new hazards into the ledger (登记建档): one at a time from a form, or thousands from a file.
 
-Both go through `register_hazards`, so a hazard gets its code, categories, measures, the money it
-arrives with and its first history row the same way whatever brought it in.
+Both build their rows here, so a hazard gets its code, categories, measures, the money it arrives with
+and its first history row the same way whatever brought it in: `register_hazards` writes them with
+Core inserts, `register_hazards_in_bulk` (a file's import) with the database's bulk path.
 """
 
 from __future__ import annotations
