@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
+import shapely
 from shapely.geometry import LineString, Point
 
 from hazards.domain.drafts import HazardDraft
@@ -30,9 +31,11 @@ CATEGORIES = ["sharp_curve", "steep_grade", "junction", "missing_guardrail", "po
 ROUTES = [("G208", RoadClass.NATIONAL), ("S311", RoadClass.PROVINCIAL), ("X012", RoadClass.COUNTY), ("Y105", RoadClass.TOWNSHIP)]
 
 
-def _fields(rng: random.Random, i: int) -> dict:
+def _fields(rng: random.Random, i: int, areas: dict | None = None) -> dict:
     county, (lon0, lat0) = rng.choice(list(COUNTY_SEATS.items()))
     lon, lat = lon0 + rng.uniform(-0.25, 0.25), lat0 + rng.uniform(-0.25, 0.25)
+    while areas is not None and not shapely.contains_xy(areas[county], lon, lat):
+        lon, lat = lon0 + rng.uniform(-0.25, 0.25), lat0 + rng.uniform(-0.25, 0.25)
     route, road_class = rng.choice(ROUTES)
     start = rng.randrange(0, 300_000)
     is_section = rng.random() < 0.3
@@ -69,17 +72,28 @@ CSV_HEADER = ["隐患名称", "辖区代码", "批次年度", "发现日期", "�
               "督办级别", "挂牌日期", "整改期限", "状态", "销号日期", "隐患类型"]
 
 
+def county_areas() -> dict:
+    """The bench ledger's county boundaries (`bench.common.app_for` stores the demo's), prepared: an
+    imported row must lie within its division, so the CSV's points are drawn inside them."""
+    from hazards.demo.geography import build_geography
+
+    areas = build_geography().counties
+    shapely.prepare(list(areas.values()))
+    return areas
+
+
 def write_csv(path: Path, n: int, seed: int = 7) -> Path:
     """A CSV of N point hazards with the Chinese headers users type, for the import benchmark."""
     from geo.stakes import format_stake
     from hazards.domain.labels import label
 
     rng = random.Random(seed)
+    areas = county_areas()
     with open(path, "w", newline="", encoding="utf-8-sig") as fh:
         out = csv.writer(fh)
         out.writerow(CSV_HEADER)
         for i in range(n):
-            f = _fields(rng, i)
+            f = _fields(rng, i, areas)
             out.writerow([
                 f"合成隐患 {i}", f["county"], f["found"].year, f["found"].isoformat(), f"{f['lon']:.6f}",
                 f"{f['lat']:.6f}", f["route"], format_stake(f["start"]), "", label(f["level"]),

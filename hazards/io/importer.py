@@ -5,7 +5,8 @@ boundaries, codes already in the ledger) in a read-only transaction (`hazards.db
 SQLite it takes no lock and everyone else keeps reading and writing; it is all a dry run does. The
 rows found good are spooled to a temporary file as drafts, so no 100k-row file ever sits in memory.
 The second phase is one short write transaction: it reads the drafts back, hands out codes and
-inserts them through `register_hazards`, all of them or none.
+inserts them through `register_hazards_in_bulk` (COPY on PostgreSQL, a prepared executemany on
+SpatiaLite), all of them or none.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from geo.coords import CHINA_EXTENT, to_wgs84, validate_lonlat
-from geo.geometry import check_hazard_geometry
+from geo.geometry import check_hazard_geometry, to_ewkts
 from hazards import permissions
 from hazards.db import reading
 from hazards.domain.codes import parse_code
@@ -41,9 +42,12 @@ from hazards.models import Hazard
 from hazards.services.codes import given_floors, take_codes
 from hazards.services.placement import PlacementChecker
 from hazards.services.reference import ReferenceData
-from hazards.services.registration import register_hazards
+from hazards.services.bulk_insert import BulkInserter
+from hazards.services.registration import register_hazards_in_bulk
 
 CHUNK_SIZE = 2000
+#: Drafts written per bulk statement: fewer, larger COPYs and executemanys than the check's chunks.
+WRITE_CHUNK_SIZE = 10_000
 _ROAD_CLASS_BY_LETTER = {rc.value: rc for rc in RoadClass if len(rc.value) == 1}
 #: Export writes lon/lat next to the WKT of a point; they must agree to about a centimetre.
 _SAME_POINT_DEGREES = 1e-7
@@ -123,7 +127,7 @@ def import_hazards(
     extent: tuple[float, float, float, float] | None = None,
     fmt: str | None = None,
     max_bytes: int | None = None,
-    chunk_size: int = CHUNK_SIZE,
+    chunk_size: int = WRITE_CHUNK_SIZE,
 ) -> ImportReport:
     """Check a CSV/XLSX/GeoJSON ledger and write its hazards as `actor`; the caller commits.
 
@@ -186,22 +190,28 @@ def _write_pass(session, spool, ref, codes, to_generate, report, actor_id, chunk
     code after the file's."""
     bad_rows = {e.row for e in report.errors}
     blocks = take_codes(session, to_generate, given_floors(codes))
+    bulk = BulkInserter(session)
     created: list[str] = []
     drafts = (draft for number, draft in _spooled(spool) if number not in bad_rows)
-    for chunk in _chunks(drafts, chunk_size):
-        for draft in chunk:
-            if not draft.code:
-                draft.code = next(blocks[(draft.jurisdiction_code, draft.batch_year)])
-        register_hazards(session, chunk, ref=ref, actor_id=actor_id, action="import", note=note)
-        created.extend(d.code for d in chunk)
+    with bulk.large_cache():
+        for chunk in _chunks(drafts, chunk_size):
+            for draft in chunk:
+                if not draft.code:
+                    draft.code = next(blocks[(draft.jurisdiction_code, draft.batch_year)])
+            register_hazards_in_bulk(session, chunk, ref=ref, bulk=bulk, actor_id=actor_id, action="import",
+                                     note=note)
+            created.extend(d.code for d in chunk)
     if len(created) != report.valid_rows:  # the spool is this import's own file: a bug, not bad input
         raise RuntimeError(f"spooled {len(created)} drafts for {report.valid_rows} valid rows")
     return created
 
 
 def _spool(spool, drafts: list[tuple[int, HazardDraft]]) -> None:
-    """Keep a chunk of checked drafts (with their row numbers) for the write phase."""
+    """Keep a chunk of checked drafts (with their row numbers) for the write phase, each geometry as
+    the EWKT it is written with (made for the whole chunk at once; a shapely object pickles slowly)."""
     if drafts:
+        for (_number, draft), ewkt in zip(drafts, to_ewkts([d.geometry for _n, d in drafts])):
+            draft.geometry = ewkt
         pickle.dump(drafts, spool, protocol=pickle.HIGHEST_PROTOCOL)
 
 

@@ -62,16 +62,21 @@ def record_opening_funding(session: Session, hazards: list[tuple[int, HazardDraf
     statement; returns how many. Part of registering them, so whoever may bring the hazard in its
     state brings its money too: a ledger of closed hazards arrives with what they cost, which no one
     could add line by line afterwards but the supervisors settling them."""
-    now = utcnow()
-    rows = [
+    rows = opening_funding_rows(hazards, actor_id=actor_id, note=note, now=utcnow())
+    if rows:
+        session.execute(insert(FundingEntry.__table__), rows)
+    return len(rows)
+
+
+def opening_funding_rows(hazards: list[tuple[int, HazardDraft]], *, actor_id: int | None, note: str | None,
+                         now) -> list[dict]:
+    """The funding_entries rows of the lines new hazards arrive with."""
+    return [
         {"hazard_id": hazard_id, "kind": line.kind, "source": line.source, "amount": line.amount,
          "entry_date": line.entry_date, "note": (note or "")[:NOTE_MAX] or None, "created_by_id": actor_id,
          "created_at": now}
         for hazard_id, draft in hazards for line in opening_funding(draft)
     ]
-    if rows:
-        session.execute(insert(FundingEntry.__table__), rows)
-    return len(rows)
 
 
 def reverse_funding(session: Session, hazard_id: int, entry_id: int, actor: User, *, reason: str | None) -> FundingEntry:

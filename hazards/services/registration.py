@@ -1,14 +1,15 @@
 """Writing new hazards into the ledger (登记建档): one at a time from a form, or thousands from a file.
 
-Both go through `register_hazards`, so a hazard gets its code, categories, measures, the money it
-arrives with and its first history row the same way whatever brought it in.
+Both build their rows here, so a hazard gets its code, categories, measures, the money it arrives with
+and its first history row the same way whatever brought it in: `register_hazards` writes them with
+Core inserts, `register_hazards_in_bulk` (a file's import) with the database's bulk path.
 """
 
 from __future__ import annotations
 
 from dataclasses import fields
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from geo.geometry import to_ewkt
@@ -17,11 +18,12 @@ from hazards.domain.divisions import is_within, subtree_prefix, unit_divisions
 from hazards.domain.drafts import DraftRejected, FieldProblem, HazardDraft, check_draft
 from hazards.domain.enums import OrganizationKind
 from hazards.domain.errors import N_, Forbidden
-from hazards.models import Hazard, Organization, StatusChange, User, hazard_categories, hazard_measures
+from hazards.models import FundingEntry, Hazard, Organization, StatusChange, User, hazard_categories, hazard_measures
 from hazards.models.base import utcnow
 from hazards.services import notifications
+from hazards.services.bulk_insert import BulkInserter
 from hazards.services.codes import allocate_codes
-from hazards.services.funding import record_opening_funding
+from hazards.services.funding import opening_funding_rows, record_opening_funding
 from hazards.services.placement import placement_problem
 from hazards.services.units import outside_division
 from hazards.services.reference import ReferenceData
@@ -70,12 +72,83 @@ def register_hazards(
         return []
     codes = allocate_codes(session, [d.code for d in drafts], [(d.jurisdiction_code, d.batch_year) for d in drafts])
     now = utcnow()
+    rows = _hazard_rows(session, drafts, codes, ref=ref, actor_id=actor_id, action=action, now=now)
+
+    # Core executemany, then the ids by code: RETURNING in parameter order makes SQLite fall back
+    # to one statement per row, which is ten times slower.
+    session.execute(insert(Hazard.__table__), rows)
+    ids_by_code = _ids_by_code(session, [r["code"] for r in rows])
+    ids = [ids_by_code[r["code"]] for r in rows]
+
+    category_rows, measure_rows, history_rows = _linked_rows(ids, drafts, ref=ref, actor_id=actor_id, action=action,
+                                                             note=note, now=now)
+    if category_rows:
+        session.execute(insert(hazard_categories), category_rows)
+    if measure_rows:
+        session.execute(insert(hazard_measures), measure_rows)
+    session.execute(insert(StatusChange), history_rows)
+    record_opening_funding(session, list(zip(ids, drafts)), actor_id=actor_id, note=note)
+    session.flush()
+    return ids
+
+
+def register_hazards_in_bulk(
+    session: Session,
+    drafts: list[HazardDraft],
+    *,
+    ref: ReferenceData,
+    bulk: BulkInserter,
+    actor_id: int | None = None,
+    action: str = "import",
+    note: str | None = None,
+) -> list[int]:
+    """The rows `register_hazards` writes, written by the database's bulk path (`BulkInserter`: COPY on
+    PostgreSQL, a prepared executemany on SpatiaLite). Every draft has its code already, taken for the
+    whole file beforehand (`take_codes`), so no counter is touched here."""
+    if not drafts:
+        return []
+    codes = [d.code for d in drafts]
+    if not all(codes):
+        raise ValueError("register_hazards_in_bulk needs drafts with their codes")
+    now = utcnow()
+    session.flush()  # units named for the first time are rows before the hazards that point at them
+    rows = _hazard_rows(session, drafts, codes, ref=ref, actor_id=actor_id, action=action, now=now)
+    table = Hazard.__table__
+    columns = [c.name for c in table.columns if c.name in rows[0] or c.name == "id"]
+    if bulk.postgres:
+        for row, hazard_id in zip(rows, bulk.new_ids(table, len(rows))):
+            row["id"] = hazard_id
+        bulk.insert(table, columns, rows, geometry="geom")
+        ids = [row["id"] for row in rows]
+    else:
+        columns.remove("id")
+        last_id = session.scalar(select(func.max(table.c.id))) or 0
+        bulk.insert(table, columns, rows, geometry="geom")
+        # One writer at a time on SQLite: every row above the highest id before the insert is one of these.
+        ids_by_code = dict(session.execute(select(table.c.code, table.c.id).where(table.c.id > last_id)).all())
+        ids = [ids_by_code[code] for code in codes]
+
+    category_rows, measure_rows, history_rows = _linked_rows(ids, drafts, ref=ref, actor_id=actor_id, action=action,
+                                                             note=note, now=now)
+    bulk.insert(hazard_categories, ["hazard_id", "category_id"], category_rows)
+    bulk.insert(hazard_measures, ["hazard_id", "measure_id"], measure_rows)
+    bulk.insert(StatusChange.__table__, list(history_rows[0]), history_rows)
+    funding_rows = opening_funding_rows(list(zip(ids, drafts)), actor_id=actor_id, note=note, now=now)
+    if funding_rows:
+        bulk.insert(FundingEntry.__table__, list(funding_rows[0]), funding_rows)
+    return ids
+
+
+def _hazard_rows(session: Session, drafts: list[HazardDraft], codes: list[str], *, ref: ReferenceData,
+                 actor_id: int | None, action: str, now) -> list[dict]:
+    """The hazards table's row of each draft (all but the id)."""
     rows = []
     for draft, code in zip(drafts, codes):
         # A shallow copy: asdict() would deep-copy every shapely geometry.
         values = {name: getattr(draft, name) for name in _COLUMN_FIELDS}
         values["code"] = code
-        values["geom"] = to_ewkt(draft.geometry)
+        # A draft read back from an import's spool carries its geometry as EWKT already.
+        values["geom"] = draft.geometry if isinstance(draft.geometry, str) else to_ewkt(draft.geometry)
         values["found_by_id"] = actor_id if action == "report" else None
         values["supervising_body_id"] = _organization_id(
             session, ref, draft.supervising_body, draft, OrganizationKind.SUPERVISING, "supervising_body"
@@ -85,13 +158,12 @@ def register_hazards(
         )
         values.update(version=1, created_at=now, updated_at=now)
         rows.append(values)
+    return rows
 
-    # Core executemany, then the ids by code: RETURNING in parameter order makes SQLite fall back
-    # to one statement per row, which is ten times slower.
-    session.execute(insert(Hazard.__table__), rows)
-    ids_by_code = _ids_by_code(session, [r["code"] for r in rows])
-    ids = [ids_by_code[r["code"]] for r in rows]
 
+def _linked_rows(ids: list[int], drafts: list[HazardDraft], *, ref: ReferenceData, actor_id: int | None, action: str,
+                 note: str | None, now) -> tuple[list[dict], list[dict], list[dict]]:
+    """Each new hazard's categories, measures and first history row."""
     category_rows = [
         {"hazard_id": hid, "category_id": ref.category_ids[c]}
         for hid, d in zip(ids, drafts) for c in dict.fromkeys(d.category_codes)
@@ -100,21 +172,12 @@ def register_hazards(
         {"hazard_id": hid, "measure_id": ref.measure_ids[m]}
         for hid, d in zip(ids, drafts) for m in dict.fromkeys(d.measure_codes)
     ]
-    if category_rows:
-        session.execute(insert(hazard_categories), category_rows)
-    if measure_rows:
-        session.execute(insert(hazard_measures), measure_rows)
-    session.execute(
-        insert(StatusChange),
-        [
-            {"hazard_id": hid, "action": action, "from_status": None, "to_status": d.status,
-             "changed_by_id": actor_id, "changed_at": now, "note": note}
-            for hid, d in zip(ids, drafts)
-        ],
-    )
-    record_opening_funding(session, list(zip(ids, drafts)), actor_id=actor_id, note=note)
-    session.flush()
-    return ids
+    history_rows = [
+        {"hazard_id": hid, "action": action, "from_status": None, "to_status": d.status,
+         "changed_by_id": actor_id, "changed_at": now, "note": note}
+        for hid, d in zip(ids, drafts)
+    ]
+    return category_rows, measure_rows, history_rows
 
 
 def _ids_by_code(session: Session, codes: list[str], chunk: int = 900) -> dict[str, int]:
