@@ -128,3 +128,16 @@ def test_the_bulk_write_leaves_every_row_as_the_orm_path_did(session, tmp_path, 
     for part in expected:  # one part at a time, so a difference names its table
         assert found[part] == expected[part], part
     assert len(found["hazards"]) == len(ROWS) and found["funding"] and found["measures"]
+
+
+def test_imported_hazards_are_found_by_the_text_search_at_once(session, tmp_path):
+    """The bulk write bypasses no index the list searches through: SpatiaLite's full-text triggers fire
+    for its executemany, and PostgreSQL's trigram indexes take COPY's rows."""
+    from hazards.queries.text_search import matching
+
+    path = write_csv(tmp_path / "台账.csv", ROWS, header=HEADER + EXTRA)
+    report = import_hazards(session, path, actor=user(session, "admin", "140900"))
+    assert report.errors == []
+    for hazard in session.scalars(select(Hazard)):
+        fragment = hazard.title[1:6]
+        assert hazard.id in set(session.scalars(select(Hazard.id).where(matching(fragment)))), fragment
