@@ -101,11 +101,7 @@ def _own_note(note_id: int) -> Notification:
 @permissions.own_records
 def open_note(note_id: int):
     """Mark the note read and go to what it is about: its hazard, or the hazard of one digest item."""
-    session = get_session()
-    note = _own_note(note_id)
-    if note.read_at is None:
-        note.read_at = utcnow()
-        session.commit()
+    note = _read(_own_note(note_id))
     hazard_id = request.args.get("hazard", type=int) or note.hazard_id
     if hazard_id is None:
         return redirect(url_for("inbox.index"), code=303)
@@ -117,12 +113,16 @@ def open_note(note_id: int):
 @login_required
 @permissions.own_records
 def mark_one_read(note_id: int):
-    session = get_session()
-    note = _own_note(note_id)
+    _read(_own_note(note_id))
+    return redirect(url_for("inbox.index"), code=303)
+
+
+def _read(note: Notification) -> Notification:
+    """Mark the note read, once: opening it again keeps the time it was first read."""
     if note.read_at is None:
         note.read_at = utcnow()
-        session.commit()
-    return redirect(url_for("inbox.index"), code=303)
+        get_session().commit()
+    return note
 
 
 @bp.post("/inbox/read")

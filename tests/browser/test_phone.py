@@ -53,6 +53,23 @@ def _width(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
 
 
+def _tap_the_road_on_the_logging_form(phone, title: str):
+    """Open the logging form, name a sharp curve, and tap the middle of the map: the county road and
+    beside the open sharp curve there, once zoomed in twice. Returns the page once the stake is filled."""
+    page = phone.go("/hazards/new")
+    page.wait_for_load_state("networkidle")
+    page.fill("input[name=title]", title)
+    page.check("input[name=categories][value=sharp_curve]")
+    page.locator("#picker").scroll_into_view_if_needed()
+    for _ in range(2):
+        page.click("#picker .leaflet-control-zoom-in")
+        page.wait_for_function("() => !document.querySelector('#picker .leaflet-zoom-anim')")
+    box = page.locator("#picker").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("() => document.getElementById('stakes').value !== ''")
+    return page
+
+
 def test_no_page_of_the_inspectors_flow_is_wider_than_the_phone(phone, field_day):
     page = phone.go("/login")
     assert _width(page) <= PHONE[0], "login"
@@ -76,18 +93,7 @@ def test_an_inspector_logs_a_hazard_by_tapping_the_map_and_keeps_the_photo(phone
     photo = tmp_path / "现场.jpg"
     photo.write_bytes(jpeg(640, 480))
     phone.login(field_day["login"])
-    page = phone.go("/hazards/new")
-    page.wait_for_load_state("networkidle")
-    page.fill("input[name=title]", "X021线急弯处护栏缺失")
-    page.check("input[name=categories][value=sharp_curve]")
-    page.locator("#picker").scroll_into_view_if_needed()
-    for _ in range(2):  # closer in, so the tap lands on the road and beside the open sharp curve
-        page.click("#picker .leaflet-control-zoom-in")
-        page.wait_for_function("() => !document.querySelector('#picker .leaflet-zoom-anim')")
-    box = page.locator("#picker").bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-
-    page.wait_for_function("() => document.getElementById('stakes').value !== ''")
+    page = _tap_the_road_on_the_logging_form(phone, "X021线急弯处护栏缺失")
     assert page.input_value("#route_code") == "X021"
     assert page.input_value("#stakes").startswith("K")
     assert page.input_value("#lon") and page.input_value("#lat")
@@ -162,17 +168,7 @@ def test_the_days_round_from_a_map_tap_to_a_granted_extension(phone, visit, fiel
     photo.write_bytes(jpeg(640, 480))
 
     phone.login(field_day["login"])
-    page = phone.go("/hazards/new")
-    page.wait_for_load_state("networkidle")
-    page.fill("input[name=title]", "X021线急弯外侧无护栏")
-    page.check("input[name=categories][value=sharp_curve]")
-    page.locator("#picker").scroll_into_view_if_needed()
-    for _ in range(2):
-        page.click("#picker .leaflet-control-zoom-in")
-        page.wait_for_function("() => !document.querySelector('#picker .leaflet-zoom-anim')")
-    box = page.locator("#picker").bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_function("() => document.getElementById('stakes').value !== ''")
+    page = _tap_the_road_on_the_logging_form(phone, "X021线急弯外侧无护栏")
     assert page.input_value("#route_code") == "X021"
     page.set_input_files("#photos", str(photo))
     page.click("form#hazard-form button[type=submit]")
