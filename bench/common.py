@@ -104,6 +104,22 @@ def ensure_hazards(session, n: int, chunk: int = 5000) -> None:
     session.commit()
 
 
+def province_supervisor_client(args, login: str = "bench-pages", password: str = "bench-password-1"):
+    """(app, a test client signed in as the province's supervisor) on the ledger of `args.hazards`
+    synthetic hazards, for the benchmarks that read pages as that supervisor."""
+    from hazards.db import get_session
+
+    app = app_for(database_url(args.backend, f"hazards_bench_{args.hazards}"))
+    app.config.update(SESSION_COOKIE_SECURE=False, WTF_CSRF_ENABLED=False)
+    with app.app_context():
+        session = get_session()
+        ensure_hazards(session, args.hazards)
+        supervisor(session, login, "140000", password)
+    client = app.test_client()
+    client.post("/login", data={"login": login, "password": password})
+    return app, client
+
+
 def supervisor(session, login: str, jurisdiction_code: str, password: str = "bench-password-1"):
     """The benchmark's supervisor of a division, created the first time (kept with the ledger)."""
     from hazards.models import User

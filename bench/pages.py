@@ -9,26 +9,17 @@ queries; the benchmarks for the map endpoint, the tally and the report cover the
 
 from __future__ import annotations
 
-from bench.common import app_for, database_url, ensure_hazards, parser, summary, supervisor, timed
-from hazards.db import get_session
+from bench.common import parser, province_supervisor_client, summary, timed
 
 PAGES = [
     "/dashboard", "/hazards", "/hazards?sort=deadline", "/hazards?page=500", "/hazards?overdue=1",
     "/hazards?q=G208", "/hazards?category=sharp_curve", "/map", "/reports?jurisdiction=140900&year=2025",
 ]
-LOGIN, PASSWORD = "bench-pages", "bench-password-1"
 
 
 def main() -> None:
     args = parser(__doc__).parse_args()
-    app = app_for(database_url(args.backend, f"hazards_bench_{args.hazards}"))
-    app.config.update(SESSION_COOKIE_SECURE=False, WTF_CSRF_ENABLED=False)
-    with app.app_context():
-        session = get_session()
-        ensure_hazards(session, args.hazards)
-        supervisor(session, LOGIN, "140000", PASSWORD)
-    client = app.test_client()
-    client.post("/login", data={"login": LOGIN, "password": PASSWORD})
+    _app, client = province_supervisor_client(args)
     print(f"pages, {args.backend}, {args.hazards:,} hazards, province supervisor, {args.repeat} runs each")
     for url in PAGES:
         def page(url=url):

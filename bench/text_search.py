@@ -21,24 +21,16 @@ from urllib.parse import quote
 
 from sqlalchemy import func, or_, select
 
-from bench.common import app_for, database_url, ensure_hazards, parser, summary, supervisor, timed
+from bench.common import parser, province_supervisor_client, summary, timed
 from hazards.db import get_session
 
-LOGIN, PASSWORD = "bench-pages", "bench-password-1"
+LOGIN = "bench-pages"  # province_supervisor_client's
 SEARCHES = ["G208", "合成隐患 4711", "140902-2025", "合成隐患", "隐患"]
 
 
 def main() -> None:
     args = parser(__doc__).parse_args()
-    app = app_for(database_url(args.backend, f"hazards_bench_{args.hazards}"))
-    app.config.update(SESSION_COOKIE_SECURE=False, WTF_CSRF_ENABLED=False)
-    with app.app_context():
-        session = get_session()
-        ensure_hazards(session, args.hazards)
-        supervisor(session, LOGIN, "140000", PASSWORD)
-        session.commit()
-    client = app.test_client()
-    client.post("/login", data={"login": LOGIN, "password": PASSWORD})
+    app, client = province_supervisor_client(args)
 
     def median_of(url: str) -> tuple[float, float, int]:
         def page():
