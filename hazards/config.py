@@ -88,6 +88,25 @@ DEFAULTS = {
     # A closed hazard is due for its look-back (回头看) on the supervisors' to-do list this many days after
     # its closure, until a look-back is recorded on it (see hazards/queries/todo.py).
     "LOOKBACK_AFTER_DAYS": 180,
+    # Crash records (hazards/domain/crash_rules.py, docs/crashes.md). The rule that finds crash-prone places
+    # (事故多发点段): crashes within PERIOD_MONTHS, along a road within a sliding stake window of WINDOW_M
+    # metres, or, for crashes placed by a point only, within RADIUS_M of one another; a place qualifies on
+    # at least MIN_CRASHES crashes, or MIN_DEATHS deaths, or MIN_FATAL fatal crashes. These are this
+    # product's starting values (after one city's published rule), not a national standard: each
+    # province sets its own, and an agency sets these to match it.
+    "CRASH_PERIOD_MONTHS": 36,
+    "CRASH_WINDOW_M": 500,
+    "CRASH_RADIUS_M": 150,
+    "CRASH_MIN_CRASHES": 5,
+    "CRASH_MIN_DEATHS": 3,
+    "CRASH_MIN_FATAL": 3,
+    # A candidate place is already covered by a hazard whose stakes overlap its window on the same road,
+    # or whose place lies within this many metres of one of its crashes.
+    "CRASH_COVER_M": 200,
+    # Remediation effect (治理成效): crashes in the same number of months before works started and after
+    # they ended, within this many metres of a point hazard or of a section's line.
+    "CRASH_EFFECT_MONTHS": 12,
+    "CRASH_EFFECT_BUFFER_M": 100,
     "REMINDER_TIME": "07:30",
     "TALLY_TIME": "01:30",
     "HOUSEKEEPING_TIME": "03:00",

@@ -158,3 +158,26 @@ def _dms(value: float):
     minutes = int((value - degrees) * 60)
     seconds = round(((value - degrees) * 60 - minutes) * 60, 4)
     return (Fraction(degrees), Fraction(minutes), Fraction(seconds).limit_denominator(10000))
+
+
+def crash(session, source_id: str, occurred_on: date, *, jurisdiction: str = XINFU, route_code: str | None = None,
+          stake_m: int | None = None, lonlat: tuple[float, float] | None = None, deaths: int = 0,
+          injuries: int = 0, form: str | None = "追尾"):
+    """One crash record written directly (the importer's checks are its own tests' business); at noon
+    Beijing time on `occurred_on`."""
+    from datetime import datetime, timedelta
+
+    from geoalchemy2.shape import from_shape
+
+    from hazards.models import Crash
+
+    record = Crash(
+        source_id=source_id, occurred_on=occurred_on,
+        occurred_at=datetime(occurred_on.year, occurred_on.month, occurred_on.day, 12) - timedelta(hours=8),
+        jurisdiction_code=jurisdiction, route_code=route_code, stake_m=stake_m,
+        geom=from_shape(Point(*lonlat), srid=4326) if lonlat else None,
+        deaths=deaths, injuries=injuries, form=form,
+    )
+    session.add(record)
+    session.flush()
+    return record

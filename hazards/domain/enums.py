@@ -89,6 +89,11 @@ class Source(StrEnum):
     OTHER = "other"
 
 
+class CrashLink(StrEnum):
+    EVIDENCE = "evidence"  # the hazard was registered from these crashes (事故倒查)
+    COVERED = "covered"  # a supervisor found the place already covered by this hazard
+
+
 class Direction(StrEnum):
     UP = "up"  # 上行
     DOWN = "down"  # 下行

@@ -2,6 +2,7 @@
 
 from hazards.models.admin_audit import AdminChange
 from hazards.models.base import Base
+from hazards.models.crash import Crash, HazardCrash
 from hazards.models.hazard import CodeSequence, Hazard
 from hazards.models.history import (
     DeadlineChange,
@@ -27,12 +28,14 @@ __all__ = [
     "Base",
     "Category",
     "CodeSequence",
+    "Crash",
     "DeadlineChange",
     "Delivery",
     "ExtensionRequest",
     "FieldChange",
     "FundingEntry",
     "Hazard",
+    "HazardCrash",
     "HazardEvent",
     "Jurisdiction",
     "LevelChange",
