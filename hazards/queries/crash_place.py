@@ -1,0 +1,67 @@
+"""Which crashes happened at a hazard's place: the one definition shared by the remediation effect
+(治理成效), the priority score's crash history and the identification's "already covered" test.
+
+A crash with a point is at the place when it lies within `buffer_m` metres of the hazard's point or of
+its section's line (on the ellipsoid). A crash known only by route and stake is at the place when it is
+on the same road and its stake lies within the hazard's stakes widened by `buffer_m` on each side.
+
+The same road: national and provincial routes (G…, S…) are numbered once for the whole country or
+province, so the route code alone names the road; county, township and village routes (X…, Y…, C…)
+and special routes (Z…) are numbered per county, so X012 in one county is not X012 in the next, and
+their crashes must also lie in the hazard's county.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, column, func, or_, select, table
+
+from geo.spatial import rtree_table
+
+#: Route-code prefixes numbered once for the whole network (national, provincial): same code, same road.
+NETWORK_WIDE_PREFIXES = ("G", "S")
+
+#: Metres per degree of longitude at the northern edge of China (about 53.6°N), rounded down: a box of
+#: `buffer_m / this` degrees around a geometry holds every point within `buffer_m` of it anywhere in China.
+_METRES_PER_DEGREE_FLOOR = 60_000
+
+
+def buffer_degrees(buffer_m: float) -> float:
+    return buffer_m / _METRES_PER_DEGREE_FLOOR
+
+
+def same_road(crash, hazard) -> ColumnElement[bool]:
+    """The crash's route is the hazard's road (see the module docstring on county-numbered routes)."""
+    network_wide = or_(*(hazard.route_code.startswith(prefix) for prefix in NETWORK_WIDE_PREFIXES))
+    return and_(crash.route_code == hazard.route_code,
+                or_(network_wide, crash.jurisdiction_code == hazard.jurisdiction_code))
+
+
+def within_m(crash, hazard, buffer_m: float, dialect: str) -> ColumnElement[bool]:
+    """The crash's point lies within `buffer_m` of the hazard's geometry: an index-backed box first."""
+    degrees = buffer_degrees(buffer_m)
+    if dialect == "postgresql":
+        return and_(crash.geom.op("&&")(func.ST_Expand(hazard.geom, degrees)),
+                    func.ST_DWithin(func.geography(crash.geom), func.geography(hazard.geom), buffer_m))
+    rtree = table(rtree_table("crashes", "geom"), *(column(name) for name in ("pkid", "xmin", "xmax", "ymin", "ymax")))
+    near_box = crash.id.in_(
+        select(rtree.c.pkid).where(
+            rtree.c.xmin <= func.MbrMaxX(hazard.geom) + degrees,
+            rtree.c.xmax >= func.MbrMinX(hazard.geom) - degrees,
+            rtree.c.ymin <= func.MbrMaxY(hazard.geom) + degrees,
+            rtree.c.ymax >= func.MbrMinY(hazard.geom) - degrees,
+        )
+    )
+    # SpatiaLite's third argument asks for metres on the ellipsoid.
+    return and_(near_box, func.ST_Distance(crash.geom, hazard.geom, 1) <= buffer_m)
+
+
+def at_hazard_place(crash, hazard, buffer_m: float, dialect: str) -> ColumnElement[bool]:
+    """Join condition: the crash happened at the hazard's place (module docstring)."""
+    by_stake = and_(
+        crash.geom.is_(None),
+        hazard.start_m.is_not(None),
+        same_road(crash, hazard),
+        crash.stake_m >= hazard.start_m - buffer_m,
+        crash.stake_m <= func.coalesce(hazard.end_m, hazard.start_m) + buffer_m,
+    )
+    return or_(and_(crash.geom.is_not(None), within_m(crash, hazard, buffer_m, dialect)), by_stake)
