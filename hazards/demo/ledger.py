@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from geo.geometry import GeometryError, check_hazard_geometry
 from hazards import clock
+from hazards.demo.crashes import plan_crashes, write_crashes
 from hazards.demo.geography import DemoGeography, build_geography, to_ewkt
 from hazards.demo.history import write_history
 from hazards.demo.people import (
@@ -80,6 +81,7 @@ def seed_demo(session: Session, *, hazards: int = 400, seed: int = DEFAULT_SEED,
     check_plans(plans, ref)
     ids = _register(session, plans, ref, users)
     written = write_history(session, plans, ids, users, organizations)
+    written["crashes"] = write_crashes(session, plan_crashes(geo, plans, seed=seed, today=today), seed=seed)
     if store is not None:
         written["photos"] = write_photos(session, store, [
             (hazard_id, plan.draft.status, users.get(actor_login("inspector", plan.draft.jurisdiction_code)),
