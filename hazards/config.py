@@ -83,6 +83,9 @@ DEFAULTS = {
     # Starting a job gives up after about this many seconds when the broker is down (a 503 saying to
     # try again), so a web worker is never held by a broker that does not answer.
     "JOB_QUEUE_TIMEOUT_SECONDS": 5,
+    # Report files built in the background stay in the store this many days for their download link;
+    # the nightly housekeeping removes older ones (the same report can be built again at any time).
+    "REPORT_FILES_KEPT_DAYS": 7,
     "REMINDER_LEAD_DAYS": [30, 7, 1],
     "ESCALATE_AFTER_DAYS": 14,
     # A closed hazard is due for its look-back (回头看) on the supervisors' to-do list this many days after

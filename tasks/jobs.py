@@ -61,11 +61,14 @@ def tally(as_of: str | None = None) -> int:
 
 @shared_task(name="tasks.housekeeping")
 def housekeeping() -> dict:
-    """Forget old failed logins; drop photos kept for a logging form never saved (a day old); refresh
-    the query planner's statistics (the embedded SQLite keeps none of its own). Digests are re-queued
-    by `sweep_deliveries`, every few minutes."""
+    """Forget old failed logins; drop photos kept for a logging form never saved (a day old), report
+    files older than REPORT_FILES_KEPT_DAYS and what writes that died left in the store (an hour old);
+    refresh the query planner's statistics (the embedded SQLite keeps none of its own). Digests are
+    re-queued by `sweep_deliveries`, every few minutes."""
+    from flask import current_app
+
     from geo.engine import refresh_statistics
-    from hazards.services import staged_uploads
+    from hazards.services import report_files, staged_uploads
     from hazards.storage import current_store
 
     session = get_session()
@@ -73,4 +76,10 @@ def housekeeping() -> dict:
     session.commit()
     refresh_statistics(session.connection())
     session.commit()
-    return {"login_attempts_purged": purged.rowcount, "staged_uploads_dropped": staged_uploads.drop_stale(current_store())}
+    store = current_store()
+    return {
+        "login_attempts_purged": purged.rowcount,
+        "staged_uploads_dropped": staged_uploads.drop_stale(store),
+        "report_files_dropped": report_files.drop_expired(store, float(current_app.config["REPORT_FILES_KEPT_DAYS"])),
+        "abandoned_writes_dropped": store.drop_abandoned_writes(3600),
+    }

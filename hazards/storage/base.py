@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import io
 import re
 from abc import ABC, abstractmethod
@@ -88,6 +90,16 @@ class Store(ABC):
 
     @abstractmethod
     def keys(self, prefix: str = "") -> Iterator[str]: ...
+
+    @abstractmethod
+    def modified(self, key: str) -> datetime | None:
+        """When the file was last written, in UTC (naive, like every stored time); None if there is none."""
+
+    def drop_abandoned_writes(self, older_than_s: int) -> int:
+        """Remove what writes that never finished left behind, older than this; how many. Nothing by
+        default: an S3 server keeps no half-written object (a bucket lifecycle rule ends abandoned
+        multipart uploads)."""
+        return 0
 
     def get(self, key: str) -> bytes:
         with self.open(key) as stored:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Iterator
+from datetime import datetime
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -53,6 +54,15 @@ class WithInstanceFiles(Store):
             for key in self.instance.keys(folder + "/"):
                 if key.startswith(prefix) and not self.store.exists(key):
                     yield key
+
+    def modified(self, key: str) -> datetime | None:
+        when = self.store.modified(key)
+        if when is None and _is_instance_key(key):
+            return self.instance.modified(key)
+        return when
+
+    def drop_abandoned_writes(self, older_than_s: int) -> int:
+        return self.store.drop_abandoned_writes(older_than_s)
 
     def describe(self) -> str:
         return self.store.describe()

@@ -6,8 +6,10 @@ from __future__ import annotations
 import mimetypes
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO
 
@@ -73,6 +75,30 @@ class FolderStore(Store):
                 key = name if relative == "." else f"{relative}/{name}"
                 if key.startswith(prefix):
                     yield key
+
+    def modified(self, key: str) -> datetime | None:
+        try:
+            seconds = self.path(key).stat().st_mtime
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        return datetime.fromtimestamp(seconds, timezone.utc).replace(tzinfo=None)
+
+    def drop_abandoned_writes(self, older_than_s: int) -> int:
+        """The hidden `.…part` files of writes whose process died between writing and renaming (a
+        failing write removes its own); an hour-old one belongs to no write still under way."""
+        cutoff = time.time() - older_than_s
+        dropped = 0
+        for here, _dirs, files in os.walk(self.root):
+            for name in files:
+                if name.startswith(".") and name.endswith(".part"):
+                    path = Path(here) / name
+                    try:
+                        if path.stat().st_mtime < cutoff:
+                            path.unlink()
+                            dropped += 1
+                    except FileNotFoundError:
+                        pass  # another host's housekeeping got there first
+        return dropped
 
     def describe(self) -> str:
         return f"folder {self.root}"

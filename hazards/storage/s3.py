@@ -7,6 +7,7 @@ import io
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from typing import BinaryIO
 
 from minio import Minio
@@ -92,6 +93,16 @@ class S3Store(Store):
             for item in self.client.list_objects(self.bucket, prefix=self.prefix + prefix, recursive=True):
                 if not item.is_dir:
                     yield item.object_name[len(self.prefix):]
+
+    def modified(self, key: str) -> datetime | None:
+        try:
+            with _reachable():
+                stat = self.client.stat_object(self.bucket, self._name(key))
+        except S3Error as exc:
+            if exc.code in MISSING:
+                return None
+            raise
+        return stat.last_modified.astimezone(timezone.utc).replace(tzinfo=None)
 
     def describe(self) -> str:
         return f"s3://{self.bucket}/{self.prefix} at {self.where}"
