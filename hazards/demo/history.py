@@ -19,6 +19,7 @@ from hazards.demo.people import actor_login, police_unit
 from hazards.demo.places import COUNTY_BY_CODE
 from hazards.demo.scenario import HazardPlan
 from hazards.domain.enums import Status
+from hazards.domain.reminder_rules import ESCALATE
 from hazards.models import (
     DeadlineChange,
     ExtensionRequest,
@@ -26,6 +27,7 @@ from hazards.models import (
     Hazard,
     HazardEvent,
     LevelChange,
+    ReminderSent,
     StatusChange,
 )
 
@@ -51,6 +53,7 @@ def write_history(session: Session, plans: list[HazardPlan], ids: list[int], use
         return users.get(actor_login(*actor)) if actor else None
 
     steps, levels, deadlines, extensions, money, events, hazard_rows = [], [], [], [], [], [], []
+    escalations = []
     for index, (plan, hazard_id) in enumerate(zip(plans, ids)):
         life, draft, clock = plan.life, plan.draft, Clock(index)
         reported_at = clock.at(draft.found_on)
@@ -88,6 +91,9 @@ def write_history(session: Session, plans: list[HazardPlan], ids: list[int], use
             else:
                 events.append({"hazard_id": hazard_id, "kind": row.kind, "happened_on": row.on, "note": row.note,
                                "document_no": row.document_no, "created_by_id": who(row.actor), "created_at": at})
+        if life.escalated_on:
+            escalations.append({"hazard_id": hazard_id, "stage": ESCALATE, "deadline": life.deadline,
+                                "as_of": life.escalated_on, "created_at": clock.at(life.escalated_on)})
         county = COUNTY_BY_CODE[draft.jurisdiction_code]
         hazard_rows.append((
             hazard_id, reported_at, last, organizations.get((police_unit(county), county.code)),
@@ -102,7 +108,8 @@ def write_history(session: Session, plans: list[HazardPlan], ids: list[int], use
     _update_hazards(session, hazard_rows)
     written = {}
     for model, rows in ((StatusChange, steps), (LevelChange, levels), (DeadlineChange, deadlines),
-                        (ExtensionRequest, extensions), (FundingEntry, money), (HazardEvent, events)):
+                        (ExtensionRequest, extensions), (FundingEntry, money), (HazardEvent, events),
+                        (ReminderSent, escalations)):
         bulk_insert(session, model.__table__, rows)
         written[model.__tablename__] = len(rows)
     session.flush()

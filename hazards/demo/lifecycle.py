@@ -19,6 +19,8 @@ from decimal import ROUND_DOWN, Decimal
 
 from hazards.demo import text
 from hazards.demo.places import CITY_CODE, COUNTY_BY_CODE, PROVINCE_CODE
+from hazards.domain.reminder_rules import DEFAULT_ESCALATE_AFTER_DAYS as ESCALATE_AFTER_DAYS
+from hazards.domain.reminder_rules import LEVEL_ABOVE
 from hazards.domain.enums import EventKind, ExtensionState, FundingKind, FundingSource, Status, SupervisionLevel
 
 Actor = tuple[str, str]  # (role, division): resolved to a demo user when written
@@ -133,6 +135,7 @@ class Lifecycle:
     closed_on: date | None = None
     acceptance_note: str | None = None
     accepted_by: Actor | None = None
+    escalated_on: date | None = None  # the overdue reminders told the level above (ESCALATE_AFTER_DAYS)
 
     def go(self, action: str, to: Status, on: date, actor: Actor, note: str | None = None) -> None:
         self.steps.append(Step(action, self.status, to, on, actor, note))
@@ -290,7 +293,23 @@ def walk(rng: random.Random, f: Facts, today: date) -> Lifecycle:
         look = closed + _days(rng, 60, 200)
         if look <= today:
             life.events.append(Event(EventKind.LOOKBACK, look, rng.choice(text.LOOKBACK_NOTES), lister))
+            if rng.random() < 0.25:
+                _reopen_after_lookback(rng, life, look, today, inspector, lister)
     return life
+
+
+def _reopen_after_lookback(rng, life: Lifecycle, look: date, today: date, inspector: Actor, lister: Actor) -> None:
+    """The look-back found the problem back (重新整改): reopened that day and closed again once mended,
+    when both fall before today."""
+    done = look + _days(rng, 20, 45)
+    closed = done + _days(rng, 5, 15)
+    if closed > today:
+        return
+    life.go("reopen", Status.IN_REMEDIATION, look, lister, rng.choice(text.REOPEN_REASONS))
+    life.go("request_closure", Status.CLOSURE_REQUESTED, done, inspector, "重新整改完毕，申请验收销号")
+    life.go("accept", Status.CLOSED, closed, lister, "重新整改经现场复验合格，同意销号")
+    life.completed_on = life.closure_requested_on = done
+    life.accepted_on = life.closed_on = closed
 
 
 def text_level(level: SupervisionLevel) -> str:
@@ -351,6 +370,14 @@ def _progress(rng, life: Lifecycle, f: Facts, works: date, today: date, allocati
             summons = notice + _days(rng, 20, 40)
             if summons <= today and rng.random() < 0.5:
                 life.events.append(Event(EventKind.SUMMONS, summons, "约谈责任单位主要负责人，督促限期完成", lister))
+                blamed = summons + _days(rng, 30, 60)
+                if blamed <= today and rng.random() < 0.4:
+                    number = document_number(life.level, f.county, blamed.year, f"blame{blamed.month}")
+                    life.events.append(Event(EventKind.ACCOUNTABILITY, blamed,
+                                             "约谈后仍未完成整改，对责任单位相关负责人予以问责", lister, number))
+    if life.deadline and life.level in LEVEL_ABOVE and life.deadline + timedelta(days=ESCALATE_AFTER_DAYS) <= today:
+        # What the overdue reminder job would have recorded: told the supervisors one level up.
+        life.escalated_on = life.deadline + timedelta(days=ESCALATE_AFTER_DAYS)
 
 
 def _sources(level: SupervisionLevel) -> list[tuple[FundingSource, float]]:

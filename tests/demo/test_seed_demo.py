@@ -297,5 +297,6 @@ def test_the_city_report_shows_supervision_work_and_a_trend(session, seeded):
     assert len(work.listed) >= 3 and work.listed_total > 50 and work.raised
     assert work.notices and work.summons and work.units_concerned
     assert work.extensions_granted and work.lookbacks
+    assert work.accountability and work.reopened and work.escalations  # 问责, 重新整改, 提级催办
     assert supervision_zh(report).startswith(f"全年挂牌督办隐患{work.listed_total}处（其中")
     assert [p.year for p in report.trend] == [TODAY.year - 1, TODAY.year]
