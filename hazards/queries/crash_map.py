@@ -90,7 +90,8 @@ def collection_statement(session: Session, user: User, q: CrashMapQuery,
                .concat(geometry).concat(_text(',"properties":')).concat(cast(properties, Text)).concat(_text("}")))
     unplaced = unplaced_count(user, q.period).scalar_subquery()
     collection = (
-        _text('{"type":"FeatureCollection","clustered":false,"unplaced":').concat(cast(unplaced, Text))
+        _text('{"type":"FeatureCollection","clustered":false,' + _period_json(q.period) + ',"unplaced":')
+        .concat(cast(unplaced, Text))
         .concat(_text(',"numberReturned":')).concat(cast(func.count(), Text)).concat(_text(',"features":['))
         .concat(func.coalesce(_ordered_concat(feature, rows.c.id), _text(""))).concat(_text("]}"))
     )
@@ -124,8 +125,13 @@ def crashes_geojson(session: Session, user: User, q: CrashMapQuery,
     parts = [_cluster(cx, cy, n, deaths, fatal) for n, deaths, fatal, cx, cy
              in conn.execute(cluster_statement(session, user, q))]
     unplaced = conn.execute(unplaced_count(user, q.period)).scalar() or 0
-    return (f'{{"type":"FeatureCollection","clustered":true,"unplaced":{int(unplaced)},'
+    return (f'{{"type":"FeatureCollection","clustered":true,{_period_json(q.period)},"unplaced":{int(unplaced)},'
             f'"numberReturned":{len(parts)},"features":[{",".join(parts)}]}}')
+
+
+def _period_json(period: CrashPeriod) -> str:
+    """The period the answer counts, so the page can show the default it was given."""
+    return f'"period":{{"from":"{period.start.isoformat()}","to":"{period.end.isoformat()}"}}'
 
 
 def _cluster(cx, cy, n, deaths, fatal) -> str:

@@ -58,6 +58,8 @@ def test_a_county_sees_its_own_crashes_in_the_period_with_the_fatal_one_marked(c
     assert props["occurred_utc"] == f"{day.isoformat()} 04:00:00"  # noon in Beijing
     assert by_id["XF-2"]["properties"]["fatal"] is False
     assert data["unplaced"] == 1  # XF-5: on a road the ledger does not hold
+    start = CrashPeriod.months_ending(TODAY, 36).start
+    assert data["period"] == {"from": start.isoformat(), "to": TODAY.isoformat()}  # the rule's, by default
 
 
 def test_another_county_sees_none_of_them(client, auth, people, crashes):
