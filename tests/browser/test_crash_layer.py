@@ -133,6 +133,7 @@ def test_crowded_views_come_as_clusters_marked_when_they_hold_fatal_crashes(visi
         assert page.locator(".crash-cluster.has-fatal").count() >= 1
         assert page.locator(".crash-cluster.has-fatal").count() < page.locator(".crash-cluster").count()
         page.wait_for_function("() => document.getElementById('crash-note').textContent.includes('聚合显示')")
+        visit.shot("crash-clusters", full_page=False)
         assert visit.errors == []
     finally:
         app.config["MAP_CLUSTER_THRESHOLD"] = 5000
