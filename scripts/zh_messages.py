@@ -1050,4 +1050,20 @@ ZH = {
     "Photos or a document": "照片或文件",
     "Caption": "说明",
     "Why it is reversed": "冲销原因",
+    # the map's crash layer
+    "Crash records": "事故",
+    "Crash": "事故",
+    "Fatal crash (anyone killed)": "死亡事故（有人死亡）",
+    "Cluster: crashes counted; red ring: fatal crashes among them": "聚合：圆内数字为事故起数，红圈表示其中有死亡事故",
+    "Crash number": "事故编号",
+    "Time (%(zone)s)": "时间（%(zone)s）",
+    "Route / stake": "路线/桩号",
+    "Killed / injured": "死亡/受伤",
+    "Crash form": "事故形态",
+    "The crashes could not be loaded.": "事故未能加载。",
+    "%(n)s crashes shown.": "显示事故%(n)s起。",
+    "%(n)s crashes in clusters; zoom in for each one.": "事故%(n)s起（聚合显示），放大可看每一起。",
+    "%(n)s crashes, %(fatal)s fatal, %(deaths)s killed": "事故%(n)s起，其中死亡事故%(fatal)s起，死亡%(deaths)s人",
+    "%(n)s crashes of the period have no point (a route and stake on a road the ledger does not hold) and are not drawn.":
+        "本期另有事故%(n)s起没有坐标（路线桩号所在道路不在台账中），未画出。",
 }

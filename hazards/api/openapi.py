@@ -355,6 +355,26 @@ def rest_paths() -> dict:
                                                                    "properties": {"type": {"type": "string"},
                                                                                   "features": {"type": "array"}}}}}},
                           **problems(400, 401)}}},
+        "/api/v1/crashes.geojson": {"get": {
+            "tags": ["hazards"], "summary": "The map's crash layer in a box and period (clusters when crowded)",
+            "description": "Crash records the caller may see, with a point, in the box and period: each with its "
+                           "事故编号 (`source_id`), time (UTC), route and stake, deaths, injuries, 事故形态 and "
+                           "`fatal`. Above the map's cluster threshold, grid cells with `count`, `deaths` and "
+                           "`fatal` (fatal crashes) instead. `unplaced`: crashes of the period with no point, "
+                           "which no map can draw.",
+            "operationId": "mapCrashes",
+            "parameters": [query("bbox", string(200), "minlon,minlat,maxlon,maxlat", required=True),
+                           query("zoom", {"type": "integer", "minimum": 0, "maximum": 22, "default": 12},
+                                 "Web map zoom level."),
+                           query("from", {"type": "string", "format": "date"},
+                                 "First day (default: the identification period, HAZARDS_CRASH_PERIOD_MONTHS, "
+                                 "ending today)."),
+                           query("to", {"type": "string", "format": "date"}, "Last day, included (default: today).")],
+            "responses": {"200": {"description": "A GeoJSON FeatureCollection (`clustered` says which kind).",
+                                  "content": {GEOJSON: {"schema": {"type": "object", "required": ["type", "features"],
+                                                                   "properties": {"type": {"type": "string"},
+                                                                                  "features": {"type": "array"}}}}}},
+                          **problems(400, 401)}}},
         "/api/v1/roads/nearest": {"get": {
             "tags": ["hazards"], "summary": "The road and stake at a point of the map",
             "description": "The nearest road the caller works with (numbered in their division, below it or "

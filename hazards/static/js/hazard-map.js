@@ -43,7 +43,8 @@
   if (roads) overlays[cfg.dataset.layerRoads] = roads;
   overlays[cfg.dataset.layerHazards] = hazards;
   if (heat) overlays[cfg.dataset.layerHeat] = heat;
-  L.control.layers(null, overlays, { collapsed: narrow }).addTo(map);
+  // Other layers' scripts (crash-layer.js) add themselves to this control.
+  map.layerControl = L.control.layers(null, overlays, { collapsed: narrow }).addTo(map);
   L.control.scale({ imperial: false, maxWidth: 120 }).addTo(map);  // kilometres: the roads' own unit
 
   var LEVEL_WEIGHT = { ministry: 3, province: 3, city: 2.5, county: 1.5, none: 1 };
