@@ -1,0 +1,142 @@
+"""The remediation effect (治理成效): a closed hazard's crashes in the same number of calendar months
+before its works started and after they ended, counted exactly at the windows' edges."""
+
+from datetime import date, datetime
+
+from shapely.geometry import Point
+
+from hazards.domain.crash_effect import AFTER, BEFORE, DURING, Toll, Windows, add_months, whole_months
+from hazards.domain.crash_rules import EffectRule
+from hazards.domain.enums import Status, SupervisionLevel
+from hazards.models import StatusChange
+from hazards.permissions import SYSTEM
+from hazards.queries.crash_effect import crashes_of, effects, totals
+from hazards.services.registration import report_hazard
+from tests import factories
+
+RULE = EffectRule(months=12, buffer_m=100)
+TODAY = date(2026, 11, 30)
+FAR = (112.90, 38.60)  # no hazard near
+
+
+def closed(session, title, *, completed_on, closed_on, started_at=None, planned_start=None, listed_on=None,
+           section=False, **extra):
+    """A closed hazard; `started_at` (a UTC moment) records the move into 整改中 in its status history."""
+    make = factories.section_draft if section else factories.draft
+    extra.setdefault("found_on", date(2022, 1, 5))
+    extra.setdefault("batch_year", closed_on.year)
+    hazard = report_hazard(session, make(
+        title=title, status=Status.CLOSED, level=SupervisionLevel.COUNTY, listed_on=listed_on,
+        deadline=date(2030, 1, 1), planned_start=planned_start, completed_on=completed_on, closed_on=closed_on,
+        **extra), actor=SYSTEM)
+    if started_at is not None:
+        session.add(StatusChange(hazard_id=hazard.id, action="start_works", from_status=Status.PLAN_APPROVED,
+                                 to_status=Status.IN_REMEDIATION, changed_at=started_at))
+        session.flush()
+    return hazard
+
+
+def planted(session):
+    """甲: a point (G208 K1052+300) whose works ran 2023-04-01 .. 2023-06-30: 5 crashes in the year before
+    (2 deaths, 6 injuries), 2 during the works, 2 in the year after (0 deaths, 1 injury), and crashes just
+    outside each window and just too far away."""
+    # 2023-03-31 17:00 UTC is 2023-04-01 01:00 in Beijing: the works started on 1 April.
+    hazard = closed(session, "甲", started_at=datetime(2023, 3, 31, 17), listed_on=date(2023, 1, 10),
+                    completed_on=date(2023, 6, 30), closed_on=date(2023, 7, 10))
+    near = (112.7340, 38.4178)  # 89 m from the point
+    for source_id, day, deaths, injuries, where in [
+        ("too-early", date(2022, 3, 31), 1, 0, near),
+        ("before-first-day", date(2022, 4, 1), 1, 2, near),
+        ("before-2", date(2022, 8, 15), 0, 1, near),
+        ("before-3", date(2022, 12, 1), 1, 0, near),
+        ("before-4", date(2023, 2, 2), 0, 2, near),
+        ("before-last-day", date(2023, 3, 31), 0, 1, near),
+        ("before-too-far", date(2022, 9, 1), 3, 3, (112.7340, 38.4180)),  # 111 m away
+        ("works-first-day", date(2023, 4, 1), 0, 1, near),
+        ("works-last-day", date(2023, 6, 30), 1, 0, near),
+        ("after-first-day", date(2023, 7, 1), 0, 1, near),
+        ("after-last-day", date(2024, 6, 30), 0, 0, near),
+        ("too-late", date(2024, 7, 1), 2, 2, near),
+    ]:
+        factories.crash(session, source_id, day, lonlat=where, deaths=deaths, injuries=injuries)
+    return hazard
+
+
+def test_calendar_months_clamp_to_the_month_end():
+    assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
+    assert add_months(date(2023, 3, 31), -1) == date(2023, 2, 28)
+    assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
+    assert add_months(date(2023, 4, 1), -12) == date(2022, 4, 1)
+    assert whole_months(date(2026, 8, 31), date(2026, 11, 29)) == 2
+    assert whole_months(date(2026, 8, 31), date(2026, 11, 30)) == 3  # 30 November is as far as November goes
+
+
+def test_windows_and_their_edges():
+    w = Windows(date(2023, 4, 1), date(2023, 6, 30), 12, TODAY)
+    assert (w.before_from, w.before_to, w.after_from, w.after_to) == (
+        date(2022, 4, 1), date(2023, 3, 31), date(2023, 7, 1), date(2024, 6, 30))
+    assert [w.phase(d) for d in (date(2022, 3, 31), date(2022, 4, 1), date(2023, 3, 31), date(2023, 4, 1),
+                                 date(2023, 6, 30), date(2023, 7, 1), date(2024, 6, 30), date(2024, 7, 1))] == [
+        None, BEFORE, BEFORE, DURING, DURING, AFTER, AFTER, None]
+    assert w.complete and w.months_after == 12
+
+
+def test_the_planted_pattern_comes_out_exact(session):
+    hazard = planted(session)
+    effect = effects(session, [hazard.id], RULE, TODAY)[hazard.id]
+    assert (effect.windows.works_start, effect.windows.works_end) == (date(2023, 4, 1), date(2023, 6, 30))
+    assert effect.before == Toll(crashes=5, deaths=2, injuries=6)
+    assert effect.during == Toll(crashes=2, deaths=1, injuries=1)
+    assert effect.after == Toll(crashes=2, deaths=0, injuries=1)
+    assert effect.complete
+    listed = crashes_of(session, hazard, effect.windows, RULE)
+    assert [(c.source_id, c.phase) for c in listed] == [
+        ("before-first-day", BEFORE), ("before-2", BEFORE), ("before-3", BEFORE), ("before-4", BEFORE),
+        ("before-last-day", BEFORE), ("works-first-day", DURING), ("works-last-day", DURING),
+        ("after-first-day", AFTER), ("after-last-day", AFTER)]
+
+
+def test_start_falls_back_to_the_plan_then_the_listing_and_end_to_the_closing_day(session):
+    planned = closed(session, "按计划", planned_start=date(2024, 5, 1), listed_on=date(2024, 1, 1),
+                     completed_on=date(2024, 8, 31), closed_on=date(2024, 9, 5))
+    listed = closed(session, "按挂牌", listed_on=date(2024, 2, 10), completed_on=None, closed_on=date(2024, 6, 30),
+                    geometry=Point(112.75, 38.43))
+    found = effects(session, [planned.id, listed.id], RULE, TODAY)
+    assert (found[planned.id].windows.works_start, found[planned.id].windows.works_end) == (
+        date(2024, 5, 1), date(2024, 8, 31))
+    assert (found[listed.id].windows.works_start, found[listed.id].windows.works_end) == (
+        date(2024, 2, 10), date(2024, 6, 30))
+
+
+def test_open_hazards_have_no_effect(session):
+    open_one = report_hazard(session, factories.draft(title="未销号"), actor=SYSTEM)
+    factories.crash(session, "c", date(2024, 1, 1), lonlat=factories.XINFU_POINT)
+    assert effects(session, [open_one.id], RULE, TODAY) == {}
+
+
+def test_an_after_window_still_running_is_marked_and_kept_out_of_the_totals(session):
+    done = planted(session)
+    running = closed(session, "乙", section=True, started_at=datetime(2026, 5, 31, 4), completed_on=date(2026, 8, 30),
+                     closed_on=date(2026, 9, 2))
+    factories.crash(session, "on-the-line-before", date(2026, 1, 5), lonlat=(112.7051, 38.4031), injuries=3)
+    factories.crash(session, "stake-50m-past-the-end-after", date(2026, 10, 1), route_code="X012", stake_m=4150)
+    factories.crash(session, "210m-off-the-line", date(2026, 1, 5), lonlat=(112.7051, 38.4050))
+    factories.crash(session, "stake-150m-past-the-end", date(2026, 10, 1), route_code="X012", stake_m=4250)
+    found = effects(session, [done.id, running.id], RULE, TODAY)
+    effect = found[running.id]
+    assert not effect.complete and effect.windows.months_after == 3
+    assert (effect.before, effect.after) == (Toll(1, 0, 3), Toll(1, 0, 0))
+    sums = totals(found.values())
+    assert (sums.complete, sums.incomplete) == (1, 1)
+    assert (sums.before, sums.after) == (Toll(5, 2, 6), Toll(2, 0, 1))
+
+
+def test_a_wider_buffer_takes_in_the_section_crashes_further_off(session):
+    hazard = closed(session, "乙", section=True, started_at=datetime(2024, 3, 1, 4), completed_on=date(2024, 5, 1),
+                    closed_on=date(2024, 5, 10))
+    factories.crash(session, "210m-off-the-line", date(2024, 1, 5), lonlat=(112.7051, 38.4050))
+    factories.crash(session, "stake-150m-past-the-end", date(2024, 9, 1), route_code="X012", stake_m=4250)
+    narrow = effects(session, [hazard.id], RULE, TODAY)[hazard.id]
+    wide = effects(session, [hazard.id], EffectRule(months=12, buffer_m=250), TODAY)[hazard.id]
+    assert (narrow.before.crashes, narrow.after.crashes) == (0, 0)
+    assert (wide.before.crashes, wide.after.crashes) == (1, 1)
