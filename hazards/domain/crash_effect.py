@@ -143,6 +143,17 @@ class Change:
         return (Decimal(self.diff) * 100 / Decimal(self.before)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
+    @property
+    def text(self) -> str:
+        """The change as a table cell: -3 (-60%), +2 (+50%), +1 from none, 0."""
+        if not self.diff:
+            return "0"
+        if self.percent is None:
+            return f"{self.diff:+d}"
+        percent = f"{self.percent:+f}"
+        return f"{self.diff:+d} ({percent[:-2] if percent.endswith('.0') else percent}%)"
+
+
 def changes(before: Toll, after: Toll) -> dict[str, Change]:
     return {m: Change(getattr(before, m), getattr(after, m)) for m in MEASURES}
 

@@ -23,7 +23,8 @@ from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from hazards import clock
-from hazards.domain.crash_effect import AFTER, BEFORE, DURING, MEASURES, Toll, Totals, Windows, works_dates
+from hazards.domain.crash_effect import (AFTER, BEFORE, DURING, MEASURES, Change, Toll, Totals, Windows,
+                                         works_dates)
 from hazards.domain.crash_rules import EffectRule
 from hazards.domain.enums import Status
 from hazards.models import Crash, Hazard, StatusChange
@@ -50,6 +51,9 @@ class HazardEffect:
     @property
     def any_crash(self) -> bool:
         return bool(self.before.crashes or self.during.crashes or self.after.crashes)
+
+    def change(self, measure: str) -> Change:
+        return Change(getattr(self.before, measure), getattr(self.after, measure))
 
 
 @dataclass
