@@ -3,9 +3,11 @@ before/after numbers, the caveat and the crashes themselves)."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import datetime, time, timedelta
 
+from openpyxl import load_workbook
 from shapely.geometry import Point
 from sqlalchemy import event
 
@@ -63,6 +65,20 @@ def test_the_list_shows_crashes_before_and_after_for_closed_hazards(client, auth
     client.post("/language/en", data={"next": "/hazards"})
     english = _cells(client.get("/hazards").get_data(as_text=True))
     assert english["甲"] == "Crashes 5→2"
+
+
+def test_the_lists_download_carries_the_effect(client, auth, session, people):
+    planted(session)
+    _, months = recent(session)
+    report_hazard(session, factories.draft(title="未销号"), actor=SYSTEM)
+    session.commit()
+    auth.login(people["county"])
+    data = client.get("/hazards/export?format=xlsx").data
+    rows = list(load_workbook(io.BytesIO(data), read_only=True).active.iter_rows(values_only=True))
+    header = rows[0]
+    effect = {row[header.index("隐患名称")]: row[header.index("治理成效")] for row in rows[1:]}
+    assert effect == {"甲": "事故 5→2", "丙": f"事故 1→0 治理后仅满{months}个月", "未销号": None}
+    assert header.index("治理成效") == header.index("销号日期") + 1
 
 
 def test_a_closed_hazards_page_shows_its_effect(client, auth, session, people):
