@@ -92,3 +92,12 @@ def test_a_wider_buffer_takes_in_the_section_crashes_further_off(session):
     wide = effects(session, [hazard.id], EffectRule(months=12, buffer_m=250), TODAY)[hazard.id]
     assert (narrow.before.crashes, narrow.after.crashes) == (0, 0)
     assert (wide.before.crashes, wide.after.crashes) == (1, 1)
+
+
+def test_crashes_recorded_by_the_next_county_count_at_the_place(session):
+    # The hazard's visibility governs: a crash at its place counts whichever division recorded it.
+    hazard = closed(session, "界上", started_at=datetime(2024, 3, 1, 4), completed_on=date(2024, 5, 1),
+                    closed_on=date(2024, 5, 10))
+    factories.crash(session, "recorded-by-yuanping", date(2024, 1, 5), lonlat=(112.7340, 38.4175),
+                    jurisdiction="140981")
+    assert effects(session, [hazard.id], RULE, TODAY)[hazard.id].before.crashes == 1
