@@ -4,8 +4,9 @@ Two statements for any set of hazards: one reads each closed hazard's works date
 (its status history and its own dates: `hazards.domain.crash_effect.works_dates`), and one counts the
 crashes at each hazard's place (`hazards.queries.crash_place.at_hazard_place`, the one definition)
 in its before-window, during its works and in its after-window, summed by the database per hazard.
-The windows are calendar months, reckoned in Python and handed to the count as one CASE per bound
-keyed by the hazard (`hazards.domain.crash_effect` says which day falls where).
+The windows are calendar months, reckoned in Python (SQLite and PostgreSQL date arithmetic disagree at
+month ends) and handed to the count as a small derived table of each hazard's bounds
+(`hazards.domain.crash_effect` says which day falls where).
 
 Whose crashes: all crashes at the place, whatever division recorded them. Whoever may see the hazard
 sees its effect (the hazard's visibility governs, as for its page); a crash across a county line from
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app, has_app_context
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Date, Integer, Select, and_, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from hazards import clock
@@ -30,8 +31,8 @@ from hazards.domain.enums import Status
 from hazards.models import Crash, Hazard, StatusChange
 from hazards.queries.crash_place import at_hazard_place
 
-#: Hazards per counting statement: each brings eight bound values, well under every backend's limit.
-CHUNK = 500
+#: Hazards per counting statement: one SELECT each in a UNION ALL, under SQLite's 500 (SQLITE_MAX_COMPOUND_SELECT).
+CHUNK = 400
 #: The hazard page lists the crashes themselves up to this many; beyond it, the counts alone.
 LISTED_CRASHES = 20
 
@@ -95,24 +96,32 @@ def windows_of(session: Session, hazard_ids: Iterable[int], rule: EffectRule, to
     return found
 
 
-def _bound(windows: dict[int, Windows], day) -> case:
-    """One date per hazard, chosen by the hazard's id in the row."""
-    return case({hazard_id: day(w) for hazard_id, w in windows.items()}, value=Hazard.id)
+def bounds_table(windows: dict[int, Windows]):
+    """Each hazard's four window bounds as rows of a derived table (one SELECT of literals a hazard, put
+    together with UNION ALL), so the count reads them by a join instead of looking them up per crash."""
+    # Typed binds, not CASTs: SQLite would turn CAST(… AS DATE) into a number.
+    rows = [select(literal(hazard_id, Integer).label("hazard_id"),
+                   *(literal(day, Date).label(name) for name, day in (
+                       ("first", w.before_from), ("start", w.works_start), ("end", w.works_end),
+                       ("last", w.after_to))))
+            for hazard_id, w in windows.items()]
+    return (union_all(*rows) if len(rows) > 1 else rows[0]).subquery("bounds")
 
 
 def count_statement(windows: dict[int, Windows], rule: EffectRule, dialect: str) -> Select:
     """Per hazard: crashes, deaths and injuries before, during and after its works (nine sums)."""
-    first, start, end, last = (_bound(windows, lambda w: w.before_from), _bound(windows, lambda w: w.works_start),
-                               _bound(windows, lambda w: w.works_end), _bound(windows, lambda w: w.after_to))
+    bounds = bounds_table(windows)
     day = Crash.occurred_on
-    phases = {BEFORE: day < start, DURING: and_(day >= start, day <= end), AFTER: day > end}
+    phases = {BEFORE: day < bounds.c.start, DURING: and_(day >= bounds.c.start, day <= bounds.c.end),
+              AFTER: day > bounds.c.end}
     amounts = {"crashes": 1, "deaths": Crash.deaths, "injuries": Crash.injuries}
     sums = [func.coalesce(func.sum(case((phases[p], amounts[m]), else_=0)), 0).label(f"{p}_{m}")
             for p in (BEFORE, DURING, AFTER) for m in MEASURES]
     return (select(Hazard.id, *sums)
-            .select_from(Hazard)
-            .join(Crash, and_(at_hazard_place(Crash, Hazard, rule.buffer_m, dialect), day >= first, day <= last))
-            .where(Hazard.id.in_(list(windows)))
+            .select_from(bounds)
+            .join(Hazard, Hazard.id == bounds.c.hazard_id)
+            .join(Crash, and_(at_hazard_place(Crash, Hazard, rule.buffer_m, dialect), day >= bounds.c.first,
+                              day <= bounds.c.last))
             .group_by(Hazard.id))
 
 

@@ -261,8 +261,9 @@ def effect_tables(report: CompletionReport, lang: str = "zh") -> list[Table]:
         return []
     en, m, t = lang == "en", effect.months, effect.totals
     rows = []
+    # No totals before any after-window has run its length: zeros would read as a comparison made.
     for measure, zh, english in (("crashes", "事故（起）", "Crashes"), ("deaths", "死亡（人）", "Deaths"),
-                                 ("injuries", "受伤（人）", "Injuries")):
+                                 ("injuries", "受伤（人）", "Injuries")) if t.complete else ():
         change = t.change(measure)
         rows.append([english if en else zh, change.before, getattr(t.during, measure), change.after, change.diff,
                      None if change.percent is None else change.percent / 100])
