@@ -5,7 +5,8 @@ Two statements for any set of hazards: one reads each closed hazard's works date
 crashes at each hazard's place (`hazards.queries.crash_place.at_hazard_place`, the one definition)
 in its before-window, during its works and in its after-window, summed by the database per hazard.
 The windows are calendar months, reckoned in Python (SQLite and PostgreSQL date arithmetic disagree at
-month ends) and handed to the count as a small derived table of each hazard's bounds
+month ends) and handed to the count as a small derived table of each hazard's bounds, joined to the
+crashes at its place by the place alone, so the spatial and stake indexes drive the join
 (`hazards.domain.crash_effect` says which day falls where).
 
 Whose crashes: all crashes at the place, whatever division recorded them. Whoever may see the hazard
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app, has_app_context
-from sqlalchemy import Date, Integer, Select, and_, case, func, literal, select, union_all
+from sqlalchemy import Date, Integer, Select, and_, case, column, func, literal, select, union_all, values
 from sqlalchemy.orm import Session
 
 from hazards import clock
@@ -96,32 +97,37 @@ def windows_of(session: Session, hazard_ids: Iterable[int], rule: EffectRule, to
     return found
 
 
-def bounds_table(windows: dict[int, Windows]):
-    """Each hazard's four window bounds as rows of a derived table (one SELECT of literals a hazard, put
-    together with UNION ALL), so the count reads them by a join instead of looking them up per crash."""
+def bounds_table(windows: dict[int, Windows], dialect: str):
+    """Each hazard's four window bounds as rows of a derived table, so the count reads them by a join
+    instead of looking them up per crash: a VALUES list on PostgreSQL; on SQLite, which cannot name a
+    VALUES list's columns, one SELECT of literals a hazard put together with UNION ALL."""
+    names = ("hazard_id", "first", "start", "end", "last")
+    rows = [(hazard_id, w.before_from, w.works_start, w.works_end, w.after_to) for hazard_id, w in windows.items()]
+    if dialect == "postgresql":
+        return values(column("hazard_id", Integer), *(column(n, Date) for n in names[1:]),
+                      name="bounds").data(rows).alias("bounds")
     # Typed binds, not CASTs: SQLite would turn CAST(… AS DATE) into a number.
-    rows = [select(literal(hazard_id, Integer).label("hazard_id"),
-                   *(literal(day, Date).label(name) for name, day in (
-                       ("first", w.before_from), ("start", w.works_start), ("end", w.works_end),
-                       ("last", w.after_to))))
-            for hazard_id, w in windows.items()]
-    return (union_all(*rows) if len(rows) > 1 else rows[0]).subquery("bounds")
+    selects = [select(literal(row[0], Integer).label(names[0]),
+                      *(literal(day, Date).label(name) for name, day in zip(names[1:], row[1:]))) for row in rows]
+    return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery("bounds")
 
 
 def count_statement(windows: dict[int, Windows], rule: EffectRule, dialect: str) -> Select:
     """Per hazard: crashes, deaths and injuries before, during and after its works (nine sums)."""
-    bounds = bounds_table(windows)
+    bounds = bounds_table(windows, dialect)
     day = Crash.occurred_on
-    phases = {BEFORE: day < bounds.c.start, DURING: and_(day >= bounds.c.start, day <= bounds.c.end),
-              AFTER: day > bounds.c.end}
+    # The days are tested in the sums, not in the join: a date range the planner cannot see through would
+    # drive the join by date (every crash of the years) instead of by place (the spatial and stake indexes).
+    phases = {BEFORE: and_(day >= bounds.c.first, day < bounds.c.start),
+              DURING: and_(day >= bounds.c.start, day <= bounds.c.end),
+              AFTER: and_(day > bounds.c.end, day <= bounds.c.last)}
     amounts = {"crashes": 1, "deaths": Crash.deaths, "injuries": Crash.injuries}
     sums = [func.coalesce(func.sum(case((phases[p], amounts[m]), else_=0)), 0).label(f"{p}_{m}")
             for p in (BEFORE, DURING, AFTER) for m in MEASURES]
     return (select(Hazard.id, *sums)
             .select_from(bounds)
             .join(Hazard, Hazard.id == bounds.c.hazard_id)
-            .join(Crash, and_(at_hazard_place(Crash, Hazard, rule.buffer_m, dialect), day >= bounds.c.first,
-                              day <= bounds.c.last))
+            .join(Crash, at_hazard_place(Crash, Hazard, rule.buffer_m, dialect))
             .group_by(Hazard.id))
 
 
