@@ -34,6 +34,8 @@ from hazards.queries.crash_place import at_hazard_place
 
 #: Hazards per counting statement: one SELECT each in a UNION ALL, under SQLite's 500 (SQLITE_MAX_COMPOUND_SELECT).
 CHUNK = 400
+#: Hazards per dates statement (two lists of their ids): far under every backend's bound-value limit.
+DATES_CHUNK = 5000
 #: The hazard page lists the crashes themselves up to this many; beyond it, the counts alone.
 LISTED_CRASHES = 20
 
@@ -76,17 +78,18 @@ def configured_rule() -> EffectRule:
 def windows_of(session: Session, hazard_ids: Iterable[int], rule: EffectRule, today: date) -> dict[int, Windows]:
     """Each closed hazard's windows, by id; open ones (and closed ones with no end date) are left out."""
     ids = list(hazard_ids)
-    if not ids:
-        return {}
-    # The first move into 整改中 is the start of works; a reopening later moves it there again.
-    first_works = (select(StatusChange.hazard_id, func.min(StatusChange.changed_at).label("at"))
-                   .where(StatusChange.to_status == Status.IN_REMEDIATION, StatusChange.hazard_id.in_(ids))
-                   .group_by(StatusChange.hazard_id).subquery())
-    rows = session.execute(
-        select(Hazard.id, first_works.c.at, Hazard.planned_start, Hazard.listed_on, Hazard.completed_on,
-               Hazard.closed_on)
-        .outerjoin(first_works, first_works.c.hazard_id == Hazard.id)
-        .where(Hazard.id.in_(ids), Hazard.status == Status.CLOSED))
+    rows = []
+    for offset in range(0, len(ids), DATES_CHUNK):
+        part = ids[offset:offset + DATES_CHUNK]
+        # The first move into 整改中 is the start of works (a reopening moves it there again, later).
+        first_works = (select(StatusChange.hazard_id, func.min(StatusChange.changed_at).label("at"))
+                       .where(StatusChange.to_status == Status.IN_REMEDIATION, StatusChange.hazard_id.in_(part))
+                       .group_by(StatusChange.hazard_id).subquery())
+        rows += session.execute(
+            select(Hazard.id, first_works.c.at, Hazard.planned_start, Hazard.listed_on, Hazard.completed_on,
+                   Hazard.closed_on)
+            .outerjoin(first_works, first_works.c.hazard_id == Hazard.id)
+            .where(Hazard.id.in_(part), Hazard.status == Status.CLOSED)).all()
     found = {}
     for hazard_id, started_at, planned, listed, completed, closed in rows:
         # A stored moment is UTC: its day is the day in the ledger's zone, as crash days are.

@@ -101,3 +101,17 @@ def test_crashes_recorded_by_the_next_county_count_at_the_place(session):
     factories.crash(session, "recorded-by-yuanping", date(2024, 1, 5), lonlat=(112.7340, 38.4175),
                     jurisdiction="140981")
     assert effects(session, [hazard.id], RULE, TODAY)[hazard.id].before.crashes == 1
+
+
+def test_many_hazards_are_counted_in_chunks_with_the_same_numbers(session, monkeypatch):
+    from hazards.queries import crash_effect
+    from tests.crashes.effect_ledger import planted_section
+
+    ids = [planted(session).id, planted_section(session).id]
+    whole = effects(session, ids, RULE, TODAY)
+    monkeypatch.setattr(crash_effect, "CHUNK", 1)
+    monkeypatch.setattr(crash_effect, "DATES_CHUNK", 1)
+    chunked = effects(session, ids, RULE, TODAY)
+    assert [(e.before, e.during, e.after) for e in chunked.values()] == [
+        (e.before, e.during, e.after) for e in whole.values()]
+    assert [e.before.crashes for e in whole.values()] == [5, 3]
