@@ -1066,4 +1066,25 @@ ZH = {
     "%(n)s crashes, %(fatal)s fatal, %(deaths)s killed": "事故%(n)s起，其中死亡事故%(fatal)s起，死亡%(deaths)s人",
     "%(n)s crashes of the period have no point (a route and stake on a road the ledger does not hold) and are not drawn.":
         "本期另有事故%(n)s起没有坐标（路线桩号所在道路不在台账中），未画出。",
+    # 治理成效: the hazard list's column and the hazard page's block
+    "Remediation effect": "治理成效",
+    "Crashes %(before)d→%(after)d": "事故 %(before)d→%(after)d",
+    "Crashes in the %(m)d months before the works and after them": "治理前、治理后各%(m)d个月内的事故起数",
+    "only %(n)d months after": "治理后仅满%(n)d个月",
+    "Works %(start)s to %(end)s · before: %(b1)s to %(b2)s · after: %(a1)s to %(a2)s":
+        "施工期间 %(start)s 至 %(end)s · 治理前 %(b1)s 至 %(b2)s · 治理后 %(a1)s 至 %(a2)s",
+    "%(m)d months before the works": "治理前%(m)d个月",
+    "%(m)d months after the works": "治理后%(m)d个月",
+    "During the works (not compared)": "施工期间（不计入对比）",
+    "After the works, so far": "治理后（截至今日）",
+    "Change after the works": "增减",
+    "Please note: places are often chosen for remediation right after a bad spell of crashes, and crashes tend to fall back afterwards even without any works (regression to the mean), so some of any fall would have come anyway. The before-and-after comparison is not proof that the works had an effect.":
+        "需要说明：治理点段往往是在事故偏多的一段时间之后才被选定治理的，即使不治理，事故也常会自然回落（统计上称为“回归均值”），因此治理后事故减少，其中一部分本来就会发生。治理前后对比不能证明治理成效，仅供参考。",
+    "Before the works": "治理前",
+    "During the works": "施工期间",
+    "After the works": "治理后",
+    "Injuries": "受伤人数",
+    "Window": "时段",
+    "Too many crashes to list them here.": "事故较多，此处不逐起列出。",
+    "No crash is recorded at this place in these months.": "上述时段内该处无事故记录。",
 }

@@ -492,6 +492,20 @@ def _f(make: Callable[[str], Formatter]) -> Callable[[Vocabulary, str], Formatte
     return lambda _vocab, style: make(style)
 
 
+def _effect_cell(style: str) -> Formatter:
+    """A closed hazard's effect (hazards.queries.crash_effect.HazardEffect) as the list shows it."""
+    def cell(effect):
+        if effect is None or not effect.any_crash:
+            return None
+        zh = style == "zh"
+        text = f"{'事故' if zh else 'crashes'} {effect.before.crashes}→{effect.after.crashes}"
+        if not effect.complete:
+            n = effect.windows.months_after
+            text += f" 治理后仅满{n}个月" if zh else f" (only {n} months after)"
+        return text
+    return cell
+
+
 _TEXT_OUT = _f(lambda style: _same)
 _DATE_OUT = _f(_date_cell)
 _BOOL_OUT = _f(_bool_cell)
@@ -603,6 +617,10 @@ COLUMNS: tuple[Column, ...] = (
     _date("accepted_on", "验收日期", ()),
     _text("acceptance_note", "验收意见", ("验收结论",)),
     _date("closed_on", "销号日期", ("摘牌日期",)),
+    Column("effect", "治理成效", (), None, _f(lambda style: _effect_cell(style)),
+           values="export only: for a closed hazard, crashes at its place in the months before its works and after "
+                  "them (事故 5→1), with 治理后仅满N个月 while the months after are still running; empty for open "
+                  "hazards and where no crash is recorded near (docs/crashes.md)"),
     # money: the funding ledger's totals; a new hazard's first funding lines
     Column("budget_wan", "预算资金(万元)", ("预算(万元)", "预算金额(万元)"), _p(amount_parser("wan")), _f(_wan_cell),
            values="budget total in 万元, e.g. 12.5 (= 125,000 yuan); written as a budget line"),

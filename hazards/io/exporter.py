@@ -26,7 +26,7 @@ from sqlalchemy.sql.elements import True_
 from hazards import clock, permissions
 from hazards.domain.completion import days_overdue
 from hazards.domain.divisions import check_code
-from hazards.domain.enums import FundingKind, FundingSource
+from hazards.domain.enums import FundingKind, FundingSource, Status
 from hazards.domain.errors import N_, TranslatableValueError
 from hazards.io.columns import Column, Vocabulary, export_columns
 from hazards.io.spreadsheet_text import defused, is_formula_like, xlsx_value
@@ -41,6 +41,7 @@ from hazards.models import (
     hazard_measures,
 )
 from hazards.permissions import within_clause
+from hazards.queries.crash_effect import effects
 
 CHUNK_SIZE = 2000
 #: Hazards fetched at once by id when the export follows a given order (each chunk is an IN list).
@@ -144,11 +145,13 @@ def _records(session: Session, actor, jurisdiction: str | None, only, chunk_size
                                       Category, ids)
         measures = _terms_by_hazard(session, hazard_measures.c.hazard_id, hazard_measures.c.measure_id,
                                     Measure, ids)
+        # 治理成效 of the chunk's closed hazards, counted together (hazards.queries.crash_effect).
+        found = effects(session, [r["id"] for r in rows if r["status"] is Status.CLOSED], today=today)
         geometries = shapely.from_wkb([_wkb(r["geom"]) for r in rows])
         wkts = shapely.to_wkt(geometries, rounding_precision=-1)  # shortest text that reads back the same
         for row, geometry, wkt in zip(rows, geometries, wkts):
-            yield _record(row, geometry, wkt, categories.get(row["id"], []), measures.get(row["id"], []),
-                          totals.get(row["id"], {}), today)
+            yield {**_record(row, geometry, wkt, categories.get(row["id"], []), measures.get(row["id"], []),
+                             totals.get(row["id"], {}), today), "effect": found.get(row["id"])}
 
 
 def _chunks(session: Session, stmt, h, chunk_size: int, order: list[int] | None) -> Iterator[list]:

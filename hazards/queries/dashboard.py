@@ -61,7 +61,7 @@ def unit_ranking(session: Session, user: User, today: date, min_rank: int = 5) -
     """The completion report of the user's division for this year: the dashboard ranks its subordinate
     units with the report's ranking (`hazards.reports.build`), so the two cannot disagree."""
     return build_report(session, user.jurisdiction_code, year(today.year), today=today, min_rank=min_rank,
-                        with_map=False, with_supervision=False, with_previous=False)
+                        with_map=False, with_supervision=False, with_previous=False, with_effect=False)
 
 
 def build_dashboard(session: Session, user: User, today: date, min_rank: int = 5) -> Dashboard:

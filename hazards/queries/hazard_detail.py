@@ -10,9 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hazards import permissions
-from hazards.domain.enums import AttachmentPhase, ExtensionState, FundingKind, SupervisionLevel
+from hazards.domain.enums import AttachmentPhase, ExtensionState, FundingKind, Status, SupervisionLevel
 from hazards.models import Attachment, ExtensionRequest, FundingEntry, Hazard, Jurisdiction, Organization
 from hazards.queries.actions import HazardActions, Waiting, actions_for, waiting_for
+from hazards.queries.crash_effect import LISTED_CRASHES, CrashRow, HazardEffect, crashes_of, effects
 from hazards.queries.divisions import list_units_for
 from hazards.queries.timeline import Entry, build_timeline
 from hazards.services.access import load_hazard
@@ -35,6 +36,9 @@ class HazardDetail:
     requirements: dict[str, list[Requirement]]  # per workflow step offered: what it needs, present or not
     # when no step is the user's: whose the steps are (with that division), so the page can say who acts next
     waiting: list[tuple[Waiting, Jurisdiction | None]]
+    # 治理成效 of a closed hazard (None while open), and its crashes when there are few enough to list
+    effect: HazardEffect | None = None
+    effect_crashes: list[CrashRow] | None = None
 
 
 def hazard_detail(session: Session, user, hazard_id: int) -> HazardDetail:
@@ -64,7 +68,17 @@ def hazard_detail(session: Session, user, hazard_id: int) -> HazardDetail:
         merged_into=session.get(Hazard, hazard.merged_into_id) if hazard.merged_into_id else None,
         requirements={t.action: checklist(session, hazard, t) for t in actions.transitions},
         waiting=[(w, session.get(Jurisdiction, w.division_code)) for w in waiting],
+        **_effect(session, hazard),
     )
+
+
+def _effect(session: Session, hazard: Hazard) -> dict:
+    """The remediation effect of a closed hazard and, up to LISTED_CRASHES of them, its crashes."""
+    effect = effects(session, [hazard.id]).get(hazard.id) if hazard.status is Status.CLOSED else None
+    if effect is None or not effect.any_crash:
+        return {"effect": effect, "effect_crashes": []}
+    listed = crashes_of(session, hazard, effect.windows)
+    return {"effect": effect, "effect_crashes": listed if len(listed) <= LISTED_CRASHES else None}
 
 
 def _highest_level(user, hazard: Hazard) -> SupervisionLevel:
@@ -82,4 +96,5 @@ def page_context(detail: HazardDetail, today: date, refused=None) -> dict:
         organizations=detail.organizations, higher_levels=detail.actions.higher_levels,
         listable_levels=detail.actions.listable_levels, can=detail.actions.can, merged_into=detail.merged_into,
         requirements=detail.requirements, waiting=detail.waiting, refused=refused,
+        effect=detail.effect, effect_crashes=detail.effect_crashes,
     )

@@ -68,7 +68,7 @@ def completion_layer(session: Session, user, today: date, *, batch_year: int | N
         raise NotFound(N_("No division %(code)s is within your jurisdiction."), {"code": code})
     period = year(batch_year) if batch_year else date_range(date(FIRST_BATCH_YEAR, 1, 1), today)
     report = build_report(session, code, period, level, today=today, category=category, with_supervision=False,
-                          with_previous=False)
+                          with_previous=False, with_effect=False)
     units = {u.code: u for u in report.units}
     features = []
     for boundary in report.boundaries:

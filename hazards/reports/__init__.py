@@ -38,6 +38,9 @@ Definitions (also in docs/reports.md; the tests hold the code to them). The coun
   not one); 通报/约谈/问责 events and the distinct responsible units of their hazards; extension
   requests granted/refused (decided in the period); look-back events; reopenings; the reminders'
   escalations. 处 counts distinct hazards, 次 events.
+* Remediation effect (治理成效, `effect`): for the hazards completed in the period, crashes at their
+  places before their works and after them (`hazards.queries.crash_effect`, docs/crashes.md); totals
+  over those whose after-window is complete; left out when none has a crash at its place.
 * Trend: for the page, the PDF and Word, each batch year's annual-list rate and money spent, from that
   year's own report, when the scope holds two years or more (at most six, up to the period's year).
 * Previous period (`period.previous_period`): the year before a year (同比); the quarter, half or month
@@ -46,7 +49,7 @@ Definitions (also in docs/reports.md; the tests hold the code to them). The coun
   left out when its list holds no hazard (the ledger does not hold that period).
 
 Modules: period (parsing), build (the queries and the CompletionReport), supervision (the supervision
-work), trend (the multi-year trend), wording (the paragraphs), charts (inline SVG), layout (table widths
+work), effect (the remediation effect), trend (the multi-year trend), wording (the paragraphs), charts (inline SVG), layout (table widths
 on paper), formats (JSON, CSV, XLSX, HTML, PDF), word (DOCX, a 公文 draft), svg_png (the charts as PNG
 for Word), commands (`hazards report`).
 """

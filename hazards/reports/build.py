@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from geo import spatial
 from hazards import clock
 from hazards.domain.completion import Counts, days_past_deadline
+from hazards.domain.crash_rules import EffectRule
 from hazards.domain.divisions import check_code
 from hazards.domain.errors import N_, TranslatableValueError
 from hazards.domain.enums import FundingKind, FundingSource, JurisdictionLevel, RoadClass
@@ -30,7 +31,9 @@ from hazards.domain.labels import label
 from hazards.models import Category, FundingEntry, Hazard, Jurisdiction, Organization, hazard_categories
 from hazards.permissions import within_clause
 from hazards.queries import completion as rules
+from hazards.queries.crash_effect import configured_rule
 from hazards.queries.map_layers import display_boundary
+from hazards.reports.effect import EffectSection, build_effect
 from hazards.reports.period import Period, previous_period
 from hazards.reports.supervision import Supervision, count_supervision
 from hazards.reports.trend import TrendPoint, build_trend
@@ -175,6 +178,9 @@ class CompletionReport:
     # The same report for the previous period (`period.previous_period`) when the ledger has data for
     # it; None otherwise, and always None for the previous report itself.
     previous: CompletionReport | None = None
+    # 治理成效: crashes before and after the works of the hazards completed in the period; None when
+    # none of them has a crash at its place (hazards.reports.effect).
+    effect: EffectSection | None = None
 
     def level(self, key: str) -> LevelRow:
         return next(row for row in self.levels if row.key == key)
@@ -265,7 +271,8 @@ def report_statements(session: Session, code: str, period: Period, levels: tuple
 def build_report(session: Session, jurisdiction_code: str, period: Period, level=None, today: date | None = None,
                  min_rank: int = 5, *, with_map: bool = True, category: str | None = None,
                  with_supervision: bool = True, with_trend: bool = False,
-                 with_previous: bool = True) -> CompletionReport:
+                 with_previous: bool = True, with_effect: bool = True,
+                 effect_rule: EffectRule | None = None) -> CompletionReport:
     """The completion report of a division for a period, optionally for one supervision level (and, for
     the map's shading, one hazard category by its code); with the same report for the previous period
     beside it (`previous`) unless `with_previous` is false. `with_trend` adds the multi-year trend (a
@@ -315,6 +322,9 @@ def build_report(session: Session, jurisdiction_code: str, period: Period, level
     )
     _add_supervision_and_trend(session, report, with_supervision=with_supervision, with_trend=with_trend,
                                category=category)
+    if with_effect:
+        c = _conditions(code, period, levels, as_of, category)
+        report.effect = build_effect(session, [*c["scope"], c["completed"]], effect_rule or configured_rule(), today)
     if with_previous:
         report.previous = _previous(session, report, level, category)
     return report
@@ -339,7 +349,7 @@ def _previous(session: Session, report: CompletionReport, level, category: str |
         return None
     previous = build_report(session, report.jurisdiction_code, before, level, today=report.today,
                             min_rank=report.min_rank, with_map=False, category=category, with_supervision=False,
-                            with_previous=False)
+                            with_previous=False, with_effect=False)
     return previous if has_data(previous) else None
 
 

@@ -19,7 +19,8 @@ from hazards.io.spreadsheet_text import defused, is_formula_like, xlsx_value
 from hazards.reports.build import CompletionReport, Counts, Money
 from hazards.reports.layout import PrintFit, print_fit, xlsx_width
 from hazards.reports.supervision import LISTING_LEVELS, Supervision
-from hazards.reports.wording import DASH, paragraph_en, paragraph_zh, scope_word_zh
+from hazards.reports.wording import (DASH, effect_basis, effect_caveat, effect_en, effect_zh, paragraph_en,
+                                     paragraph_zh, scope_word_zh)
 
 SCHEMA = "hazards.reports.completion/1"
 CENT = Decimal("0.01")
@@ -81,6 +82,36 @@ def to_json(report: CompletionReport) -> dict:
         "trend": [{"year": t.year, **_counts_json(t.annual), "spent": f"{to_wan(t.spent):f}"} for t in report.trend],
         "paragraph": {"zh": paragraph_zh(report), "en": paragraph_en(report)},
         "previous": _previous_json(report),
+        "effect": effect_json(report),
+    }
+
+
+def _toll_json(toll) -> dict:
+    return {"crashes": toll.crashes, "deaths": toll.deaths, "injuries": toll.injuries}
+
+
+def effect_json(report: CompletionReport) -> dict | None:
+    """The `effect` block (治理成效): totals over the hazards whose after-window is complete, each hazard
+    with crashes in its windows, the sentence and the caveat; null when the section is left out."""
+    effect = report.effect
+    if effect is None:
+        return None
+    t = effect.totals
+    return {
+        "months": effect.months, "buffer_m": effect.buffer_m, "closed": effect.closed,
+        "complete": t.complete, "incomplete": t.incomplete,
+        "before": _toll_json(t.before), "during": _toll_json(t.during), "after": _toll_json(t.after),
+        "change": {m: {"change": t.change(m).diff,
+                       "change_pct": None if t.change(m).percent is None else f"{t.change(m).percent:f}"}
+                   for m in ("crashes", "deaths", "injuries")},
+        "hazards": [{"code": r.code, "title": r.title, "jurisdiction_name": r.jurisdiction_name,
+                     "closed_on": r.closed_on.isoformat(), "works_start": r.windows.works_start.isoformat(),
+                     "works_end": r.windows.works_end.isoformat(), "before_from": r.windows.before_from.isoformat(),
+                     "after_to": r.windows.after_to.isoformat(), "complete": r.complete,
+                     "months_after": r.windows.months_after, "before": _toll_json(r.before),
+                     "during": _toll_json(r.during), "after": _toll_json(r.after)} for r in effect.rows],
+        "sentence": {"zh": effect_zh(report), "en": effect_en(report)},
+        "caveat": {"zh": effect_caveat("zh"), "en": effect_caveat("en")},
     }
 
 
@@ -212,7 +243,56 @@ def tables(report: CompletionReport, lang: str = "zh") -> list[Table]:
                      for o in report.overdue])
     comparison = comparison_table(report, lang)
     return [summary, *([comparison] if comparison else []), funding, units, categories, roads,
-            supervision_table(report, lang), overdue]
+            supervision_table(report, lang), *effect_tables(report, lang), overdue]
+
+
+def effect_notes(report: CompletionReport, lang: str = "zh") -> list[str]:
+    """What is printed under the effect's totals: the sentence, the caveat and the definitions."""
+    if report.effect is None:
+        return []
+    return [effect_en(report) if lang == "en" else effect_zh(report), effect_caveat(lang), effect_basis(report, lang)]
+
+
+def effect_tables(report: CompletionReport, lang: str = "zh") -> list[Table]:
+    """治理成效: the totals (before, during the works, after, change) and the hazards with crashes; none
+    when the report has no effect section."""
+    effect = report.effect
+    if effect is None:
+        return []
+    en, m, t = lang == "en", effect.months, effect.totals
+    rows = []
+    # No totals before any after-window has run its length: zeros would read as a comparison made.
+    for measure, zh, english in (("crashes", "事故（起）", "Crashes"), ("deaths", "死亡（人）", "Deaths"),
+                                 ("injuries", "受伤（人）", "Injuries")) if t.complete else ():
+        change = t.change(measure)
+        rows.append([english if en else zh, change.before, getattr(t.during, measure), change.after, change.diff,
+                     None if change.percent is None else change.percent / 100])
+    totals_table = Table(
+        "effect", f"治理成效（治理前后各{m}个月，{t.complete}处）",
+        f"Remediation effect ({m} months before and after, {t.complete} hazards)",
+        [Column("项目", "Item", "text"), Column(f"治理前{m}个月", f"{m} months before"),
+         Column("施工期间", "During works"), Column(f"治理后{m}个月", f"{m} months after"),
+         Column("增减", "Change"), Column("增减幅度", "Change (%)", "rate")], rows)
+
+    def remark(row) -> str:
+        if row.complete:
+            return ""
+        return (f"only {row.windows.months_after} of {m} months after" if en
+                else f"治理后仅满{row.windows.months_after}个月")
+
+    hazards_table = Table(
+        "effect_hazards", "治理成效明细（前后有事故的隐患）", "Remediation effect by hazard (hazards with crashes)",
+        [Column("隐患编号", "Code", "text"), Column("隐患名称", "Title", "text"), Column("辖区", "Division", "text"),
+         Column("销号日期", "Closed on", "date"), Column("施工起止", "Works", "text"),
+         Column("治理前事故", "Crashes before"), Column("治理前死亡", "Deaths before"),
+         Column("治理前受伤", "Injuries before"), Column("施工期间事故", "Crashes during works"),
+         Column("治理后事故", "Crashes after"), Column("治理后死亡", "Deaths after"),
+         Column("治理后受伤", "Injuries after"), Column("备注", "Remark", "text")],
+        [[r.code, r.title, r.jurisdiction_name, r.closed_on,
+          f"{r.windows.works_start.isoformat()}—{r.windows.works_end.isoformat()}", r.before.crashes, r.before.deaths,
+          r.before.injuries, r.during.crashes, r.after.crashes, r.after.deaths, r.after.injuries, remark(r)]
+         for r in effect.rows])
+    return [totals_table, hazards_table]
 
 
 _LEVEL_ROWS = {"ministry": ("其中：部级", "of which ministry level"), "province": ("其中：省级", "of which province level"),
@@ -364,6 +444,8 @@ def to_csv(report: CompletionReport, lang: str = "zh") -> str:
         # Names and titles come from the ledger: defused so a spreadsheet shows them, never runs them.
         writer.writerows([[defused(cell) if column.kind == "text" else cell for cell, column in zip(row, table.columns)]
                           for row in table.display_rows(lang)])
+        if table.key == "effect":
+            writer.writerows([[note] for note in effect_notes(report, lang)])
         writer.writerow([])
     writer.writerow(["【综述】" if lang != "en" else "[Summary]"])
     writer.writerow([paragraph_en(report) if lang == "en" else paragraph_zh(report)])
@@ -372,7 +454,8 @@ def to_csv(report: CompletionReport, lang: str = "zh") -> str:
 
 XLSX_FORMATS = {"wan": "0.00", "rate": "0.00%", "km": "0.0##", "date": "yyyy-mm-dd", "int": "0"}
 SHEET_NAMES = {"summary": "汇总", "previous": "与上期对比", "money": "资金", "units": "下级辖区", "categories": "隐患类型",
-               "road_classes": "道路类别", "supervision": "督办工作", "overdue": "逾期清单"}
+               "road_classes": "道路类别", "supervision": "督办工作", "effect": "治理成效",
+               "effect_hazards": "治理成效明细", "overdue": "逾期清单"}
 
 
 def to_xlsx(report: CompletionReport, lang: str = "zh") -> bytes:
@@ -389,6 +472,8 @@ def to_xlsx(report: CompletionReport, lang: str = "zh") -> bytes:
         about.append([key, xlsx_value(value)])
     about.append(["综述", xlsx_value(paragraph_zh(report))])
     about.append(["Summary", xlsx_value(paragraph_en(report))])
+    for label_zh, note in zip(("治理成效", "说明", "口径"), effect_notes(report, "zh")):
+        about.append([label_zh, xlsx_value(note)])
     for row in about.iter_rows(min_row=2):
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
         _keep_as_text(row)
@@ -451,6 +536,7 @@ def render_context(report: CompletionReport, lang: str = "zh") -> dict:
         return Markup(markup) if markup else None
 
     return {"report": report, "lang": lang, "tables": tables(report, lang), "heading": heading(report, lang),
+            "effect_notes": effect_notes(report, lang),
             "paragraph": paragraph_en(report) if lang == "en" else paragraph_zh(report),
             "level_chart": svg(charts.level_chart(report, lang)), "units_chart": svg(charts.units_chart(report, lang)),
             "map": svg(charts.map_svg(report, lang)), "trend_chart": svg(charts.trend_chart(report, lang))}

@@ -44,6 +44,6 @@ def build_trend(session: Session, report, scope: list, *, category: str | None =
         yearly = report if same else build_report(
             session, report.jurisdiction_code, year_period(y), report.level_filter, today=report.today,
             min_rank=report.min_rank, with_map=False, category=category,
-            with_supervision=False, with_previous=False)
+            with_supervision=False, with_previous=False, with_effect=False)
         points.append(TrendPoint(y, yearly.level("annual").counts, yearly.total.money.yuan(FundingKind.SPENDING)))
     return points

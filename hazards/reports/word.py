@@ -52,7 +52,7 @@ DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.
 
 def to_docx(report: CompletionReport, lang: str = "zh") -> bytes:
     """The report as the bytes of a .docx file."""
-    from hazards.reports.formats import heading, render_context, tables
+    from hazards.reports.formats import effect_notes, heading, render_context, tables
     from hazards.reports.wording import paragraph_en, paragraph_zh
 
     en = lang == "en"
@@ -95,6 +95,11 @@ def to_docx(report: CompletionReport, lang: str = "zh") -> bytes:
         _add_table(doc, table, lang, size, widths)
         if not table.rows:
             doc.add_paragraph("None" if en else "无", style="Report Note")
+        if table.key == "effect":
+            sentence, caveat, basis = effect_notes(report, lang)
+            doc.add_paragraph(sentence, style="Report Body")
+            doc.add_paragraph(caveat, style="Report Body")
+            doc.add_paragraph(basis, style="Report Note")
         if table.key == "overdue" and report.overdue_count > len(report.overdue):
             doc.add_paragraph(f"Showing the {len(report.overdue)} with the oldest deadlines of {report.overdue_count}."
                               if en else f"共{report.overdue_count}处，仅列出期限最早的{len(report.overdue)}处。",

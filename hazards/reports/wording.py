@@ -443,3 +443,90 @@ def supervision_en(report: CompletionReport) -> str:
         return ""
     within = {"year": "the year", "quarter": "the quarter", "month": "the month", "half": "the half-year"}
     return f"Supervision work in {within.get(report.period.kind, 'the period')}: " + "; ".join(parts) + "."
+
+
+# ---- the remediation effect (治理成效) -------------------------------------------------------------
+#
+# "治理后12个月内事故3起，较治理前8起下降62.5%": the hazards completed in the period whose after-window
+# has run its length, summed; a rise says 增加, no percentage from zero, equal numbers say 持平.
+
+def effect_zh(report: CompletionReport) -> str:
+    """The section's sentence; '' without the section."""
+    effect = report.effect
+    if effect is None:
+        return ""
+    m, t = effect.months, effect.totals
+    if not t.complete:
+        return f"期内完成治理的隐患{t.incomplete}处治理后均未满{m}个月，暂不作治理前后对比。"
+    crashes = t.change("crashes")
+    if crashes.diff == 0:
+        versus = f"与治理前持平（{crashes.before}起）"
+    elif not crashes.before:
+        versus = f"较治理前0起增加{crashes.after}起"
+    else:
+        versus = f"较治理前{crashes.before}起{'增加' if crashes.diff > 0 else '下降'}{percent(abs(crashes.diff), crashes.before)}"
+    text = (f"期内完成治理的隐患中，{t.complete}处治理后已满{m}个月：治理后{m}个月内事故{crashes.after}起，{versus}；"
+            f"死亡{t.after.deaths}人（治理前{t.before.deaths}人），受伤{t.after.injuries}人（治理前{t.before.injuries}人）。")
+    if t.during.crashes:
+        text += f"施工期间事故{t.during.crashes}起，不计入前后对比。"
+    if t.incomplete:
+        text += f"另有{t.incomplete}处治理后未满{m}个月，未计入对比。"
+    return text
+
+
+def effect_en(report: CompletionReport) -> str:
+    effect = report.effect
+    if effect is None:
+        return ""
+    m, t = effect.months, effect.totals
+    if not t.complete:
+        return (f"None of the {_n(t.incomplete, 'hazard')} completed in the period has had {m} months since its "
+                "works ended: no before-and-after comparison yet.")
+    crashes = t.change("crashes")
+    if crashes.diff == 0:
+        versus = f"as many as the {crashes.before:,} in the {m} months before"
+    elif not crashes.before:
+        versus = f"up from none in the {m} months before"
+    else:
+        versus = (f"{'up' if crashes.diff > 0 else 'down'} {percent(abs(crashes.diff), crashes.before)} from "
+                  f"{crashes.before:,} in the {m} months before")
+    have = "has" if t.complete == 1 else "have"
+    text = (f"Of the hazards completed in the period, {t.complete:,} {have} had {m} months since the works ended: "
+            f"{_n(crashes.after, 'crash', 'crashes')} in the {m} months after the works, {versus}; "
+            f"{_n(t.after.deaths, 'death')} ({t.before.deaths:,} before) and "
+            f"{_n(t.after.injuries, 'injury', 'injuries')} ({t.before.injuries:,} before).")
+    if t.during.crashes:
+        text += f" {_n(t.during.crashes, 'crash', 'crashes')} during the works are not compared."
+    if t.incomplete:
+        text += f" {t.incomplete:,} more, closed less than {m} months ago, {'is' if t.incomplete == 1 else 'are'} " \
+                "not compared yet."
+    return text
+
+
+EFFECT_CAVEAT_ZH = ("需要说明：治理点段往往是在事故偏多的一段时间之后才被选定治理的，即使不治理，事故也常会自然回落"
+                    "（统计上称为“回归均值”），因此治理后事故减少，其中一部分本来就会发生。治理前后对比不能证明治理成效，仅供参考。")
+EFFECT_CAVEAT_EN = ("Please note: places are often chosen for remediation right after a bad spell of crashes, and "
+                    "crashes tend to fall back afterwards even without any works (regression to the mean), so some of "
+                    "any fall would have come anyway. The before-and-after comparison is not proof that the works "
+                    "had an effect.")
+
+
+def effect_caveat(lang: str) -> str:
+    return EFFECT_CAVEAT_EN if lang == "en" else EFFECT_CAVEAT_ZH
+
+
+def effect_basis(report: CompletionReport, lang: str) -> str:
+    """How the numbers were counted, in one note (the definitions of docs/crashes.md)."""
+    m, buffer = report.effect.months, report.effect.buffer_m
+    if lang == "en":
+        return (f"Definitions: hazards completed (closed) in the period. Before = the {m} months up to the day before "
+                f"works started; after = the {m} months from the day after works ended; crashes during the works are "
+                "counted in neither. Works started on the first day the hazard was in remediation (else the planned "
+                "start, else the listing day) and ended on the completion day (else the closing day). Crashes within "
+                f"{buffer} m of the hazard's point or section, or on its road within {buffer} m of its stakes, "
+                "whichever division recorded them. The totals hold only hazards whose after-window has run its full "
+                "length; the table lists the hazards with crashes in their windows.")
+    return (f"口径：统计期内完成治理（销号）的隐患。治理前为开工前{m}个月（至开工前一日），治理后为完工次日起{m}个月；"
+            "施工期间的事故不计入前后对比。开工日期取首次转为“整改中”的日期（无则取计划开工日期、挂牌日期），"
+            f"完工日期取完工日期（无则取销号日期）。事故位置：隐患点位或路段{buffer}米范围内，或同一道路上起止桩号前后"
+            f"{buffer}米内，不论事故由哪个辖区记录。合计仅含治理后已满{m}个月的隐患；明细表列出前后有事故的隐患。")

@@ -17,6 +17,7 @@ from hazards.domain.enums import Status, SupervisionLevel
 from hazards.i18n import current_language
 from hazards.io.exporter import export_hazards
 from hazards.models import Attachment, Category, Hazard
+from hazards.queries import crash_effect
 from hazards.queries import hazard_list as listing
 from hazards.queries.divisions import list_jurisdictions
 from hazards.queries.hazard_detail import hazard_detail, page_context
@@ -41,8 +42,11 @@ def index():
                            request.args.get("page", 1, type=int), PAGE_SIZE)
     categories = session.scalars(select(Category).order_by(Category.sort_order)).all()
     jurisdictions = list_jurisdictions(session, current_user)
+    # 治理成效 for the page's closed rows only: two statements whatever the page holds.
+    effects = crash_effect.effects(session, [h.id for h in page.items if h.status is Status.CLOSED], today=today)
     return render_template("hazards/index.html", page=page, filters=filters, today=today, categories=categories,
-                           jurisdictions=jurisdictions, statuses=list(Status), levels=list(SupervisionLevel))
+                           jurisdictions=jurisdictions, statuses=list(Status), levels=list(SupervisionLevel),
+                           effects=effects)
 
 
 @bp.get("/hazards/export")

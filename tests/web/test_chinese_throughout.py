@@ -37,7 +37,7 @@ from hazards.services.reminders import ReminderSettings, plan_reminders
 from hazards.services.requirements import ActionInput
 from hazards.services.roads import add_road
 from hazards.services.workflow import change_status
-from tests.factories import draft, jpeg
+from tests.factories import XINFU_POINT, crash, draft, jpeg
 
 # Words that are not English to a Chinese reader, each with why; keep it short.
 ALLOWED = {
@@ -155,6 +155,8 @@ def world(session, people, ledger):
                                           listed_on=today - timedelta(days=80), deadline=today - timedelta(days=10),
                                           closed_on=today - timedelta(days=12), supervising_body=body.name,
                                           responsible_unit=unit.name), actor=SYSTEM)
+    # A crash at the closed hazard's place before its works: its 治理成效 shows on the list, its page and the report.
+    crash(session, "140902202600001", today - timedelta(days=100), lonlat=XINFU_POINT, injuries=2)
     rejected = report_hazard(session, draft(title="不予认定的"), actor=people["inspector"])
     change_status(session, rejected.id, "reject", county, ActionInput(reason="不属于隐患"))
     change_status(session, ledger[2].id, "verify", county)
