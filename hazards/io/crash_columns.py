@@ -44,6 +44,10 @@ class CrashColumn:
     aliases: tuple[str, ...]
     parse: Parser
     values: str  # what it accepts, for docs/crashes.md
+    per_file: bool = False  # `parse` makes the parser, once per file (it holds the zone and the time now)
+
+    def parser(self) -> Parser:
+        return self.parse() if self.per_file else self.parse
 
     @property
     def display(self) -> str:
@@ -77,27 +81,53 @@ def parse_time_of_day(value: Any) -> time:
     raise CellError(N_("'%(value)s' is not a time of day; use a form like 14:30"), {"value": value})
 
 
-def parse_moment(value: Any) -> datetime:
-    """When a crash happened, as stored: naive UTC. A time given without a zone is read in the
-    ledger's zone (北京时间 by default); 2024-03-01 14:30, 2024/3/1 14:30:05, 2024年3月1日14时30分,
-    ISO with a zone (2024-03-01T06:30:00Z), 20240301143000, an Excel date-time cell or serial number.
-    A date alone is the start of that day."""
+_PLAIN_MOMENT = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$")
+
+
+def moment_parser() -> Parser:
+    """When a crash happened: (the moment as stored, naive UTC; its day in the ledger's zone). A time
+    given without a zone is read in the ledger's zone (北京时间 by default): 2024-03-01 14:30,
+    2024/3/1 14:30:05, 2024年3月1日14时30分, ISO with a zone (2024-03-01T06:30:00Z), 20240301143000,
+    an Excel date-time cell or serial number. A date alone is the start of that day. The zone and
+    the time now are taken once per file."""
+    zone = clock.zone()
+    latest = clock.now().astimezone(timezone.utc).replace(tzinfo=None) + timedelta(minutes=5)
+
+    def parse(value: Any) -> tuple[datetime, date]:
+        match = _PLAIN_MOMENT.match(value) if value.__class__ is str else None
+        if match:  # the usual spelling, without the general parser
+            try:
+                moment = datetime(*(int(p) for p in match.groups(default="0")))
+            except ValueError:
+                raise CellError(N_("'%(value)s' is not a valid calendar date"), {"value": value}) from None
+        else:
+            moment = _moment(value)
+        if moment.tzinfo is None:
+            day = moment.date()
+            moment = moment.replace(tzinfo=zone)
+        else:
+            day = moment.astimezone(zone).date()
+        stored = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        if day < FIRST_DATE:
+            raise CellError(N_("'%(value)s' is before %(first)s"), {"value": _as_text(value), "first": FIRST_DATE})
+        if stored > latest:
+            raise CellError(N_("'%(value)s' is in the future"), {"value": _as_text(value)})
+        return stored, day
+
+    return parse
+
+
+def _moment(value: Any) -> datetime:
     if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        moment = datetime.combine(value, time())
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
         if not 20000 <= value <= 80000:  # Excel's serial days, plausible years only
             raise CellError(N_("'%(value)s' is not a date and time; use a form like 2024-03-01 14:30"),
                             {"value": _as_text(value)})
-        moment = _EXCEL_EPOCH + timedelta(seconds=round(value * 86400))
-    else:
-        moment = _parse_moment_text(value)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    else:
-        moment = clock.as_stored(moment)
-    return _checked(moment, value)
+        return _EXCEL_EPOCH + timedelta(seconds=round(value * 86400))
+    return _parse_moment_text(value)
 
 
 def _parse_moment_text(value: Any) -> datetime:
@@ -127,18 +157,9 @@ def _parse_moment_text(value: Any) -> datetime:
     return moment
 
 
-def _checked(stored: datetime, value: Any) -> datetime:
-    """A crash happened after 1900 and not after now: a later time is a typing error."""
-    if stored.date() < FIRST_DATE:
-        raise CellError(N_("'%(value)s' is before %(first)s"), {"value": _as_text(value), "first": FIRST_DATE})
-    if stored > clock.now().astimezone(timezone.utc).replace(tzinfo=None) + timedelta(minutes=5):
-        raise CellError(N_("'%(value)s' is in the future"), {"value": _as_text(value)})
-    return stored
-
-
-def combine(day: date, at: time | None) -> datetime:
-    """A 事故日期 + 时间 pair as stored (naive UTC), the time read in the ledger's zone."""
-    return clock.as_stored(datetime.combine(day, at or time()))
+def combine(day: date, at: time | None) -> tuple[datetime, date]:
+    """A 事故日期 + 时间 pair: (the moment as stored, naive UTC, the time read in the ledger's zone; the day)."""
+    return clock.as_stored(datetime.combine(day, at or time())), day
 
 
 def stake_parser(bare_numbers: str) -> Parser:
@@ -168,8 +189,8 @@ COLUMNS: tuple[CrashColumn, ...] = (
     CrashColumn("source_id", "事故编号", ("事故编码", "事故ID", "事故序号", "案件编号", "crash_id", "id"),
                 text_parser(64), "text, up to 64 characters; required, unique in the ledger"),
     CrashColumn("occurred_at", "事故时间", ("事故发生时间", "发生时间", "事故发生时刻", "time_of_crash", "datetime"),
-                parse_moment, "date and time: 2024-03-01 14:30, 2024/3/1 14:30:05, 2024年3月1日14时30分, "
-                              "ISO with a zone, Excel date-time; no zone = the ledger's zone (北京时间)"),
+                moment_parser, "date and time: 2024-03-01 14:30, 2024/3/1 14:30:05, 2024年3月1日14时30分, "
+                              "ISO with a zone, Excel date-time; no zone = the ledger's zone (北京时间)", per_file=True),
     CrashColumn("occurred_on", "事故日期", ("发生日期", "事故发生日期", "date"), parse_date,
                 "instead of 事故时间: the date, with the time in 时间"),
     CrashColumn("time_of_day", "时间", ("发生时刻", "事故时刻", "time"), parse_time_of_day,

@@ -27,7 +27,6 @@ from typing import Any
 
 import shapely
 from shapely.geometry import Point
-from shapely.strtree import STRtree
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -35,7 +34,7 @@ from geo import linear
 from geo.calibration import route_coords
 from geo.coords import CHINA_EXTENT, to_wgs84, validate_lonlat
 from geo.geometry import from_db
-from hazards import clock, permissions
+from hazards import permissions
 from hazards.db import reading
 from hazards.domain.divisions import is_within, subtree_prefix
 from hazards.domain.enums import CoordinateInput
@@ -210,7 +209,8 @@ class RowChecker:
         self.within = actor.jurisdiction_code
         self.extent = extent
         self.default_crs = crash_columns.parse_crs(default_crs)
-        self.parsers = [(header, column.key, column.parse) for header, column in headers.columns.items()]
+        self.parsers = [(header, column.key, column.parser()) for header, column in headers.columns.items()]
+        self._inside: dict[str, bool] = {}
         self.header_of = {key: header for header, key, _parse in self.parsers}
         self.divisions = Divisions(session, actor)
         self.places = PlacementChecker(session)
@@ -221,11 +221,11 @@ class RowChecker:
         values, errors = self._parse(number, raw)
         if errors:
             return None, errors
-        occurred_at = values.get("occurred_at")
-        if occurred_at is None:
+        moment = values.get("occurred_at")
+        if moment is None:
             if "occurred_on" not in values:
                 return None, [self._error(number, raw, "occurred_at", N_("a value is required"))]
-            occurred_at = combine(values["occurred_on"], values.get("time_of_day"))
+            moment = combine(values["occurred_on"], values.get("time_of_day"))
         route, stake = values.get("route_code"), values.get("stake", values.get("stake_km"))
         point, crs = None, None
         if "lon" in values or "lat" in values:
@@ -258,24 +258,23 @@ class RowChecker:
         if division is None and point is not None:
             division = self.divisions.at(point)
         if division is None and road is not None:
-            division = road.division if is_within(road.division, self.within) else self.within
+            division = road.division if self._is_inside(road.division) else self.within
         if division is None:
             return None, [self._error(number, raw, "division",
                                       N_("no division: give 行政区划, or a place inside a division whose boundary "
                                          "the ledger holds, or a route the ledger knows"))]
-        if not is_within(division, self.within):
+        if not self._is_inside(division):
             return None, [self._error(number, raw, "division",
                                       N_("division %(division)s is outside your jurisdiction %(within)s"),
                                       {"division": division, "within": self.within})]
-        if point is not None and "division" in values:
+        if point is not None and "division" in values and not self.divisions.holds(division, point):
             misplaced = self.places.problem(division, Point(point))
             if misplaced is not None:
                 return None, [CrashRowError(number, "lon", self._raw(raw, "lon"), misplaced.template,
                                             dict(misplaced.params))]
         geom = f"SRID=4326;POINT({point[0]!r} {point[1]!r})" if point is not None else None
         given = CoordinateInput(crs) if crs is not None else None
-        day = clock.local(occurred_at).date()
-        return (values["source_id"], occurred_at, day, division, route, stake, geom, given,
+        return (values["source_id"], *moment, division, route, stake, geom, given,
                 values.get("deaths", 0), values.get("injuries", 0), values.get("form")), []
 
     def _parse(self, number: int, raw: dict) -> tuple[dict[str, Any], list[RowError]]:
@@ -299,7 +298,16 @@ class RowChecker:
 
     def _to_wgs84(self, lon: float, lat: float, crs: str) -> tuple[float, float]:
         lon, lat = to_wgs84(lon, lat, crs) if crs != "wgs84" else (lon, lat)
-        return validate_lonlat(lon, lat, extent=self.extent)
+        min_lon, min_lat, max_lon, max_lat = self.extent
+        if not (min_lon <= lon <= max_lon and min_lat <= lat <= max_lat):
+            validate_lonlat(lon, lat, extent=self.extent)  # raises, naming what is wrong
+        return lon, lat
+
+    def _is_inside(self, division: str) -> bool:
+        inside = self._inside.get(division)
+        if inside is None:
+            inside = self._inside[division] = is_within(division, self.within)
+        return inside
 
     def _raw(self, raw: dict, key: str):
         header = self.header_of.get(key)
@@ -323,7 +331,8 @@ class Divisions:
             for name in filter(None, (zh, en)):
                 key = name.strip().casefold()
                 self.names[key] = code if self.names.get(key, code) == code else None
-        self._tree: tuple[STRtree, list[str], list] | None = None
+        self._cells: dict[tuple[int, int], list[str]] | None = None
+        self._areas: dict[str, Any] = {}
         self._any_boundary = False
 
     def named(self, text: str) -> tuple[str | None, tuple | None]:
@@ -344,27 +353,47 @@ class Divisions:
     def at(self, point: tuple[float, float]) -> str | None:
         """The most local division holding the point: in memory among the importer's own boundaries,
         else (a place outside their area, so the row is refused naming where it is) in the database."""
-        tree, codes, areas = self._boundaries()
-        found = [codes[i] for i in tree.query(Point(point)) if areas[i].covers(Point(point))] if codes else []
+        x, y = point
+        found = [code for code in self._grid().get((int(x // _CELL), int(y // _CELL)), ())
+                 if shapely.intersects_xy(self._areas[code], x, y)]
         if found:
-            return max(found, key=lambda code: len(subtree_prefix(code)))
+            return max(found, key=len_prefix)
         if not self._any_boundary:
             return None
         there = division_at(self.session, *point)
         return there.code if there is not None else None
 
-    def _boundaries(self):
-        if self._tree is None:
+    def holds(self, code: str, point: tuple[float, float]) -> bool:
+        """The division's stored boundary (of the importer's area) holds the point; False when unsure."""
+        self._grid()
+        area = self._areas.get(code)
+        return area is not None and bool(shapely.intersects_xy(area, *point))
+
+    def _grid(self) -> dict[tuple[int, int], list[str]]:
+        """The boundaries of the importer's subtree, loaded once and filed by the grid cells their
+        extents touch: a point is then tried against a few boundaries only, with no Point made."""
+        if self._cells is None:
             rows = self.session.execute(select(Jurisdiction.code, Jurisdiction.boundary).where(
                 Jurisdiction.boundary.is_not(None), permissions.within_clause(Jurisdiction.code, self.within))).all()
-            codes = [code for code, _b in rows]
-            areas = [from_db(boundary) for _c, boundary in rows]
-            for area in areas:
+            self._cells = {}
+            for code, boundary in rows:
+                area = from_db(boundary)
                 shapely.prepare(area)
-            self._tree = (STRtree(areas), codes, areas)
-            self._any_boundary = bool(codes) or self.session.scalar(
+                self._areas[code] = area
+                min_x, min_y, max_x, max_y = area.bounds
+                for i in range(int(min_x // _CELL), int(max_x // _CELL) + 1):
+                    for j in range(int(min_y // _CELL), int(max_y // _CELL) + 1):
+                        self._cells.setdefault((i, j), []).append(code)
+            self._any_boundary = bool(rows) or self.session.scalar(
                 select(Jurisdiction.code).where(Jurisdiction.boundary.is_not(None)).limit(1)) is not None
-        return self._tree
+        return self._cells
+
+
+_CELL = 0.25  # degrees: a county spans a few cells
+
+
+def len_prefix(code: str) -> int:
+    return len(subtree_prefix(code))
 
 
 @dataclass
