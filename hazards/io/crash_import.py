@@ -147,19 +147,19 @@ def import_crashes(session: Session, path: str | Path, *, actor, dry_run: bool =
 
 def _check_all(session: Session, rows: Iterator, checker: RowChecker, report: CrashImportReport,
                skip_existing: bool) -> list[tuple]:
-    kept: dict[str, tuple[int, tuple]] = {}  # source id -> (row number, values)
+    kept: dict[str, tuple[int, tuple]] = {}  # source id -> (row number, values) of the good rows
+    first_row: dict[str, int] = {}  # source id -> the first row bringing it, good or not
     for chunk in iter(lambda: list(islice(rows, CHUNK_SIZE)), []):
         for number, raw in chunk:
             report.rows_read += 1
             values, errors = checker.check(number, raw)
-            if not errors:
-                source_id = values[0]
-                if source_id in kept:
-                    errors.append(CrashRowError(number, "source_id", source_id,
-                                                N_("crash number '%(id)s' is already on row %(row)s of this file"),
-                                                {"id": source_id, "row": kept[source_id][0]}))
-                else:
-                    kept[source_id] = (number, values)
+            source_id = checker.source_id(raw)
+            if source_id is not None and first_row.setdefault(source_id, number) != number:
+                errors.insert(0, CrashRowError(number, "source_id", source_id,
+                                               N_("crash number '%(id)s' is already on row %(row)s of this file"),
+                                               {"id": source_id, "row": first_row[source_id]}))
+            elif not errors:
+                kept[source_id] = (number, values)
             report.errors.extend(errors)
     for source_id in _ids_in_ledger(session, list(kept)):
         number, _values = kept.pop(source_id)
@@ -211,6 +211,7 @@ class RowChecker:
         self.default_crs = crash_columns.parse_crs(default_crs)
         self.parsers = [(header, column.key, column.parser()) for header, column in headers.columns.items()]
         self._inside: dict[str, bool] = {}
+        self._source_text = crash_columns.BY_KEY["source_id"].parser()
         self.header_of = {key: header for header, key, _parse in self.parsers}
         self.divisions = Divisions(session, actor)
         self.places = PlacementChecker(session)
@@ -276,6 +277,14 @@ class RowChecker:
         given = CoordinateInput(crs) if crs is not None else None
         return (values["source_id"], *moment, division, route, stake, geom, given,
                 values.get("deaths", 0), values.get("injuries", 0), values.get("form")), []
+
+    def source_id(self, raw: dict) -> str | None:
+        """The row's 事故编号 as the file has it (trimmed), whatever else is wrong with the row."""
+        cell = self._raw(raw, "source_id")
+        try:
+            return self._source_text(cell) or None if cell is not None else None
+        except ValueError:
+            return None  # too long: the row's own error says so
 
     def _parse(self, number: int, raw: dict) -> tuple[dict[str, Any], list[RowError]]:
         values: dict[str, Any] = {}
