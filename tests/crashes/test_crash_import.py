@@ -215,3 +215,12 @@ def test_cli_dry_run_then_import_as_a_user(session, runner, people, tmp_path):
     assert "written: 3 crashes" in result.output
     result = runner.invoke(args=["crashes", "import", str(path), "--skip-existing"])
     assert result.exit_code == 0 and "already in the ledger, skipped: 3" in result.output
+
+
+def test_the_documented_columns_are_the_importers():
+    from pathlib import Path
+
+    from hazards.io.crash_columns import markdown_table
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "crashes.md").read_text(encoding="utf-8")
+    assert markdown_table() in text, "docs/crashes.md is out of date: paste crash_columns.markdown_table() in"
