@@ -303,6 +303,7 @@ ZH = {
     "Crash form": "事故形态",
     "(no point)": "（无坐标）",
     "No crash records here.": "暂无事故记录。",
+    "Nothing new: every crash of the file is already in the ledger.": "没有新数据：文件中的事故均已导入过。",
     "Risk grade": "风险等级",
     "Where": "位置",
     "Point": "点",

@@ -172,7 +172,7 @@ def _check_all(session: Session, rows: Iterator, checker: RowChecker, report: Cr
     report.errors.sort(key=lambda e: e.row or 0)
     good = [values for _number, values in kept.values()]
     report.valid_rows = len(good)
-    report.placed_by_road = checker.placed_by_road
+    report.placed_by_road = sum(1 for values in good if values[6] is not None and values[7] is None)
     report.without_point = sum(1 for values in good if values[6] is None)
     return good
 
@@ -216,7 +216,6 @@ class RowChecker:
         self.divisions = Divisions(session, actor)
         self.places = PlacementChecker(session)
         self.roads = RoadFinder(session, actor)
-        self.placed_by_road = 0
 
     def check(self, number: int, raw: dict) -> tuple[tuple | None, list[RowError]]:
         values, errors = self._parse(number, raw)
@@ -255,7 +254,6 @@ class RowChecker:
         road = self.roads.find(route, stake, division) if route is not None else None
         if point is None and road is not None:
             point = road.point_at(stake)
-            self.placed_by_road += point is not None
         if division is None and point is not None:
             division = self.divisions.at(point)
         if division is None and road is not None:

@@ -75,11 +75,12 @@ def check_import():
         path = Path(folder) / name
         upload.save(path)
         report = _run(path, options, dry_run=True)
-        if not report.blocked:
+        waiting = not report.blocked and report.valid_rows > 0
+        if waiting:
             with open(path, "rb") as data:
                 current_store().put(f"{STAGING}{token}/{name}", data)
             cookie[_COOKIE_KEY] = {"token": token, "name": name, "options": options}
-    return _check_page(report, upload.filename, token if not report.blocked else None)
+    return _check_page(report, upload.filename, token if waiting else None)
 
 
 @bp.post("/crashes/import/confirm")
