@@ -298,6 +298,7 @@ ZH = {
     "%(n)d crashes, %(deaths)d deaths, %(injuries)d injured": "事故 %(n)d 起，死亡 %(deaths)d 人，受伤 %(injuries)d 人",
     "Crash number": "事故编号",
     "Time": "时间",
+    "Time (%(zone)s)": "时间（%(zone)s）",
     "Route / stake": "路线/桩号",
     "Injured": "受伤人数",
     "Crash form": "事故形态",

@@ -224,3 +224,16 @@ def test_the_documented_columns_are_the_importers():
 
     text = (Path(__file__).resolve().parents[2] / "docs" / "crashes.md").read_text(encoding="utf-8")
     assert markdown_table() in text, "docs/crashes.md is out of date: paste crash_columns.markdown_table() in"
+
+
+def test_excel_date_time_cells_and_a_separate_date_and_time(session, tmp_path):
+    from datetime import time
+
+    rows = [{"事故编号": "E1", "事故时间": datetime(2024, 3, 1, 0, 30), "经度": 112.7, "纬度": 38.4, "行政区划": "140902"}]
+    assert import_crashes(session, write_crash_file(tmp_path / "e.xlsx", rows), actor=SYSTEM).errors == []
+    pair = [{"事故编号": "E2", "事故日期": date(2024, 3, 1), "时间": time(8, 5), "经度": 112.7, "纬度": 38.4,
+             "行政区划": "140902"}]
+    assert import_crashes(session, write_crash_file(tmp_path / "p.xlsx", pair), actor=SYSTEM).errors == []
+    e1, e2 = crashes(session)
+    assert (e1.occurred_at, e1.occurred_on) == (datetime(2024, 2, 29, 16, 30), date(2024, 3, 1))
+    assert (e2.occurred_at, e2.occurred_on) == (datetime(2024, 3, 1, 0, 5), date(2024, 3, 1))
