@@ -220,12 +220,14 @@ _INDEX = {fold_header(spelling): column for column in COLUMNS for spelling in (c
 #: Words that mark a column as a person's data (names, ID numbers, plates, phones, addresses).
 PERSONAL_MARKS = ("姓名", "名字", "当事人", "驾驶人", "驾驶员", "司机", "身份证", "身份号码", "证件号", "驾驶证",
                   "号牌", "车牌", "牌照", "电话", "手机", "联系方式", "住址", "家庭地址", "户籍", "出生",
-                  "name", "driver", "plate", "phone", "mobile", "idcard", "idnumber", "address", "birth")
+                  "driver", "plate", "phone", "mobile", "idcard", "idnumber", "address", "birth")
+#: English headers that are a person's name (a road's or a place's name is not).
+PERSONAL_NAMES = frozenset({"name", "fullname", "personname", "partyname", "drivername", "party", "parties"})
 
 
 def is_personal(header: str) -> bool:
     folded = fold_header(header)
-    return folded not in _INDEX and any(mark in folded for mark in PERSONAL_MARKS)
+    return folded not in _INDEX and (folded in PERSONAL_NAMES or any(mark in folded for mark in PERSONAL_MARKS))
 
 
 @dataclass

@@ -237,3 +237,13 @@ def test_excel_date_time_cells_and_a_separate_date_and_time(session, tmp_path):
     e1, e2 = crashes(session)
     assert (e1.occurred_at, e1.occurred_on) == (datetime(2024, 2, 29, 16, 30), date(2024, 3, 1))
     assert (e2.occurred_at, e2.occurred_on) == (datetime(2024, 3, 1, 0, 5), date(2024, 3, 1))
+
+
+def test_personal_columns_are_told_from_places_and_roads():
+    from hazards.io.crash_columns import is_personal
+
+    personal = ["姓名", "当事人", "驾驶人姓名", "身份证号", "号牌号码", "车牌", "电话", "住址", "name", "Driver Name",
+                "plate_no", "phone"]
+    other = ["道路名称", "road_name", "事故地点", "天气", "事故编号", "死亡人数"]
+    assert [h for h in personal if not is_personal(h)] == []
+    assert [h for h in other if is_personal(h)] == []
