@@ -28,6 +28,7 @@ from typing import Any
 import shapely
 from shapely.geometry import Point
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from geo import linear
@@ -136,11 +137,15 @@ def import_crashes(session: Session, path: str | Path, *, actor, dry_run: bool =
     if not dry_run and not report.errors and kept:
         now, by = utcnow(), actor.id
         inserter = BulkInserter(session)
-        with session.begin_nested(), inserter.large_cache():
-            for start in range(0, len(kept), WRITE_CHUNK_SIZE):
-                rows = [(*values, now, by) for values in kept[start:start + WRITE_CHUNK_SIZE]]
-                inserter.insert_tuples(Crash.__table__, WRITTEN, _to_database(inserter, rows), geometry="geom")
-        report.written = len(kept)
+        try:
+            with session.begin_nested(), inserter.large_cache():  # a failure leaves the session as it was
+                for start in range(0, len(kept), WRITE_CHUNK_SIZE):
+                    rows = [(*values, now, by) for values in kept[start:start + WRITE_CHUNK_SIZE]]
+                    inserter.insert_tuples(Crash.__table__, WRITTEN, _to_database(inserter, rows), geometry="geom")
+            report.written = len(kept)
+        except IntegrityError:  # someone imported the same crash numbers between the check and the write
+            report.errors.append(CrashRowError(None, None, None, N_(
+                "nothing was written: the ledger changed during the import; try again")))
     report.seconds = timer.perf_counter() - started
     return report
 

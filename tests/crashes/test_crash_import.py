@@ -247,3 +247,28 @@ def test_personal_columns_are_told_from_places_and_roads():
     other = ["道路名称", "road_name", "事故地点", "天气", "事故编号", "死亡人数"]
     assert [h for h in personal if not is_personal(h)] == []
     assert [h for h in other if is_personal(h)] == []
+
+
+def test_a_crash_written_between_the_check_and_the_write_stops_the_whole_file(session, tmp_path, monkeypatch):
+    import hazards.io.crash_import as importer
+
+    rows = [crash_row("RACE-1", 行政区划="140902"), crash_row("RACE-2", 行政区划="140902")]
+    checked = importer._check_all
+
+    def someone_else_imports_meanwhile(*args, **kwargs):
+        kept = checked(*args, **kwargs)
+        make_crash(session, "RACE-2", date(2024, 1, 1), lonlat=XINFU_POINT)
+        return kept
+
+    monkeypatch.setattr(importer, "_check_all", someone_else_imports_meanwhile)
+    report = import_crashes(session, write_crash_file(tmp_path / "r.csv", rows), actor=SYSTEM)
+    assert messages(report) == ["file: nothing was written: the ledger changed during the import; try again"]
+    assert [c.source_id for c in crashes(session)] == ["RACE-2"]
+
+
+def test_cli_refuses_an_unknown_login_and_an_inspector(runner, people, tmp_path):
+    path = write_crash_file(tmp_path / "c.csv", GOOD)
+    result = runner.invoke(args=["crashes", "import", str(path), "--as", "nobody-here"])
+    assert result.exit_code == 1 and "no user 'nobody-here'" in result.output
+    result = runner.invoke(args=["crashes", "import", str(path), "--as", people["inspector"].login])
+    assert result.exit_code == 1 and "You may not import crash records." in result.output
