@@ -223,63 +223,77 @@ class RowChecker:
         self.roads = RoadFinder(session, actor)
 
     def check(self, number: int, raw: dict) -> tuple[tuple | None, list[RowError]]:
+        """(source id, occurred at, occurred on, division, route, stake, EWKT, coordinate input, deaths,
+        injuries, form), or the row's errors. A row's first problem of time, place or division is its
+        error: the later checks need what the earlier ones found."""
         values, errors = self._parse(number, raw)
         if errors:
             return None, errors
-        moment = values.get("occurred_at")
-        if moment is None:
-            if "occurred_on" not in values:
-                return None, [self._error(number, raw, "occurred_at", N_("a value is required"))]
-            moment = combine(values["occurred_on"], values.get("time_of_day"))
-        route, stake = values.get("route_code"), values.get("stake", values.get("stake_km"))
-        point, crs = None, None
-        if "lon" in values or "lat" in values:
-            if "lon" not in values or "lat" not in values:
-                missing = "lat" if "lon" in values else "lon"
-                return None, [self._error(number, raw, missing, N_("give both longitude and latitude, or neither"))]
-            crs = values.get("crs", self.default_crs)
-            try:
-                point = self._to_wgs84(values["lon"], values["lat"], crs)
-            except ValueError as exc:
-                wrong = "lat" if self.extent[0] <= values["lon"] <= self.extent[2] and crs == "wgs84" else "lon"
-                return None, [CrashRowError.of(number, wrong, self._raw(raw, wrong), exc)]
-        elif route is None or stake is None:
-            key = "stake" if route is not None else "route_code" if stake is not None else "lon"
-            return None, [self._error(number, raw, key,
-                                      N_("no place: give longitude and latitude, or a route code and a stake"))]
-        if (route is None) != (stake is None):
-            key = "stake" if route is not None else "route_code"
-            return None, [self._error(number, raw, key, N_("a stake needs its route code, and a route code its stake"))]
-
-        division = None
-        if "division" in values:
-            division, problem = self.divisions.named(values["division"])
-            if problem:
-                return None, [self._error(number, raw, "division", *problem)]
-        road = self.roads.find(route, stake, division) if route is not None else None
-        if point is None and road is not None:
-            point = road.point_at(stake)
-        if division is None and point is not None:
-            division = self.divisions.at(point)
-        if division is None and road is not None:
-            division = road.division if self._is_inside(road.division) else self.within
-        if division is None:
-            return None, [self._error(number, raw, "division",
-                                      N_("no division: give 行政区划, or a place inside a division whose boundary "
-                                         "the ledger holds, or a route the ledger knows"))]
-        if not self._is_inside(division):
-            return None, [self._error(number, raw, "division",
-                                      N_("division %(division)s is outside your jurisdiction %(within)s"),
-                                      {"division": division, "within": self.within})]
-        if point is not None and "division" in values and not self.divisions.holds(division, point):
-            misplaced = self.places.problem(division, Point(point))
-            if misplaced is not None:
-                return None, [CrashRowError(number, "lon", self._raw(raw, "lon"), misplaced.template,
-                                            dict(misplaced.params))]
+        try:
+            moment = self._moment(values)
+            point, crs, route, stake = self._place(values)
+            division = self._division(values, point, route, stake)
+            if point is None and route is not None and (road := self.roads.find(route, stake, division)):
+                point = road.point_at(stake)  # where the road's kilometre posts put the stake
+        except _RowProblem as problem:
+            return None, [self._error(number, raw, problem.key, problem.template, problem.params, problem.value)]
         geom = f"SRID=4326;POINT({point[0]!r} {point[1]!r})" if point is not None else None
         given = CoordinateInput(crs) if crs is not None else None
         return (values["source_id"], *moment, division, route, stake, geom, given,
                 values.get("deaths", 0), values.get("injuries", 0), values.get("form")), []
+
+    def _moment(self, values: dict) -> tuple:
+        if "occurred_at" in values:
+            return values["occurred_at"]
+        if "occurred_on" in values:
+            return combine(values["occurred_on"], values.get("time_of_day"))
+        raise _RowProblem("occurred_at", N_("a value is required"))
+
+    def _place(self, values: dict) -> tuple:
+        """(point in WGS-84 or None, the datum it was given in, route, stake)."""
+        route, stake = values.get("route_code"), values.get("stake", values.get("stake_km"))
+        if (route is None) != (stake is None):
+            raise _RowProblem("stake" if route is not None else "route_code",
+                              N_("a stake needs its route code, and a route code its stake"))
+        if "lon" not in values and "lat" not in values:
+            if route is None:
+                raise _RowProblem("lon", N_("no place: give longitude and latitude, or a route code and a stake"))
+            return None, None, route, stake
+        if "lon" not in values or "lat" not in values:
+            raise _RowProblem("lat" if "lon" in values else "lon", N_("give both longitude and latitude, or neither"))
+        crs = values.get("crs", self.default_crs)
+        try:
+            return self._to_wgs84(values["lon"], values["lat"], crs), crs, route, stake
+        except ValueError as exc:
+            # the longitude is fine, so the latitude is what is wrong
+            wrong = "lat" if self.extent[0] <= values["lon"] <= self.extent[2] and crs == "wgs84" else "lon"
+            raise _RowProblem.of(wrong, exc) from None
+
+    def _division(self, values: dict, point, route, stake) -> str:
+        """The row's 行政区划, else the stored boundary holding its point (given, or put by its road's
+        posts), else its road's division; inside the importer's subtree and, when a point comes with
+        a 行政区划, inside that division's boundary."""
+        if "division" in values:
+            division, problem = self.divisions.named(values["division"])
+            if problem:
+                raise _RowProblem("division", *problem)
+        else:
+            road = self.roads.find(route, stake, None) if route is not None else None
+            at = point if point is not None else road.point_at(stake) if road is not None else None
+            division = self.divisions.at(at) if at is not None else None
+            if division is None and road is not None:
+                division = road.division if self._is_inside(road.division) else self.within
+            if division is None:
+                raise _RowProblem("division", N_("no division: give 行政区划, or a place inside a division whose "
+                                                 "boundary the ledger holds, or a route the ledger knows"))
+        if not self._is_inside(division):
+            raise _RowProblem("division", N_("division %(division)s is outside your jurisdiction %(within)s"),
+                              {"division": division, "within": self.within})
+        if point is not None and "division" in values and not self.divisions.holds(division, point):
+            misplaced = self.places.problem(division, Point(point))
+            if misplaced is not None:
+                raise _RowProblem("lon", misplaced.template, dict(misplaced.params))
+        return division
 
     def source_id(self, raw: dict) -> str | None:
         """The row's 事故编号 as the file has it (trimmed), whatever else is wrong with the row."""
@@ -325,8 +339,22 @@ class RowChecker:
         header = self.header_of.get(key)
         return None if header is None else raw.get(header)
 
-    def _error(self, number: int, raw: dict, key: str, template: str, params: dict | None = None) -> RowError:
-        return CrashRowError(number, key, self._raw(raw, key), template, params or {})
+    def _error(self, number: int, raw: dict, key: str, template: str, params: dict | None = None,
+               value: Any = None) -> RowError:
+        return CrashRowError(number, key, self._raw(raw, key) if value is None else value, template, params or {})
+
+
+class _RowProblem(Exception):
+    """A row's problem found past its cells' parsing: the column it names, a template and its params."""
+
+    def __init__(self, key: str, template: str, params: dict | None = None, value: Any = None):
+        super().__init__(template)
+        self.key, self.template, self.params, self.value = key, template, params or {}, value
+
+    @classmethod
+    def of(cls, key: str, exc: BaseException) -> _RowProblem:
+        template = getattr(exc, "template", None)
+        return cls(key, template or str(exc), dict(getattr(exc, "params", None) or {}))
 
 
 class Divisions:

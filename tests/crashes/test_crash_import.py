@@ -272,3 +272,17 @@ def test_cli_refuses_an_unknown_login_and_an_inspector(runner, people, tmp_path)
     assert result.exit_code == 1 and "no user 'nobody-here'" in result.output
     result = runner.invoke(args=["crashes", "import", str(path), "--as", people["inspector"].login])
     assert result.exit_code == 1 and "You may not import crash records." in result.output
+
+
+def test_a_place_needs_both_halves_of_each_pair(session, tmp_path):
+    rows = [crash_row("H1", 行政区划="140902", 经度=112.7, 纬度=None),
+            crash_row("H2", 行政区划="140902", 路线编号="G208"),
+            {"事故编号": "H3", "事故时间": "2024-03-01 10:00", "行政区划": "140902"},
+            crash_row("H4", 行政区划="140902", 经度=38.4, 纬度=112.7)]
+    report = import_crashes(session, write_crash_file(tmp_path / "h.csv", rows), actor=SYSTEM)
+    text = messages(report)
+    assert text[:3] == ["row 2, 纬度 (lat): give both longitude and latitude, or neither",
+                        "row 3, 桩号 (stake): a stake needs its route code, and a route code its stake",
+                        "row 4, 经度 (lon): no place: give longitude and latitude, or a route code and a stake"]
+    assert text[3].startswith("row 5, 经度 (lon): (38.4, 112.7)") and len(text) == 4
+    assert count(session) == 0
