@@ -21,6 +21,7 @@ from __future__ import annotations
 import time as timer
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -432,7 +433,9 @@ class Divisions:
 _CELL = 0.25  # degrees: a county spans a few cells
 
 
+@lru_cache(maxsize=4096)
 def len_prefix(code: str) -> int:
+    """How local a division is: the longer its subtree's code prefix, the more local."""
     return len(subtree_prefix(code))
 
 
@@ -468,7 +471,7 @@ class RoadFinder:
         if not roads:
             return None
         return max(roads, key=lambda rk: (rk[1].scale.first <= stake <= rk[1].scale.last,
-                                          len(subtree_prefix(rk[0].division_code))))[1]
+                                          len_prefix(rk[0].division_code)))[1]
 
     def _roads(self, route: str) -> list[tuple[Road, KnownRoad]]:
         if route not in self._by_route:
