@@ -11,6 +11,10 @@ The rules:
   like every edit).
 - Admins manage users, organizations and vocabularies; they take no workflow decisions.
 - Inspectors, supervisors and admins may import ledger files, each row inside their own subtree.
+- Crash records (交通事故记录) are seen like hazards: anyone signed in, within their own subtree. They
+  are imported by supervisors and admins, each row inside their subtree; not by inspectors: an
+  export of the traffic police's crash system is an office's record, not a finding of the field,
+  and it decides which places become 事故倒查 hazards, a supervisor's judgement.
 - Jobs and commands act as `SYSTEM`: it sees everything and may log and import, nothing more.
 
 Each rule that reads many rows exists twice, side by side, so they cannot drift: a predicate for one
@@ -134,6 +138,20 @@ def can_import_into(user: Actor, jurisdiction_code: str) -> bool:
     who manage it (they load a division's existing ledger when it starts using the system). Each row
     must still lie in the user's subtree; the importer checks that row by row."""
     return can_report_in(user, jurisdiction_code) or can_manage(user, jurisdiction_code)
+
+
+def can_import_crashes(user: Actor, jurisdiction_code: str) -> bool:
+    """Bring crash records of a division from a crash export (see the rule list above); the importer
+    checks each row's division against the user's subtree. Crashes are seen through `can_see` and
+    `visible_clause(user, Crash.jurisdiction_code)`, the hazards' own rule."""
+    if user is SYSTEM:
+        return _consulted()
+    return can_see(user, jurisdiction_code) and user.role in (Role.SUPERVISOR, Role.ADMIN)
+
+
+def may_import_crashes(user: Actor) -> bool:
+    """Open the crash import page: whoever may import crashes into their own division."""
+    return can_import_crashes(user, user.jurisdiction_code)
 
 
 def can(user: Actor, action: str, hazard: Target) -> bool:

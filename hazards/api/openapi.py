@@ -10,6 +10,7 @@ from flask import current_app, jsonify
 
 from hazards import permissions
 from hazards.api.blueprints import api_blueprint
+from hazards.api.crash_openapi import crash_paths, crash_schemas
 from hazards.api.imports import MAX_LISTED_ERRORS
 from hazards.api.ogc import DEFAULT_LIMIT as OGC_DEFAULT_LIMIT
 from hazards.api.ogc import MAX_LIMIT as OGC_MAX_LIMIT
@@ -154,14 +155,15 @@ def build_document(version: str) -> dict:
         "servers": [{"url": "/"}],
         "security": [{"bearerAuth": []}, {"sessionCookie": []}],
         "tags": [{"name": "hazards"}, {"name": "workflow"}, {"name": "funding"}, {"name": "attachments"},
-                 {"name": "reports"}, {"name": "import"}, {"name": "me"}, {"name": "OGC API - Features"}],
-        "paths": {**rest_paths(), **ogc_paths()},
+                 {"name": "reports"}, {"name": "import"}, {"name": "crashes"}, {"name": "me"},
+                 {"name": "OGC API - Features"}],
+        "paths": {**rest_paths(), **crash_paths(query, string, body, problems), **ogc_paths()},
         "components": {"securitySchemes": {
             "bearerAuth": {"type": "http", "scheme": "bearer",
                            "description": "A personal API token (hzt_...)."},
             "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "session",
                               "description": "The web UI's login session."},
-        }, "schemas": schemas()},
+        }, "schemas": {**schemas(), **crash_schemas(obj, ref, nullable, string)}},
     }
 
 

@@ -1,0 +1,64 @@
+"""CLI group `hazards crashes`: `hazards crashes import FILE` loads a crash export."""
+
+from __future__ import annotations
+
+import click
+
+from hazards import permissions
+from hazards.db import get_session
+
+#: More errors than this are counted, not listed: a wrong file can have one per row.
+MAX_LISTED_ERRORS = 200
+
+
+@click.group("crashes")
+def crashes_group():
+    """Crash records (交通事故记录) from the traffic police's crash system."""
+
+
+@crashes_group.command("import")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--as", "login", default=None,
+              help="Import as this user (their division bounds the rows); default: the system, anywhere.")
+@click.option("--crs", type=click.Choice(["wgs84", "gcj02", "bd09"]), default="wgs84", show_default=True,
+              help="Datum of coordinates in rows without a 坐标系 of their own.")
+@click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")
+@click.option("--skip-existing", is_flag=True,
+              help="Skip crashes whose 事故编号 is already in the ledger (an export overlapping the last one).")
+def import_crashes_command(path, login, crs, dry_run, skip_existing):
+    """Import crash records from a CSV or XLSX export (all rows or none)."""
+    from sqlalchemy import select
+
+    from hazards.domain.errors import Forbidden
+    from hazards.io.crash_import import import_crashes
+    from hazards.models import User
+
+    session = get_session()
+    actor = permissions.SYSTEM
+    if login:
+        actor = session.scalar(select(User).where(User.login == login))
+        if actor is None:
+            raise click.ClickException(f"no user '{login}'")
+    try:
+        report = import_crashes(session, path, actor=actor, dry_run=dry_run, skip_existing=skip_existing,
+                                default_crs=crs)
+    except Forbidden as exc:
+        raise click.ClickException(str(exc)) from None
+    for error in report.errors[:MAX_LISTED_ERRORS]:
+        click.echo(str(error), err=True)
+    if len(report.errors) > MAX_LISTED_ERRORS:
+        click.echo(f"... and {len(report.errors) - MAX_LISTED_ERRORS} more errors", err=True)
+    if dry_run:
+        verdict = "dry run, nothing written" + ("; the import would be refused" if report.blocked else "")
+    elif report.blocked:
+        verdict = "nothing imported: fix the errors and import the file again"
+    else:
+        session.commit()
+        from geo.engine import refresh_statistics
+
+        refresh_statistics(session.connection())
+        session.commit()
+        verdict = f"written: {report.written} crashes in {report.seconds:.1f} s ({report.rows_per_second:,.0f} rows/s)"
+    click.echo(f"{report.summary()}; {verdict}")
+    if report.blocked:
+        raise SystemExit(1)
