@@ -88,11 +88,9 @@ def list_hazards():
                 raise bad_request(N_("The cursor is not valid: use the next link of a previous page."), cursor="invalid") from None
         else:
             (params["cursor_id"],) = decode_cursor(cursor, (int,))
-    session = get_session()
-    stmt = api_list.page_statement(api_user(), filters, sort=sort, after_cursor=bool(cursor), limit=limit,
-                                   today=clock.today(), dialect=session.get_bind().dialect, links=rep.link_prefixes())
-    # A Core statement of columns: run on the connection, past the ORM's entity machinery.
-    rows = session.connection().execute(stmt, params).all()
+    # Core statements of columns: run on the connection, past the ORM's entity machinery.
+    rows = api_list.page_rows(get_session().connection(), api_user(), filters, sort=sort, cursor=params, limit=limit,
+                              today=clock.today(), links=rep.link_prefixes())
     more, rows = len(rows) > limit, rows[:limit]
     next_cursor = None
     if more:
