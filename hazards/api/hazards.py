@@ -36,7 +36,7 @@ from hazards.domain.errors import N_, InvalidInput, RequirementsMissing
 from hazards.domain.workflow import TRANSITIONS
 from hazards.inputs import shapes
 from hazards.inputs.values import NOT_A_CHOICE, ChoiceCodes, whole_number
-from hazards.models import Attachment, FundingEntry, Hazard
+from hazards.models import Attachment, FundingEntry
 from hazards.queries import api_list
 from hazards.queries import hazard_list as listing
 from hazards.queries import hazard_json
