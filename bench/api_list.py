@@ -3,7 +3,8 @@
     python -m bench.api_list --backend spatialite --hazards 100000
     python -m bench.api_list --backend postgis --hazards 100000 --seconds 20
 
-Both servers run under gunicorn with 2 sync workers on the same database. The client is a few threads
+Both servers run under gunicorn with 2 sync workers on the same database, side by side; the load
+goes to one, then the other, in slices of a few seconds, so the machine's other work weighs on both. The client is a few threads
 on keep-alive connections, each asking for the first page of 50 of a city supervisor's hazards (newest
 first) with a Bearer token, then following cursors for a few pages, as a field app syncing would.
 
@@ -28,11 +29,13 @@ import threading
 import time
 from urllib.parse import urlsplit
 
-from bench.common import OUT_DIR, app_for, database_url, ensure_hazards, parser, supervisor
+from bench.common import BENCH_DIR, OUT_DIR, app_for, database_url, ensure_hazards, parser, supervisor
 from hazards import clock
 
 LOGIN = "bench.api"
 PAGES_PER_SYNC = 4
+SLICE_SECONDS = 3.0
+DEPLOY_CONFIG = BENCH_DIR.parent / "deploy" / "gunicorn.conf.py"
 
 
 def page_sql(app) -> str:
@@ -66,7 +69,9 @@ def bare_app():
     from geo.engine import create_spatial_engine
 
     url, sql = os.environ["BENCH_DATABASE_URL"], os.environ["BENCH_SQL"]
-    engine = create_spatial_engine(url)
+    # Reads begin DEFERRED, as the app's GET requests do: IMMEDIATE would take SQLite's write lock and
+    # make the two workers wait for each other.
+    engine = create_spatial_engine(url, sqlite_begin=lambda: "DEFERRED")
 
     def app(environ, start_response):
         with engine.connect() as conn:
@@ -99,8 +104,12 @@ def prepare(args) -> tuple[str, str, str]:
 
 
 def serve(target: str, port: int, env: dict) -> subprocess.Popen:
+    # Production's settings (deploy/gunicorn.conf.py: sync workers, recycled every 2,000 or so requests,
+    # an access log written to a file), with 2 workers.
+    access_log = OUT_DIR / f"access-{port}.log"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", target],
+        [sys.executable, "-m", "gunicorn", "-c", str(DEPLOY_CONFIG), "-w", "2", "-b", f"127.0.0.1:{port}",
+         "--access-logfile", str(access_log), "--log-level", "warning", target],
         env={**os.environ, **env}, start_new_session=True)
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -173,27 +182,38 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=4, help="concurrent client connections")
     args = p.parse_args()
     url, secret, sql = prepare(args)
+    load_before = os.getloadavg()[0]
     env = {"HAZARDS_DATABASE_URL": url, "HAZARDS_INSTANCE_PATH": str(OUT_DIR / "instance"),
            "BENCH_DATABASE_URL": url, "BENCH_SQL": sql, "PYTHONPATH": os.getcwd()}
-    results = {}
-    for name, target, port, path, follow in (
+    endpoints = (
         ("app", "hazards.app:create_app()", 5181, "/api/v1/hazards?limit=50", True),
         ("bare", "bench.api_list:bare_app()", 5182, "/", False),
-    ):
-        proc = serve(target, port, env)
-        try:
-            headers = {"Authorization": f"Bearer {secret}", "Accept": "application/json"}
+    )
+    headers = {"Authorization": f"Bearer {secret}", "Accept": "application/json"}
+    procs = []
+    try:
+        for _name, target, port, _path, _follow in endpoints:
+            procs.append(serve(target, port, env))
+        for _name, _target, port, path, follow in endpoints:
             load(port, path, headers, 2.0, args.threads, follow)  # warm both workers
-            count, latencies = load(port, path, headers, args.seconds, args.threads, follow)
-            results[name] = figures(count, latencies, args.seconds)
-        finally:
+        # In turns, a slice at a time: on a shared machine the load then weighs on both alike.
+        measured = {name: (0, []) for name, *_ in endpoints}
+        slices = max(1, round(args.seconds / SLICE_SECONDS))
+        for _ in range(slices):
+            for name, _target, port, path, follow in endpoints:
+                count, latencies = load(port, path, headers, args.seconds / slices, args.threads, follow)
+                measured[name] = (measured[name][0] + count, measured[name][1] + latencies)
+    finally:
+        for proc in procs:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=30)
+    results = {name: figures(count, latencies, args.seconds) for name, (count, latencies) in measured.items()}
     (app_rps, app_med, app_p95), (bare_rps, bare_med, bare_p95) = results["app"], results["bare"]
     print(f"API list, {args.backend}, {args.hazards:,} hazards, gunicorn 2 workers, {args.threads} clients, "
           f"pages of 50: app {app_rps:.0f} req/s, median {app_med:.0f} ms, p95 {app_p95:.0f} ms | "
           f"bare SQL endpoint {bare_rps:.0f} req/s, median {bare_med:.0f} ms, p95 {bare_p95:.0f} ms | "
-          f"throughput ratio bare/app {bare_rps / app_rps:.2f}×")
+          f"throughput ratio bare/app {bare_rps / app_rps:.2f}× | load average {load_before:.1f} before, "
+          f"{os.getloadavg()[0]:.1f} after")
 
 
 if __name__ == "__main__":

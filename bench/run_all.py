@@ -2,7 +2,7 @@
 
     python -m bench.run_all [--hazards 100000] [--million]
 
-`--million` adds the 1,000,000-hazard runs on PostGIS (tally and map endpoint); generating that
+`--million` adds the 1,000,000-hazard runs on PostGIS (tally, map endpoint and API list); generating that
 database takes a while the first time (it is kept in bench/out or the hazards_bench_1000000 database).
 Figures depend on the machine and on what else it is doing: compare ratios, not milliseconds.
 """
@@ -37,7 +37,8 @@ def main() -> None:
     plan.append((BROWSER[0], BROWSER[1], args.hazards, []))
     if args.million:
         plan += [("bench.tally", "postgis", 1_000_000, ["--repeat", "5"]),
-                 ("bench.map_endpoint", "postgis", 1_000_000, ["--repeat", "20"])]
+                 ("bench.map_endpoint", "postgis", 1_000_000, ["--repeat", "20"]),
+                 ("bench.api_list", "postgis", 1_000_000, ["--seconds", "15"])]
     failed = []
     for module, backend, hazards, extra in plan:
         command = [sys.executable, "-m", module, "--backend", backend, "--hazards", str(hazards), *extra]

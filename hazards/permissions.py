@@ -112,6 +112,14 @@ def within_clause(column, ancestor: str) -> ColumnElement[bool]:
     return and_(column >= bounds[0], column <= bounds[1])
 
 
+def visibility_key(user: Actor) -> tuple:
+    """What `visible_clause(user)` is made of: users with equal keys are given the same clause, so a
+    statement built with it may be reused for any of them (the API list keeps its page statements so).
+    Keep it in step with `visible_clause`. Asking counts as consulting the permissions."""
+    _consulted()
+    return bool(user.active), user.jurisdiction_code
+
+
 def visible_clause(user: Actor, column=None) -> ColumnElement[bool]:
     """SQL face of `can_see`: rows whose division code `column` (a hazard's by default) `user` may see."""
     _consulted()

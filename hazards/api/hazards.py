@@ -10,7 +10,7 @@ import json
 from datetime import date
 
 from flask import current_app, jsonify, request, url_for
-from sqlalchemy import String, select, tuple_, type_coerce
+from sqlalchemy import select
 
 from hazards import clock, permissions
 from hazards.api import representations as rep
@@ -36,7 +36,8 @@ from hazards.domain.errors import N_, InvalidInput, RequirementsMissing
 from hazards.domain.workflow import TRANSITIONS
 from hazards.inputs import shapes
 from hazards.inputs.values import NOT_A_CHOICE, ChoiceCodes, whole_number
-from hazards.models import Attachment, FundingEntry, Hazard
+from hazards.models import Attachment, FundingEntry
+from hazards.queries import api_list
 from hazards.queries import hazard_list as listing
 from hazards.queries import hazard_json
 from hazards.queries.actions import actions_for
@@ -76,31 +77,20 @@ def list_hazards():
     reject_unknown(args, LIST_PARAMS)
     filters, sort = _filters(args), args.get("sort", "found")
     limit = limit_from(args)
-    stmt = listing.filtered(api_user(), filters, clock.today())
     cursor = args.get("cursor")
-    if sort == "found":
-        stmt = stmt.order_by(Hazard.found_on.desc(), Hazard.id.desc())
-        if cursor:
-            day, last_id = decode_cursor(cursor, (str, int))
+    params = {}
+    if cursor:
+        if sort == "found":
+            day, params["cursor_id"] = decode_cursor(cursor, (str, int))
             try:
-                day = date.fromisoformat(day)
+                params["cursor_day"] = date.fromisoformat(day)
             except ValueError:
                 raise bad_request(N_("The cursor is not valid: use the next link of a previous page."), cursor="invalid") from None
-            # A row-value comparison: both databases walk the (found_on, id) index from the cursor on
-            # (an OR of the two conditions made SpatiaLite scan).
-            stmt = stmt.where(tuple_(Hazard.found_on, Hazard.id) < tuple_(day, last_id))
-    else:
-        stmt = stmt.order_by(Hazard.id.asc())
-        if cursor:
-            (last_id,) = decode_cursor(cursor, (int,))
-            stmt = stmt.where(Hazard.id > last_id)
-    session = get_session()
-    today = clock.today()
-    # The cursor's key as the database holds it (its text on SpatiaLite): no date parsed for each row.
-    keys = (type_coerce(Hazard.found_on, String).label("found_on"), Hazard.id)
-    # A Core statement of columns: run on the connection, past the ORM's entity machinery.
-    rows = session.connection().execute(hazard_json.as_items(stmt.limit(limit + 1), session.get_bind().dialect, today,
-                                                rep.link_prefixes(), *keys)).all()
+        else:
+            (params["cursor_id"],) = decode_cursor(cursor, (int,))
+    # Core statements of columns: run on the connection, past the ORM's entity machinery.
+    rows = api_list.page_rows(get_session().connection(), api_user(), filters, sort=sort, cursor=params, limit=limit,
+                              today=clock.today(), links=rep.link_prefixes())
     more, rows = len(rows) > limit, rows[:limit]
     next_cursor = None
     if more:

@@ -10,7 +10,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from hazards.domain.errors import N_, InvalidInput, NotFound
@@ -67,15 +67,23 @@ def use_unrecorded(session: Session, secret: str) -> bool:
     return last_used is None or utcnow() - last_used >= LAST_USED_RESOLUTION
 
 
+#: Every API call runs this. Built once, the statement keeps its cache key, so a call only binds the
+#: hash: building it and computing its key each time cost more than the database spends on it.
+_CALLER = (
+    select(User, ApiToken.last_used_at).join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None), User.active.is_(True))
+)
+
+
 def caller(session: Session, secret: str) -> tuple[User | None, bool]:
     """In one query: the active user owning this unrevoked token (or None), and whether a call with it
-    would note its use now (`use_unrecorded`). Nothing is written; see `user_for_secret` to note it."""
+    would note its use now (`use_unrecorded`). Nothing is written; see `user_for_secret` to note it.
+
+    Asked of the database on every call, never remembered: a revoked token or a deactivated user is
+    refused from the next request on."""
     if not secret or not secret.startswith(PREFIX):
         return None, False
-    found = session.execute(
-        select(User, ApiToken.last_used_at).join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == hash_secret(secret), ApiToken.revoked_at.is_(None), User.active.is_(True))
-    ).first()
+    found = session.execute(_CALLER, {"token_hash": hash_secret(secret)}).first()
     if found is None:
         return None, False
     user, last_used = found
