@@ -18,6 +18,7 @@ from hazards.api.auth import api_user
 from hazards.api.blueprints import api_blueprint
 from hazards.api.paging import decode_cursor, encode_cursor, limit_from, reject_unknown
 from hazards.api.payload import JsonReader, json_object
+from hazards.api.priority_json import with_priority
 from hazards.api.problems import ApiProblem, bad_request
 from hazards.db import get_session
 from hazards.domain.divisions import DivisionCodeError, check_code
@@ -33,12 +34,14 @@ from hazards.domain.enums import (
     SupervisionLevel,
 )
 from hazards.domain.errors import N_, InvalidInput, RequirementsMissing
+from hazards.domain.priority import priority as score_of
 from hazards.domain.workflow import TRANSITIONS
 from hazards.inputs import shapes
 from hazards.inputs.values import NOT_A_CHOICE, ChoiceCodes, whole_number
 from hazards.models import Attachment, FundingEntry, Hazard
 from hazards.queries import hazard_list as listing
 from hazards.queries import hazard_json
+from hazards.queries import priority
 from hazards.queries.actions import actions_for
 from hazards.services import editing, requirements
 from hazards.services.access import load_hazard
@@ -76,7 +79,8 @@ def list_hazards():
     reject_unknown(args, LIST_PARAMS)
     filters, sort = _filters(args), args.get("sort", "found")
     limit = limit_from(args)
-    stmt = listing.filtered(api_user(), filters, clock.today())
+    today = clock.today()
+    stmt = listing.filtered(api_user(), filters, today)
     cursor = args.get("cursor")
     if sort == "found":
         stmt = stmt.order_by(Hazard.found_on.desc(), Hazard.id.desc())
@@ -89,29 +93,44 @@ def list_hazards():
             # A row-value comparison: both databases walk the (found_on, id) index from the cursor on
             # (an OR of the two conditions made SpatiaLite scan).
             stmt = stmt.where(tuple_(Hazard.found_on, Hazard.id) < tuple_(day, last_id))
+    elif sort == "priority":
+        # Highest priority first, closed hazards last (rank 0), then the newest; the cursor is (rank, id).
+        # Every visible hazard is scored to sort, so the page's ids are chosen first (narrow rows) and only
+        # they are written as JSON; they come back in that order below.
+        rank = priority.rank(priority.current_weights(), today)
+        keyed = priority.with_history(stmt.with_only_columns(Hazard.id)).order_by(rank.desc(), Hazard.id.desc())
+        if cursor:
+            last_rank, last_id = decode_cursor(cursor, (int, int))
+            keyed = keyed.where(tuple_(rank, Hazard.id) < tuple_(last_rank, last_id))
+        stmt = stmt.where(Hazard.id.in_(keyed.limit(limit + 1)))
     else:
         stmt = stmt.order_by(Hazard.id.asc())
         if cursor:
             (last_id,) = decode_cursor(cursor, (int,))
             stmt = stmt.where(Hazard.id > last_id)
     session = get_session()
-    today = clock.today()
     # The cursor's key as the database holds it (its text on SpatiaLite): no date parsed for each row.
-    keys = (type_coerce(Hazard.found_on, String).label("found_on"), Hazard.id)
+    keys = (type_coerce(Hazard.found_on, String).label("found_on"), Hazard.id, *priority.fact_columns())
     # A Core statement of columns: run on the connection, past the ORM's entity machinery.
     rows = session.connection().execute(hazard_json.as_items(stmt.limit(limit + 1), session.get_bind().dialect, today,
                                                 rep.link_prefixes(), *keys)).all()
-    more, rows = len(rows) > limit, rows[:limit]
+    weights = priority.current_weights()
+    scored = [(row, score_of(priority.facts_from_row(row), weights, today)) for row in rows]
+    if sort == "priority":
+        scored.sort(key=lambda rs: (priority.rank_of(rs[1]), rs[0].id), reverse=True)
+    more, scored = len(scored) > limit, scored[:limit]
     next_cursor = None
     if more:
-        last = rows[-1]
-        next_cursor = encode_cursor([str(last.found_on), last.id] if sort == "found" else [last.id])
+        last, last_priority = scored[-1]
+        next_cursor = encode_cursor([str(last.found_on), last.id] if sort == "found"
+                                    else [priority.rank_of(last_priority), last.id] if sort == "priority" else [last.id])
     links = {"self": request.full_path.rstrip("?")}
     if next_cursor:
         links["next"] = url_for("api.list_hazards", **{**args.to_dict(flat=False), "cursor": next_cursor})
     # The items are the database's JSON texts: joined, not parsed and written again.
     tail = json.dumps({"limit": limit, "next_cursor": next_cursor, "links": links}, separators=(",", ":"))
-    body = '{"items":[' + ",".join(hazard_json.item_text(row) for row in rows) + "]," + tail[1:]
+    items = (with_priority(hazard_json.item_text(row), p) for row, p in scored)
+    body = '{"items":[' + ",".join(items) + "]," + tail[1:]
     return current_app.response_class(body + "\n", mimetype="application/json")
 
 
@@ -140,8 +159,8 @@ def _filters(args) -> listing.HazardFilters:
             check_code(jurisdiction)
         except DivisionCodeError:
             errors["jurisdiction"] = "must be a 6-digit division code"
-    if args.get("sort", "found") not in ("found", "id"):
-        errors["sort"] = "must be found or id"
+    if args.get("sort", "found") not in ("found", "id", "priority"):
+        errors["sort"] = "must be found, id or priority"
     filters = listing.HazardFilters(
         statuses=members(Status, "status"), levels=members(SupervisionLevel, "level"),
         category=args.get("category") or None, route_code=args.get("route") or None,

@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 
 from hazards import permissions
 from hazards.domain.enums import AttachmentPhase, ExtensionState, FundingKind, SupervisionLevel
+from hazards.domain.priority import Priority
 from hazards.models import Attachment, ExtensionRequest, FundingEntry, Hazard, Jurisdiction, Organization
 from hazards.queries.actions import HazardActions, Waiting, actions_for, waiting_for
 from hazards.queries.divisions import list_units_for
+from hazards.queries.priority import priorities
 from hazards.queries.timeline import Entry, build_timeline
 from hazards.services.access import load_hazard
 from hazards.services.funding import funding_totals
@@ -35,6 +37,7 @@ class HazardDetail:
     requirements: dict[str, list[Requirement]]  # per workflow step offered: what it needs, present or not
     # when no step is the user's: whose the steps are (with that division), so the page can say who acts next
     waiting: list[tuple[Waiting, Jurisdiction | None]]
+    priority: Priority | None = None  # 轻重缓急: the score and its components; None once the hazard is done with
 
 
 def hazard_detail(session: Session, user, hazard_id: int) -> HazardDetail:
@@ -64,6 +67,7 @@ def hazard_detail(session: Session, user, hazard_id: int) -> HazardDetail:
         merged_into=session.get(Hazard, hazard.merged_into_id) if hazard.merged_into_id else None,
         requirements={t.action: checklist(session, hazard, t) for t in actions.transitions},
         waiting=[(w, session.get(Jurisdiction, w.division_code)) for w in waiting],
+        priority=priorities(session, [hazard])[hazard.id],
     )
 
 
@@ -81,5 +85,5 @@ def page_context(detail: HazardDetail, today: date, refused=None) -> dict:
         funding=detail.funding, reversed_by=detail.reversed_by, pending_extension=detail.pending_extension, actions=detail.actions.transitions,
         organizations=detail.organizations, higher_levels=detail.actions.higher_levels,
         listable_levels=detail.actions.listable_levels, can=detail.actions.can, merged_into=detail.merged_into,
-        requirements=detail.requirements, waiting=detail.waiting, refused=refused,
+        requirements=detail.requirements, waiting=detail.waiting, refused=refused, priority=detail.priority,
     )
