@@ -12,6 +12,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from hazards.domain.priority import PriorityWeights
+
 ENV_PREFIX = "HAZARDS"
 
 DEFAULTS = {
@@ -173,6 +175,8 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         app.config["RESULT_BACKEND"] = f"db+sqlite:///{instance / 'celery-results.sqlite'}"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+    # A wrong weight (unknown key, negative) stops the app here, named, not at the first list sorted by it.
+    PriorityWeights.from_config(app.config)
 
 
 def _instance_secret_key(instance: Path) -> str:

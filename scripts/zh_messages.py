@@ -1058,6 +1058,7 @@ ZH = {
     "Factor": "因素",
     "Points": "分值",
     "Basis": "依据",
+    "Total score": "合计",
     "The list sorted by priority puts the highest score first.": "隐患列表按优先级排序时，分值高者在前。",
     "%(n)s crashes in the crash records since %(since)s (%(each)s points each, at most %(cap)s)":
         "%(since)s以来事故记录%(n)s起（每起%(each)s分，最多%(cap)s分）",

@@ -120,7 +120,7 @@ def test_the_list_is_in_priority_order_by_default_and_shows_the_score(client, au
 def test_the_hazard_page_shows_each_component(client, auth, people, planted):
     auth.login(people["city"])
     html = client.get(f"/hazards/{planted['甲'].id}").get_data(as_text=True)
-    assert '<h2 id="priority">优先级: 100</h2>' in html
+    assert '<h2 id="priority">优先级：100</h2>' in html
     rows = re.findall(r'<tr[^>]*><td>([^<]+)</td><td class="num">(\d+)</td><td>([^<]+)</td></tr>', html)
     assert [(name, int(points)) for name, points, _ in rows] == [
         ("事故起数", 6), ("死亡人数", 16), ("风险等级", 30), ("督办级别", 20), ("学校周边", 15), ("发现至今", 3),
