@@ -18,7 +18,7 @@ from hazards.api.auth import api_user
 from hazards.api.blueprints import api_blueprint
 from hazards.api.paging import decode_cursor, encode_cursor, limit_from, reject_unknown
 from hazards.api.payload import JsonReader, json_object
-from hazards.api.priority_json import with_priority
+from hazards.api.priority_json import Reasons, with_priority
 from hazards.api.problems import ApiProblem, bad_request
 from hazards.db import get_session
 from hazards.domain.divisions import DivisionCodeError, check_code
@@ -129,7 +129,8 @@ def list_hazards():
         links["next"] = url_for("api.list_hazards", **{**args.to_dict(flat=False), "cursor": next_cursor})
     # The items are the database's JSON texts: joined, not parsed and written again.
     tail = json.dumps({"limit": limit, "next_cursor": next_cursor, "links": links}, separators=(",", ":"))
-    items = (with_priority(hazard_json.item_text(row), p) for row, p in scored)
+    reasons = Reasons()
+    items = (with_priority(hazard_json.item_text(row), p, reasons) for row, p in scored)
     body = '{"items":[' + ",".join(items) + "]," + tail[1:]
     return current_app.response_class(body + "\n", mimetype="application/json")
 
