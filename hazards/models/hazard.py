@@ -34,10 +34,6 @@ class Hazard(Base):
         Index("ix_hazards_found_on_id", "found_on", "id"),
         Index("ix_hazards_deadline_id", "deadline", "id"),
         Index("ix_hazards_updated_at_id", "updated_at", "id"),
-        # The priority sort scores every visible hazard (hazards.queries.priority): from this narrow index,
-        # led by the division as the visibility filter is, not from the wide rows.
-        Index("ix_hazards_priority", "jurisdiction_code", "status", "level", "risk_grade", "school_zone",
-              "crash_count", "death_count", "found_on", "deadline"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

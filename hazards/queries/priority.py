@@ -71,8 +71,8 @@ def with_history(stmt: Select) -> Select:
 def ordered(stmt: Select, today: date, weights: PriorityWeights | None = None) -> Select:
     """`stmt` (a select from Hazard) highest priority first, then the newest hazard (id) first.
 
-    Every visible row is scored and sorted: select only ids here (the page's rows are loaded after, by
-    id), so the sort reads the narrow index `ix_hazards_priority` and carries no wide rows."""
+    Every visible row is scored and sorted (no index can hold a score that depends on today): select
+    only ids here and load the page's rows after, by id, so the sort carries no wide rows."""
     key = rank(weights or current_weights(), today)
     return with_history(stmt).order_by(key.desc(), Hazard.id.desc())
 

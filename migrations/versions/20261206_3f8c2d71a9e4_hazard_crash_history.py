@@ -1,5 +1,5 @@
 """each open hazard's crash history (crashes and deaths at its place within the identification period),
-kept beside the hazards table for the priority sort, and the narrow index that sort reads
+kept beside the hazards table for the priority sort
 
 Revision ID: 3f8c2d71a9e4
 Revises: b937990162c5
@@ -29,12 +29,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['hazard_id'], ['hazards.id'], name=op.f('fk_hazard_crash_history_hazard_id_hazards'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('hazard_id', name=op.f('pk_hazard_crash_history'))
     )
-    # The priority sort reads these columns of every visible hazard: a narrow index to read them from
-    # (an index, unlike a column, is added on SQLite without rebuilding the table).
-    op.create_index('ix_hazards_priority', 'hazards', ['jurisdiction_code', 'status', 'level', 'risk_grade',
-                    'school_zone', 'crash_count', 'death_count', 'found_on', 'deadline'], unique=False)
 
 
 def downgrade():
-    op.drop_index('ix_hazards_priority', table_name='hazards')
     op.drop_table('hazard_crash_history')
