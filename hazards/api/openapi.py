@@ -30,6 +30,7 @@ from hazards.domain.enums import (
     Status,
     SupervisionLevel,
 )
+from hazards.domain.priority import COMPONENTS as PRIORITY_COMPONENTS
 from hazards.domain.workflow import TRANSITIONS
 from hazards.reports.build import LEVEL_FILTERS
 from hazards.reports.request import MAX_MIN_RANK
@@ -463,8 +464,7 @@ def schemas() -> dict:
         "priority": nullable({**obj({
             "score": INT,
             "components": {"type": "array", "items": obj(
-                {"name": {"type": "string", "enum": ["crashes", "deaths", "risk_grade", "level", "school_zone", "age",
-                                                     "overdue"]},
+                {"name": {"type": "string", "enum": list(PRIORITY_COMPONENTS)},
                  "points": INT, "reason": {"type": "string", "description": "In the request's language."}},
                 ["name", "points", "reason"])},
         }, ["score", "components"]), "description": "轻重缓急: the score for planning and its components "

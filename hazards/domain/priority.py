@@ -99,10 +99,6 @@ class PriorityFacts:
     recorded_deaths: int | None = None
     counted_from: date | None = None
 
-    @property
-    def closed_on(self):  # the completion rules read it; an open hazard has none
-        return None
-
 
 @dataclass(frozen=True)
 class Component:
@@ -118,7 +114,7 @@ class Priority:
     components: tuple[Component, ...]
 
 
-#: The components in the order they are shown.
+#: The components' names, in the order they are shown (the API's `priority.components[].name`).
 COMPONENTS = ("crashes", "deaths", "risk_grade", "level", "school_zone", "age", "overdue")
 
 
@@ -159,7 +155,7 @@ def priority(facts: PriorityFacts, weights: PriorityWeights, today: date) -> Pri
     days = max((today - facts.found_on).days, 0)
     parts.append(Component("age", w.age_points(days), N_("found %(days)s days ago (%(each)s points per 30 days, at most %(cap)s)"),
                            {"days": days, "each": w.age_month, "cap": w.age_cap}))
-    overdue = facts.deadline is not None and is_past_deadline(facts, today)
+    overdue = is_past_deadline(facts, today)
     parts.append(Component("overdue", w.overdue if overdue else 0,
                            N_("%(days)s days past the deadline") if overdue
                            else N_("deadline %(deadline)s") if facts.deadline else N_("no deadline set"),
