@@ -160,7 +160,8 @@ def test_a_registered_hazard_counts_the_crashes_already_on_record(session, peopl
     assert (stored.crashes, stored.deaths) == (1, 1)
 
 
-def test_the_nightly_job_counts_every_open_hazard(session, people):
+@pytest.mark.parametrize("run", ["job", "command"])
+def test_the_nightly_job_counts_every_open_hazard(session, people, runner, run):
     from tasks.jobs import tally
 
     factories.register_groups(session, {"open": [_listed(title="开")], "closed": [draft(
@@ -169,7 +170,10 @@ def test_the_nightly_job_counts_every_open_hazard(session, people):
         closed_on=TODAY - timedelta(days=12), found_on=TODAY - timedelta(days=90), batch_year=TODAY.year)]})
     factories.crash(session, "at-both", TODAY - timedelta(days=60), lonlat=NEAR)
     assert session.scalars(select(HazardCrashHistory)).all() == []  # a file's import leaves it to the job
-    tally(str(TODAY))
+    if run == "job":
+        tally(str(TODAY))
+    else:  # `hazards tally`, the same by hand (after an import, say)
+        assert runner.invoke(args=["tally", "--as-of", str(TODAY)]).exit_code == 0
     counted = session.execute(select(Hazard.title, HazardCrashHistory.crashes).join(
         HazardCrashHistory, HazardCrashHistory.hazard_id == Hazard.id)).all()
     assert [tuple(r) for r in counted] == [("开", 1)]
