@@ -88,11 +88,15 @@ def remind_command(as_of):
 @click.command("tally")
 @click.option("--as-of", default=None, help="Tally as of this date (YYYY-MM-DD).")
 def tally_command(as_of):
-    """Compute and store today's completion tally snapshot, in this process."""
+    """Compute and store today's completion tally snapshot, then count every open hazard's crash history
+    (the priority score's), in this process: what the nightly job does."""
+    from hazards.services.crash_history import refresh_crash_history
     from hazards.services.tally import store_tally
 
     session = get_session()
     day = _date_option(as_of)
     rows = store_tally(session, day)
     session.commit()
-    click.echo(f"tally as of {day}: {rows} rows stored")
+    refresh_crash_history(session, as_of=day)
+    session.commit()
+    click.echo(f"tally as of {day}: {rows} rows stored; crash history of the open hazards counted")

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from hazards.domain.priority import PriorityWeights
+
 ENV_PREFIX = "HAZARDS"
 
 DEFAULTS = {
@@ -110,6 +112,19 @@ DEFAULTS = {
     # they ended, within this many metres of a point hazard or of a section's line.
     "CRASH_EFFECT_MONTHS": 12,
     "CRASH_EFFECT_BUFFER_M": 100,
+    # Priority (轻重缓急, hazards/domain/priority.py, docs/crashes.md): points per component of an open
+    # hazard's score. Crashes and deaths are those at its place within CRASH_PERIOD_MONTHS (within
+    # CRASH_EFFECT_BUFFER_M of it) or the counts typed on it, whichever is larger. Any key left out keeps
+    # this product's default (these values); an agency that weighs differently sets the keys it changes.
+    "PRIORITY_WEIGHTS": {
+        "crash": 2, "crash_cap": 20,  # per crash, at most
+        "death": 8, "death_cap": 40,  # per death, at most
+        "risk_major": 30, "risk_high": 15, "risk_general": 5,  # 重大, 较大, 一般
+        "level_ministry": 25, "level_province": 20, "level_city": 15, "level_county": 10,  # 部/省/市/县督办
+        "school_zone": 15,  # 学校周边
+        "age_month": 1, "age_cap": 12,  # per full 30 days since found, at most
+        "overdue": 10,  # past its deadline
+    },
     "REMINDER_TIME": "07:30",
     "TALLY_TIME": "01:30",
     "HOUSEKEEPING_TIME": "03:00",
@@ -163,6 +178,8 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         app.config["RESULT_BACKEND"] = f"db+sqlite:///{instance / 'celery-results.sqlite'}"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+    # A wrong weight (unknown key, negative) stops the app here, named, not at the first list sorted by it.
+    PriorityWeights.from_config(app.config)
 
 
 def _instance_secret_key(instance: Path) -> str:

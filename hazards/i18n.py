@@ -84,3 +84,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["current_language"] = current_language
     # Enum labels in the page's language: {{ hazard.status | label }}
     app.jinja_env.filters["label"] = lambda member: label(member, current_language())
+    # A message template (N_) with its params, in the page's language: {{ message(c.reason, c.params) }}
+    app.jinja_env.globals["message"] = translate_message

@@ -1139,4 +1139,34 @@ ZH = {
     "Window": "时段",
     "Too many crashes to list them here.": "事故较多，此处不逐起列出。",
     "No crash is recorded at this place in these months.": "上述时段内该处无事故记录。",
+    # Priority (轻重缓急): hazards.domain.priority, the hazard page's table and the list's sort.
+    "By priority": "按优先级",
+    "Priority": "优先级",
+    "See how the score is made up": "查看分值构成",
+    "Time since found": "发现至今",
+    "Factor": "因素",
+    "Points": "分值",
+    "Basis": "依据",
+    "Total score": "合计",
+    "The list sorted by priority puts the highest score first.": "隐患列表按优先级排序时，分值高者在前。",
+    "%(n)s crashes in the crash records since %(since)s (%(each)s points each, at most %(cap)s)":
+        "%(since)s以来事故记录%(n)s起（每起%(each)s分，最多%(cap)s分）",
+    "%(n)s crashes as recorded on the hazard (%(each)s points each, at most %(cap)s)":
+        "隐患登记填报事故%(n)s起（每起%(each)s分，最多%(cap)s分）",
+    "no crashes recorded at the place": "该处无事故记录",
+    "%(n)s deaths in the crash records since %(since)s (%(each)s points each, at most %(cap)s)":
+        "%(since)s以来事故记录死亡%(n)s人（每人%(each)s分，最多%(cap)s分）",
+    "%(n)s deaths as recorded on the hazard (%(each)s points each, at most %(cap)s)":
+        "隐患登记填报死亡%(n)s人（每人%(each)s分，最多%(cap)s分）",
+    "no deaths recorded at the place": "该处无死亡记录",
+    "risk grade: %(grade)s": "风险等级：%(grade)s",
+    "no risk grade given": "未评定风险等级",
+    "supervision level: %(level)s": "督办级别：%(level)s",
+    "in a school zone": "位于学校周边",
+    "not in a school zone": "不在学校周边",
+    "found %(days)s days ago (%(each)s points per 30 days, at most %(cap)s)":
+        "发现至今%(days)s天（每满30天%(each)s分，最多%(cap)s分）",
+    "%(days)s days past the deadline": "已逾期%(days)s天",
+    "deadline %(deadline)s": "整改期限%(deadline)s，未逾期",
+    "no deadline set": "未定整改期限",
 }

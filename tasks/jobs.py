@@ -12,6 +12,7 @@ from hazards import clock
 from hazards.db import get_session
 from hazards.models import LoginAttempt
 from hazards.models.base import utcnow
+from hazards.services.crash_history import refresh_crash_history
 from hazards.services.delivery import DeliveryPolicy, requeue_due
 from hazards.services.delivery import deliver as deliver_one
 from hazards.services.reminders import ReminderSettings, plan_reminders
@@ -53,8 +54,13 @@ def sweep_deliveries() -> dict:
 
 @shared_task(name="tasks.tally")
 def tally(as_of: str | None = None) -> int:
+    """The nightly completion tally; then every open hazard's crash history, whose period moves on
+    each day (the priority score reads it)."""
     session = get_session()
-    rows = store_tally(session, _as_of(as_of))
+    day = _as_of(as_of)
+    rows = store_tally(session, day)
+    session.commit()
+    refresh_crash_history(session, as_of=day)
     session.commit()
     return rows
 

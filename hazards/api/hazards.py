@@ -18,6 +18,7 @@ from hazards.api.auth import api_user
 from hazards.api.blueprints import api_blueprint
 from hazards.api.paging import decode_cursor, encode_cursor, limit_from, reject_unknown
 from hazards.api.payload import JsonReader, json_object
+from hazards.api.priority_json import Reasons, with_priority
 from hazards.api.problems import ApiProblem, bad_request
 from hazards.db import get_session
 from hazards.domain.divisions import DivisionCodeError, check_code
@@ -33,6 +34,7 @@ from hazards.domain.enums import (
     SupervisionLevel,
 )
 from hazards.domain.errors import N_, InvalidInput, RequirementsMissing
+from hazards.domain.priority import priority as score_of
 from hazards.domain.workflow import TRANSITIONS
 from hazards.inputs import shapes
 from hazards.inputs.values import NOT_A_CHOICE, ChoiceCodes, whole_number
@@ -40,6 +42,7 @@ from hazards.models import Attachment, FundingEntry
 from hazards.queries import api_list
 from hazards.queries import hazard_list as listing
 from hazards.queries import hazard_json
+from hazards.queries import priority
 from hazards.queries.actions import actions_for
 from hazards.services import editing, requirements
 from hazards.services.access import load_hazard
@@ -86,22 +89,32 @@ def list_hazards():
                 params["cursor_day"] = date.fromisoformat(day)
             except ValueError:
                 raise bad_request(N_("The cursor is not valid: use the next link of a previous page."), cursor="invalid") from None
+        elif sort == "priority":
+            params["cursor_rank"], params["cursor_id"] = decode_cursor(cursor, (int, int))
         else:
             (params["cursor_id"],) = decode_cursor(cursor, (int,))
+    today = clock.today()
     # Core statements of columns: run on the connection, past the ORM's entity machinery.
     rows = api_list.page_rows(get_session().connection(), api_user(), filters, sort=sort, cursor=params, limit=limit,
-                              today=clock.today(), links=rep.link_prefixes())
-    more, rows = len(rows) > limit, rows[:limit]
+                              today=today, links=rep.link_prefixes())
+    weights = priority.current_weights()
+    scored = [(row, score_of(priority.facts_from_row(row), weights, today)) for row in rows]
+    if sort == "priority":
+        scored.sort(key=lambda rs: (priority.rank_of(rs[1]), rs[0].id), reverse=True)
+    more, scored = len(scored) > limit, scored[:limit]
     next_cursor = None
     if more:
-        last = rows[-1]
-        next_cursor = encode_cursor([str(last.found_on), last.id] if sort == "found" else [last.id])
+        last, last_priority = scored[-1]
+        next_cursor = encode_cursor([str(last.found_on), last.id] if sort == "found"
+                                    else [priority.rank_of(last_priority), last.id] if sort == "priority" else [last.id])
     links = {"self": request.full_path.rstrip("?")}
     if next_cursor:
         links["next"] = url_for("api.list_hazards", **{**args.to_dict(flat=False), "cursor": next_cursor})
     # The items are the database's JSON texts: joined, not parsed and written again.
     tail = json.dumps({"limit": limit, "next_cursor": next_cursor, "links": links}, separators=(",", ":"))
-    body = '{"items":[' + ",".join(hazard_json.item_text(row) for row in rows) + "]," + tail[1:]
+    reasons = Reasons()
+    items = (with_priority(hazard_json.item_text(row), p, reasons) for row, p in scored)
+    body = '{"items":[' + ",".join(items) + "]," + tail[1:]
     return current_app.response_class(body + "\n", mimetype="application/json")
 
 
@@ -130,8 +143,8 @@ def _filters(args) -> listing.HazardFilters:
             check_code(jurisdiction)
         except DivisionCodeError:
             errors["jurisdiction"] = "must be a 6-digit division code"
-    if args.get("sort", "found") not in ("found", "id"):
-        errors["sort"] = "must be found or id"
+    if args.get("sort", "found") not in ("found", "id", "priority"):
+        errors["sort"] = "must be found, id or priority"
     filters = listing.HazardFilters(
         statuses=members(Status, "status"), levels=members(SupervisionLevel, "level"),
         category=args.get("category") or None, route_code=args.get("route") or None,

@@ -31,6 +31,7 @@ from hazards.domain.enums import (
     Status,
     SupervisionLevel,
 )
+from hazards.domain.priority import COMPONENTS as PRIORITY_COMPONENTS
 from hazards.domain.workflow import TRANSITIONS
 from hazards.reports.build import LEVEL_FILTERS
 from hazards.reports.request import MAX_MIN_RANK
@@ -180,10 +181,11 @@ def rest_paths() -> dict:
         "/api/v1/hazards": {
             "get": {
                 "tags": ["hazards"], "summary": "List hazards (the web list's filters)", "operationId": "listHazards",
-                "description": "Newest found first (sort=found: found_on desc, id desc) or by id (sort=id); a "
-                               "page at a time: follow `links.next` (an opaque keyset cursor).",
+                "description": "Newest found first (sort=found: found_on desc, id desc), by id (sort=id) or by "
+                               "priority (sort=priority: the score judged today, highest first, closed hazards last, "
+                               "then id desc); a page at a time: follow `links.next` (an opaque keyset cursor).",
                 "parameters": [*FILTER_PARAMS,
-                               query("sort", {"type": "string", "enum": ["found", "id"], "default": "found"},
+                               query("sort", {"type": "string", "enum": ["found", "id", "priority"], "default": "found"},
                                      "The order."),
                                query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
                                                "default": DEFAULT_LIMIT}, "Page size."),
@@ -481,6 +483,14 @@ def schemas() -> dict:
         "created_at": DATETIME, "updated_at": DATETIME,
         "version": {**INT, "description": "Send it back when editing (optimistic locking)."},
         "links": obj({"self": {"type": "string"}, "html": {"type": "string"}}, ["self", "html"]),
+        "priority": nullable({**obj({
+            "score": INT,
+            "components": {"type": "array", "items": obj(
+                {"name": {"type": "string", "enum": list(PRIORITY_COMPONENTS)},
+                 "points": INT, "reason": {"type": "string", "description": "In the request's language."}},
+                ["name", "points", "reason"])},
+        }, ["score", "components"]), "description": "轻重缓急: the score for planning and its components "
+                                                     "(docs/crashes.md); null once the hazard is closed, rejected or merged."}),
     }
     funding_totals = obj({k: MONEY for k in FundingKind.values()}, FundingKind.values())
     position = {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "number"},

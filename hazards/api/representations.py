@@ -14,7 +14,9 @@ from shapely.geometry import mapping
 from geo.geometry import from_db
 from hazards.db import get_session
 from hazards.models import Attachment, FundingEntry, Hazard, Notification, Organization, User
+from hazards.api.priority_json import priority_body
 from hazards.queries import hazard_json
+from hazards.queries.priority import priorities
 
 
 def money(amount: Decimal | None) -> str | None:
@@ -63,7 +65,10 @@ def hazard(h: Hazard, today: date) -> dict:
 
 def hazard_by_id(session, hazard_id: int, today: date) -> dict:
     row = session.execute(hazard_json.by_id(hazard_id, session.get_bind().dialect, today, link_prefixes())).one()
-    return json.loads(hazard_json.item_text(row))
+    body = json.loads(hazard_json.item_text(row))
+    # The priority as the list gives it (hazards.api.priority_json): from the same facts, loaded here.
+    body["priority"] = priority_body(priorities(session, [session.get(Hazard, hazard_id)], today)[hazard_id])
+    return body
 
 
 def link_prefixes() -> hazard_json.LinkPrefixes:

@@ -3,6 +3,7 @@
 from hazards.models.admin_audit import AdminChange
 from hazards.models.base import Base
 from hazards.models.crash import Crash, HazardCrash
+from hazards.models.crash_history import HazardCrashHistory
 from hazards.models.hazard import CodeSequence, Hazard
 from hazards.models.history import (
     DeadlineChange,
@@ -36,6 +37,7 @@ __all__ = [
     "FundingEntry",
     "Hazard",
     "HazardCrash",
+    "HazardCrashHistory",
     "HazardEvent",
     "Jurisdiction",
     "LevelChange",

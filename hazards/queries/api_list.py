@@ -5,7 +5,8 @@ statement (the permission and filter clauses, the item columns, the keyset condi
 SQLAlchemy's cache key for it took about as long as the database spends on a page of 50, so the
 statement is kept, keyed by everything it is made of, with the cursor as bound parameters
 (`cursor_day` and `cursor_id`, or `cursor_id` alone when sorted by id). Kept statements carry their
-cache key, so running one again only binds the cursor.
+cache key, so running one again only binds the cursor. Sorted by priority the statement is not kept
+(`_priority_page`).
 
 What the statement is made of: the backend, today (the overdue filter and the items' `overdue`), the
 link prefixes, the sort, whether there is a cursor, the page size, the caller's visibility
@@ -27,12 +28,12 @@ import json
 from dataclasses import fields
 from datetime import date
 
-from sqlalchemy import Select, String, bindparam, func, literal_column, select, tuple_, type_coerce
+from sqlalchemy import Integer, Select, String, bindparam, func, literal_column, select, tuple_, type_coerce
 from sqlalchemy.engine import Connection, Row
 
 from hazards import permissions
 from hazards.models import Hazard
-from hazards.queries import hazard_json
+from hazards.queries import hazard_json, priority
 from hazards.queries.hazard_list import HazardFilters, filtered
 
 #: Distinct views of the list kept per process; past this the whole store is dropped and refilled.
@@ -48,6 +49,10 @@ def page_rows(conn: Connection, user, filters: HazardFilters, *, sort: str, curs
     ("found": newest found first; "id"); `cursor` is empty on the first page, else the last row's key
     (`cursor_day`, a date, and `cursor_id`; only `cursor_id` for "id")."""
     dialect = conn.dialect
+    if sort == "priority":
+        # Not kept: the score depends on today and on the weights in force, and every visible hazard is
+        # scored to sort (the page's ids first, narrow rows), so building the statement is a small share.
+        return conn.execute(_priority_page(user, filters, bool(cursor), limit, today, dialect, links), cursor).all()
     split = dialect.name == "sqlite"
     stmt = _kept(("page", split, dialect.name, today, links, sort, bool(cursor), limit), filters, user,
                  lambda: _page(user, filters, sort, bool(cursor), limit, today, dialect, links, split))
@@ -97,6 +102,19 @@ def _page(user, filters, sort, after_cursor, limit, today, dialect, links, ids_o
     return hazard_json.as_items(stmt, dialect, today, links, *_keys())
 
 
+def _priority_page(user, filters, after_cursor, limit, today, dialect, links) -> Select:
+    """Highest priority first, closed hazards last (rank 0), then the newest; the cursor is
+    (`cursor_rank`, `cursor_id`). The caller orders the rows by the score it computes from their facts."""
+    stmt = filtered(user, filters, today)
+    rank = priority.rank(priority.current_weights(), today)
+    keyed = priority.with_history(stmt.with_only_columns(Hazard.id)).order_by(rank.desc(), Hazard.id.desc())
+    if after_cursor:
+        keyed = keyed.where(tuple_(rank, Hazard.id) < tuple_(bindparam("cursor_rank", type_=Integer),
+                                                              bindparam("cursor_id", type_=Hazard.id.type)))
+    page = stmt.where(Hazard.id.in_(keyed.limit(limit + 1)))
+    return hazard_json.as_items(page, dialect, today, links, *_keys())
+
+
 def _items(sort, today, dialect, links) -> Select:
     """The items of the ids bound as `ids` (a JSON array), in the list's order (SQLite)."""
     ids = select(literal_column("value")).select_from(func.json_each(bindparam("ids", type_=String)))
@@ -105,5 +123,6 @@ def _items(sort, today, dialect, links) -> Select:
 
 
 def _keys():
-    # The cursor's key as the database holds it (its text on SpatiaLite): no date parsed for each row.
-    return type_coerce(Hazard.found_on, String).label("found_on"), Hazard.id
+    # The cursor's key as the database holds it (its text on SpatiaLite): no date parsed for each row;
+    # and the facts each item's priority is computed from (queries.priority.fact_columns).
+    return type_coerce(Hazard.found_on, String).label("found_on"), Hazard.id, *priority.fact_columns()

@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session
 
 from hazards import permissions
 from hazards.domain.enums import AttachmentPhase, ExtensionState, FundingKind, Status, SupervisionLevel
+from hazards.domain.priority import Priority
 from hazards.models import Attachment, ExtensionRequest, FundingEntry, Hazard, Jurisdiction, Organization
 from hazards.queries.actions import HazardActions, Waiting, actions_for, waiting_for
 from hazards.queries.crash_effect import LISTED_CRASHES, CrashRow, HazardEffect, crashes_of, effects
 from hazards.queries.divisions import list_units_for
+from hazards.queries.priority import priorities
 from hazards.queries.timeline import Entry, build_timeline
 from hazards.services.access import load_hazard
 from hazards.services.funding import funding_totals
@@ -39,6 +41,7 @@ class HazardDetail:
     # 治理成效 of a closed hazard (None while open), and its crashes when there are few enough to list
     effect: HazardEffect | None = None
     effect_crashes: list[CrashRow] | None = None
+    priority: Priority | None = None  # 轻重缓急: the score and its components; None once the hazard is done with
 
 
 def hazard_detail(session: Session, user, hazard_id: int) -> HazardDetail:
@@ -69,6 +72,7 @@ def hazard_detail(session: Session, user, hazard_id: int) -> HazardDetail:
         requirements={t.action: checklist(session, hazard, t) for t in actions.transitions},
         waiting=[(w, session.get(Jurisdiction, w.division_code)) for w in waiting],
         **_effect(session, hazard),
+        priority=priorities(session, [hazard])[hazard.id],
     )
 
 
@@ -95,6 +99,6 @@ def page_context(detail: HazardDetail, today: date, refused=None) -> dict:
         funding=detail.funding, reversed_by=detail.reversed_by, pending_extension=detail.pending_extension, actions=detail.actions.transitions,
         organizations=detail.organizations, higher_levels=detail.actions.higher_levels,
         listable_levels=detail.actions.listable_levels, can=detail.actions.can, merged_into=detail.merged_into,
-        requirements=detail.requirements, waiting=detail.waiting, refused=refused,
+        requirements=detail.requirements, waiting=detail.waiting, refused=refused, priority=detail.priority,
         effect=detail.effect, effect_crashes=detail.effect_crashes,
     )

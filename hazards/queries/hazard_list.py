@@ -11,12 +11,12 @@ from datetime import date
 from sqlalchemy import Select, case, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from hazards import permissions
+from hazards import clock, permissions
 from hazards.domain.completion import OPEN_STATUSES
 from hazards.domain.enums import Status, SupervisionLevel
 from hazards.models import Category, Hazard, User, hazard_categories
 from hazards.permissions import within_clause
-from hazards.queries import completion, text_search
+from hazards.queries import completion, priority, text_search
 
 SORTS = {
     "found": (Hazard.found_on.desc(), Hazard.id.desc()),
@@ -26,6 +26,10 @@ SORTS = {
     # What still needs work first, then what is closed; the latest change first within each.
     "open_first": (case((Hazard.status.in_(OPEN_STATUSES), 0), else_=1), Hazard.updated_at.desc(), Hazard.id.desc()),
 }
+#: 按优先级: the priority score (hazards.domain.priority), judged today, highest first; closed hazards
+#: after every open one. Computed, not a column order, so it is not among SORTS; the web list's default.
+PRIORITY = "priority"
+DEFAULT_SORT = PRIORITY
 
 
 @dataclass
@@ -83,17 +87,25 @@ class Page:
         return max(1, -(-self.total // self.size))
 
 
-def in_order(stmt: Select, sort: str) -> Select:
+def in_order(stmt: Select, sort: str, today: date | None = None) -> Select:
     """The list in the order the page shows it (an unknown sort: newest found first)."""
+    if sort == PRIORITY:
+        return priority.ordered(stmt, today or clock.today())
     return stmt.order_by(*SORTS.get(sort, SORTS["found"]))
 
 
-def page_of(session: Session, stmt: Select, sort: str, page: int | None, size: int) -> Page:
+def page_of(session: Session, stmt: Select, sort: str, page: int | None, size: int, today: date | None = None) -> Page:
     page = min(max(page or 1, 1), MAX_PAGE)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    loading = (selectinload(Hazard.jurisdiction), selectinload(Hazard.categories), selectinload(Hazard.responsible_unit))
+    if sort == PRIORITY:
+        # Every visible hazard is scored to sort: the page's ids first (narrow rows), then its hazards.
+        ids = list(session.scalars(in_order(stmt.with_only_columns(Hazard.id), sort, today)
+                                   .limit(size).offset((page - 1) * size)))
+        found = {h.id: h for h in session.scalars(select(Hazard).where(Hazard.id.in_(ids)).options(*loading))}
+        return Page([found[i] for i in ids], total, page, size)
     items = session.scalars(
-        in_order(stmt.options(selectinload(Hazard.jurisdiction), selectinload(Hazard.categories),
-                              selectinload(Hazard.responsible_unit)), sort)
+        in_order(stmt.options(*loading), sort, today)
         .limit(size)
         .offset((page - 1) * size)
     ).all()
@@ -129,5 +141,5 @@ def filters_from_args(args) -> HazardFilters:
         category=args.get("category") or None, route_code=args.get("route") or None,
         batch_year=_year(args, "batch_year"), overdue=args.get("overdue") == "1",
         open_only=args.get("open") == "1", jurisdiction_code=_division(args, "jurisdiction"),
-        text=args.get("q") or None, sort=args.get("sort", "found"),
+        text=args.get("q") or None, sort=args.get("sort") or DEFAULT_SORT,
     )

@@ -23,6 +23,7 @@ from hazards.models.base import utcnow
 from hazards.services import notifications
 from hazards.services.bulk_insert import BulkInserter
 from hazards.services.codes import allocate_codes
+from hazards.services.crash_history import refresh_crash_history
 from hazards.services.funding import opening_funding_rows, record_opening_funding
 from hazards.services.placement import placement_problem
 from hazards.services.units import outside_division
@@ -53,6 +54,9 @@ def report_hazard(session: Session, draft: HazardDraft, *, actor: User | permiss
     if problems:
         raise DraftRejected(problems)
     (hazard_id,) = register_hazards(session, [draft], ref=ref, actor_id=actor.id, action="report")
+    # The crashes already on record at its place, so its priority counts them from the start (a file's
+    # import leaves that to the nightly job, which counts every open hazard in one statement).
+    refresh_crash_history(session, [hazard_id])
     hazard = session.get(Hazard, hazard_id)
     notifications.hazard_reported(session, hazard, actor)
     return hazard

@@ -22,6 +22,7 @@ from hazards.queries import hazard_list as listing
 from hazards.queries.divisions import list_jurisdictions
 from hazards.queries.hazard_detail import hazard_detail, page_context
 from hazards.queries.hazard_list import HazardFilters, filters_from_args
+from hazards.queries.priority import priorities
 from hazards.services.access import load_hazard
 from hazards.services.attachments import thumbnail_key
 from hazards.storage import FileMissing
@@ -39,14 +40,16 @@ def index():
     filters = filters_from_args(request.args)
     today = clock.today()
     page = listing.page_of(session, listing.filtered(current_user, filters, today), filters.sort,
-                           request.args.get("page", 1, type=int), PAGE_SIZE)
+                           request.args.get("page", 1, type=int), PAGE_SIZE, today)
+    # The score column shows when the list is in that order, so the order can be read off the page.
+    scores = priorities(session, page.items, today) if filters.sort == listing.PRIORITY else None
     categories = session.scalars(select(Category).order_by(Category.sort_order)).all()
     jurisdictions = list_jurisdictions(session, current_user)
     # 治理成效 for the page's closed rows only: two statements whatever the page holds.
     effects = crash_effect.effects(session, [h.id for h in page.items if h.status is Status.CLOSED], today=today)
     return render_template("hazards/index.html", page=page, filters=filters, today=today, categories=categories,
                            jurisdictions=jurisdictions, statuses=list(Status), levels=list(SupervisionLevel),
-                           effects=effects)
+                           effects=effects, scores=scores)
 
 
 @bp.get("/hazards/export")
@@ -63,7 +66,7 @@ def export():
     filters = filters_from_args(request.args)
     today = clock.today()
     listed = listing.filtered(current_user, filters, today)
-    order = list(session.scalars(listing.in_order(listed, filters.sort).with_only_columns(Hazard.id)))
+    order = list(session.scalars(listing.in_order(listed, filters.sort, today).with_only_columns(Hazard.id)))
     headers = "en" if current_language() == "en" else "zh"
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"hazards.{fmt}"

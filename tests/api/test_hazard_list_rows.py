@@ -24,7 +24,7 @@ FIELDS = {
     "measures_text", "temporary_controls", "planned_start", "planned_end", "status", "completed_on",
     "closure_requested_on", "accepted_on", "acceptance_note", "closed_on", "merged_into_id", "created_at",
     "updated_at", "version", "jurisdiction_name", "overdue", "categories", "measures", "supervising_body",
-    "responsible_unit", "geometry", "links",
+    "responsible_unit", "geometry", "links", "priority",
 }
 
 

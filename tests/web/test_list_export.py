@@ -61,7 +61,8 @@ def _sheet(data: bytes) -> list[dict]:
 
 
 @pytest.mark.parametrize("query", ["sort=deadline", "sort=found", "sort=code", "sort=updated&open=1",
-                                   "overdue=1&sort=deadline", "status=listed&status=closed&sort=found"])
+                                   "overdue=1&sort=deadline", "status=listed&status=closed&sort=found",
+                                   "sort=priority"])
 def test_the_download_holds_the_list_on_screen_in_its_order(client, auth, people, listed_hazards, query):
     auth.login(people["county"])
     page = client.get(f"/hazards?{query}").get_data(as_text=True)

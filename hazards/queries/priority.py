@@ -1,0 +1,132 @@
+"""The priority score (hazards.domain.priority) as SQL, to sort the list by, and the score of given
+hazards as its components, for the pages and the API.
+
+The score reads the hazard's own columns and its stored crash history (`hazard_crash_history`, an outer
+join on the primary key): no spatial work when a page is viewed. The date-dependent parts (age, overdue)
+are CASEs over dates computed here, so the same SQL runs on both backends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from flask import current_app, has_app_context
+from sqlalchemy import ColumnElement, Select, case, func, literal, select
+from sqlalchemy.orm import Session
+
+from hazards import clock
+from hazards.domain.completion import OPEN_STATUSES
+from hazards.domain.enums import RiskGrade, SupervisionLevel
+from hazards.domain.priority import AGE_MONTH_DAYS, Priority, PriorityFacts, PriorityWeights, priority
+from hazards.models import Hazard, HazardCrashHistory
+from hazards.queries import completion
+
+History = HazardCrashHistory
+
+
+def current_weights() -> PriorityWeights:
+    return PriorityWeights.from_config(current_app.config) if has_app_context() else PriorityWeights()
+
+
+def _greater(a, b):
+    return case((a >= b, a), else_=b)
+
+
+def _capped(count, each: int, cap: int):
+    return case((count * each >= cap, cap), else_=count * each)
+
+
+def score(weights: PriorityWeights, today: date) -> ColumnElement[int]:
+    """The score of an open hazard (needs `History` outer-joined); NULL for any other."""
+    w = weights
+    crashes = _greater(func.coalesce(History.crashes, 0), Hazard.crash_count)
+    deaths = _greater(func.coalesce(History.deaths, 0), Hazard.death_count)
+    risk = case({RiskGrade.MAJOR.value: w.risk_major, RiskGrade.HIGH.value: w.risk_high,
+                 RiskGrade.GENERAL.value: w.risk_general}, value=Hazard.risk_grade, else_=0)
+    level = case({SupervisionLevel.MINISTRY.value: w.level_ministry, SupervisionLevel.PROVINCE.value: w.level_province,
+                  SupervisionLevel.CITY.value: w.level_city, SupervisionLevel.COUNTY.value: w.level_county},
+                 value=Hazard.level, else_=0)
+    school = case((Hazard.school_zone, w.school_zone), else_=0)
+    # Full months since found, as dates: found on or before today - 30·m days is at least m months old.
+    months = w.age_months_to_cap
+    age = case(*[(Hazard.found_on <= today - timedelta(days=AGE_MONTH_DAYS * m), min(w.age_cap, m * w.age_month))
+                 for m in range(months, 0, -1)], else_=0) if months else literal(0)
+    overdue = case((completion.past_deadline(today), w.overdue), else_=0)
+    total = (_capped(crashes, w.crash, w.crash_cap) + _capped(deaths, w.death, w.death_cap)
+             + risk + level + school + age + overdue)
+    return case((Hazard.status.in_(OPEN_STATUSES), total), else_=None)
+
+
+def rank(weights: PriorityWeights, today: date) -> ColumnElement[int]:
+    """The sort key: score + 1 for open hazards, 0 for the rest, so they come after every open one and
+    the key stays a whole number from 0 up (what an API cursor holds)."""
+    return func.coalesce(score(weights, today) + 1, 0)
+
+
+def with_history(stmt: Select) -> Select:
+    return stmt.outerjoin(History, History.hazard_id == Hazard.id)
+
+
+def ordered(stmt: Select, today: date, weights: PriorityWeights | None = None) -> Select:
+    """`stmt` (a select from Hazard) highest priority first, then the newest hazard (id) first.
+
+    Every visible row is scored and sorted (no index can hold a score that depends on today): select
+    only ids here and load the page's rows after, by id, so the sort carries no wide rows."""
+    key = rank(weights or current_weights(), today)
+    return with_history(stmt).order_by(key.desc(), Hazard.id.desc())
+
+
+def facts_of(hazard: Hazard, history: HazardCrashHistory | None) -> PriorityFacts:
+    return PriorityFacts(
+        status=hazard.status, risk_grade=hazard.risk_grade, level=hazard.level, school_zone=bool(hazard.school_zone),
+        found_on=hazard.found_on, deadline=hazard.deadline, crash_count=hazard.crash_count or 0,
+        death_count=hazard.death_count or 0,
+        recorded_crashes=history.crashes if history else None, recorded_deaths=history.deaths if history else None,
+        counted_from=history.counted_from if history else None,
+    )
+
+
+def priorities(session: Session, hazards: Iterable[Hazard], today: date | None = None,
+               weights: PriorityWeights | None = None) -> dict[int, Priority | None]:
+    """hazard id -> its priority (None when it is not open), with one query for the crash histories."""
+    hazards = list(hazards)
+    today = today or clock.today()
+    weights = weights or current_weights()
+    ids = [h.id for h in hazards]
+    stored = {h.hazard_id: h for h in session.scalars(select(History).where(History.hazard_id.in_(ids)))} if ids else {}
+    return {h.id: priority(facts_of(h, stored.get(h.id)), weights, today) for h in hazards}
+
+
+_STORED = HazardCrashHistory.__table__.alias("stored_history")  # apart from a joined History
+
+
+def _stored(name: str):
+    """One column of the hazard's stored crash history, correlated (a primary-key lookup per row)."""
+    return select(_STORED.c[name]).where(_STORED.c.hazard_id == Hazard.id).scalar_subquery()
+
+
+#: The facts the score reads, as columns a page of API items carries beside each item's JSON
+#: (labelled `priority_*`), so its priority is computed without loading the hazards again.
+_FACT_COLUMNS = {
+    "status": Hazard.status, "risk_grade": Hazard.risk_grade, "level": Hazard.level,
+    "school_zone": Hazard.school_zone, "found_on": Hazard.found_on, "deadline": Hazard.deadline,
+    "crash_count": Hazard.crash_count, "death_count": Hazard.death_count,
+}
+_STORED_COLUMNS = {"recorded_crashes": "crashes", "recorded_deaths": "deaths", "counted_from": "counted_from"}
+
+
+def fact_columns() -> list:
+    return ([column.label(f"priority_{name}") for name, column in _FACT_COLUMNS.items()]
+            + [_stored(column).label(f"priority_{name}") for name, column in _STORED_COLUMNS.items()])
+
+
+def rank_of(p: Priority | None) -> int:
+    """`rank` for a priority computed in Python (the two faces agree: tests/crashes/test_priority.py)."""
+    return 0 if p is None else p.score + 1
+
+
+def facts_from_row(row) -> PriorityFacts:
+    values = {name: getattr(row, f"priority_{name}") for name in (*_FACT_COLUMNS, *_STORED_COLUMNS)}
+    values["school_zone"] = bool(values["school_zone"])
+    return PriorityFacts(**values)

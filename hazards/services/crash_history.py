@@ -1,0 +1,80 @@
+"""Keeping each open hazard's crash history (`hazard_crash_history`) current: the crashes at its place
+(`hazards.queries.crash_place.at_hazard_place`, within `CRASH_EFFECT_BUFFER_M`) on the days of the
+identification period (`CRASH_PERIOD_MONTHS` up to today), their deaths and the fatal ones among them.
+
+One INSERT … SELECT with an upsert, whatever the number of hazards: the nightly job refreshes every open
+hazard (the period moves on each day), a crash import refreshes the hazards near what it brought, and
+registering a hazard counts its own. The priority score (hazards.domain.priority) reads the stored rows.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app, has_app_context
+from sqlalchemy import Integer, Select, and_, case, func, literal, select
+from sqlalchemy.orm import Session, aliased
+
+from hazards import clock
+from hazards.db import insert_replacing_duplicates
+from hazards.domain.completion import OPEN_STATUSES
+from hazards.domain.crash_rules import EffectRule, IdentificationRule
+from hazards.domain.priority import months_before
+from hazards.models import Crash, Hazard, HazardCrashHistory
+from hazards.models.base import utcnow
+from hazards.queries.crash_place import at_hazard_place
+
+#: Ids per statement when refreshing named hazards (SQLite's bound-parameter limit is far above it).
+_CHUNK = 5000
+
+
+def history_settings() -> tuple[int, int]:
+    """(period in months, buffer in metres) of the running app; the rules' defaults outside one."""
+    if has_app_context():
+        config = current_app.config
+        return IdentificationRule.from_config(config).period_months, EffectRule.from_config(config).buffer_m
+    return IdentificationRule().period_months, EffectRule().buffer_m
+
+
+def counting_statement(dialect: str, counted_from: date, counted_to: date, buffer_m: int,
+                       hazard_ids: list[int] | None = None) -> Select:
+    """hazard id, crashes, deaths, fatal crashes, the period and now: one row per open hazard."""
+    crash = aliased(Crash, name="crash")
+    place = and_(at_hazard_place(crash, Hazard, buffer_m, dialect),
+                 crash.occurred_on >= counted_from, crash.occurred_on <= counted_to)
+    stmt = (
+        select(
+            Hazard.id,
+            func.count(crash.id),
+            func.coalesce(func.sum(crash.deaths), 0),
+            func.coalesce(func.sum(case((crash.deaths > 0, 1), else_=0)), 0).cast(Integer),
+            literal(counted_from), literal(counted_to), literal(utcnow()),
+        )
+        .select_from(Hazard)
+        .outerjoin(crash, place)
+        .where(Hazard.status.in_(OPEN_STATUSES))
+        .group_by(Hazard.id)
+    )
+    if hazard_ids is not None:
+        stmt = stmt.where(Hazard.id.in_(hazard_ids))
+    return stmt
+
+
+def refresh_crash_history(session: Session, hazard_ids: list[int] | None = None, *, as_of: date | None = None) -> None:
+    """Count again the crash history of the open hazards among `hazard_ids` (all open hazards: None).
+
+    The crash importer calls this after an import with the hazards near what it brought (or None);
+    closed hazards are left as they are: they have no priority."""
+    if hazard_ids is not None and not hazard_ids:
+        return
+    months, buffer_m = history_settings()
+    counted_to = as_of or clock.today()
+    counted_from = months_before(counted_to, months)
+    dialect = session.get_bind().dialect.name
+    table = HazardCrashHistory.__table__
+    columns = ["hazard_id", "crashes", "deaths", "fatal", "counted_from", "counted_to", "counted_at"]
+    chunks = [None] if hazard_ids is None else [hazard_ids[i:i + _CHUNK] for i in range(0, len(hazard_ids), _CHUNK)]
+    for ids in chunks:
+        counting = counting_statement(dialect, counted_from, counted_to, buffer_m, ids)
+        session.execute(insert_replacing_duplicates(session, table, ["hazard_id"]).from_select(columns, counting))
+    session.flush()
