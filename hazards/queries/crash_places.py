@@ -1,0 +1,157 @@
+"""The SQL of crash-prone place identification (事故多发点段): the sliding stake window along each road,
+and the crashes placed by a point only, clustered by distance.
+
+Along a road the database does the work, so a province's million crashes never leave it: every crash
+opens a window of `window_m` metres ahead of its stake (`COUNT(*) OVER (... RANGE BETWEEN CURRENT ROW
+AND L FOLLOWING)`, on PostgreSQL and SQLite >= 3.28 alike); the windows that reach a threshold are
+kept; windows that overlap (each starts within L of the previous one) join into one run; the run's
+crashes are counted again, once each, with their ids. One statement; `road_windows_sql` is the same
+window query alone, which the benchmark times as the floor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, String, and_, case, cast, exists, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from hazards.domain.crash_rules import IdentificationRule
+from hazards.models import Crash, HazardCrash
+
+#: Route codes numbered within a county (县道 X, 乡道 Y, 村道 C, 专用公路 Z): X012 of one county is not
+#: X012 of the next, so their crashes are grouped by route and division; G and S routes by route only.
+COUNTY_NUMBERED = ("X", "Y", "C", "Z")
+
+
+@dataclass(frozen=True)
+class RoadRun:
+    """One run of overlapping qualifying windows on one road, with the crashes it holds."""
+
+    route_code: str
+    road_key: str  # the division for county-numbered routes, '' for G and S
+    start_m: int  # first and last crash stake in the run
+    end_m: int
+    crashes: int
+    deaths: int
+    injuries: int
+    fatal: int
+    first_on: date
+    last_on: date
+    linked: int  # crashes already linked to a hazard (as evidence or covered)
+    divisions: tuple[str, str]  # the lowest and highest division code of its crashes
+    crash_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PointCrash:
+    id: int
+    lon: float
+    lat: float
+    deaths: int
+    injuries: int
+    occurred_on: date
+    jurisdiction_code: str
+    linked: bool
+    cluster: int | None = None  # the database's cluster number (PostGIS), else None
+
+
+def crash_filter(where: ColumnElement[bool], start: date, end: date):
+    """The crashes counted: those `where` admits (visibility and the division's subtree) in the period."""
+    return and_(where, Crash.occurred_on >= start, Crash.occurred_on <= end)
+
+
+def _road_key():
+    return case((func.substr(Crash.route_code, 1, 1).in_(COUNTY_NUMBERED), Crash.jurisdiction_code), else_=literal(""))
+
+
+def _qualifies(rule: IdentificationRule, n, d, f) -> ColumnElement[bool]:
+    # The SQL face of IdentificationRule.qualifies: any one threshold reached.
+    return or_(n >= rule.min_crashes, d >= rule.min_deaths, f >= rule.min_fatal)
+
+
+def _base(where):
+    return (select(Crash.id, Crash.route_code, _road_key().label("road_key"), Crash.stake_m, Crash.deaths,
+                   Crash.injuries, case((Crash.deaths > 0, 1), else_=0).label("fatal"), Crash.occurred_on,
+                   Crash.jurisdiction_code)
+            .where(where, Crash.route_code.is_not(None), Crash.stake_m.is_not(None))
+            .cte("base"))
+
+
+def _windows(base, rule: IdentificationRule):
+    frame = dict(partition_by=(base.c.route_code, base.c.road_key), order_by=base.c.stake_m,
+                 range_=(0, int(rule.window_m)))
+    return select(base.c.route_code, base.c.road_key, base.c.stake_m,
+                  func.count().over(**frame).label("n"), func.sum(base.c.deaths).over(**frame).label("d"),
+                  func.sum(base.c.fatal).over(**frame).label("f"))
+
+
+def road_windows_sql(where, rule: IdentificationRule):
+    """The qualifying windows alone (the floor the identification rests on): one row per crash whose
+    window reaches a threshold."""
+    windows = _windows(_base(where), rule).subquery("windows")
+    return select(windows).where(_qualifies(rule, windows.c.n, windows.c.d, windows.c.f))
+
+
+def road_runs(session: Session, where, rule: IdentificationRule) -> list[RoadRun]:
+    base = _base(where)
+    windows = _windows(base, rule).cte("windows")
+    qualifying = (select(windows.c.route_code, windows.c.road_key, windows.c.stake_m)
+                  .where(_qualifies(rule, windows.c.n, windows.c.d, windows.c.f)).cte("qualifying"))
+    part = (qualifying.c.route_code, qualifying.c.road_key)
+    previous = func.lag(qualifying.c.stake_m).over(partition_by=part, order_by=qualifying.c.stake_m)
+    starts = select(qualifying, case((or_(previous.is_(None), qualifying.c.stake_m - previous > rule.window_m), 1),
+                                     else_=0).label("opens")).cte("starts")
+    numbered = select(starts, func.sum(starts.c.opens).over(
+        partition_by=(starts.c.route_code, starts.c.road_key), order_by=starts.c.stake_m,
+        rows=(None, 0)).label("run")).cte("numbered")
+    runs = (select(numbered.c.route_code, numbered.c.road_key, numbered.c.run,
+                   func.min(numbered.c.stake_m).label("low"),
+                   (func.max(numbered.c.stake_m) + rule.window_m).label("high"))
+            .group_by(numbered.c.route_code, numbered.c.road_key, numbered.c.run).cte("runs"))
+    linked = case((exists().where(HazardCrash.crash_id == base.c.id), 1), else_=0)
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        ids = func.string_agg(cast(base.c.id, String), ",")
+    else:
+        ids = func.group_concat(base.c.id, ",")
+    statement = (
+        select(runs.c.route_code, runs.c.road_key, func.min(base.c.stake_m), func.max(base.c.stake_m),
+               func.count(), func.sum(base.c.deaths), func.sum(base.c.injuries), func.sum(base.c.fatal),
+               func.min(base.c.occurred_on), func.max(base.c.occurred_on), func.sum(linked),
+               func.min(base.c.jurisdiction_code), func.max(base.c.jurisdiction_code), ids)
+        .select_from(runs.join(base, and_(base.c.route_code == runs.c.route_code, base.c.road_key == runs.c.road_key,
+                                          base.c.stake_m >= runs.c.low, base.c.stake_m <= runs.c.high)))
+        .group_by(runs.c.route_code, runs.c.road_key, runs.c.run)
+    )
+    found = []
+    for row in session.execute(statement):
+        (route, key, low, high, n, d, i, f, first, last, link, div_low, div_high, id_text) = row
+        found.append(RoadRun(route, key, low, high, n, int(d), int(i), int(f), _day(first), _day(last), int(link),
+                             (div_low, div_high), tuple(sorted(int(x) for x in id_text.split(",")))))
+    return found
+
+
+def point_crashes(session: Session, where, rule: IdentificationRule) -> list[PointCrash]:
+    """Crashes placed by a point only (no route and stake), with their cluster on PostGIS: crashes
+    within `radius_m` of one another, chained (DBSCAN with one point enough). The distances are taken
+    in the UTM zone of the crashes' mean longitude, true to well under 1% across a province."""
+    dialect = session.get_bind().dialect.name
+    off_road = and_(where, Crash.geom.is_not(None), or_(Crash.route_code.is_(None), Crash.stake_m.is_(None)))
+    linked = exists().where(HazardCrash.crash_id == Crash.id)
+    columns = [Crash.id, func.ST_X(Crash.geom), func.ST_Y(Crash.geom), Crash.deaths, Crash.injuries,
+               Crash.occurred_on, Crash.jurisdiction_code, linked]
+    if dialect == "postgresql":
+        mean_lon = session.scalar(select(func.avg(func.ST_X(Crash.geom))).where(off_road))
+        if mean_lon is None:
+            return []
+        zone = min(60, max(1, int((float(mean_lon) + 180) // 6) + 1))
+        columns.append(func.ST_ClusterDBSCAN(func.ST_Transform(Crash.geom, 32600 + zone), rule.radius_m, 1).over())
+    rows = session.execute(select(*columns).where(off_road).order_by(Crash.id)).all()
+    return [PointCrash(r[0], float(r[1]), float(r[2]), r[3], r[4], _day(r[5]), r[6], bool(r[7]),
+                       r[8] if len(r) > 8 else None) for r in rows]
+
+
+def _day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

@@ -1,0 +1,112 @@
+"""Finding crash-prone places (事故多发点段) in a generated set of crashes with places planted in it
+(tests/crashes/planted.py): exactly the planted ones, none of the near-misses, ranked by deaths."""
+
+from __future__ import annotations
+
+import pytest
+from shapely.geometry import Point
+
+from hazards import clock
+from hazards.domain.enums import Source, Status, SupervisionLevel
+from hazards.domain.errors import NotFound
+from hazards.permissions import SYSTEM
+from hazards.services.crash_places import identify
+from hazards.services.registration import report_hazard
+from tests import factories
+from tests.crashes import planted
+from tests.crashes.planted import ACROSS_EXPECTED, EXPECTED, PLACES, RULE, XINFU
+
+
+@pytest.fixture
+def crashes(session, people):
+    made = planted.plant(session, clock.today())
+    session.flush()
+    return made
+
+
+def _shape(place):
+    return (place.kind, place.route_code, place.start_m, place.end_m, place.crashes, place.deaths, place.fatal)
+
+
+def test_finds_exactly_the_planted_places_ranked_by_deaths_then_fatal_then_crashes(session, people, crashes):
+    places = identify(session, people["county"], XINFU, rule=RULE)
+    assert [_shape(p) for p in places] == list(EXPECTED.values())
+    assert [p.rank for p in places] == [1, 2, 3, 4]
+    for place, name in zip(places, EXPECTED):
+        assert place.crash_ids == planted.ids_of(crashes, PLACES[name])
+        assert place.division_code == XINFU
+
+
+def test_a_radius_place_has_its_centre_and_reach(session, people, crashes):
+    (place,) = [p for p in identify(session, people["county"], XINFU, rule=RULE) if p.kind == "radius"]
+    assert place.lon == pytest.approx(112.70 + 2.5 * planted.STEP_70M, abs=1e-6)
+    assert place.lat == pytest.approx(planted.LAT)
+    assert 170 <= place.radius_m <= 180  # 2.5 steps of 70 m from the centre to the farthest crash
+
+
+def test_a_national_road_is_one_road_across_a_county_line_for_whoever_sees_both(session, people, crashes):
+    city = identify(session, people["city"], "140900", rule=RULE)
+    assert ACROSS_EXPECTED in [_shape(p) for p in city]
+    (across,) = [p for p in city if p.start_m == 1070000]
+    assert across.division_code == XINFU  # three of its five crashes
+    assert len(city) == len(EXPECTED) + 1
+    # Xinfu's supervisor sees only Xinfu's three crashes there: no place.
+    assert 1070000 not in [p.start_m for p in identify(session, people["county"], XINFU, rule=RULE)]
+
+
+def test_another_countys_supervisor_sees_nothing_of_xinfu(session, people, crashes):
+    assert identify(session, people["other_county"], "140981", rule=RULE) == []
+    with pytest.raises(NotFound):
+        identify(session, people["other_county"], XINFU, rule=RULE)
+
+
+def test_the_period_ends_where_asked(session, people, crashes):
+    from datetime import timedelta
+
+    today = clock.today()
+    # Ending 35 days ago leaves the first crash of each road place out (30 days ago): four of five.
+    places = identify(session, people["county"], XINFU, end=today - timedelta(days=35), rule=RULE)
+    assert "by_crashes" not in [n for n, e in EXPECTED.items() if e in [_shape(p) for p in places]]
+
+
+def _hazard(session, actor, *, status=Status.REPORTED, **overrides):
+    today = clock.today()
+    values = dict(title="已登记隐患", found_on=today, batch_year=today.year, route_code=None, start_m=None,
+                  category_codes=["crash_prone"])
+    if status is Status.CLOSED:
+        values.update(level=SupervisionLevel.COUNTY, status=Status.CLOSED, closed_on=today, listed_on=today,
+                      deadline=today)
+    values.update(overrides)
+    return report_hazard(session, factories.draft(**values), actor=SYSTEM)
+
+
+def test_a_place_an_open_hazard_covers_by_its_stakes_is_not_returned(session, people, crashes):
+    # Its line is drawn kilometres away: the stakes alone decide.
+    _hazard(session, SYSTEM, route_code="G208", start_m=1060350, end_m=1060900,
+            geometry=factories.section_draft().geometry)
+    names = [n for n, e in EXPECTED.items() if e in [_shape(p) for p in identify(session, people["county"], XINFU,
+                                                                                  rule=RULE)]]
+    assert names == ["by_deaths", "by_fatal", "by_radius"]
+
+
+def test_a_place_an_open_hazard_lies_near_is_not_returned(session, people, crashes):
+    # 150 m north of the second crash of the radius place: within cover_m (200 m).
+    _hazard(session, SYSTEM, geometry=Point(112.70 + planted.STEP_70M, planted.LAT + 150 / 110_574))
+    places = identify(session, people["county"], XINFU, rule=RULE)
+    assert "radius" not in [p.kind for p in places]
+
+
+def test_a_place_next_to_a_closed_hazard_is_returned_and_says_so(session, people, crashes):
+    closed = _hazard(session, SYSTEM, status=Status.CLOSED,
+                     geometry=Point(112.70 + planted.STEP_70M, planted.LAT + 150 / 110_574))
+    (place,) = [p for p in identify(session, people["county"], XINFU, rule=RULE) if p.kind == "radius"]
+    assert place.closed_hazard.code == closed.code
+    assert 145 <= place.closed_hazard.distance_m <= 155
+    assert place.offer is None
+
+
+def test_an_open_hazard_farther_than_cover_is_offered(session, people, crashes):
+    near = _hazard(session, SYSTEM, geometry=Point(112.70, planted.LAT + 400 / 110_574))
+    (place,) = [p for p in identify(session, people["county"], XINFU, rule=RULE) if p.kind == "radius"]
+    assert place.offer.code == near.code and 395 <= place.offer.distance_m <= 405
+    assert place.closed_hazard is None
