@@ -425,7 +425,7 @@ def register_candidate(session: Session, actor, crash_ids, *, rule: Identificati
     draft = HazardDraft(
         title=place.title(division.name if division else None), jurisdiction_code=place.division_code,
         batch_year=today.year, found_on=today, geometry=_geometry(session, place), source=Source.CRASH_REVIEW,
-        dynamic_add=True, route_code=place.route_code, road_class=_road_class(place.route_code),
+        route_code=place.route_code, road_class=_road_class(place.route_code),
         start_m=stakes[0] if stakes else None, end_m=stakes[1] if stakes else None,
         category_codes=["crash_prone"], crash_prone=True, crash_count=place.crashes, death_count=place.deaths,
         description=(f"事故倒查：{place.first_on.isoformat()}至{place.last_on.isoformat()}发生事故{place.crashes}起，"
