@@ -18,6 +18,7 @@ def main() -> None:
 
 
 def register(app: Flask) -> None:
+    from hazards.crashes_cli import crashes_group
     from hazards.demo.commands import seed_demo_command
     from hazards.io.commands import export_command, import_command
     from hazards.io.gis_commands import divisions_group, roads_group
@@ -28,7 +29,7 @@ def register(app: Flask) -> None:
 
     for command in (init_command, create_user_command, seed_demo_command, import_command, export_command,
                     remind_command, tally_command, report_command, backup_command, restore_command, files_group,
-                    divisions_group, roads_group):
+                    divisions_group, roads_group, crashes_group):
         app.cli.add_command(command)
 
 

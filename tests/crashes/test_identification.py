@@ -7,7 +7,7 @@ import pytest
 from shapely.geometry import Point
 
 from hazards import clock
-from hazards.domain.enums import Source, Status, SupervisionLevel
+from hazards.domain.enums import Status, SupervisionLevel
 from hazards.domain.errors import NotFound
 from hazards.permissions import SYSTEM
 from hazards.services.crash_places import identify
@@ -110,3 +110,22 @@ def test_an_open_hazard_farther_than_cover_is_offered(session, people, crashes):
     (place,) = [p for p in identify(session, people["county"], XINFU, rule=RULE) if p.kind == "radius"]
     assert place.offer.code == near.code and 395 <= place.offer.distance_m <= 405
     assert place.closed_hazard is None
+
+
+def test_the_command_prints_the_ranked_places(session, people, crashes, runner, app, monkeypatch):
+    import json
+
+    for name, value in (("CRASH_MIN_DEATHS", 4), ("CRASH_MIN_FATAL", 3), ("CRASH_MIN_CRASHES", 5)):
+        monkeypatch.setitem(app.config, name, value)
+    session.commit()
+    text = runner.invoke(args=["crashes", "identify", "--jurisdiction", XINFU])
+    assert text.exit_code == 0, text.output
+    lines = text.output.splitlines()
+    assert "4 crash-prone places" in lines[0] and "ranked by deaths" in lines[0]
+    assert lines[2].split()[:3] == ["1", "S311", "K20+000~K20+300"]
+    out = runner.invoke(args=["crashes", "identify", "--jurisdiction", "140900", "--json"])
+    document = json.loads(out.output)
+    assert [p["stakes"] for p in document["places"]][:2] == ["K20+000~K20+300", "K3+000~K3+450"]
+    assert len(document["places"]) == 5
+    bad = runner.invoke(args=["crashes", "identify", "--jurisdiction", XINFU, "--from", "2026-13-01"])
+    assert bad.exit_code != 0 and "not a date" in bad.output
