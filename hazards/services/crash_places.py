@@ -395,6 +395,15 @@ def place_of(crashes: list[Crash]) -> CandidatePlace:
                           radius_m=math.ceil(reach), **common)
 
 
+def place_geometry(session: Session, place: CandidatePlace):
+    """Where a place is drawn: its road section when the road is known, else the centre of its
+    crashes; None when neither is known."""
+    try:
+        return _geometry(session, place)
+    except InvalidInput:
+        return None
+
+
 def _geometry(session: Session, place: CandidatePlace):
     """A section along the road where the road is known, else the point at the crashes' centre."""
     from hazards.services.roads import locate_by_stake
