@@ -18,9 +18,9 @@ def main() -> None:
 
 
 def register(app: Flask) -> None:
-    from hazards.crashes_cli import crashes_group
     from hazards.demo.commands import seed_demo_command
     from hazards.io.commands import export_command, import_command
+    from hazards.io.crash_places_command import crashes_group
     from hazards.io.gis_commands import divisions_group, roads_group
     from hazards.operations.commands import backup_command, restore_command
     from hazards.operations.init_command import init_command
