@@ -1091,4 +1091,7 @@ ZH = {
     'No hazard %(code)s is within your reach.': '您的辖区内没有编号为 %(code)s 的隐患。',
     'Hazard %(code)s was rejected or merged: it covers no place.': '隐患 %(code)s 已不予认定或已合并，不能覆盖任何点段。',
     'Crash-prone places (candidates)': '事故多发点段（候选）',
+    'Crashes off the road network': '路网外事故聚集处',
+    'Open in the list of places': '在点段列表中查看',
+    '%(crashes)s crashes, %(deaths)s dead, %(fatal)s fatal': '事故%(crashes)s起，死亡%(deaths)s人，死亡事故%(fatal)s起',
 }

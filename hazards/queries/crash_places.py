@@ -5,8 +5,8 @@ Along a road the database does the work, so a province's million crashes never l
 opens a window of `window_m` metres ahead of its stake (`COUNT(*) OVER (... RANGE BETWEEN CURRENT ROW
 AND L FOLLOWING)`, on PostgreSQL and SQLite >= 3.28 alike); the windows that reach a threshold are
 kept; windows that overlap (each starts within L of the previous one) join into one run; the run's
-crashes are counted again, once each, with their ids. One statement; `road_windows_sql` is the same
-window query alone, which the benchmark times as the floor.
+crashes are counted once each, with their ids. One statement of window functions and a GROUP BY;
+`road_windows_sql` is its first step alone, which the benchmark times as the floor.
 """
 
 from __future__ import annotations
@@ -95,41 +95,48 @@ def road_windows_sql(where, rule: IdentificationRule):
 
 
 def road_runs(session: Session, where, rule: IdentificationRule) -> list[RoadRun]:
+    """The runs of overlapping qualifying windows on every road, each with its crashes counted once.
+
+    Window functions only, no join, so the database reads the crashes once and sorts them once per
+    road: (1) each crash's window ahead; (2) whether it qualifies, the latest qualifying window start
+    at or before each crash (its reach ends L further on) and whether a qualifying window opens a new
+    run (the previous one starts more than L behind it); (3) the run number, a running count of
+    openings; (4) the crashes within reach, grouped by run."""
     base = _base(where)
-    windows = _windows(base, rule).cte("windows")
-    qualifying = (select(windows.c.route_code, windows.c.road_key, windows.c.stake_m)
-                  .where(_qualifies(rule, windows.c.n, windows.c.d, windows.c.f)).cte("qualifying"))
-    part = (qualifying.c.route_code, qualifying.c.road_key)
-    previous = func.lag(qualifying.c.stake_m).over(partition_by=part, order_by=qualifying.c.stake_m)
-    starts = select(qualifying, case((or_(previous.is_(None), qualifying.c.stake_m - previous > rule.window_m), 1),
-                                     else_=0).label("opens")).cte("starts")
-    numbered = select(starts, func.sum(starts.c.opens).over(
-        partition_by=(starts.c.route_code, starts.c.road_key), order_by=starts.c.stake_m,
-        rows=(None, 0)).label("run")).cte("numbered")
-    runs = (select(numbered.c.route_code, numbered.c.road_key, numbered.c.run,
-                   func.min(numbered.c.stake_m).label("low"),
-                   (func.max(numbered.c.stake_m) + rule.window_m).label("high"))
-            .group_by(numbered.c.route_code, numbered.c.road_key, numbered.c.run).cte("runs"))
-    linked = case((exists().where(HazardCrash.crash_id == base.c.id), 1), else_=0)
+    part = (base.c.route_code, base.c.road_key)
+    frame = dict(partition_by=part, order_by=base.c.stake_m, range_=(0, int(rule.window_m)))
+    windows = select(base, _qualifies(rule, func.count().over(**frame), func.sum(base.c.deaths).over(**frame),
+                                      func.sum(base.c.fatal).over(**frame)).label("q")).cte("windows")
+    w = windows.c
+    part = (w.route_code, w.road_key)
+    q_start = case((w.q, w.stake_m))
+    marked = select(
+        windows,
+        func.max(q_start).over(partition_by=part, order_by=w.stake_m, range_=(None, 0)).label("reach_from"),
+        case((and_(w.q, or_(func.max(q_start).over(partition_by=part, order_by=w.stake_m, range_=(None, -1)).is_(None),
+                            w.stake_m - func.max(q_start).over(partition_by=part, order_by=w.stake_m,
+                                                               range_=(None, -1)) > rule.window_m)), 1),
+             else_=0).label("opens"),
+    ).cte("marked")
+    m = marked.c
+    numbered = select(marked, func.sum(m.opens).over(partition_by=(m.route_code, m.road_key), order_by=m.stake_m,
+                                                     range_=(None, 0)).label("run")).cte("numbered")
+    n = numbered.c
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        ids = func.string_agg(cast(base.c.id, String), ",")
-    else:
-        ids = func.group_concat(base.c.id, ",")
+    ids = func.string_agg(cast(n.id, String), ",") if dialect == "postgresql" else func.group_concat(n.id, ",")
+    linked = case((exists().where(HazardCrash.crash_id == n.id), 1), else_=0)
     statement = (
-        select(runs.c.route_code, runs.c.road_key, func.min(base.c.stake_m), func.max(base.c.stake_m),
-               func.count(), func.sum(base.c.deaths), func.sum(base.c.injuries), func.sum(base.c.fatal),
-               func.min(base.c.occurred_on), func.max(base.c.occurred_on), func.sum(linked),
-               func.min(base.c.jurisdiction_code), func.max(base.c.jurisdiction_code), ids)
-        .select_from(runs.join(base, and_(base.c.route_code == runs.c.route_code, base.c.road_key == runs.c.road_key,
-                                          base.c.stake_m >= runs.c.low, base.c.stake_m <= runs.c.high)))
-        .group_by(runs.c.route_code, runs.c.road_key, runs.c.run)
+        select(n.route_code, n.road_key, func.min(n.stake_m), func.max(n.stake_m), func.count(), func.sum(n.deaths),
+               func.sum(n.injuries), func.sum(n.fatal), func.min(n.occurred_on), func.max(n.occurred_on),
+               func.sum(linked), func.min(n.jurisdiction_code), func.max(n.jurisdiction_code), ids)
+        .where(n.reach_from.is_not(None), n.stake_m <= n.reach_from + rule.window_m)
+        .group_by(n.route_code, n.road_key, n.run)
     )
     found = []
     for row in session.execute(statement):
-        (route, key, low, high, n, d, i, f, first, last, link, div_low, div_high, id_text) = row
-        found.append(RoadRun(route, key, low, high, n, int(d), int(i), int(f), _day(first), _day(last), int(link),
-                             (div_low, div_high), tuple(sorted(int(x) for x in id_text.split(",")))))
+        (route, key, low, high, count, d, i, f, first, last, link, div_low, div_high, id_text) = row
+        found.append(RoadRun(route, key, low, high, count, int(d), int(i), int(f), _day(first), _day(last),
+                             int(link), (div_low, div_high), tuple(sorted(int(x) for x in id_text.split(",")))))
     return found
 
 

@@ -9,7 +9,8 @@ In Xinfu (140902), found by the rule:
 - `by_crashes`: G208 K1060+000~K1060+400, five crashes with points along the road, nobody killed;
 - `by_deaths`: S311 K20+000~K20+300, two crashes, four dead (stakes only);
 - `by_fatal`: X012 K3+000~K3+450, three fatal crashes, one dead each (stakes only);
-- `by_radius`: six crashes placed by a point only, each 70 m from the next, off the road network.
+- `by_radius`: six crashes placed by a point only, each 70 m from the next, off the road network;
+- `long_run`: G208 K1200+000~K1200+900, ten crashes 100 m apart: overlapping windows make one place.
 Across the Xinfu–Yuanping line, `across_counties`: G208 K1070+000~K1070+400, three crashes in Xinfu
 and two in Yuanping: one place for whoever sees both (national routes are one road whatever the
 county), nothing for Xinfu's own supervisor.
@@ -61,6 +62,7 @@ PLACES = {
     "by_deaths": _road("B", "S311", [20000, 20300], deaths=[3, 1]),
     "by_fatal": _road("C", "X012", [3000, 3200, 3450], deaths=[1, 1, 1]),
     "by_radius": _points("D", 112.70, 6, STEP_70M),
+    "long_run": _road("L", "G208", [1200000 + 100 * k for k in range(10)]),
 }
 ACROSS_COUNTIES = (_road("E", "G208", [1070000, 1070100, 1070200])
                    + _road("E2", "G208", [1070300, 1070400], division=YUANPING))
@@ -82,6 +84,7 @@ ROWS = [row for rows in (*PLACES.values(), ACROSS_COUNTIES, *NEAR_MISSES.values(
 EXPECTED = {
     "by_deaths": ("road", "S311", 20000, 20300, 2, 4, 2),
     "by_fatal": ("road", "X012", 3000, 3450, 3, 3, 3),
+    "long_run": ("road", "G208", 1200000, 1200900, 10, 0, 0),
     "by_radius": ("radius", None, None, None, 6, 0, 0),
     "by_crashes": ("road", "G208", 1060000, 1060400, 5, 0, 0),
 }

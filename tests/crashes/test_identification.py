@@ -31,7 +31,7 @@ def _shape(place):
 def test_finds_exactly_the_planted_places_ranked_by_deaths_then_fatal_then_crashes(session, people, crashes):
     places = identify(session, people["county"], XINFU, rule=RULE)
     assert [_shape(p) for p in places] == list(EXPECTED.values())
-    assert [p.rank for p in places] == [1, 2, 3, 4]
+    assert [p.rank for p in places] == [1, 2, 3, 4, 5]
     for place, name in zip(places, EXPECTED):
         assert place.crash_ids == planted.ids_of(crashes, PLACES[name])
         assert place.division_code == XINFU
@@ -86,7 +86,7 @@ def test_a_place_an_open_hazard_covers_by_its_stakes_is_not_returned(session, pe
             geometry=factories.section_draft().geometry)
     names = [n for n, e in EXPECTED.items() if e in [_shape(p) for p in identify(session, people["county"], XINFU,
                                                                                   rule=RULE)]]
-    assert names == ["by_deaths", "by_fatal", "by_radius"]
+    assert names == ["by_deaths", "by_fatal", "long_run", "by_radius"]
 
 
 def test_a_place_an_open_hazard_lies_near_is_not_returned(session, people, crashes):
@@ -121,11 +121,11 @@ def test_the_command_prints_the_ranked_places(session, people, crashes, runner, 
     text = runner.invoke(args=["crashes", "identify", "--jurisdiction", XINFU])
     assert text.exit_code == 0, text.output
     lines = text.output.splitlines()
-    assert "4 crash-prone places" in lines[0] and "ranked by deaths" in lines[0]
+    assert "5 crash-prone places" in lines[0] and "ranked by deaths" in lines[0]
     assert lines[2].split()[:3] == ["1", "S311", "K20+000~K20+300"]
     out = runner.invoke(args=["crashes", "identify", "--jurisdiction", "140900", "--json"])
     document = json.loads(out.output)
     assert [p["stakes"] for p in document["places"]][:2] == ["K20+000~K20+300", "K3+000~K3+450"]
-    assert len(document["places"]) == 5
+    assert len(document["places"]) == 6
     bad = runner.invoke(args=["crashes", "identify", "--jurisdiction", XINFU, "--from", "2026-13-01"])
     assert bad.exit_code != 0 and "not a date" in bad.output

@@ -40,8 +40,8 @@ def test_the_page_states_the_rule_and_ranks_the_places(client, auth, people, cra
     assert "排序：先按死亡人数，再按死亡事故起数，再按事故起数" in html
     ranked = re.findall(r'<td class="num">(\d+)</td>\s*<td>(?:<a [^>]+>)?([^<]+)<', html)
     assert [(n, where.strip()) for n, where in ranked][:2] == [("1", "S311 K20+000~K20+300"), ("2", "X012 K3+000~K3+450")]
-    assert len(ranked) == 4
-    assert html.count('class="place-map"') == 4
+    assert len(ranked) == 5
+    assert html.count('class="place-map"') == 5
 
 
 def test_the_page_names_a_closed_hazard_that_was_there(client, auth, session, people, crashes):
@@ -122,7 +122,7 @@ def test_an_inspector_cannot_post_a_decision(client, auth, people, crashes):
 def test_the_geojson_serves_the_places_in_rank_order(client, auth, people, crashes):
     auth.login(people["city"])
     body = client.get("/api/v1/crash-places?jurisdiction=140900").get_json()
-    assert [f["properties"]["rank"] for f in body["features"]] == [1, 2, 3, 4, 5]
+    assert [f["properties"]["rank"] for f in body["features"]] == [1, 2, 3, 4, 5, 6]
     first = body["features"][0]
     assert first["properties"]["stakes"] == "K20+000~K20+300" and first["properties"]["deaths"] == 4
     assert first["geometry"] is None  # S311 is not in the road network and its crashes have no point
