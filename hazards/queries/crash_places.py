@@ -11,6 +11,7 @@ crashes are counted once each, with their ids. One statement of window functions
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -40,7 +41,7 @@ class RoadRun:
     first_on: date
     last_on: date
     linked: int  # crashes already linked to a hazard (as evidence or covered)
-    divisions: tuple[str, str]  # the lowest and highest division code of its crashes
+    division: str  # where most of its crashes were recorded (the lowest code of a tie)
     crash_ids: tuple[int, ...]
 
 
@@ -123,20 +124,26 @@ def road_runs(session: Session, where, rule: IdentificationRule) -> list[RoadRun
                                                      range_=(None, 0)).label("run")).cte("numbered")
     n = numbered.c
     dialect = session.get_bind().dialect.name
-    ids = func.string_agg(cast(n.id, String), ",") if dialect == "postgresql" else func.group_concat(n.id, ",")
+    # Each crash as "id:division", so the division most of a run's crashes lie in is counted from the
+    # same row (a national road crossing a county line) without asking again.
+    member = cast(n.id, String) + literal(":") + n.jurisdiction_code
+    ids = func.string_agg(member, ",") if dialect == "postgresql" else func.group_concat(member, ",")
     linked = case((exists().where(HazardCrash.crash_id == n.id), 1), else_=0)
     statement = (
         select(n.route_code, n.road_key, func.min(n.stake_m), func.max(n.stake_m), func.count(), func.sum(n.deaths),
                func.sum(n.injuries), func.sum(n.fatal), func.min(n.occurred_on), func.max(n.occurred_on),
-               func.sum(linked), func.min(n.jurisdiction_code), func.max(n.jurisdiction_code), ids)
+               func.sum(linked), ids)
         .where(n.reach_from.is_not(None), n.stake_m <= n.reach_from + rule.window_m)
         .group_by(n.route_code, n.road_key, n.run)
     )
     found = []
     for row in session.execute(statement):
-        (route, key, low, high, count, d, i, f, first, last, link, div_low, div_high, id_text) = row
+        (route, key, low, high, count, d, i, f, first, last, link, members) = row
+        pairs = [m.split(":") for m in members.split(",")]
+        divisions = Counter(code for _, code in pairs)
         found.append(RoadRun(route, key, low, high, count, int(d), int(i), int(f), _day(first), _day(last),
-                             int(link), (div_low, div_high), tuple(sorted(int(x) for x in id_text.split(",")))))
+                             int(link), min(divisions, key=lambda c: (-divisions[c], c)),
+                             tuple(sorted(int(crash_id) for crash_id, _ in pairs))))
     return found
 
 

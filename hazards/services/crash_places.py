@@ -144,28 +144,14 @@ def identify(session: Session, actor, jurisdiction_code: str, *, start: date | N
 
 
 def _road_places(session: Session, where, rule: IdentificationRule) -> list[CandidatePlace]:
-    runs = [r for r in sql.road_runs(session, where, rule) if r.linked < r.crashes]
-    mixed = [r for r in runs if r.divisions[0] != r.divisions[1]]
-    division_of = _main_divisions(session, mixed)
     places = []
-    for r in runs:
-        division = r.divisions[0] if r.divisions[0] == r.divisions[1] else division_of[r.crash_ids]
+    for r in sql.road_runs(session, where, rule):
+        if r.linked == r.crashes:
+            continue
         key = f"{r.route_code}@{r.road_key or '-'}:{r.start_m}-{r.end_m}"
-        places.append(CandidatePlace(key, "road", division, r.route_code, r.start_m, r.end_m, None, None, None,
+        places.append(CandidatePlace(key, "road", r.division, r.route_code, r.start_m, r.end_m, None, None, None,
                                      r.crashes, r.deaths, r.injuries, r.fatal, r.first_on, r.last_on, r.crash_ids))
     return places
-
-
-def _main_divisions(session: Session, runs) -> dict[tuple[int, ...], str]:
-    """The division most of a run's crashes were recorded in (a G road crossing a county line)."""
-    found = {}
-    for r in runs:
-        counts = Counter()
-        for part in _chunks(r.crash_ids):
-            counts.update(dict(session.execute(select(Crash.jurisdiction_code, func.count())
-                                               .where(Crash.id.in_(part)).group_by(Crash.jurisdiction_code)).all()))
-        found[r.crash_ids] = min(counts, key=lambda code: (-counts[code], code))
-    return found
 
 
 def _radius_places(session: Session, where, rule: IdentificationRule) -> list[CandidatePlace]:
