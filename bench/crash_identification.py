@@ -42,7 +42,7 @@ def _network(n: int) -> dict[str, int]:
 def _postgres_fill(session, n: int, counties: list[str], today) -> None:
     net = _network(n)
     array = "ARRAY[" + ",".join(f"'{c}'" for c in counties) + "]"
-    session.connection().exec_driver_sql(f"""
+    session.execute(text(f"""
         INSERT INTO crashes (source_id, occurred_at, occurred_on, jurisdiction_code, route_code, stake_m, geom,
                              deaths, injuries, form, imported_at)
         SELECT 'B' || i, d::timestamp + interval '4 hours', d, c, route, stake,
@@ -68,7 +68,7 @@ def _postgres_fill(session, n: int, counties: list[str], today) -> None:
                      AS kind, random() AS q
             FROM generate_series(1, {n}) AS i
           ) AS drawn
-        ) AS placed""")
+        ) AS placed"""))
 
 
 def _sqlite_fill(session, n: int, counties: list[str], today) -> None:
@@ -76,7 +76,7 @@ def _sqlite_fill(session, n: int, counties: list[str], today) -> None:
     rnd = "((random() % 1000000 + 1000000) % 1000000) / 1000000.0"
     county_case = f"CASE CAST({rnd} * {len(counties)} AS INTEGER) " + " ".join(
         f"WHEN {k} THEN '{c}'" for k, c in enumerate(counties)) + " END"
-    session.connection().exec_driver_sql(f"""
+    session.execute(text(f"""
         INSERT INTO crashes (source_id, occurred_at, occurred_on, jurisdiction_code, route_code, stake_m, geom,
                              deaths, injuries, form, imported_at)
         WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < {n}),
@@ -98,7 +98,7 @@ def _sqlite_fill(session, n: int, counties: list[str], today) -> None:
                     WHEN kind = 'point' OR r3 < 0.5 THEN MakePoint(110.3 + r4 * 4.0, 35.0 + r5 * 5.3, 4326) END,
                CASE WHEN q < 0.06 THEN 1 WHEN q < 0.065 THEN 2 WHEN q < 0.0665 THEN 3 ELSE 0 END,
                CASE WHEN r3 < 0.6 THEN 1 + CAST(r4 * 3 AS INTEGER) ELSE 0 END, '追尾', datetime('now')
-        FROM drawn""")
+        FROM drawn"""))
 
 
 def ensure_crashes(session, n: int) -> None:
