@@ -365,12 +365,13 @@ def rest_paths() -> dict:
             "parameters": [query("jurisdiction", string(6), "Division code (default: the caller's own)."),
                            query("from", {"type": "string", "format": "date"},
                                  "First day (default: CRASH_PERIOD_MONTHS before `to`)."),
-                           query("to", {"type": "string", "format": "date"}, "Last day, inclusive (default: today).")],
+                           query("to", {"type": "string", "format": "date"},
+                                 "Last day, inclusive (default: today); 422 when before `from`.")],
             "responses": {"200": {"description": "A GeoJSON FeatureCollection, one feature per place.",
                                   "content": {GEOJSON: {"schema": {"type": "object", "required": ["type", "features"],
                                                                    "properties": {"type": {"type": "string"},
                                                                                   "features": {"type": "array"}}}}}},
-                          **problems(400, 401, 403, 404)}}},
+                          **problems(400, 401, 403, 404, 422)}}},
         "/api/v1/roads/nearest": {"get": {
             "tags": ["hazards"], "summary": "The road and stake at a point of the map",
             "description": "The nearest road the caller works with (numbered in their division, below it or "

@@ -101,6 +101,8 @@ def months_before(end: date, months: int) -> date:
     ending on `end` (the 31st falls back to the month's last day)."""
     y, m = divmod(end.month - 1 - months, 12)
     year, month = end.year + y, m + 1
+    if year < 1:
+        return date.min
     for day in range(end.day, 27, -1):
         try:
             return date(year, month, day) + timedelta(days=1)

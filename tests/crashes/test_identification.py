@@ -129,3 +129,13 @@ def test_the_command_prints_the_ranked_places(session, people, crashes, runner, 
     assert len(document["places"]) == 6
     bad = runner.invoke(args=["crashes", "identify", "--jurisdiction", XINFU, "--from", "2026-13-01"])
     assert bad.exit_code != 0 and "not a date" in bad.output
+
+
+def test_a_period_reaching_before_the_calendar_starts_is_cut_there(session, people):
+    from datetime import date
+
+    from hazards.services.crash_places import months_before, period_for
+
+    assert months_before(date(2026, 11, 30), 36) == date(2023, 12, 1)
+    assert months_before(date(2026, 5, 31), 3) == date(2026, 3, 1)  # 31 Feb is no day: after 28 Feb
+    assert period_for(RULE, end=date(2, 1, 1)).start == date.min

@@ -129,3 +129,11 @@ def test_the_geojson_serves_the_places_in_rank_order(client, auth, people, crash
     radius = next(f for f in body["features"] if f["properties"]["kind"] == "radius")
     assert radius["geometry"]["type"] == "Point"
     assert client.get("/api/v1/crash-places?jurisdiction=140981").get_json()["features"] == []
+
+
+def test_the_map_offers_the_places_layer_to_supervisors_only(client, auth, people, crashes):
+    auth.login(people["county"])
+    assert "js/crash-places-layer.js" in client.get("/map").get_data(as_text=True)
+    auth.logout()
+    auth.login(people["inspector"])
+    assert "js/crash-places-layer.js" not in client.get("/map").get_data(as_text=True)
