@@ -161,23 +161,32 @@ def road_runs(session: Session, where, rule: IdentificationRule) -> list[RoadRun
 
 
 def point_crashes(session: Session, where, rule: IdentificationRule) -> list[PointCrash]:
-    """Crashes placed by a point only (no route and stake), with their cluster on PostGIS: crashes
-    within `radius_m` of one another, chained (DBSCAN with one point enough). The distances are taken
-    in the UTM zone of the crashes' mean longitude, true to well under 1% across a province."""
+    """Crashes placed by a point only (no route and stake). On PostGIS with their cluster, and only
+    those of clusters that reach the rule: crashes within `radius_m` of one another, chained (DBSCAN
+    with one point enough), with distances taken in the UTM zone of the crashes' mean longitude, true
+    to well under 1% across a province. On SpatiaLite every such crash (the caller clusters them)."""
     dialect = session.get_bind().dialect.name
     off_road = and_(where, Crash.geom.is_not(None), or_(Crash.route_code.is_(None), Crash.stake_m.is_(None)))
     linked = exists().where(HazardCrash.crash_id == Crash.id)
-    columns = [Crash.id, func.ST_X(Crash.geom), func.ST_Y(Crash.geom), Crash.deaths, Crash.injuries,
-               Crash.occurred_on, Crash.jurisdiction_code, linked]
-    if dialect == "postgresql":
-        mean_lon = session.scalar(select(func.avg(func.ST_X(Crash.geom))).where(off_road))
-        if mean_lon is None:
-            return []
-        zone = min(60, max(1, int((float(mean_lon) + 180) // 6) + 1))
-        columns.append(func.ST_ClusterDBSCAN(func.ST_Transform(Crash.geom, 32600 + zone), rule.radius_m, 1).over())
-    rows = session.execute(select(*columns).where(off_road).order_by(Crash.id)).all()
-    return [PointCrash(r[0], float(r[1]), float(r[2]), r[3], r[4], _day(r[5]), r[6], bool(r[7]),
-                       r[8] if len(r) > 8 else None) for r in rows]
+    columns = [Crash.id, func.ST_X(Crash.geom).label("x"), func.ST_Y(Crash.geom).label("y"), Crash.deaths,
+               Crash.injuries, Crash.occurred_on, Crash.jurisdiction_code, linked.label("linked")]
+    if dialect != "postgresql":
+        rows = session.execute(select(*columns).where(off_road).order_by(Crash.id)).all()
+        return [PointCrash(r[0], float(r[1]), float(r[2]), r[3], r[4], _day(r[5]), r[6], bool(r[7])) for r in rows]
+    mean_lon = session.scalar(select(func.avg(func.ST_X(Crash.geom))).where(off_road))
+    if mean_lon is None:
+        return []
+    zone = min(60, max(1, int((float(mean_lon) + 180) // 6) + 1))
+    clustered = select(*columns, func.ST_ClusterDBSCAN(func.ST_Transform(Crash.geom, 32600 + zone), rule.radius_m, 1)
+                       .over().label("cluster")).where(off_road).subquery("clustered")
+    c = clustered.c
+    whole = dict(partition_by=c.cluster)
+    weighed = select(clustered, func.count().over(**whole).label("n"), func.sum(c.deaths).over(**whole).label("d"),
+                     func.sum(case((c.deaths > 0, 1), else_=0)).over(**whole).label("f")).subquery("weighed")
+    v = weighed.c
+    rows = session.execute(select(v.id, v.x, v.y, v.deaths, v.injuries, v.occurred_on, v.jurisdiction_code, v.linked,
+                                  v.cluster).where(_qualifies(rule, v.n, v.d, v.f)).order_by(v.id)).all()
+    return [PointCrash(r[0], float(r[1]), float(r[2]), r[3], r[4], _day(r[5]), r[6], bool(r[7]), r[8]) for r in rows]
 
 
 def _day(value) -> date:

@@ -294,11 +294,20 @@ def _distances(place: CandidatePlace, own: list[tuple[float, float]], known: lis
 
 
 def _crash_points(session: Session, ids: list[int]) -> dict[int, tuple[float, float]]:
+    """The point of each of these crashes that has one: one statement with the ids as an array on
+    PostgreSQL (a province's places hold tens of thousands of crashes), IN lists on SpatiaLite."""
+    columns = (Crash.id, func.ST_X(Crash.geom), func.ST_Y(Crash.geom))
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy import Integer, any_, bindparam
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        rows = session.execute(select(*columns).where(
+            Crash.id == any_(bindparam("ids", list(ids), type_=ARRAY(Integer))), Crash.geom.is_not(None)))
+        return {i: (float(x), float(y)) for i, x, y in rows}
     found = {}
     for part in _chunks(ids):
         found.update((i, (float(x), float(y))) for i, x, y in session.execute(
-            select(Crash.id, func.ST_X(Crash.geom), func.ST_Y(Crash.geom))
-            .where(Crash.id.in_(part), Crash.geom.is_not(None))))
+            select(*columns).where(Crash.id.in_(part), Crash.geom.is_not(None))))
     return found
 
 
