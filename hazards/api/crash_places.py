@@ -4,13 +4,12 @@ in the same order, as the page and `hazards crashes identify`."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from flask import Response, request
 from flask_babel import gettext as _
 from flask_login import current_user
-
-import json
 
 from hazards import permissions
 from hazards.api.blueprints import api_blueprint

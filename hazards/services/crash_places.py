@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import shapely
@@ -27,7 +27,6 @@ from geo import spatial
 from geo.stakes import format_stake
 from hazards import clock, permissions
 from hazards.domain.crash_rules import IdentificationRule
-from hazards.domain.divisions import is_within
 from hazards.domain.drafts import HazardDraft
 from hazards.domain.enums import CLOSED_STATUSES, CrashLink, RoadClass, Source, Status
 from hazards.domain.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
@@ -51,7 +50,7 @@ class NearbyHazard:
     distance_m: int  # 0 when its stakes overlap the place's on the same road
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CandidatePlace:
     key: str  # stable between runs: route, division and stake range, or the cluster's centre
     kind: str  # "road" (by stake window) or "radius" (crashes placed by a point only)
@@ -72,6 +71,7 @@ class CandidatePlace:
     closed_hazard: NearbyHazard | None = None  # a closed hazard was here: these crashes are a new case
     offer: NearbyHazard | None = None  # the open hazard nearest to it, to mark it covered by
     rank: int = 0
+    road_key: str = ""  # county-numbered routes (X, Y, C, Z): the division whose road it is
 
     @property
     def stakes(self) -> str | None:
@@ -142,7 +142,9 @@ def identify(session: Session, actor, jurisdiction_code: str, *, start: date | N
     places = _road_places(session, where, rule) + _radius_places(session, where, rule)
     places = _weigh_against_hazards(session, actor, places, rule)
     places.sort(key=lambda p: (-p.deaths, -p.fatal, -p.crashes, p.key))
-    return [replace(p, rank=n) for n, p in enumerate(places, start=1)]
+    for n, place in enumerate(places, start=1):
+        place.rank = n
+    return places
 
 
 def _road_places(session: Session, where, rule: IdentificationRule) -> list[CandidatePlace]:
@@ -152,7 +154,8 @@ def _road_places(session: Session, where, rule: IdentificationRule) -> list[Cand
             continue
         key = f"{r.route_code}@{r.road_key or '-'}:{r.start_m}-{r.end_m}"
         places.append(CandidatePlace(key, "road", r.division, r.route_code, r.start_m, r.end_m, None, None, None,
-                                     r.crashes, r.deaths, r.injuries, r.fatal, r.first_on, r.last_on, r.crash_ids))
+                                     r.crashes, r.deaths, r.injuries, r.fatal, r.first_on, r.last_on, r.crash_ids,
+                                     road_key=r.road_key))
     return places
 
 
@@ -253,14 +256,15 @@ def _weigh_against_hazards(session: Session, actor, places: list[CandidatePlace]
     for place in places:
         own = [points[i] for i in place.crash_ids if i in points]
         if place.kind == "road" and own:
-            place = replace(place, lon=sum(x for x, _ in own) / len(own), lat=sum(y for _, y in own) / len(own))
-        distances = _distances(place, own, known, tree)
+            place.lon, place.lat = sum(x for x, _ in own) / len(own), sum(y for _, y in own) / len(own)
+        distances = _distances(place, own, known, tree) if known else []
         if any(d <= rule.cover_m for h, d in distances if h.status not in CLOSED_STATUSES):
             continue
         closed = [(d, h.id, h) for h, d in distances if h.status is Status.CLOSED and d <= rule.cover_m]
         open_near = [(d, h.id, h) for h, d in distances if h.status not in CLOSED_STATUSES and d <= OFFER_WITHIN_M]
-        kept.append(replace(place, closed_hazard=min(closed)[2].ref(min(closed)[0]) if closed else None,
-                            offer=min(open_near)[2].ref(min(open_near)[0]) if open_near else None))
+        place.closed_hazard = min(closed)[2].ref(min(closed)[0]) if closed else None
+        place.offer = min(open_near)[2].ref(min(open_near)[0]) if open_near else None
+        kept.append(place)
     return kept
 
 
@@ -274,10 +278,9 @@ def _distances(place: CandidatePlace, own: list[tuple[float, float]], known: lis
             best[h.id] = (h, d)
 
     if place.kind == "road":
-        road_key = place.key.split("@", 1)[1].split(":", 1)[0]
         for h in known:
             if h.route_code == place.route_code and h.start_m is not None and (
-                    road_key == "-" or h.jurisdiction_code == road_key):
+                    not place.road_key or h.jurisdiction_code == place.road_key):
                 h_end = h.end_m if h.end_m is not None else h.start_m
                 note(h, max(0, h.start_m - place.end_m, place.start_m - h_end))
     if tree is not None:
@@ -475,7 +478,3 @@ def _road_class(route_code: str | None) -> RoadClass | None:
         return RoadClass(route_code[:1]) if route_code else None
     except ValueError:
         return None
-
-
-def in_division(place: CandidatePlace, code: str) -> bool:
-    return is_within(place.division_code, code)

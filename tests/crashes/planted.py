@@ -105,3 +105,47 @@ def plant(session, today: date, rows=ROWS) -> dict[str, int]:
 
 def ids_of(made: dict[str, int], rows) -> tuple[int, ...]:
     return tuple(sorted(made[row.source_id] for row in rows))
+
+
+def random_road_rows(seed: int, n: int = 120) -> list[Row]:
+    """Crashes scattered over three roads of 6 km (two of them county roads of the same number in two
+    counties), with deaths now and then: for comparing the database's windows with a plain count."""
+    import random
+
+    draw = random.Random(seed)
+    roads = [("G208", XINFU), ("X030", XINFU), ("X030", YUANPING)]
+    rows = []
+    for k in range(n):
+        route, division = roads[draw.randrange(3)]
+        deaths = draw.choice([0] * 12 + [1, 1, 2])
+        rows.append(Row(f"R{seed}-{k}", draw.randrange(1, 300), division, route, draw.randrange(0, 6000), None,
+                        deaths))
+    return rows
+
+
+def places_by_counting(rows, rule: IdentificationRule = RULE) -> set[tuple]:
+    """The road places a plain count finds: every crash's window, the qualifying ones joined while
+    they overlap; (route, division or '', first stake, last stake, crashes, deaths)."""
+    by_road: dict[tuple, list[Row]] = {}
+    for row in rows:
+        key = (row.route_code, row.division if row.route_code[0] in "XYCZ" else "")
+        by_road.setdefault(key, []).append(row)
+    found = set()
+    for (route, key), crashes in by_road.items():
+        crashes.sort(key=lambda r: r.stake_m)
+        starts = []
+        for c in crashes:
+            inside = [x for x in crashes if c.stake_m <= x.stake_m <= c.stake_m + rule.window_m]
+            if rule.qualifies(len(inside), sum(x.deaths for x in inside), sum(1 for x in inside if x.deaths)):
+                starts.append(c.stake_m)
+        runs: list[list[int]] = []
+        for s in sorted(set(starts)):
+            if runs and s - runs[-1][-1] <= rule.window_m:
+                runs[-1].append(s)
+            else:
+                runs.append([s])
+        for run in runs:
+            inside = [x for x in crashes if run[0] <= x.stake_m <= run[-1] + rule.window_m]
+            found.add((route, key, min(x.stake_m for x in inside), max(x.stake_m for x in inside), len(inside),
+                       sum(x.deaths for x in inside)))
+    return found

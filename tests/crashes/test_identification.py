@@ -139,3 +139,13 @@ def test_a_period_reaching_before_the_calendar_starts_is_cut_there(session, peop
     assert months_before(date(2026, 11, 30), 36) == date(2023, 12, 1)
     assert months_before(date(2026, 5, 31), 3) == date(2026, 3, 1)  # 31 Feb is no day: after 28 Feb
     assert period_for(RULE, end=date(2, 1, 1)).start == date.min
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_databases_windows_agree_with_a_plain_count(session, people, seed):
+    rows = planted.random_road_rows(seed)
+    planted.plant(session, clock.today(), rows)
+    places = identify(session, SYSTEM, "140900", rule=RULE)
+    found = {(p.route_code, p.road_key, p.start_m, p.end_m, p.crashes, p.deaths) for p in places}
+    assert found == planted.places_by_counting(rows)
+    assert found  # the draw makes some places

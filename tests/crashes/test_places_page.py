@@ -12,7 +12,7 @@ from hazards.domain.enums import CrashLink, Source
 from hazards.models import Hazard, HazardCrash
 from tests import factories
 from tests.crashes import planted
-from tests.crashes.planted import PLACES, RULE, XINFU
+from tests.crashes.planted import PLACES, RULE
 
 SETTINGS = {"CRASH_MIN_CRASHES": RULE.min_crashes, "CRASH_MIN_DEATHS": RULE.min_deaths,
             "CRASH_MIN_FATAL": RULE.min_fatal}
