@@ -1,5 +1,6 @@
 // The supervisor's map: the crash-prone places (事故多发点段) found in the crash records, as a layer of
-// its own switched on in its own small layer control. Loaded once, when first switched on, from
+// its own switched on by a checkbox of its own (a small control under the zoom buttons, apart from
+// the map's layer control). Loaded once, when first switched on, from
 // /api/v1/crash-places (the division's places over the rule's period). Sections are drawn along
 // their road, other places as a ring at their centre; places with deaths are drawn in the strong
 // colour. Text from the ledger goes in as textContent only.
@@ -10,9 +11,23 @@
   if (!map || !window.L) return;
   var layer = L.featureGroup();
   var loaded = false;
-  var overlays = {};
-  overlays[cfg.dataset.label] = layer;
-  L.control.layers(null, overlays, { collapsed: false, position: "topleft" }).addTo(map);
+  var Toggle = L.Control.extend({
+    options: { position: "topleft" },
+    onAdd: function () {
+      var box = L.DomUtil.create("label", "leaflet-bar crash-places-toggle");
+      var tick = L.DomUtil.create("input", "", box);
+      tick.type = "checkbox";
+      var words = document.createElement("span");
+      words.textContent = " " + cfg.dataset.label;
+      box.appendChild(words);
+      L.DomEvent.disableClickPropagation(box);
+      tick.addEventListener("change", function () {
+        if (tick.checked) { layer.addTo(map); load(); } else { map.removeLayer(layer); }
+      });
+      return box;
+    },
+  });
+  new Toggle().addTo(map);
 
   function summary(p) {
     var where = p.kind === "road" ? p.route_code + " " + p.stakes : cfg.dataset.around;
@@ -46,12 +61,12 @@
       },
     }).addTo(layer);
   }
-  map.on("overlayadd", function (e) {
-    if (e.layer !== layer || loaded) return;
+  function load() {
+    if (loaded) return;
     loaded = true;
     fetch(cfg.dataset.api, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(draw)
       .catch(function () { loaded = false; });
-  });
+  }
 })();
