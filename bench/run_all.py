@@ -2,7 +2,8 @@
 
     python -m bench.run_all [--hazards 100000] [--million]
 
-`--million` adds the 1,000,000-hazard runs on PostGIS (tally, map endpoint and API list); generating that
+`--million` adds the 1,000,000-hazard runs on PostGIS (tally, map endpoint, API list, and crash
+identification over 1,000,000 crashes); generating that
 database takes a while the first time (it is kept in bench/out or the hazards_bench_1000000 database).
 Figures depend on the machine and on what else it is doing: compare ratios, not milliseconds.
 """
@@ -24,6 +25,7 @@ RUNS = [
     ("bench.report", []),
     ("bench.pages", ["--repeat", "10"]),
     ("bench.text_search", ["--repeat", "20"]),
+    ("bench.crash_identification", ["--repeat", "3"]),
 ]
 BROWSER = ("bench.map_browser", "spatialite")  # one backend is enough to feel the page
 
@@ -38,7 +40,8 @@ def main() -> None:
     if args.million:
         plan += [("bench.tally", "postgis", 1_000_000, ["--repeat", "5"]),
                  ("bench.map_endpoint", "postgis", 1_000_000, ["--repeat", "20"]),
-                 ("bench.api_list", "postgis", 1_000_000, ["--seconds", "15"])]
+                 ("bench.api_list", "postgis", 1_000_000, ["--seconds", "15"]),
+                 ("bench.crash_identification", "postgis", 1_000_000, ["--repeat", "3"])]
     failed = []
     for module, backend, hazards, extra in plan:
         command = [sys.executable, "-m", module, "--backend", backend, "--hazards", str(hazards), *extra]

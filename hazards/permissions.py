@@ -15,6 +15,8 @@ The rules:
   are imported by supervisors and admins, each row inside their subtree; not by inspectors: an
   export of the traffic police's crash system is an office's record, not a finding of the field,
   and it decides which places become 事故倒查 hazards, a supervisor's judgement.
+- Supervisors decide on crash-prone places found in the crash records (register one as a hazard, or mark
+  it covered by one), for crashes they see.
 - Jobs and commands act as `SYSTEM`: it sees everything and may log and import, nothing more.
 
 Each rule that reads many rows exists twice, side by side, so they cannot drift: a predicate for one
@@ -275,6 +277,21 @@ def import_reach(user: Actor) -> ImportReach:
                     if level is not SupervisionLevel.NONE and can_set_level(user, level)]
         return ImportReach(_reachable_statuses(Role.SUPERVISOR), True, max(settable, key=lambda lv: lv.rank))
     return ImportReach(frozenset({Status.REPORTED}), False, None)
+
+
+def can_review_crashes(user: Actor, jurisdiction_code: str) -> bool:
+    """Decide on a crash-prone place of a division (事故多发点段): register it as a hazard or mark it
+    covered by one. A supervisor's decision, in their own subtree; which crashes a place holds is read
+    through `visible_clause(user, Crash.jurisdiction_code)` like every other row."""
+    _consulted()
+    return user.role is Role.SUPERVISOR and can_see(user, jurisdiction_code)
+
+
+def reviews_crashes(user: Actor) -> bool:
+    """Open the crash-prone places page and its data at all: supervisors (what it lists is then limited to
+    the crashes they see, and each decision by `can_review_crashes`)."""
+    _consulted()
+    return bool(user.active) and user.role is Role.SUPERVISOR
 
 
 def can_manage(user: Actor, jurisdiction_code: str) -> bool:

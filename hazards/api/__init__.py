@@ -11,7 +11,8 @@ from flask import Flask
 def register_api(app: Flask) -> None:
     """Wire the API into an app. Call from create_app after `register_blueprints(app)`: it relies on
     the web UI's CSRF and login manager, and wraps its HTTP error handler."""
-    from hazards.api import crashes, hazards, imports, inbox, map_data, ogc, openapi, reference, reports, token_pages
+    from hazards.api import (crash_places, crashes, hazards, imports, inbox, map_data, ogc, openapi, reference,
+                             reports, token_pages)
     from hazards.api.auth import load_user_from_request
     from hazards.api.blueprints import RowIdConverter
     from hazards.api.commands import create_token_command
@@ -21,7 +22,7 @@ def register_api(app: Flask) -> None:
 
     app.url_map.converters["id"] = RowIdConverter  # before the rules that use it are added
     login_manager.request_loader(load_user_from_request)
-    for blueprint in (hazards.bp, inbox.bp, reports.bp, imports.bp, ogc.bp, openapi.bp, crashes.bp):
+    for blueprint in (hazards.bp, inbox.bp, reports.bp, imports.bp, ogc.bp, openapi.bp, crashes.bp, crash_places.bp):
         # Token and JSON only: a Bearer token is not sent by browsers on their own, and writes made
         # with the session cookie are checked for the CSRF header in hazards.api.auth.
         csrf.exempt(blueprint)

@@ -379,6 +379,23 @@ def rest_paths() -> dict:
                                                                    "properties": {"type": {"type": "string"},
                                                                                   "features": {"type": "array"}}}}}},
                           **problems(400, 401)}}},
+        "/api/v1/crash-places": {"get": {
+            "tags": ["hazards"], "summary": "Crash-prone places (事故多发点段) found in the crash records",
+            "description": "The places the CRASH_* rule finds among the crashes the caller sees in the division "
+                           "and period, ranked by deaths, then fatal crashes, then crashes (`rank`); places an "
+                           "open hazard already covers, or whose crashes are all decided on, are left out. "
+                           "Supervisors only.",
+            "operationId": "crashPlaces",
+            "parameters": [query("jurisdiction", string(6), "Division code (default: the caller's own)."),
+                           query("from", {"type": "string", "format": "date"},
+                                 "First day (default: CRASH_PERIOD_MONTHS before `to`)."),
+                           query("to", {"type": "string", "format": "date"},
+                                 "Last day, inclusive (default: today); 422 when before `from`.")],
+            "responses": {"200": {"description": "A GeoJSON FeatureCollection, one feature per place.",
+                                  "content": {GEOJSON: {"schema": {"type": "object", "required": ["type", "features"],
+                                                                   "properties": {"type": {"type": "string"},
+                                                                                  "features": {"type": "array"}}}}}},
+                          **problems(400, 401, 403, 404, 422)}}},
         "/api/v1/roads/nearest": {"get": {
             "tags": ["hazards"], "summary": "The road and stake at a point of the map",
             "description": "The nearest road the caller works with (numbered in their division, below it or "

@@ -1,4 +1,5 @@
-"""CLI group `hazards crashes`: `hazards crashes import FILE` loads a crash export."""
+"""CLI group `hazards crashes`: `hazards crashes import FILE` loads a crash export; `hazards crashes identify`
+(hazards/io/crash_places_command.py) lists the crash-prone places they show."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import click
 
 from hazards import permissions
 from hazards.db import get_session
+from hazards.io.crash_places_command import identify_command
 
 #: More errors than this are counted, not listed: a wrong file can have one per row.
 MAX_LISTED_ERRORS = 200
@@ -62,3 +64,6 @@ def import_crashes_command(path, login, crs, dry_run, skip_existing):
     click.echo(f"{report.summary()}; {verdict}")
     if report.blocked:
         raise SystemExit(1)
+
+
+crashes_group.add_command(identify_command)

@@ -14,6 +14,7 @@ def register_blueprints(app: Flask) -> None:
         admin,
         admin_places,
         auth,
+        crash_places,
         crashes,
         errors,
         filters,
@@ -34,7 +35,7 @@ def register_blueprints(app: Flask) -> None:
     csrf.init_app(app)
     auth.login_manager.init_app(app)
     for blueprint in (auth.bp, pages.bp, hazard_pages.bp, reporting.bp, hazard_actions.bp, admin.bp, admin_places.bp, maps.bp,
-                      map_page.bp, inbox.bp, reports.bp, todo.bp, crashes.bp):
+                      map_page.bp, inbox.bp, reports.bp, todo.bp, crashes.bp, crash_places.bp):
         app.register_blueprint(blueprint)
     filters.register(app)
     errors.register(app)
