@@ -45,9 +45,11 @@ from hazards.io import crash_columns
 from hazards.io.crash_columns import CrashHeaders, combine
 from hazards.io.importer import RowError
 from hazards.io.readers import DEFAULT_MAX_BYTES, ImportFileError, open_sheet
-from hazards.models import Crash, Jurisdiction, Road
+from hazards.domain.completion import OPEN_STATUSES
+from hazards.models import Crash, Hazard, Jurisdiction, Road
 from hazards.models.base import utcnow
 from hazards.services.bulk_insert import BulkInserter
+from hazards.services.crash_history import refresh_crash_history
 from hazards.services.placement import PlacementChecker, division_at
 from hazards.services.roads import roads_clause, stake_scale
 
@@ -144,11 +146,21 @@ def import_crashes(session: Session, path: str | Path, *, actor, dry_run: bool =
                     rows = [(*values, now, by) for values in kept[start:start + WRITE_CHUNK_SIZE]]
                     inserter.insert_tuples(Crash.__table__, WRITTEN, _to_database(inserter, rows), geometry="geom")
             report.written = len(kept)
+            _recount_open_hazards(session, {values[WRITTEN.index("jurisdiction_code")] for values in kept})
         except IntegrityError:  # someone imported the same crash numbers between the check and the write
             report.errors.append(CrashRowError(None, None, None, N_(
                 "nothing was written: the ledger changed during the import; try again")))
     report.seconds = timer.perf_counter() - started
     return report
+
+
+def _recount_open_hazards(session: Session, divisions: set[str]) -> None:
+    """The priority's crash history of the open hazards in the divisions the new crashes lie in, counted
+    again now rather than at night, so the list's order reflects the import at once. (A hazard across a
+    county border from a new crash waits for the nightly count.)"""
+    ids = session.scalars(select(Hazard.id).where(Hazard.jurisdiction_code.in_(sorted(divisions)),
+                                                  Hazard.status.in_(OPEN_STATUSES))).all()
+    refresh_crash_history(session, list(ids))
 
 
 def _check_all(session: Session, rows: Iterator, checker: RowChecker, report: CrashImportReport,
