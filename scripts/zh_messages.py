@@ -5,6 +5,11 @@ hazards/translations/zh/LC_MESSAGES/messages.po and reports any id left untransl
 """
 
 ZH = {
+    "Linked crash records": "关联事故记录",
+    "The crashes this hazard was registered from (crash review), or that a supervisor found it already covers.": "本隐患据以登记的事故（事故倒查依据），或经督办人员研判确认已由本隐患覆盖的事故。",
+    "Linked as": "关联方式",
+    "Evidence": "倒查依据",
+    "Covered": "已覆盖",
     "'%(value)s' is not a date from %(first)s to %(last)s": "“%(value)s”不是 %(first)s 至 %(last)s 之间的日期",
     "The request contains a NUL character, which no field may hold.": "请求中含有空字符（NUL），任何字段都不能包含它。",
     "The quarter must be 1 to 4, not %(value)s.": "季度应为1至4，而不是%(value)s。",

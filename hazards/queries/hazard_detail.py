@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from geo.stakes import format_stake
 from hazards import permissions
-from hazards.domain.enums import AttachmentPhase, ExtensionState, FundingKind, Status, SupervisionLevel
+from hazards.domain.enums import AttachmentPhase, CrashLink, ExtensionState, FundingKind, Status, SupervisionLevel
 from hazards.domain.priority import Priority
-from hazards.models import Attachment, ExtensionRequest, FundingEntry, Hazard, Jurisdiction, Organization
+from hazards.models import (Attachment, Crash, ExtensionRequest, FundingEntry, Hazard, HazardCrash, Jurisdiction,
+                            Organization)
 from hazards.queries.actions import HazardActions, Waiting, actions_for, waiting_for
 from hazards.queries.crash_effect import LISTED_CRASHES, CrashRow, HazardEffect, crashes_of, effects
 from hazards.queries.divisions import list_units_for
@@ -42,6 +44,35 @@ class HazardDetail:
     effect: HazardEffect | None = None
     effect_crashes: list[CrashRow] | None = None
     priority: Priority | None = None  # 轻重缓急: the score and its components; None once the hazard is done with
+    # crashes linked to it: the evidence it was registered on (事故倒查), or found to be covered by it
+    linked_crashes: list[LinkedCrash] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LinkedCrash:
+    source_id: str
+    occurred_on: date
+    route_code: str | None
+    stake_m: int | None
+    deaths: int
+    injuries: int
+    form: str | None
+    link: CrashLink
+
+    @property
+    def stake(self) -> str:
+        return format_stake(self.stake_m) if self.stake_m is not None else ""
+
+
+def linked_crashes(session: Session, hazard_id: int) -> list[LinkedCrash]:
+    """The crash records linked to a hazard, oldest first. Seeing the hazard is what lets one see them:
+    they are the record its registration or a supervisor's decision rests on."""
+    rows = session.execute(
+        select(Crash.source_id, Crash.occurred_on, Crash.route_code, Crash.stake_m, Crash.deaths, Crash.injuries,
+               Crash.form, HazardCrash.link)
+        .join(HazardCrash, HazardCrash.crash_id == Crash.id).where(HazardCrash.hazard_id == hazard_id)
+        .order_by(Crash.occurred_on, Crash.id))
+    return [LinkedCrash(*row) for row in rows]
 
 
 def hazard_detail(session: Session, user, hazard_id: int) -> HazardDetail:
@@ -73,6 +104,7 @@ def hazard_detail(session: Session, user, hazard_id: int) -> HazardDetail:
         waiting=[(w, session.get(Jurisdiction, w.division_code)) for w in waiting],
         **_effect(session, hazard),
         priority=priorities(session, [hazard])[hazard.id],
+        linked_crashes=linked_crashes(session, hazard.id),
     )
 
 
@@ -100,5 +132,5 @@ def page_context(detail: HazardDetail, today: date, refused=None) -> dict:
         organizations=detail.organizations, higher_levels=detail.actions.higher_levels,
         listable_levels=detail.actions.listable_levels, can=detail.actions.can, merged_into=detail.merged_into,
         requirements=detail.requirements, waiting=detail.waiting, refused=refused, priority=detail.priority,
-        effect=detail.effect, effect_crashes=detail.effect_crashes,
+        effect=detail.effect, effect_crashes=detail.effect_crashes, linked_crashes=detail.linked_crashes,
     )
