@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from shapely.geometry import Point
 
@@ -61,8 +63,6 @@ def test_another_countys_supervisor_sees_nothing_of_xinfu(session, people, crash
 
 
 def test_the_period_ends_where_asked(session, people, crashes):
-    from datetime import timedelta
-
     today = clock.today()
     # Ending 35 days ago leaves the first crash of each road place out (30 days ago): four of five.
     places = identify(session, people["county"], XINFU, end=today - timedelta(days=35), rule=RULE)
@@ -97,12 +97,23 @@ def test_a_place_an_open_hazard_lies_near_is_not_returned(session, people, crash
 
 
 def test_a_place_next_to_a_closed_hazard_is_returned_and_says_so(session, people, crashes):
-    closed = _hazard(session, SYSTEM, status=Status.CLOSED,
-                     geometry=Point(112.70 + planted.STEP_70M, planted.LAT + 150 / 110_574))
+    # Closed 100 days ago; the radius place's crashes came 40 to 65 days ago: a new case after the works.
+    long_ago = clock.today() - timedelta(days=100)
+    closed = _hazard(session, SYSTEM, status=Status.CLOSED, found_on=long_ago - timedelta(days=60),
+                     listed_on=long_ago - timedelta(days=50), deadline=long_ago, completed_on=long_ago,
+                     closed_on=long_ago, geometry=Point(112.70 + planted.STEP_70M, planted.LAT + 150 / 110_574))
     (place,) = [p for p in identify(session, people["county"], XINFU, rule=RULE) if p.kind == "radius"]
     assert place.closed_hazard.code == closed.code
     assert 145 <= place.closed_hazard.distance_m <= 155
     assert place.offer is None
+
+
+def test_crashes_a_closed_hazard_was_remediated_for_are_not_offered_again(session, people, crashes):
+    # The same closed hazard, its works ended 10 days ago: the crashes of 40 to 65 days ago led to it.
+    lately = clock.today() - timedelta(days=10)
+    _hazard(session, SYSTEM, status=Status.CLOSED, found_on=lately - timedelta(days=90), completed_on=lately,
+            closed_on=lately, geometry=Point(112.70 + planted.STEP_70M, planted.LAT + 150 / 110_574))
+    assert "radius" not in [p.kind for p in identify(session, people["county"], XINFU, rule=RULE)]
 
 
 def test_an_open_hazard_farther_than_cover_is_offered(session, people, crashes):
