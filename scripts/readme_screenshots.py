@@ -82,6 +82,13 @@ def main() -> None:
         page.screenshot(path=str(out / "report-page.png"), full_page=False)
         page.goto(f"{base}/todo")
         page.screenshot(path=str(out / "todo.png"), full_page=False)
+        # crash records: the crash-prone places found in them, each with its small map, and the list
+        page.goto(f"{base}/crashes/places")
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(out / "crash-places.png"), full_page=False)
+        page.goto(f"{base}/crashes?fatal=1")
+        page.screenshot(path=str(out / "crash-records.png"), full_page=False)
 
         # a closed hazard with its photos and timeline
         page.goto(f"{base}/hazards?status=closed&level=city")
