@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app, has_app_context
-from sqlalchemy import Integer, Select, and_, case, func, literal, select
+from sqlalchemy import Integer, Select, and_, case, func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from hazards import clock
@@ -22,7 +22,7 @@ from hazards.domain.crash_rules import EffectRule, IdentificationRule
 from hazards.domain.priority import months_before
 from hazards.models import Crash, Hazard, HazardCrashHistory
 from hazards.models.base import utcnow
-from hazards.queries.crash_place import at_hazard_place
+from hazards.queries.crash_place import at_hazard_place_parts
 
 #: Ids per statement when refreshing named hazards (SQLite's bound-parameter limit is far above it).
 _CHUNK = 5000
@@ -38,25 +38,36 @@ def history_settings() -> tuple[int, int]:
 
 def counting_statement(dialect: str, counted_from: date, counted_to: date, buffer_m: int,
                        hazard_ids: list[int] | None = None) -> Select:
-    """hazard id, crashes, deaths, fatal crashes, the period and now: one row per open hazard."""
+    """hazard id, crashes, deaths, fatal crashes, the period and now: one row per open hazard.
+
+    The crashes at each place are joined once per half of the place test (by point, by stake) and the
+    halves put together (UNION ALL: no crash meets both), so each join is an index lookup; with the two
+    halves in one OR, PostgreSQL scanned every crash for every hazard (81 s for 75,000 hazards and 20,000
+    crashes)."""
     crash = aliased(Crash, name="crash")
-    place = and_(at_hazard_place(crash, Hazard, buffer_m, dialect),
-                 crash.occurred_on >= counted_from, crash.occurred_on <= counted_to)
+    period = and_(crash.occurred_on >= counted_from, crash.occurred_on <= counted_to)
+    which = [Hazard.status.in_(OPEN_STATUSES)]
+    if hazard_ids is not None:
+        which.append(Hazard.id.in_(hazard_ids))
+    halves = at_hazard_place_parts(crash, Hazard, buffer_m, dialect)
+    found = union_all(*(
+        select(Hazard.id.label("hazard_id"), crash.deaths.label("deaths"))
+        .select_from(Hazard).join(crash, and_(half, period)).where(*which)
+        for half in halves
+    )).subquery("found")
     stmt = (
         select(
             Hazard.id,
-            func.count(crash.id),
-            func.coalesce(func.sum(crash.deaths), 0),
-            func.coalesce(func.sum(case((crash.deaths > 0, 1), else_=0)), 0).cast(Integer),
+            func.count(found.c.hazard_id),
+            func.coalesce(func.sum(found.c.deaths), 0),
+            func.coalesce(func.sum(case((found.c.deaths > 0, 1), else_=0)), 0).cast(Integer),
             literal(counted_from), literal(counted_to), literal(utcnow()),
         )
         .select_from(Hazard)
-        .outerjoin(crash, place)
-        .where(Hazard.status.in_(OPEN_STATUSES))
+        .outerjoin(found, found.c.hazard_id == Hazard.id)
+        .where(*which)
         .group_by(Hazard.id)
     )
-    if hazard_ids is not None:
-        stmt = stmt.where(Hazard.id.in_(hazard_ids))
     return stmt
 
 
