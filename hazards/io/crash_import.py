@@ -43,7 +43,7 @@ from hazards.domain.enums import CoordinateInput
 from hazards.domain.errors import N_, Forbidden
 from hazards.io import crash_columns
 from hazards.io.crash_columns import CrashHeaders, combine
-from hazards.io.importer import RowError
+from hazards.io.importer import RowError, parse_cells
 from hazards.io.readers import DEFAULT_MAX_BYTES, ImportFileError, open_sheet
 from hazards.domain.completion import OPEN_STATUSES
 from hazards.models import Crash, Hazard, Jurisdiction, Road
@@ -317,20 +317,7 @@ class RowChecker:
             return None  # too long: the row's own error says so
 
     def _parse(self, number: int, raw: dict) -> tuple[dict[str, Any], list[RowError]]:
-        values: dict[str, Any] = {}
-        errors: list[RowError] = []
-        for header, key, parse in self.parsers:
-            cell = raw.get(header)
-            if cell is None:
-                continue
-            if cell.__class__ is str:
-                cell = cell.strip()
-                if not cell:
-                    continue
-            try:
-                values[key] = parse(cell)
-            except ValueError as exc:
-                errors.append(CrashRowError.of(number, key, cell, exc))
+        values, errors = parse_cells(self.parsers, raw, number, CrashRowError)
         if "source_id" not in values and not any(e.column == "source_id" for e in errors):
             errors.insert(0, self._error(number, raw, "source_id", N_("a value is required")))
         return values, errors

@@ -289,6 +289,26 @@ def _setting(name: str, default):
     return current_app.config.get(name, default) if has_app_context() else default
 
 
+def parse_cells(parsers, raw: dict, number: int, row_error=RowError) -> tuple[dict[str, Any], list[RowError]]:
+    """Each present cell of a row through its column's parser ((header, key, parse) triples): the values
+    by key, and a `row_error` for each cell its parser refused. Blank cells are absent, not errors."""
+    values: dict[str, Any] = {}
+    errors: list[RowError] = []
+    for header, key, parse in parsers:
+        cell = raw.get(header)
+        if cell is None:
+            continue
+        if cell.__class__ is str:
+            cell = cell.strip()
+            if not cell:
+                continue
+        try:
+            values[key] = parse(cell)
+        except ValueError as exc:
+            errors.append(row_error.of(number, key, cell, exc))
+    return values, errors
+
+
 class RowBuilder:
     """Turns raw rows into checked HazardDrafts; parsers are bound once, when the file is opened."""
 
@@ -414,20 +434,7 @@ class RowBuilder:
         return None if header is None else raw.get(header)
 
     def _parse(self, number: int, raw: dict) -> tuple[dict[str, Any], list[RowError]]:
-        values: dict[str, Any] = {}
-        errors: list[RowError] = []
-        for header, key, parse in self.parsers:
-            cell = raw.get(header)
-            if cell is None:
-                continue
-            if cell.__class__ is str:
-                cell = cell.strip()
-                if not cell:
-                    continue
-            try:
-                values[key] = parse(cell)
-            except ValueError as exc:
-                errors.append(RowError.of(number, key, cell, exc))
+        values, errors = parse_cells(self.parsers, raw, number, RowError)
         if not self.required <= values.keys():
             failed = {e.column for e in errors}
             errors.extend(RowError(number, c.key, None, N_("a value is required")) for c in REQUIRED
