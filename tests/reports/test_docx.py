@@ -235,19 +235,13 @@ def test_the_download_menu_offers_word(reports_app, client, auth, xinzhou_ledger
     assert captions == [table.zh for table in tables(build_report(session, "140900", YEAR))]
 
 
-def test_a_background_job_builds_a_word_file(reports_app, client, auth, xinzhou_ledger, session):
-    celery = reports_app.extensions["celery"]
-    saved = celery.conf.task_always_eager, celery.conf.task_store_eager_result
-    celery.conf.task_always_eager = celery.conf.task_store_eager_result = True
-    try:
-        auth.login(user(session, "supervisor", "140900"))
-        started = client.post("/reports/jobs", data={"jurisdiction": "140900", "year": "2024", "format": "docx"},
-                              headers={"Accept": "application/json"})
-        assert started.status_code == 202
-        status = client.get(f"/reports/jobs/{started.json['task_id']}").json
-        assert status["state"] == "SUCCESS" and status["filename"] == "忻州市2024年隐患治理报表.docx"
-        file = client.get(status["file_url"])
-        assert file.status_code == 200 and file.mimetype == DOCX
-        assert _open(file.data).paragraphs[0].text.replace("\n", "") == "忻州市2024年道路交通安全隐患治理完成情况"
-    finally:
-        celery.conf.task_always_eager, celery.conf.task_store_eager_result = saved
+def test_a_background_job_builds_a_word_file(eager_jobs, client, auth, xinzhou_ledger, session):
+    auth.login(user(session, "supervisor", "140900"))
+    started = client.post("/reports/jobs", data={"jurisdiction": "140900", "year": "2024", "format": "docx"},
+                          headers={"Accept": "application/json"})
+    assert started.status_code == 202
+    status = client.get(f"/reports/jobs/{started.json['task_id']}").json
+    assert status["state"] == "SUCCESS" and status["filename"] == "忻州市2024年隐患治理报表.docx"
+    file = client.get(status["file_url"])
+    assert file.status_code == 200 and file.mimetype == DOCX
+    assert _open(file.data).paragraphs[0].text.replace("\n", "") == "忻州市2024年道路交通安全隐患治理完成情况"

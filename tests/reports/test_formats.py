@@ -356,15 +356,6 @@ def test_anonymous_users_are_sent_to_log_in(reports_app, client):
     assert client.get("/reports?year=2024").status_code in (302, 401)
 
 
-@pytest.fixture
-def eager_jobs(reports_app):
-    celery = reports_app.extensions["celery"]
-    saved = celery.conf.task_always_eager, celery.conf.task_store_eager_result
-    celery.conf.task_always_eager = celery.conf.task_store_eager_result = True
-    yield celery
-    celery.conf.task_always_eager, celery.conf.task_store_eager_result = saved
-
-
 def test_background_job_builds_the_file(eager_jobs, client, auth, xinzhou_ledger, city_supervisor, session):
     auth.login(city_supervisor)
     started = client.post("/reports/jobs", data={"jurisdiction": "140900", "year": "2024", "format": "xlsx"},
