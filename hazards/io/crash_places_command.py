@@ -9,28 +9,19 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import click
 
 from hazards import permissions
 from hazards.db import get_session
-
-
-def _day(_ctx, _param, value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)") from None
+from hazards.reports.commands import iso_day
 
 
 @click.command("identify")
 @click.option("--jurisdiction", "jurisdiction_code", required=True, help="6-digit division code, e.g. 140902")
-@click.option("--from", "start", callback=_day, help="First day of the period (YYYY-MM-DD); default: "
+@click.option("--from", "start", callback=iso_day, help="First day of the period (YYYY-MM-DD); default: "
                                                      "CRASH_PERIOD_MONTHS months before --to.")
-@click.option("--to", "end", callback=_day, help="Last day of the period (YYYY-MM-DD), inclusive; default: today.")
+@click.option("--to", "end", callback=iso_day, help="Last day of the period (YYYY-MM-DD), inclusive; default: today.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document instead of the table.")
 def identify_command(jurisdiction_code, start, end, as_json):
     """List the crash-prone places of a division over a period, most deaths first, then fatal crashes,

@@ -18,7 +18,8 @@ FORMATS = ["txt", "json", "html", "xlsx", "docx", "pdf", "csv"]
 BINARY = {"xlsx", "docx", "pdf"}
 
 
-def _day(_ctx, _param, value: str | None) -> date | None:
+def iso_day(_ctx, _param, value: str | None) -> date | None:
+    """A click callback: an optional YYYY-MM-DD option as a date (the report and identify commands)."""
     if not value:
         return None
     try:
@@ -33,15 +34,15 @@ def _day(_ctx, _param, value: str | None) -> date | None:
 @click.option("--quarter", type=click.IntRange(1, 4))
 @click.option("--half", type=click.IntRange(1, 2))
 @click.option("--month", type=click.IntRange(1, 12))
-@click.option("--from", "start", callback=_day, help="Start of a date range (YYYY-MM-DD), with --to.")
-@click.option("--to", "end", callback=_day, help="End of a date range (YYYY-MM-DD), inclusive.")
+@click.option("--from", "start", callback=iso_day, help="Start of a date range (YYYY-MM-DD), with --to.")
+@click.option("--to", "end", callback=iso_day, help="End of a date range (YYYY-MM-DD), inclusive.")
 @click.option("--level", default=None, help="One supervision level: ministry, province, ministry_province (部省级), "
                                             "city, county, none; Chinese names work too.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="txt", show_default=True)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--min-rank", type=click.IntRange(0), default=None,
               help="Fewest hazards on the list for a unit to be ranked (default: REPORT_MIN_RANK or 5).")
-@click.option("--today", "today", callback=_day, help="Judge overdue as if today were this date.")
+@click.option("--today", "today", callback=iso_day, help="Judge overdue as if today were this date.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (xlsx, docx and pdf default to a file named after the report).")
 def report_command(jurisdiction_code, year, quarter, half, month, start, end, level, fmt, lang, min_rank, today,
