@@ -56,10 +56,11 @@ def import_crashes_command(path, login, crs, dry_run, skip_existing):
         verdict = "nothing imported: fix the errors and import the file again"
     else:
         session.commit()
-        from geo.engine import refresh_statistics
+        from geo.engine import mark_all_visible, refresh_statistics
 
         refresh_statistics(session.connection())
         session.commit()
+        mark_all_visible(session.get_bind(), "crashes")
         verdict = f"written: {report.written} crashes in {report.seconds:.1f} s ({report.rows_per_second:,.0f} rows/s)"
     click.echo(f"{report.summary()}; {verdict}")
     if report.blocked:
