@@ -187,7 +187,7 @@ def import_crashes(session: Session, path: str | Path, *, actor, dry_run: bool =
 @dataclass
 class _Plan:
     """What the check decided to write: new crashes' values (in `CHECKED` order), and for each crash to
-    update its id, its new values and the division it lies in now."""
+    update its id, its new values and the division it lay in until now."""
 
     new: list[tuple] = field(default_factory=list)
     updates: list[tuple[int, tuple, str]] = field(default_factory=list)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import pytest
+from shapely.geometry import Point
 from sqlalchemy import select
 
 from hazards import clock
@@ -18,7 +19,6 @@ from hazards.models import Crash, HazardCrash, HazardCrashHistory
 from hazards.permissions import SYSTEM
 from hazards.queries.priority import priorities
 from hazards.services.registration import report_hazard
-from shapely.geometry import Point
 from tests.crashes.crash_files import planted, write_crash_file
 from tests.crashes.test_crash_pages import ZH, confirm, upload
 from tests.factories import XINFU_POINT, draft
@@ -188,9 +188,12 @@ def test_the_command_updates_and_refuses_both_choices_at_once(session, runner, p
     assert _stored(session, "REV-001").deaths == 1
 
 
-def test_a_supervisor_updates_on_the_page_and_an_inspector_cannot_import(client, auth, session, people, tmp_path):
+def test_a_supervisor_updates_on_the_page_and_an_inspector_cannot_import(client, auth, session, people,
+                                                                         xinfu_hazard, tmp_path):
     rows = _export()
     import_crashes(session, write_crash_file(tmp_path / "a.csv", rows), actor=people["county"])
+    session.add(HazardCrash(hazard_id=xinfu_hazard.id, crash_id=_stored(session, "REV-002").id,
+                            link=CrashLink.COVERED, linked_by_id=people["county"].id))
     session.commit()
     revised = write_crash_file(tmp_path / "修订.csv", _revised(rows, "REV-002", 死亡人数=1), encoding="gbk")
 
@@ -206,11 +209,15 @@ def test_a_supervisor_updates_on_the_page_and_an_inspector_cannot_import(client,
     assert 'name="token"' in page
     assert "新增事故：0" in page and "更新：1" in page and "无变化：2" in page
     assert "将新增事故记录 0 条、更新 1 条" in page
+    assert "其中 1 条已关联隐患（倒查依据或已覆盖）" in page
     assert _stored(session, "REV-002").deaths == 0  # checked, not written
     done = confirm(client, page)
     assert done.status_code == 303
-    assert "已新增事故记录 0 条，更新 1 条" in client.get("/crashes", headers=ZH).get_data(as_text=True)
+    listing = client.get("/crashes", headers=ZH).get_data(as_text=True)
+    assert "已新增事故记录 0 条，更新 1 条" in listing
+    assert "更新的事故中有 1 条已关联隐患" in listing
     assert _stored(session, "REV-002").deaths == 1
+    assert _history(session, xinfu_hazard.id) == (3, 1)  # the priority's count, at once
 
     again = upload(client, revised, existing="update").get_data(as_text=True)
     assert "没有需要更新的数据" in again and 'name="token"' not in again
