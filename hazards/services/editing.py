@@ -1,5 +1,6 @@
 """Editing a hazard's description, location details, classification and plan (not its status,
-level or deadline: those move only through the workflow and supervision services).
+level or deadline: those move only through the workflow and supervision services). An edit of its route
+or stakes counts its crash history again at once (hazards.services.crash_history).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from hazards.models import Category, Hazard, User
 from hazards.models.base import utcnow
 from hazards.services.access import check_version, load_hazard
 from hazards.services.audit import apply_changes, record_field_change
+from hazards.services.crash_history import PLACE_FIELDS, refresh_crash_history
 from hazards.services.reference import ReferenceData
 
 EDITABLE = (
@@ -41,7 +43,7 @@ def update_hazard(
     problems = check_draft(_as_draft(hazard, changes, category_codes), ReferenceData(session))
     if problems:
         raise DraftRejected(problems)
-    apply_changes(session, hazard, actor, changes)
+    changed = apply_changes(session, hazard, actor, changes)
     old_codes = [c.code for c in hazard.categories]
     if category_codes is not None and sorted(old_codes) != sorted(category_codes):
         hazard.categories = list(session.scalars(select(Category).where(Category.code.in_(category_codes))))
@@ -49,6 +51,9 @@ def update_hazard(
         hazard.updated_at = utcnow()
         record_field_change(session, hazard, actor, "categories", "、".join(old_codes), "、".join(category_codes))
     session.flush()
+    if PLACE_FIELDS & changed.keys():
+        # Its place moved: the crashes at it (and so its priority) are counted now, not at night.
+        refresh_crash_history(session, [hazard.id])
     return hazard
 
 
