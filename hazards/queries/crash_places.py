@@ -109,8 +109,9 @@ def road_windows_sql(where, rule: IdentificationRule):
     return select(windows).where(_qualifies(rule, windows.c.n, windows.c.d, windows.c.f))
 
 
-#: Sort memory for the one sort of the crashes by road and stake (PostgreSQL): a province's million
-#: crashes take about 120 MB; with the default 4 MB the sort spills to disk and takes twice as long.
+#: Sort memory for when the planner sorts the crashes by road and stake rather than walking the index
+#: (PostgreSQL): a province's million crashes take about 120 MB; with the default 4 MB the sort spills
+#: to disk and takes twice as long.
 SORT_MEMORY = "256MB"
 
 
@@ -127,8 +128,9 @@ def prepare(session: Session) -> None:
 def road_runs(session: Session, where, rule: IdentificationRule) -> list[RoadRun]:
     """The runs of overlapping qualifying windows on every road, each with its crashes counted once.
 
-    Window functions only, no join, so the database reads and sorts the crashes once (by road and
-    stake); every later step keeps that order: (1) each crash's window ahead and whether it
+    Window functions only, no join, so the database reads the crashes once in road and stake order
+    (walking ix_crashes_road_stake; sorting them where the planner judges that cheaper); every later
+    step keeps that order: (1) each crash's window ahead and whether it
     qualifies; (2) the latest qualifying window start at or before each crash, whose reach ends L
     further on: only the crashes within reach go on (a few per cent); (3) on those, whether a
     qualifying window opens a new run (the previous one starts more than L behind it), and (4) the
