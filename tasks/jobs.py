@@ -55,7 +55,8 @@ def sweep_deliveries() -> dict:
 @shared_task(name="tasks.tally")
 def tally(as_of: str | None = None) -> int:
     """The nightly completion tally; then every open hazard's crash history, whose period moves on
-    each day (the priority score reads it)."""
+    each day, and every hazard's stored priority rank for the day (age and lateness move daily, and a
+    change of PRIORITY_WEIGHTS is ranked in here: until then the list sorts by the live score)."""
     session = get_session()
     day = _as_of(as_of)
     rows = store_tally(session, day)

@@ -15,6 +15,7 @@ from hazards.models import Category, Hazard, User
 from hazards.models.base import utcnow
 from hazards.services.access import check_version, load_hazard
 from hazards.services.audit import apply_changes, record_field_change
+from hazards.services.priority_ranking import rank_if_scored
 from hazards.services.reference import ReferenceData
 
 EDITABLE = (
@@ -41,7 +42,7 @@ def update_hazard(
     problems = check_draft(_as_draft(hazard, changes, category_codes), ReferenceData(session))
     if problems:
         raise DraftRejected(problems)
-    apply_changes(session, hazard, actor, changes)
+    changed = apply_changes(session, hazard, actor, changes)
     old_codes = [c.code for c in hazard.categories]
     if category_codes is not None and sorted(old_codes) != sorted(category_codes):
         hazard.categories = list(session.scalars(select(Category).where(Category.code.in_(category_codes))))
@@ -49,6 +50,7 @@ def update_hazard(
         hazard.updated_at = utcnow()
         record_field_change(session, hazard, actor, "categories", "、".join(old_codes), "、".join(category_codes))
     session.flush()
+    rank_if_scored(session, hazard, changed)  # a risk grade raised moves it up the list at once
     return hazard
 
 

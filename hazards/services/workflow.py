@@ -18,6 +18,7 @@ from hazards.models import DeadlineChange, Hazard, LevelChange, StatusChange, Us
 from hazards.services import notifications, requirements
 from hazards.services.access import check_version, load_hazard
 from hazards.services.audit import apply_changes
+from hazards.services.priority_ranking import rank_hazards
 from hazards.services.requirements import ActionInput
 from hazards.services.units import check_unit
 
@@ -66,6 +67,7 @@ def change_status(
         session.add(DeadlineChange(hazard_id=hazard.id, from_deadline=old_deadline, to_deadline=hazard.deadline,
                                    changed_by_id=actor.id, note=note))
     session.flush()
+    rank_hazards(session, [hazard.id])  # closing gives rank 0, reopening a score again
     notifications.status_changed(session, hazard, action, actor, note)
     return hazard
 
