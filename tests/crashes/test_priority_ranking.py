@@ -12,16 +12,18 @@ import time_machine
 from sqlalchemy import select
 
 from hazards import clock
-from hazards.domain.enums import RiskGrade, Status, SupervisionLevel
+from hazards.domain.enums import AttachmentPhase, RiskGrade, Status, SupervisionLevel
 from hazards.models import Hazard, HazardPriority
 from hazards.permissions import SYSTEM
 from hazards.queries import priority as priority_sql
+from hazards.services.attachments import add_attachment
 from hazards.services.editing import update_hazard
 from hazards.services.registration import report_hazard
 from hazards.services.requirements import ActionInput
 from hazards.services.workflow import change_status
+from hazards.storage.local import FolderStore
 from tests.api.conftest import api, tokens  # noqa: F401  the API client fixtures
-from tests.factories import draft
+from tests.factories import draft, jpeg
 
 
 def _nightly():
@@ -107,19 +109,28 @@ def test_the_nightly_job_ranks_again_when_the_day_turns(session, people, client,
         assert [t for t, _ in _api_pages(api)] == ["先", "后"]
 
 
-def test_a_closed_hazard_leaves_the_ranking_and_a_reopened_one_returns(session, people, client, auth, api):
+def test_a_closed_hazard_leaves_the_ranking_and_a_reopened_one_returns(session, people, client, auth, api, tmp_path):
     today = clock.today()
     major = report_hazard(session, draft(title="重", risk_grade=RiskGrade.MAJOR, found_on=today), actor=SYSTEM)
     report_hazard(session, _listed("轻", today), actor=SYSTEM)
     _nightly()
     assert [t for t, _ in _web_list(client, auth, people["city"])] == ["重", "轻"]
 
-    change_status(session, major.id, "reject", people["county"], ActionInput(reason="不属于隐患"))
+    add_attachment(session, major.id, people["inspector"], data=jpeg(), filename="after.jpg",
+                   phase=AttachmentPhase.AFTER, store=FolderStore(tmp_path))
+    change_status(session, major.id, "fix_on_spot", people["inspector"],
+                  ActionInput(reason="当场补设警示桩", completed_on=today))
     session.commit()
     _stored_agrees(session)
     assert _web_list(client, auth, people["city"])[1] == ("重", "")  # last, with no score
     pages = _api_pages(api)
     assert [t for t, _ in pages] == ["轻", "重"] and pages[1][1] is None
+
+    change_status(session, major.id, "reopen", people["county"], ActionInput(reason="回头看发现反弹"))
+    session.commit()
+    _stored_agrees(session)
+    assert [t for t, _ in _web_list(client, auth, people["city"])] == ["重", "轻"]
+    assert [t for t, _ in _api_pages(api)] == ["重", "轻"]
 
 
 @pytest.mark.parametrize("stored", [True, False])
