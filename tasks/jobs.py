@@ -14,6 +14,7 @@ from hazards.models import LoginAttempt
 from hazards.models.base import utcnow
 from hazards.services.crash_history import refresh_crash_history
 from hazards.services.delivery import DeliveryPolicy, requeue_due
+from hazards.services.priority_ranking import rank_all
 from hazards.services.delivery import deliver as deliver_one
 from hazards.services.reminders import ReminderSettings, plan_reminders
 from hazards.services.tally import store_tally
@@ -50,6 +51,15 @@ def sweep_deliveries() -> dict:
     for delivery_id in due:
         deliver.delay(delivery_id)
     return {"requeued": len(due)}
+
+
+@shared_task(name="tasks.rank_priorities")
+def rank_priorities(as_of: str | None = None) -> None:
+    """Rank every hazard by priority for the new day, just after midnight, so the list walks the stored
+    ranks again (until then it scores live); the crash histories it reads are counted by the tally's run."""
+    session = get_session()
+    rank_all(session, as_of=_as_of(as_of))
+    session.commit()
 
 
 @shared_task(name="tasks.tally")
