@@ -80,11 +80,12 @@ def tally(as_of: str | None = None) -> int:
 def housekeeping() -> dict:
     """Forget old failed logins; drop photos kept for a logging form never saved (a day old), report
     files older than REPORT_FILES_KEPT_DAYS and what writes that died left in the store (an hour old);
-    refresh the query planner's statistics (the embedded SQLite keeps none of its own). Digests are
+    refresh the query planner's statistics (the embedded SQLite keeps none of its own) and mark the
+    crash records' new pages all-visible (geo.engine.mark_all_visible). Digests are
     re-queued by `sweep_deliveries`, every few minutes."""
     from flask import current_app
 
-    from geo.engine import refresh_statistics
+    from geo.engine import mark_all_visible, refresh_statistics
     from hazards.services import report_files, staged_uploads
     from hazards.storage import current_store
 
@@ -93,6 +94,7 @@ def housekeeping() -> dict:
     session.commit()
     refresh_statistics(session.connection())
     session.commit()
+    mark_all_visible(session.get_bind(), "crashes")
     store = current_store()
     return {
         "login_attempts_purged": purged.rowcount,

@@ -3,9 +3,10 @@
 identification period (`CRASH_PERIOD_MONTHS` up to today), their deaths and the fatal ones among them.
 
 One INSERT … SELECT with an upsert, whatever the number of hazards: the nightly job refreshes every open
-hazard (the period moves on each day), a crash import refreshes the hazards near what it brought, and
-registering a hazard counts its own. The priority score (hazards.domain.priority) reads the stored rows,
-and the stored priority ranks are written again after each count.
+hazard (the period moves on each day), a crash import refreshes the hazards of the divisions whose crashes
+it added or changed, and registering a hazard, editing its place (`PLACE_FIELDS`) or reopening it counts
+its own. The priority score (hazards.domain.priority) reads the stored rows, and the stored priority
+ranks are written again after each count.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ from hazards.models import Crash, Hazard, HazardCrashHistory
 from hazards.models.base import utcnow
 from hazards.queries.crash_place import at_hazard_place_parts
 from hazards.services.priority_ranking import rank_all, rank_hazards
+
+#: The hazard's columns the place test (`at_hazard_place_parts`) reads: a change to any of them moves the
+#: crashes counted, so the editing service counts the hazard again at once.
+PLACE_FIELDS = frozenset({"geom", "route_code", "start_m", "end_m", "jurisdiction_code"})
 
 #: Ids per statement when refreshing named hazards (SQLite's bound-parameter limit is far above it).
 _CHUNK = 5000

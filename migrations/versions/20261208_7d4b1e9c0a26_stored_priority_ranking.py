@@ -1,15 +1,15 @@
 """each hazard's priority rank stored, so the list sorted by priority walks an index
 
 Revision ID: 7d4b1e9c0a26
-Revises: 3f8c2d71a9e4
-Create Date: 2026-12-07 02:00:00.000000
+Revises: 7c1e4b9d2f60
+Create Date: 2026-12-08 02:00:00.000000
 
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '7d4b1e9c0a26'
-down_revision = '3f8c2d71a9e4'
+down_revision = '7c1e4b9d2f60'
 branch_labels = None
 depends_on = None
 
