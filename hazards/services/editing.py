@@ -17,6 +17,7 @@ from hazards.models.base import utcnow
 from hazards.services.access import check_version, load_hazard
 from hazards.services.audit import apply_changes, record_field_change
 from hazards.services.crash_history import PLACE_FIELDS, refresh_crash_history
+from hazards.services.priority_ranking import rank_if_scored
 from hazards.services.reference import ReferenceData
 
 EDITABLE = (
@@ -52,8 +53,10 @@ def update_hazard(
         record_field_change(session, hazard, actor, "categories", "、".join(old_codes), "、".join(category_codes))
     session.flush()
     if PLACE_FIELDS & changed.keys():
-        # Its place moved: the crashes at it (and so its priority) are counted now, not at night.
+        # Its place moved: the crashes at it (and so its priority, rank included) are counted now, not at night.
         refresh_crash_history(session, [hazard.id])
+    else:
+        rank_if_scored(session, hazard, changed)  # a risk grade raised moves it up the list at once
     return hazard
 
 

@@ -26,6 +26,7 @@ from hazards.services.codes import allocate_codes
 from hazards.services.crash_history import refresh_crash_history
 from hazards.services.funding import opening_funding_rows, record_opening_funding
 from hazards.services.placement import placement_problem
+from hazards.services.priority_ranking import rank_hazards
 from hazards.services.units import outside_division
 from hazards.services.reference import ReferenceData
 
@@ -71,7 +72,11 @@ def register_hazards(
     action: str = "import",
     note: str | None = None,
 ) -> list[int]:
-    """Insert checked drafts in bulk (a handful of statements, not one per hazard); returns their ids."""
+    """Insert checked drafts in bulk (a handful of statements, not one per hazard); returns their ids.
+
+    Their priority ranks are the caller's to write (`report_hazard` ranks as it counts the crash
+    history, the demo ranks its ledger); until then the list sorted by priority scores live
+    (`hazards.queries.priority.stored_ranking_current`)."""
     if not drafts:
         return []
     codes = allocate_codes(session, [d.code for d in drafts], [(d.jurisdiction_code, d.batch_year) for d in drafts])
@@ -140,6 +145,7 @@ def register_hazards_in_bulk(
     funding_rows = opening_funding_rows(list(zip(ids, drafts)), actor_id=actor_id, note=note, now=now)
     if funding_rows:
         bulk.insert(FundingEntry.__table__, list(funding_rows[0]), funding_rows)
+    rank_hazards(session, ids)  # in the list sorted by priority from the start
     return ids
 
 

@@ -20,6 +20,7 @@ from hazards.services import notifications, requirements
 from hazards.services.access import check_version, load_hazard
 from hazards.services.audit import apply_changes
 from hazards.services.crash_history import refresh_crash_history
+from hazards.services.priority_ranking import rank_hazards
 from hazards.services.requirements import ActionInput
 from hazards.services.units import check_unit
 
@@ -70,8 +71,10 @@ def change_status(
     session.flush()
     if hazard.status.is_open and not old_status.is_open:
         # Reopened (回头看): open hazards have a crash history for their priority; closed ones keep the
-        # one from before their closure, so it is counted again now rather than at night.
+        # one from before their closure, so it is counted again now rather than at night (which ranks it too).
         refresh_crash_history(session, [hazard.id])
+    else:
+        rank_hazards(session, [hazard.id])  # closing gives rank 0
     notifications.status_changed(session, hazard, action, actor, note)
     return hazard
 
