@@ -48,6 +48,11 @@ def create_spatial_engine(url: str | URL, *, sqlite_begin: Callable[[], str] = a
         # A database host that does not answer at all (not even to refuse) must fail a request within
         # seconds, so it can say "unavailable", rather than after the system's two-minute TCP timeout.
         kwargs["connect_args"].setdefault("connect_timeout", 10)
+        # No JIT compilation: PostgreSQL compiles a statement whose estimated cost passes a threshold,
+        # and for this application's statements (pages, counts, a province's windows) compiling costs
+        # more than it saves: about 1 s on the list page's crash-effect count once statistics made it
+        # look costly (670–880 ms a page against 116 ms), 0.3–0.4 s on crash identification.
+        kwargs["connect_args"].setdefault("options", "-c jit=off")
         return create_engine(url, **kwargs)
 
     import pysqlite3.dbapi2 as sqlite_driver
