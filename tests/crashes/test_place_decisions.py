@@ -137,9 +137,8 @@ def test_who_reviews_crashes(people, who, division, allowed):
 def test_the_places_map_layer_draws_each_place_on_its_road_reading_the_roads_once(session, people, crashes):
     """A province's thousands of places on the map: the roads are read in one statement for all of them
     (it was one statement per place, 38 s for 11,629 places), each still drawn where it lies."""
-    from sqlalchemy import event
-
     from hazards.queries.crash_place_views import places_geojson
+    from tests.statements import recorded
 
     add_road(session, route_code="S311", division_code="140000", road_class=RoadClass.PROVINCIAL,
              coords=[(112.60, 38.30), (112.90, 38.30)], start_m=0,
@@ -148,13 +147,8 @@ def test_the_places_map_layer_draws_each_place_on_its_road_reading_the_roads_onc
              coords=[(112.70, 38.50), (112.70, 38.60)], start_m=0,
              posts=[(0, (112.70, 38.50)), (11000, (112.70, 38.60))])
     places = identify(session, people["county"], XINFU, rule=RULE)
-    statements = []
-    listener = lambda conn, cursor, sql, *rest: statements.append(sql)  # noqa: E731
-    event.listen(session.get_bind(), "before_cursor_execute", listener)
-    try:
+    with recorded(session.get_bind()) as statements:
         features = {f["id"]: f for f in places_geojson(session, places, "zh")["features"]}
-    finally:
-        event.remove(session.get_bind(), "before_cursor_execute", listener)
     assert sum(1 for sql in statements if "FROM roads" in sql) == 1
     s311 = next(p for p in places if p.route_code == "S311")
     assert features[s311.key]["geometry"]["type"] == "LineString"
