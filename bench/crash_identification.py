@@ -11,6 +11,12 @@ three crashes whatever N), half of those with a point too; the rest placed by a 
 a tenth of them around a few hundred spots. About 6% of crashes are fatal. `identify` is timed for
 the province's supervisor over the default 36 months; the floor is the same window query alone
 (`road_windows_sql`: every crash's window counted, the qualifying ones returned).
+
+The ledger holds `--ledger-hazards` hazards (default 5,000 per million crashes, as the roads' length
+scales; bench.crash_hazards) on the same roads, open
+and closed, so the places are weighed against them as in a real province: the benchmark prints how
+many places an open hazard covers (left out), how many name a closed hazard, how many are offered an
+open one, and how many crashes closed hazards already answered.
 """
 
 from __future__ import annotations
@@ -21,12 +27,13 @@ import time
 from sqlalchemy import and_, func, select, text
 
 from bench.common import app_for, database_url, summary, supervisor, timed_pair
+from bench.crash_hazards import ensure_crash_hazards
 from hazards import clock, permissions
 from hazards.db import get_session
 from hazards.domain.crash_rules import IdentificationRule
 from hazards.models import Crash, Jurisdiction
-from hazards.queries.crash_places import crash_filter, prepare, road_windows_sql
-from hazards.services.crash_places import identify, period_for
+from hazards.queries.crash_places import acted_on, crash_filter, prepare, road_windows_sql
+from hazards.services.crash_places import _radius_places, _road_places, identify, period_for
 
 PROVINCE = "140000"
 
@@ -125,18 +132,41 @@ def ensure_crashes(session, n: int) -> None:
     print(f"generated {n:,} crashes in {len(counties)} counties in {time.perf_counter() - started:.1f} s")
 
 
+def _weighing(session, where, rule, places, hazards: int) -> str:
+    """What the hazards already in the ledger did to the places (counted once, untimed): the places
+    before weighing (with the crashes closed hazards answered left out), those an open hazard covers."""
+    answered = acted_on(session.get_bind().dialect.name, rule).subquery()
+    answered_n = session.scalar(select(func.count(func.distinct(answered.c[0]))))
+    kept_where = and_(where, Crash.id.not_in(select(answered.c[0])))
+    candidates = len(_road_places(session, kept_where, rule)) + len(_radius_places(session, kept_where, rule))
+    named = sum(1 for p in places if p.closed_hazard is not None)
+    offered = sum(1 for p in places if p.offer is not None)
+    session.rollback()
+    return (f"{hazards:,} hazards in the ledger: {answered_n:,} crashes answered by a closed hazard; "
+            f"{candidates:,} candidate places, {candidates - len(places):,} covered by an open hazard (left out), "
+            f"{named:,} naming a closed hazard, {offered:,} offered an open one")
+
+
 def main() -> None:
     from bench.common import parser
 
     p = parser(__doc__)
     p.add_argument("--crashes", type=int, default=None, help="how many crashes (default: --hazards, as run_all passes)")
+    p.add_argument("--ledger-hazards", type=int, default=None,
+                   help="hazards in the ledger along the crash roads (default 5,000 per million crashes, as the "
+                        "roads' length scales; 0: none, as before)")
     p.set_defaults(repeat=5)
     args = p.parse_args()
     args.crashes = args.crashes or args.hazards
+    if args.ledger_hazards is None:
+        args.ledger_hazards = round(5000 * max(0.05, args.crashes / 1_000_000))
     app = app_for(database_url(args.backend, f"crashes_bench_{args.crashes}"))
     with app.app_context():
         session = get_session()
         ensure_crashes(session, args.crashes)
+        net = _network(args.crashes)
+        ensure_crash_hazards(session, args.ledger_hazards,
+                             {"G": net["g_len"], "S": net["s_len"], "X": net["x_len"]}, clock.today())
         actor = supervisor(session, "bench-crashes", PROVINCE)
         rule = IdentificationRule.from_config(app.config)
         period = period_for(rule)
@@ -161,6 +191,7 @@ def main() -> None:
               f"{road:,} along roads, {len(places) - road:,} by radius) | bare window query median "
               f"{f['median_ms']:.0f} ms ({len(windows):,} qualifying windows) | ratio "
               f"{s['median_ms'] / f['median_ms']:.2f}× | load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+        print(_weighing(session, where, rule, places, args.ledger_hazards))
         print("bare SQL:\n" + str(bare.compile(session.get_bind(), compile_kwargs={"literal_binds": True})))
 
 
