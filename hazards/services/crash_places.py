@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import numpy as np
 import shapely
 from geoalchemy2.shape import to_shape
 from shapely.geometry import Point
@@ -253,13 +254,15 @@ def _weigh_against_hazards(session: Session, actor, places: list[CandidatePlace]
         return []
     points = _crash_points(session, [i for p in places for i in p.crash_ids])
     known = _hazards_near(session, actor, places, points)
-    tree = shapely.STRtree([h.geometry for h in known]) if known else None
-    kept = []
+    owns = []
     for place in places:
         own = [points[i] for i in place.crash_ids if i in points]
         if place.kind == "road" and own:
             place.lon, place.lat = sum(x for x, _ in own) / len(own), sum(y for _, y in own) / len(own)
-        distances = _distances(place, own, known, tree) if known else []
+        owns.append(own)
+    kept = []
+    for place, near in zip(places, _distances(places, owns, known)):
+        distances = [(known[k], d) for k, d in near.items()]
         if any(d <= rule.cover_m for h, d in distances if h.status not in CLOSED_STATUSES):
             continue
         closed = [(d, h.id, h) for h, d in distances if h.status is Status.CLOSED and d <= rule.cover_m]
@@ -270,32 +273,61 @@ def _weigh_against_hazards(session: Session, actor, places: list[CandidatePlace]
     return kept
 
 
-def _distances(place: CandidatePlace, own: list[tuple[float, float]], known: list[_Known], tree) -> list[tuple[_Known, float]]:
-    """Each hazard within OFFER_WITHIN_M of the place: by stake on the same road, or by its geometry's
-    distance to the nearest of the place's crashes."""
-    best: dict[int, tuple[_Known, float]] = {}
+def _distances(places: list[CandidatePlace], owns: list[list[tuple[float, float]]],
+               known: list[_Known]) -> list[dict[int, float]]:
+    """For each place, the hazards (by index in `known`) within OFFER_WITHIN_M of it and how far: by
+    stake on the same road, or by the hazard's geometry's distance to the nearest of the place's
+    crashes (`owns`, the points of each place's crashes).
 
-    def note(h: _Known, d: float) -> None:
-        if d <= OFFER_WITHIN_M and (h.id not in best or d < best[h.id][1]):
-            best[h.id] = (h, d)
+    A province's places meet thousands of hazards: those on a road are looked up by the road's name,
+    not compared with every hazard, and the crash points are measured all at once (one box query of
+    the hazards' tree, one distance call over the pairs it finds)."""
+    found: list[dict[int, float]] = [{} for _ in places]
+    if not known:
+        return found
 
-    if place.kind == "road":
-        for h in known:
-            if h.route_code == place.route_code and h.start_m is not None and (
-                    not place.road_key or h.jurisdiction_code == place.road_key):
-                h_end = h.end_m if h.end_m is not None else h.start_m
-                note(h, max(0, h.start_m - place.end_m, place.start_m - h_end))
-    if tree is not None:
-        for lon, lat in own:
-            kx = _M_PER_DEG_LON * math.cos(math.radians(lat))
-            box = shapely.box(lon - OFFER_WITHIN_M / kx, lat - OFFER_WITHIN_M / _M_PER_DEG_LAT,
-                              lon + OFFER_WITHIN_M / kx, lat + OFFER_WITHIN_M / _M_PER_DEG_LAT)
-            for index in tree.query(box):
-                h = known[index]
-                # Metres in a plane tangent at the crash: exact enough within a kilometre.
-                local = shapely.transform(h.geometry, lambda xy: (xy - (lon, lat)) * (kx, _M_PER_DEG_LAT))
-                note(h, shapely.distance(local, Point(0, 0)))
-    return list(best.values())
+    def note(i: int, k: int, d: float) -> None:
+        best = found[i]
+        if d <= OFFER_WITHIN_M and (k not in best or d < best[k]):
+            best[k] = d
+
+    # The same road: the route, and for county-numbered routes the division that numbers it.
+    by_route: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    by_road: dict[tuple[str, str], list[tuple[int, int, int]]] = defaultdict(list)
+    for k, h in enumerate(known):
+        if h.route_code is not None and h.start_m is not None:
+            entry = (k, h.start_m, h.end_m if h.end_m is not None else h.start_m)
+            by_route[h.route_code].append(entry)
+            by_road[(h.route_code, h.jurisdiction_code)].append(entry)
+    for i, place in enumerate(places):
+        if place.kind != "road":
+            continue
+        on_road = by_road.get((place.route_code, place.road_key), ()) if place.road_key else \
+            by_route.get(place.route_code, ())
+        for k, h_start, h_end in on_road:
+            note(i, k, max(0, h_start - place.end_m, place.start_m - h_end))
+
+    owner = [i for i, own in enumerate(owns) for _ in own]
+    if not owner:
+        return found
+    xy = np.array([point for own in owns for point in own], dtype=float)
+    lon, lat = xy[:, 0], xy[:, 1]
+    # Metres per degree of longitude at each crash (math.cos, as the single-point formula had it).
+    kx = np.array([_M_PER_DEG_LON * math.cos(math.radians(y)) for y in lat.tolist()])
+    boxes = shapely.box(lon - OFFER_WITHIN_M / kx, lat - OFFER_WITHIN_M / _M_PER_DEG_LAT,
+                        lon + OFFER_WITHIN_M / kx, lat + OFFER_WITHIN_M / _M_PER_DEG_LAT)
+    geometries = np.array([h.geometry for h in known], dtype=object)
+    crash, hazard = shapely.STRtree(geometries).query(boxes)
+    if len(crash):
+        # Metres in a plane tangent at each crash: exact enough within a kilometre.
+        local = geometries[hazard]  # a copy: the coordinates set below replace its items only
+        coords, index = shapely.get_coordinates(local, return_index=True)
+        at = crash[index]
+        shapely.set_coordinates(local, (coords - xy[at]) * np.column_stack((kx[at], np.full(len(at), _M_PER_DEG_LAT))))
+        metres = shapely.distance(local, Point(0, 0))
+        for c, k, d in zip(crash.tolist(), hazard.tolist(), metres.tolist()):
+            note(owner[c], k, d)
+    return found
 
 
 def _crash_points(session: Session, ids: list[int]) -> dict[int, tuple[float, float]]:
