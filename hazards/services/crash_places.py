@@ -364,9 +364,12 @@ def _hazards_near(session: Session, actor, places: list[CandidatePlace],
                                         id_column=Hazard.id))
     rows = session.execute(
         select(Hazard.id, Hazard.code, Hazard.title, Hazard.status, Hazard.route_code, Hazard.jurisdiction_code,
-               Hazard.start_m, Hazard.end_m, Hazard.geom)
-        .where(permissions.visible_clause(actor), Hazard.status.not_in((Status.REJECTED, Status.MERGED)), or_(*near)))
-    return [_Known(*row[:8], geometry=to_shape(row[8])) for row in rows]
+               Hazard.start_m, Hazard.end_m, func.ST_AsBinary(Hazard.geom))
+        .where(permissions.visible_clause(actor), Hazard.status.not_in((Status.REJECTED, Status.MERGED)), or_(*near))
+    ).all()
+    # Plain WKB read in one call: thousands of hazards in a province, each a geometry element otherwise.
+    shapes = shapely.from_wkb([bytes(row[8]) for row in rows])
+    return [_Known(*row[:8], geometry=shape) for row, shape in zip(rows, shapes)]
 
 
 def _chunks(ids):
