@@ -47,7 +47,8 @@ _SQLITE = dict(
 )
 
 
-def _insert_sql(n: int, road_crashes: int, fatal_road_crashes: int, lengths: dict[str, int], today, dialect: str) -> str:
+def _insert_sql(n: int, road_crashes: int, fatal_road_crashes: int, lengths: dict[str, int], today,
+                dialect: str) -> str:
     f = _PG if dialect == "postgresql" else _SQLITE
     greatest, least = ("GREATEST", "LEAST") if dialect == "postgresql" else ("max", "min")
     half = n // 2

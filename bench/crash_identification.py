@@ -132,10 +132,10 @@ def ensure_crashes(session, n: int) -> None:
     print(f"generated {n:,} crashes in {len(counties)} counties in {time.perf_counter() - started:.1f} s")
 
 
-def _weighing(session, where, rule, places, hazards: int) -> str:
+def _weighing(session, where, rule, period, places, hazards: int) -> str:
     """What the hazards already in the ledger did to the places (counted once, untimed): the places
     before weighing (with the crashes closed hazards answered left out), those an open hazard covers."""
-    answered = acted_on(session.get_bind().dialect.name, rule).subquery()
+    answered = acted_on(session.get_bind().dialect.name, rule, period.start).subquery()
     answered_n = session.scalar(select(func.count(func.distinct(answered.c[0]))))
     kept_where = and_(where, Crash.id.not_in(select(answered.c[0])))
     candidates = len(_road_places(session, kept_where, rule)) + len(_radius_places(session, kept_where, rule))
@@ -191,7 +191,7 @@ def main() -> None:
               f"{road:,} along roads, {len(places) - road:,} by radius) | bare window query median "
               f"{f['median_ms']:.0f} ms ({len(windows):,} qualifying windows) | ratio "
               f"{s['median_ms'] / f['median_ms']:.2f}× | load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-        print(_weighing(session, where, rule, places, args.ledger_hazards))
+        print(_weighing(session, where, rule, period, places, args.ledger_hazards))
         print("bare SQL:\n" + str(bare.compile(session.get_bind(), compile_kwargs={"literal_binds": True})))
 
 

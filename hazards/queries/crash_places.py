@@ -61,14 +61,18 @@ def crash_filter(where: ColumnElement[bool], start: date, end: date):
     return and_(where, Crash.occurred_on >= start, Crash.occurred_on <= end)
 
 
-def acted_on(dialect: str, rule: IdentificationRule):
+def acted_on(dialect: str, rule: IdentificationRule, since: date | None = None):
     """The ids of crashes a closed hazard has already answered: at its place (within `cover_m`) and no
     later than its works ended (else its closure). They led to the hazard and its remediation, so they
     make no new case; crashes there after the works count again, and a place they make names the
-    closed hazard. Driven from the closed hazards, one index-backed join per half of the place test."""
+    closed hazard. Driven from the closed hazards, one index-backed join per half of the place test.
+    `since`: only crashes from that day on matter (the period's start), so hazards whose works ended
+    earlier, which answer none of them, are not joined at all (a ledger keeps its closed hazards for years)."""
     closed = aliased(Hazard)
-    answered = and_(closed.status == Status.CLOSED,
-                    Crash.occurred_on <= func.coalesce(closed.completed_on, closed.closed_on))
+    ended = func.coalesce(closed.completed_on, closed.closed_on)
+    answered = and_(closed.status == Status.CLOSED, Crash.occurred_on <= ended)
+    if since is not None:
+        answered = and_(answered, ended >= since, Crash.occurred_on >= since)
     halves = at_hazard_place_parts(Crash, closed, rule.cover_m, dialect)
     return union_all(*(select(Crash.id).select_from(closed).join(Crash, and_(half, answered)) for half in halves))
 
@@ -190,12 +194,15 @@ def point_crashes(session: Session, where, rule: IdentificationRule) -> list[Poi
     if dialect != "postgresql":
         rows = session.execute(select(*columns).where(off_road).order_by(Crash.id)).all()
         return [PointCrash(r[0], float(r[1]), float(r[2]), r[3], r[4], _day(r[5]), r[6], bool(r[7])) for r in rows]
-    mean_lon = session.scalar(select(func.avg(func.ST_X(Crash.geom))).where(off_road))
-    if mean_lon is None:
-        return []
-    zone = min(60, max(1, int((float(mean_lon) + 180) // 6) + 1))
-    clustered = select(*columns, func.ST_ClusterDBSCAN(func.ST_Transform(Crash.geom, 32600 + zone), rule.radius_m, 1)
-                       .over().label("cluster")).where(off_road).subquery("clustered")
+    # The crashes once (a CTE read twice: for the zone, then clustered), so the filter, with the crashes
+    # closed hazards answered, is evaluated once rather than once per statement.
+    placed = select(*columns, Crash.geom.label("geom")).where(off_road).cte("placed").prefix_with("MATERIALIZED")
+    p = placed.c
+    zone = select(func.least(60, func.greatest(1, cast(func.floor((func.avg(p.x) + 180) / 6), Integer) + 1))) \
+        .scalar_subquery()
+    clustered = select(*(col for col in p if col.key != "geom"),
+                       func.ST_ClusterDBSCAN(func.ST_Transform(p.geom, 32600 + zone), rule.radius_m, 1)
+                       .over().label("cluster")).subquery("clustered")
     c = clustered.c
     whole = dict(partition_by=c.cluster)
     weighed = select(clustered, func.count().over(**whole).label("n"), func.sum(c.deaths).over(**whole).label("d"),
