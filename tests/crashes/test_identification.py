@@ -16,7 +16,7 @@ from hazards.services.crash_places import identify
 from hazards.services.registration import report_hazard
 from tests import factories
 from tests.crashes import planted
-from tests.crashes.planted import ACROSS_EXPECTED, EXPECTED, PLACES, RULE, XINFU
+from tests.crashes.planted import ACROSS_EXPECTED, EXPECTED, PLACES, RULE, XINFU, YUANPING
 
 
 @pytest.fixture
@@ -87,6 +87,18 @@ def test_a_place_an_open_hazard_covers_by_its_stakes_is_not_returned(session, pe
     names = [n for n, e in EXPECTED.items() if e in [_shape(p) for p in identify(session, people["county"], XINFU,
                                                                                   rule=RULE)]]
     assert names == ["by_deaths", "by_fatal", "long_run", "by_radius"]
+
+
+def test_a_hazard_on_the_same_county_road_number_in_the_next_county_neither_covers_nor_is_offered(
+        session, people, crashes):
+    # X012 is numbered within each county: Yuanping's X012 K3 is another road than Xinfu's, even for the
+    # city's supervisor, who sees both.
+    _hazard(session, SYSTEM, jurisdiction_code=YUANPING, route_code="X012", start_m=3000, end_m=3450,
+            geometry=Point(112.71, 38.73))
+    (place,) = [p for p in identify(session, people["city"], "140900", rule=RULE) if _shape(p) == EXPECTED["by_fatal"]]
+    assert place.offer is None
+    _hazard(session, SYSTEM, route_code="X012", start_m=3000, end_m=3450, geometry=factories.section_draft().geometry)
+    assert EXPECTED["by_fatal"] not in [_shape(p) for p in identify(session, people["city"], "140900", rule=RULE)]
 
 
 def test_a_place_an_open_hazard_lies_near_is_not_returned(session, people, crashes):
