@@ -141,7 +141,7 @@ def identify(session: Session, actor, jurisdiction_code: str, *, start: date | N
     where = sql.crash_filter(and_(permissions.visible_clause(actor, Crash.jurisdiction_code),
                                   permissions.within_clause(Crash.jurisdiction_code, jurisdiction_code)),
                              when.start, when.end)
-    where = and_(where, Crash.id.not_in(sql.acted_on(session.get_bind().dialect.name, rule, when.start)))
+    where = and_(where, sql.not_answered(session, rule, when.start))
     places = _road_places(session, where, rule) + _radius_places(session, where, rule)
     places = _weigh_against_hazards(session, actor, places, rule)
     places.sort(key=lambda p: (-p.deaths, -p.fatal, -p.crashes, p.key))
