@@ -98,7 +98,7 @@ def list_hazards():
     rows = api_list.page_rows(get_session().connection(), api_user(), filters, sort=sort, cursor=params, limit=limit,
                               today=today, links=rep.link_prefixes())
     weights = priority.current_weights()
-    scored = [(row, score_of(priority.facts_from_row(row), weights, today)) for row in rows]
+    scored = [(row, score_of(facts, weights, today)) for row, facts in zip(rows, priority.facts_from_rows(rows))]
 
     def rank(row, p):  # the stored rank the page was keyed on, when it was (the same, computed, otherwise)
         stored = row._mapping.get("priority_rank")

@@ -67,8 +67,8 @@ class PriorityWeights:
         return cls(**given)
 
     def risk(self, grade: RiskGrade | None) -> int:
-        return {RiskGrade.MAJOR: self.risk_major, RiskGrade.HIGH: self.risk_high,
-                RiskGrade.GENERAL: self.risk_general}.get(grade, 0)
+        return (self.risk_major if grade == RiskGrade.MAJOR else self.risk_high if grade == RiskGrade.HIGH
+                else self.risk_general if grade == RiskGrade.GENERAL else 0)
 
     def level(self, level: SupervisionLevel) -> int:
         return {SupervisionLevel.MINISTRY: self.level_ministry, SupervisionLevel.PROVINCE: self.level_province,

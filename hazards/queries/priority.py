@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import date, timedelta
 
 from flask import current_app, has_app_context
@@ -170,7 +170,21 @@ def rank_of(p: Priority | None) -> int:
     return 0 if p is None else p.score + 1
 
 
-def facts_from_row(row) -> PriorityFacts:
-    values = {name: getattr(row, f"priority_{name}") for name in (*_FACT_COLUMNS, *_STORED_COLUMNS)}
-    values["school_zone"] = bool(values["school_zone"])
-    return PriorityFacts(**values)
+_FACT_NAMES = (*_FACT_COLUMNS, *_STORED_COLUMNS)
+assert _FACT_NAMES == tuple(f.name for f in fields(PriorityFacts)), "built by position below"
+_SCHOOL_ZONE = _FACT_NAMES.index("school_zone")
+
+
+def facts_from_rows(rows) -> list[PriorityFacts]:
+    """The facts of each row of a page carrying `fact_columns()`, the columns found by position once
+    for the page (looked up by name on every row they cost more than scoring it)."""
+    if not rows:
+        return []
+    names = rows[0]._fields
+    at = [names.index(f"priority_{name}") for name in _FACT_NAMES]
+    facts = []
+    for row in rows:
+        values = [row[i] for i in at]
+        values[_SCHOOL_ZONE] = bool(values[_SCHOOL_ZONE])
+        facts.append(PriorityFacts(*values))
+    return facts
