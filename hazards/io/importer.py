@@ -5,8 +5,8 @@ boundaries, codes already in the ledger) in a read-only transaction (`hazards.db
 SQLite it takes no lock and everyone else keeps reading and writing; it is all a dry run does. The
 rows found good are spooled to a temporary file as drafts, so no 100k-row file ever sits in memory.
 The second phase is one short write transaction: it reads the drafts back, hands out codes and
-inserts them through `register_hazards_in_bulk` (COPY on PostgreSQL, a prepared executemany on
-SpatiaLite), all of them or none.
+inserts them through `BulkRegistration` (COPY into staging tables and one INSERT … SELECT per table on
+PostgreSQL, a prepared executemany on SpatiaLite), all of them or none.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from hazards.services.codes import given_floors, take_codes
 from hazards.services.placement import PlacementChecker
 from hazards.services.reference import ReferenceData
 from hazards.services.bulk_insert import BulkInserter
-from hazards.services.registration import register_hazards_in_bulk
+from hazards.services.registration import BulkRegistration
 
 CHUNK_SIZE = 2000
 #: Drafts written per bulk statement: fewer, larger COPYs and executemanys than the check's chunks.
@@ -190,17 +190,17 @@ def _write_pass(session, spool, ref, codes, to_generate, report, actor_id, chunk
     code after the file's."""
     bad_rows = {e.row for e in report.errors}
     blocks = take_codes(session, to_generate, given_floors(codes))
-    bulk = BulkInserter(session)
     created: list[str] = []
     drafts = (draft for number, draft in _spooled(spool) if number not in bad_rows)
-    with bulk.large_cache():
+    with BulkInserter(session).large_cache():
+        registration = BulkRegistration(session, ref=ref, actor_id=actor_id, action="import", note=note)
         for chunk in _chunks(drafts, chunk_size):
             for draft in chunk:
                 if not draft.code:
                     draft.code = next(blocks[(draft.jurisdiction_code, draft.batch_year)])
-            register_hazards_in_bulk(session, chunk, ref=ref, bulk=bulk, actor_id=actor_id, action="import",
-                                     note=note)
+            registration.add(chunk)
             created.extend(d.code for d in chunk)
+        registration.finish()
     if len(created) != report.valid_rows:  # the spool is this import's own file: a bug, not bad input
         raise RuntimeError(f"spooled {len(created)} drafts for {report.valid_rows} valid rows")
     return created

@@ -2,14 +2,14 @@
 
 Both build their rows here, so a hazard gets its code, categories, measures, the money it arrives with
 and its first history row the same way whatever brought it in: `register_hazards` writes them with
-Core inserts, `register_hazards_in_bulk` (a file's import) with the database's bulk path.
+Core inserts, `BulkRegistration` (a file's import) with the database's bulk path.
 """
 
 from __future__ import annotations
 
 from dataclasses import fields
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from geo.geometry import to_ewkt
@@ -96,51 +96,111 @@ def register_hazards(
     return ids
 
 
-def register_hazards_in_bulk(
-    session: Session,
-    drafts: list[HazardDraft],
-    *,
-    ref: ReferenceData,
-    bulk: BulkInserter,
-    actor_id: int | None = None,
-    action: str = "import",
-    note: str | None = None,
-) -> list[int]:
-    """The rows `register_hazards` writes, written by the database's bulk path (`BulkInserter`: COPY on
-    PostgreSQL, a prepared executemany on SpatiaLite). Every draft has its code already, taken for the
-    whole file beforehand (`take_codes`), so no counter is touched here."""
-    if not drafts:
-        return []
-    codes = [d.code for d in drafts]
-    if not all(codes):
-        raise ValueError("register_hazards_in_bulk needs drafts with their codes")
-    now = utcnow()
-    session.flush()  # units named for the first time are rows before the hazards that point at them
-    rows = _hazard_rows(session, drafts, codes, ref=ref, actor_id=actor_id, action=action, now=now)
-    table = Hazard.__table__
-    columns = [c.name for c in table.columns if c.name in rows[0] or c.name == "id"]
-    if bulk.postgres:
-        for row, hazard_id in zip(rows, bulk.new_ids(table, len(rows))):
-            row["id"] = hazard_id
-        bulk.insert(table, columns, rows, geometry="geom")
-        ids = [row["id"] for row in rows]
-    else:
-        columns.remove("id")
+class BulkRegistration:
+    """The rows `register_hazards` writes, for a file's drafts, written by the database's bulk path.
+
+    Every draft has its code already, taken for the whole file beforehand (`take_codes`), so no counter
+    is touched here. `add` takes the drafts chunk by chunk (in file order) and `finish` completes the
+    write; both run in the caller's transaction, which commits or rolls back all of it.
+
+    - PostgreSQL: each chunk's hazards rows (with their category and measure ids as arrays) and funding
+      lines are `COPY`-ed into temporary staging tables, which have no index, constraint or trigger to
+      keep; `finish` then moves them in one INSERT … SELECT per table (hazards in file order, so their
+      ids follow it as an INSERT of the rows would hand them out; categories, measures and the first
+      history rows joined to the new hazards by code), and drops the staging tables.
+    - SpatiaLite: each chunk is one prepared executemany per table, the R*Tree and the full-text table
+      filled after the rows (`BulkInserter`); SQLite works in this process, so a staging table would
+      only add a copy.
+    """
+
+    def __init__(self, session: Session, *, ref: ReferenceData, actor_id: int | None, action: str = "import",
+                 note: str | None = None):
+        self.session, self.ref, self.actor_id, self.action, self.note = session, ref, actor_id, action, note
+        self.bulk = BulkInserter(session)
+        self.now = utcnow()
+        self.count = self.lines = 0  # hazards and funding lines so far
+        if self.bulk.postgres:
+            for staging, table in _STAGING.items():
+                session.execute(text(f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+                                     f"SELECT * FROM {table.name} WITH NO DATA"))
+            session.execute(text("ALTER TABLE hazard_staging DROP COLUMN id, ADD COLUMN n integer, "
+                                 "ADD COLUMN category_ids integer[], ADD COLUMN measure_ids integer[]"))
+            session.execute(text("ALTER TABLE funding_staging DROP COLUMN id, ADD COLUMN line integer"))
+
+    def add(self, drafts: list[HazardDraft]) -> None:
+        if not drafts:
+            return
+        codes = [d.code for d in drafts]
+        if not all(codes):
+            raise ValueError("BulkRegistration needs drafts with their codes")
+        self.session.flush()  # units named for the first time are rows before the hazards that point at them
+        rows = _hazard_rows(self.session, drafts, codes, ref=self.ref, actor_id=self.actor_id, action=self.action,
+                            now=self.now)
+        if self.bulk.postgres:
+            self._stage(drafts, rows)
+        else:
+            self._insert(drafts, rows)
+        self.count += len(drafts)
+
+    def _insert(self, drafts: list[HazardDraft], rows: list[dict]) -> None:
+        session, bulk, table = self.session, self.bulk, Hazard.__table__
+        columns = [c.name for c in table.columns if c.name in rows[0]]
         last_id = session.scalar(select(func.max(table.c.id))) or 0
         bulk.insert(table, columns, rows, geometry="geom")
         # One writer at a time on SQLite: every row above the highest id before the insert is one of these.
         ids_by_code = dict(session.execute(select(table.c.code, table.c.id).where(table.c.id > last_id)).all())
-        ids = [ids_by_code[code] for code in codes]
+        ids = [ids_by_code[d.code] for d in drafts]
+        category_rows, measure_rows, history_rows = _linked_rows(ids, drafts, ref=self.ref, actor_id=self.actor_id,
+                                                                 action=self.action, note=self.note, now=self.now)
+        bulk.insert(hazard_categories, ["hazard_id", "category_id"], category_rows)
+        bulk.insert(hazard_measures, ["hazard_id", "measure_id"], measure_rows)
+        bulk.insert(StatusChange.__table__, list(history_rows[0]), history_rows)
+        funding_rows = opening_funding_rows(list(zip(ids, drafts)), actor_id=self.actor_id, note=self.note,
+                                            now=self.now)
+        if funding_rows:
+            bulk.insert(FundingEntry.__table__, list(funding_rows[0]), funding_rows)
 
-    category_rows, measure_rows, history_rows = _linked_rows(ids, drafts, ref=ref, actor_id=actor_id, action=action,
-                                                             note=note, now=now)
-    bulk.insert(hazard_categories, ["hazard_id", "category_id"], category_rows)
-    bulk.insert(hazard_measures, ["hazard_id", "measure_id"], measure_rows)
-    bulk.insert(StatusChange.__table__, list(history_rows[0]), history_rows)
-    funding_rows = opening_funding_rows(list(zip(ids, drafts)), actor_id=actor_id, note=note, now=now)
-    if funding_rows:
-        bulk.insert(FundingEntry.__table__, list(funding_rows[0]), funding_rows)
-    return ids
+    def _stage(self, drafts: list[HazardDraft], rows: list[dict]) -> None:
+        category_ids, measure_ids = self.ref.category_ids, self.ref.measure_ids
+        for n, (row, draft) in enumerate(zip(rows, drafts), start=self.count):
+            row["n"] = n
+            row["category_ids"] = [category_ids[c] for c in dict.fromkeys(draft.category_codes)]
+            row["measure_ids"] = [measure_ids[m] for m in dict.fromkeys(draft.measure_codes)]
+        self.bulk.insert(Hazard.__table__, list(rows[0]), rows, geometry="geom", into="hazard_staging")
+        # A line's hazard is its row number until `finish` knows the hazard's id.
+        lines = opening_funding_rows(list(enumerate(drafts, start=self.count)), actor_id=self.actor_id,
+                                     note=self.note, now=self.now)
+        for line, row in enumerate(lines, start=self.lines):
+            row["line"] = line
+        self.lines += len(lines)
+        if lines:
+            self.bulk.insert(FundingEntry.__table__, list(lines[0]), lines, into="funding_staging")
+
+    def finish(self) -> None:
+        if not self.bulk.postgres:
+            return
+        hazards = Hazard.__table__
+        columns = ", ".join(f'"{c.name}"' for c in hazards.columns if c.name != "id")
+        funding = ", ".join(f'"{c.name}"' for c in FundingEntry.__table__.columns if c.name not in ("id", "hazard_id"))
+        new = "hazard_staging s JOIN hazards h ON h.code = s.code"
+        for statement in (
+            f"INSERT INTO hazards ({columns}) SELECT {columns} FROM hazard_staging ORDER BY n",
+            f"INSERT INTO hazard_categories (hazard_id, category_id) SELECT h.id, c.id FROM {new} "
+            f"CROSS JOIN LATERAL unnest(s.category_ids) AS c(id)",
+            f"INSERT INTO hazard_measures (hazard_id, measure_id) SELECT h.id, m.id FROM {new} "
+            f"CROSS JOIN LATERAL unnest(s.measure_ids) AS m(id)",
+            f"INSERT INTO status_changes (hazard_id, action, from_status, to_status, changed_by_id, changed_at, note) "
+            f"SELECT h.id, :action, NULL, s.status, :actor_id, :now, :note FROM {new} ORDER BY s.n",
+            f"INSERT INTO funding_entries (hazard_id, {funding}) SELECT h.id, {', '.join(f'f.{c}' for c in funding.split(', '))} "
+            f"FROM funding_staging f JOIN {new} ON s.n = f.hazard_id ORDER BY f.line",
+            "DROP TABLE hazard_staging, funding_staging",
+        ):
+            self.session.execute(text(statement), {"action": self.action, "actor_id": self.actor_id, "now": self.now,
+                                                   "note": self.note})
+
+
+#: PostgreSQL's staging tables (temporary, of this transaction) and the tables they are shaped after.
+_STAGING = {"hazard_staging": Hazard.__table__, "funding_staging": FundingEntry.__table__}
 
 
 def _hazard_rows(session: Session, drafts: list[HazardDraft], codes: list[str], *, ref: ReferenceData,
