@@ -194,13 +194,17 @@ def _write_pass(session, spool, ref, codes, to_generate, report, actor_id, chunk
     drafts = (draft for number, draft in _spooled(spool) if number not in bad_rows)
     with BulkInserter(session).large_cache():
         registration = BulkRegistration(session, ref=ref, actor_id=actor_id, action="import", note=note)
-        for chunk in _chunks(drafts, chunk_size):
-            for draft in chunk:
-                if not draft.code:
-                    draft.code = next(blocks[(draft.jurisdiction_code, draft.batch_year)])
-            registration.add(chunk)
-            created.extend(d.code for d in chunk)
-        registration.finish()
+        try:
+            for chunk in _chunks(drafts, chunk_size):
+                for draft in chunk:
+                    if not draft.code:
+                        draft.code = next(blocks[(draft.jurisdiction_code, draft.batch_year)])
+                registration.add(chunk)
+                created.extend(d.code for d in chunk)
+            registration.finish()
+        except BaseException:
+            registration.abandon()
+            raise
     if len(created) != report.valid_rows:  # the spool is this import's own file: a bug, not bad input
         raise RuntimeError(f"spooled {len(created)} drafts for {report.valid_rows} valid rows")
     return created

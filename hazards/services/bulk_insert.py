@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from sqlalchemy import Table
+from sqlalchemy import Table, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,8 @@ class BulkInserter:
         self.dialect = session.get_bind().dialect
         self.postgres = self.dialect.name == "postgresql"
         self._processors: dict[tuple[str, tuple[str, ...]], list] = {}
+        self._pipeline = None  # PostgreSQL: statements sent and not yet waited for (`send`)
+        self._waits_before = None  # the connection whose other statements wait for them first
 
     @property
     def _dbapi(self):
@@ -58,6 +60,54 @@ class BulkInserter:
             cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
                         (table.name, count))
             return sorted(i for (i,) in cur.fetchall())
+
+    def send(self, statements: list[tuple[str, dict | None]]) -> None:
+        """PostgreSQL: send statements (SQL with psycopg's parameters) to run in order on the server without
+        waiting for them (psycopg's pipeline mode), so the caller's Python goes on meanwhile; `wait` ends
+        them, raising the first failure. Until `close`, any other statement the session runs waits first."""
+        self.wait()
+        if self._waits_before is None:
+            self._waits_before = self.session.connection()
+            event.listen(self._waits_before, "before_cursor_execute", self._wait_before)
+        self._pipeline = self._dbapi.pipeline()
+        self._pipeline.__enter__()
+        try:
+            with self._dbapi.cursor() as cur:
+                for sql, params in statements:
+                    cur.execute(sql, params)  # sent at once; the server runs each as it arrives
+        except BaseException:
+            self.wait(failed=True)
+            raise
+
+    def wait(self, *, failed: bool = False) -> None:
+        """Wait for the statements `send` sent; the first failure is raised as SQLAlchemy raises it (an
+        IntegrityError for a clashing code). `failed`: the caller is already failing, so only end them."""
+        pipeline, self._pipeline = self._pipeline, None
+        if pipeline is None:
+            return
+        driver_error = self.dialect.loaded_dbapi.Error
+        if failed:
+            try:
+                pipeline.__exit__(RuntimeError, RuntimeError("abandoned"), None)
+            except driver_error:
+                pass
+            return
+        try:
+            pipeline.__exit__(None, None, None)
+        except driver_error as exc:
+            raise DBAPIError.instance("pipelined import statements", None, exc, driver_error) from exc
+
+    def close(self, *, failed: bool = False) -> None:
+        """Wait for what `send` sent (see `wait`), and let the session's statements run unwatched again."""
+        try:
+            self.wait(failed=failed)
+        finally:
+            if self._waits_before is not None:
+                event.remove(self._waits_before, "before_cursor_execute", self._wait_before)
+                self._waits_before = None
+
+    def _wait_before(self, *_args) -> None:
+        self.wait()
 
     def insert(self, table: Table, columns: Sequence[str], rows: Sequence[dict], *, geometry: str | None = None,
                into: str | None = None) -> None:

@@ -101,13 +101,14 @@ class BulkRegistration:
 
     Every draft has its code already, taken for the whole file beforehand (`take_codes`), so no counter
     is touched here. `add` takes the drafts chunk by chunk (in file order) and `finish` completes the
-    write; both run in the caller's transaction, which commits or rolls back all of it.
+    write (`abandon` instead after a failure); all run in the caller's transaction, which commits or rolls back all of it.
 
     - PostgreSQL: each chunk's hazards rows (with their category and measure ids as arrays) and funding
       lines are `COPY`-ed into temporary staging tables, which have no index, constraint or trigger to
-      keep; `finish` then moves them in one INSERT … SELECT per table (hazards in file order, so their
-      ids follow it as an INSERT of the rows would hand them out; categories, measures and the first
-      history rows joined to the new hazards by code), and drops the staging tables.
+      keep, then moved by one INSERT … SELECT per table (hazards in file order, so their ids follow it
+      as an INSERT of the rows would hand them out; categories, measures, the first history rows and
+      the funding lines joined to the new hazards by code). The moves are pipelined: the server runs
+      them while Python reads and prepares the next chunk, so the two cores work at once.
     - SpatiaLite: each chunk is one prepared executemany per table, the R*Tree and the full-text table
       filled after the rows (`BulkInserter`); SQLite works in this process, so a staging table would
       only add a copy.
@@ -137,7 +138,9 @@ class BulkRegistration:
         rows = _hazard_rows(self.session, drafts, codes, ref=self.ref, actor_id=self.actor_id, action=self.action,
                             now=self.now)
         if self.bulk.postgres:
+            self.bulk.wait()  # the previous chunk moved out of the staging tables
             self._stage(drafts, rows)
+            self._move()
         else:
             self._insert(drafts, rows)
         self.count += len(drafts)
@@ -176,27 +179,38 @@ class BulkRegistration:
         if lines:
             self.bulk.insert(FundingEntry.__table__, list(lines[0]), lines, into="funding_staging")
 
-    def finish(self) -> None:
-        if not self.bulk.postgres:
-            return
-        hazards = Hazard.__table__
-        columns = ", ".join(f'"{c.name}"' for c in hazards.columns if c.name != "id")
-        funding = ", ".join(f'"{c.name}"' for c in FundingEntry.__table__.columns if c.name not in ("id", "hazard_id"))
+    def _move(self) -> None:
+        """Send the statements that move the staged chunk into the ledger's tables and empty the staging
+        tables; the server runs them while this process prepares the next chunk (`BulkInserter.send`)."""
+        columns = ", ".join(f'"{c.name}"' for c in Hazard.__table__.columns if c.name != "id")
+        funding = [c.name for c in FundingEntry.__table__.columns if c.name not in ("id", "hazard_id")]
         new = "hazard_staging s JOIN hazards h ON h.code = s.code"
-        for statement in (
-            f"INSERT INTO hazards ({columns}) SELECT {columns} FROM hazard_staging ORDER BY n",
-            f"INSERT INTO hazard_categories (hazard_id, category_id) SELECT h.id, c.id FROM {new} "
-            f"CROSS JOIN LATERAL unnest(s.category_ids) AS c(id)",
-            f"INSERT INTO hazard_measures (hazard_id, measure_id) SELECT h.id, m.id FROM {new} "
-            f"CROSS JOIN LATERAL unnest(s.measure_ids) AS m(id)",
-            f"INSERT INTO status_changes (hazard_id, action, from_status, to_status, changed_by_id, changed_at, note) "
-            f"SELECT h.id, :action, NULL, s.status, :actor_id, :now, :note FROM {new} ORDER BY s.n",
-            f"INSERT INTO funding_entries (hazard_id, {funding}) SELECT h.id, {', '.join(f'f.{c}' for c in funding.split(', '))} "
-            f"FROM funding_staging f JOIN {new} ON s.n = f.hazard_id ORDER BY f.line",
-            "DROP TABLE hazard_staging, funding_staging",
-        ):
-            self.session.execute(text(statement), {"action": self.action, "actor_id": self.actor_id, "now": self.now,
-                                                   "note": self.note})
+        params = {"action": self.action, "actor_id": self.actor_id, "now": self.now, "note": self.note}
+        self.bulk.send([
+            (f"INSERT INTO hazards ({columns}) SELECT {columns} FROM hazard_staging ORDER BY n", None),
+            (f"INSERT INTO hazard_categories (hazard_id, category_id) SELECT h.id, c.id FROM {new} "
+             f"CROSS JOIN LATERAL unnest(s.category_ids) AS c(id)", None),
+            (f"INSERT INTO hazard_measures (hazard_id, measure_id) SELECT h.id, m.id FROM {new} "
+             f"CROSS JOIN LATERAL unnest(s.measure_ids) AS m(id)", None),
+            ("INSERT INTO status_changes (hazard_id, action, from_status, to_status, changed_by_id, changed_at, note) "
+             f"SELECT h.id, %(action)s, NULL, s.status, %(actor_id)s, %(now)s, %(note)s FROM {new} ORDER BY s.n",
+             params),
+            (f"INSERT INTO funding_entries (hazard_id, {', '.join(funding)}) "
+             f"SELECT h.id, {', '.join(f'f.{c}' for c in funding)} "
+             f"FROM funding_staging f JOIN {new} ON s.n = f.hazard_id ORDER BY f.line", None),
+            ("TRUNCATE hazard_staging, funding_staging", None),
+        ])
+
+    def finish(self) -> None:
+        """Wait for the last chunk's statements (PostgreSQL), raising what failed in any of them."""
+        if self.bulk.postgres:
+            self.bulk.close()
+            self.session.execute(text("DROP TABLE hazard_staging, funding_staging"))
+
+    def abandon(self) -> None:
+        """After a failure: leave the connection fit for the caller's rollback."""
+        if self.bulk.postgres:
+            self.bulk.close(failed=True)
 
 
 #: PostgreSQL's staging tables (temporary, of this transaction) and the tables they are shaped after.
