@@ -240,13 +240,15 @@ def _check_pass(session: Session, table: SourceTable, builder: RowBuilder, repor
     places = PlacementChecker(session)
     for chunk in _chunks(table.rows(), CHUNK_SIZE):
         good: list[tuple[int, HazardDraft]] = []
-        for number, draft, errors in builder.build(chunk):
+        built = builder.build(chunk)
+        # The same place rule as the logging form and the API: inside the division's boundary.
+        placed = [(number, draft, errors) for number, draft, errors in built if draft is not None and not errors]
+        for (number, _draft, errors), misplaced in zip(placed, places.problems(
+                [(draft.jurisdiction_code, draft.geometry) for _n, draft, _e in placed])):
+            if misplaced is not None:
+                errors.append(RowError(number, "location", None, misplaced.template, dict(misplaced.params)))
+        for number, draft, errors in built:
             report.rows_read += 1
-            if draft is not None and not errors:
-                # The same place rule as the logging form and the API: inside the division's boundary.
-                misplaced = places.problem(draft.jurisdiction_code, draft.geometry)
-                if misplaced is not None:
-                    errors.append(RowError(number, "location", None, misplaced.template, dict(misplaced.params)))
             # Only a row found good so far has its code looked up: its code then lies in the user's
             # area (the row's own division), so the ledger's answer tells nothing about another one.
             if draft is not None and draft.code and not errors:
@@ -322,6 +324,7 @@ class RowBuilder:
         self.ref = ref
         self.line_limit_wan = line_limit_wan  # one funding line above this many 万元 is a unit slip
         self.within = within  # rows must lie in this division's subtree (None: anywhere)
+        self._inside: dict[str, bool] = {}  # division code -> within `within` (a file names few divisions)
         self.reach = reach  # what rows may say of the workflow (None: anything)
         self.extent = tuple(float(v) for v in extent)
         self.parsers = parsers_for(table.mapping, vocab)
@@ -370,10 +373,12 @@ class RowBuilder:
 
     def _check_within(self, number: int, raw: dict, draft: HazardDraft, errors: list[RowError]) -> None:
         code = draft.jurisdiction_code
-        try:
-            inside = is_within(code, self.within)
-        except DivisionCodeError:
-            return  # not a division code at all: check_draft names that
+        inside = self._inside.get(code)
+        if inside is None:
+            try:
+                inside = self._inside[code] = is_within(code, self.within)
+            except DivisionCodeError:
+                return  # not a division code at all: check_draft names that
         if not inside:
             errors.append(RowError(number, "jurisdiction_code", self._raw(raw, "jurisdiction_code"),
                                    N_("division %(division)s is outside your jurisdiction %(within)s"),
