@@ -114,15 +114,18 @@ class BulkInserter:
         """Insert `rows` (each with every name in `columns`); `geometry` names the column holding EWKT.
         `into` names another table shaped like `table` (a staging table) to write them to instead; its
         columns not in `table` take their values as they are."""
-        if not rows:
-            return
+        if rows:
+            self.insert_tuples(table, columns, self.tuples(table, columns, rows), geometry=geometry, into=into)
+
+    def tuples(self, table: Table, columns: Sequence[str], rows: Sequence[dict]) -> list[tuple]:
+        """`rows` as `insert_tuples` takes them: each column's values through its bind processing."""
         processors = self._bind_processors(table, tuple(columns))
         # Column by column: one comprehension per column is far cheaper than one generator per row.
         values = []
         for name, process in zip(columns, processors):
             column = [row[name] for row in rows]
             values.append(column if process is None else [None if v is None else process(v) for v in column])
-        self.insert_tuples(table, columns, list(zip(*values)), geometry=geometry, into=into)
+        return list(zip(*values))
 
     def insert_tuples(self, table: Table, columns: Sequence[str], tuples: list[tuple], *,
                       geometry: str | None = None, into: str | None = None) -> None:

@@ -138,9 +138,7 @@ class BulkRegistration:
         rows = _hazard_rows(self.session, drafts, codes, ref=self.ref, actor_id=self.actor_id, action=self.action,
                             now=self.now)
         if self.bulk.postgres:
-            self.bulk.wait()  # the previous chunk moved out of the staging tables
             self._stage(drafts, rows)
-            self._move()
         else:
             self._insert(drafts, rows)
         self.count += len(drafts)
@@ -164,40 +162,51 @@ class BulkRegistration:
             bulk.insert(FundingEntry.__table__, list(funding_rows[0]), funding_rows)
 
     def _stage(self, drafts: list[HazardDraft], rows: list[dict]) -> None:
+        """Copy the chunk into the staging tables (once the server has moved the previous chunk out of
+        them: what can be made before, is) and send its move."""
         category_ids, measure_ids = self.ref.category_ids, self.ref.measure_ids
         for n, (row, draft) in enumerate(zip(rows, drafts), start=self.count):
             row["n"] = n
             row["category_ids"] = [category_ids[c] for c in dict.fromkeys(draft.category_codes)]
             row["measure_ids"] = [measure_ids[m] for m in dict.fromkeys(draft.measure_codes)]
-        self.bulk.insert(Hazard.__table__, list(rows[0]), rows, geometry="geom", into="hazard_staging")
-        # A line's hazard is its row number until `finish` knows the hazard's id.
+        hazards, funding = Hazard.__table__, FundingEntry.__table__
+        staged = self.bulk.tuples(hazards, list(rows[0]), rows)
+        # A line's hazard is its row number until the move knows the hazard's id.
         lines = opening_funding_rows(list(enumerate(drafts, start=self.count)), actor_id=self.actor_id,
                                      note=self.note, now=self.now)
         for line, row in enumerate(lines, start=self.lines):
             row["line"] = line
         self.lines += len(lines)
+        staged_lines = self.bulk.tuples(funding, list(lines[0]), lines) if lines else []
+        self.bulk.wait()
+        self.bulk.insert_tuples(hazards, list(rows[0]), staged, geometry="geom", into="hazard_staging")
         if lines:
-            self.bulk.insert(FundingEntry.__table__, list(lines[0]), lines, into="funding_staging")
+            self.bulk.insert_tuples(funding, list(lines[0]), staged_lines, into="funding_staging")
+        self._move()
 
     def _move(self) -> None:
-        """Send the statements that move the staged chunk into the ledger's tables and empty the staging
-        tables; the server runs them while this process prepares the next chunk (`BulkInserter.send`)."""
+        """Send the statement that moves the staged chunk into the ledger's tables, and empty the staging
+        tables; the server runs them while this process prepares the next chunk (`BulkInserter.send`).
+        One statement: the new hazards' ids come back from their INSERT and are joined to the chunk's
+        own staged rows, never to the whole ledger."""
         columns = ", ".join(f'"{c.name}"' for c in Hazard.__table__.columns if c.name != "id")
         funding = [c.name for c in FundingEntry.__table__.columns if c.name not in ("id", "hazard_id")]
-        new = "hazard_staging s JOIN hazards h ON h.code = s.code"
         params = {"action": self.action, "actor_id": self.actor_id, "now": self.now, "note": self.note}
         self.bulk.send([
-            (f"INSERT INTO hazards ({columns}) SELECT {columns} FROM hazard_staging ORDER BY n", None),
-            (f"INSERT INTO hazard_categories (hazard_id, category_id) SELECT h.id, c.id FROM {new} "
-             f"CROSS JOIN LATERAL unnest(s.category_ids) AS c(id)", None),
-            (f"INSERT INTO hazard_measures (hazard_id, measure_id) SELECT h.id, m.id FROM {new} "
-             f"CROSS JOIN LATERAL unnest(s.measure_ids) AS m(id)", None),
-            ("INSERT INTO status_changes (hazard_id, action, from_status, to_status, changed_by_id, changed_at, note) "
-             f"SELECT h.id, %(action)s, NULL, s.status, %(actor_id)s, %(now)s, %(note)s FROM {new} ORDER BY s.n",
+            (f"WITH new AS (INSERT INTO hazards ({columns}) SELECT {columns} FROM hazard_staging ORDER BY n "
+             f"RETURNING id, code), "
+             f"s AS MATERIALIZED (SELECT new.id, t.n, t.status, t.category_ids, t.measure_ids "
+             f"FROM new JOIN hazard_staging t ON t.code = new.code), "
+             f"c AS (INSERT INTO hazard_categories (hazard_id, category_id) "
+             f"SELECT s.id, u.id FROM s CROSS JOIN LATERAL unnest(s.category_ids) AS u(id)), "
+             f"m AS (INSERT INTO hazard_measures (hazard_id, measure_id) "
+             f"SELECT s.id, u.id FROM s CROSS JOIN LATERAL unnest(s.measure_ids) AS u(id)), "
+             f"f AS (INSERT INTO funding_entries (hazard_id, {', '.join(funding)}) "
+             f"SELECT s.id, {', '.join(f'f.{c}' for c in funding)} FROM funding_staging f JOIN s ON s.n = f.hazard_id "
+             f"ORDER BY f.line) "
+             "INSERT INTO status_changes (hazard_id, action, from_status, to_status, changed_by_id, changed_at, note) "
+             "SELECT s.id, %(action)s, NULL, s.status, %(actor_id)s, %(now)s, %(note)s FROM s ORDER BY s.n",
              params),
-            (f"INSERT INTO funding_entries (hazard_id, {', '.join(funding)}) "
-             f"SELECT h.id, {', '.join(f'f.{c}' for c in funding)} "
-             f"FROM funding_staging f JOIN {new} ON s.n = f.hazard_id ORDER BY f.line", None),
             ("TRUNCATE hazard_staging, funding_staging", None),
         ])
 
