@@ -117,10 +117,11 @@ def ensure_crashes(session, n: int) -> None:
     else:
         _sqlite_fill(session, n, counties, clock.today())
     session.commit()
-    from geo.engine import refresh_statistics
+    from geo.engine import mark_all_visible, refresh_statistics
 
     refresh_statistics(session.connection())
     session.commit()
+    mark_all_visible(session.get_bind(), "crashes")  # as the import command does after writing
     print(f"generated {n:,} crashes in {len(counties)} counties in {time.perf_counter() - started:.1f} s")
 
 

@@ -4,7 +4,10 @@
 
 Pages through the Flask test client as the province's supervisor (median of `--repeat` runs after one
 warm-up): the web list in its default order, newest found, by priority (first and 500th page), and the
-API list by found and by priority. Then `refresh_crash_history` for every open hazard, once with the
+API list by found and by priority. The hazards are first ranked for today as the nightly job leaves
+them (`rank_all`, timed), so the priority pages walk the stored ranks; `--live` leaves the ranking
+out of date instead (as before the night's job has run), so they score every visible hazard. Then
+`refresh_crash_history` for every open hazard (which ranks every hazard after counting), once with the
 ledger's crashes as they are and, with `--crashes N`, after N synthetic crashes (points near the
 synthetic hazards, and route + stake ones) are added (they are kept: the refresh counts them).
 """
@@ -52,13 +55,45 @@ def _add_crashes(session, n: int) -> None:
     session.commit()
 
 
+def _ranking(app, *, live: bool) -> None:
+    """Rank every hazard for today (what the nightly job does), or make the ranking out of date."""
+    from sqlalchemy import delete
+
+    from geo.engine import refresh_statistics
+    from hazards import clock
+    from hazards.db import get_session
+    from hazards.models import PriorityRanking
+    from hazards.queries.priority import stored_ranking_current
+    from hazards.services.priority_ranking import rank_all
+
+    with app.app_context():
+        session = get_session()
+        if live:
+            session.execute(delete(PriorityRanking))
+        elif not stored_ranking_current(session, clock.today()):
+            start = time.perf_counter()
+            rank_all(session)
+            session.commit()
+            print(f"  rank_all, every hazard: {time.perf_counter() - start:.2f} s")
+            refresh_statistics(session.connection())  # as the housekeeping job would, for the new table
+        session.commit()
+        start = time.perf_counter()
+        for _ in range(100):
+            stored_ranking_current(session, clock.today())
+        print(f"  stored_ranking_current: {(time.perf_counter() - start) * 10:.2f} ms")
+        session.rollback()
+
+
 def main() -> None:
     p = parser(__doc__)
     p.add_argument("--crashes", type=int, default=0)
     p.add_argument("--urls-only", action="store_true")
+    p.add_argument("--live", action="store_true", help="leave the stored ranking out of date: score live")
     args = p.parse_args()
     app, client = province_supervisor_client(args)
-    print(f"priority, {args.backend}, {args.hazards:,} hazards, province supervisor, {args.repeat} runs each")
+    _ranking(app, live=args.live)
+    print(f"priority, {args.backend}, {args.hazards:,} hazards, province supervisor, {args.repeat} runs each"
+          f" ({'scored live' if args.live else 'stored ranks'})")
     for url in URLS:
         cpu = []
 

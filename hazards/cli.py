@@ -89,7 +89,7 @@ def remind_command(as_of):
 @click.option("--as-of", default=None, help="Tally as of this date (YYYY-MM-DD).")
 def tally_command(as_of):
     """Compute and store today's completion tally snapshot, then count every open hazard's crash history
-    (the priority score's), in this process: what the nightly job does."""
+    and rank every hazard by priority for the day, in this process: what the nightly job does."""
     from hazards.services.crash_history import refresh_crash_history
     from hazards.services.tally import store_tally
 
@@ -99,4 +99,4 @@ def tally_command(as_of):
     session.commit()
     refresh_crash_history(session, as_of=day)
     session.commit()
-    click.echo(f"tally as of {day}: {rows} rows stored; crash history of the open hazards counted")
+    click.echo(f"tally as of {day}: {rows} rows stored; crash history of the open hazards counted, hazards ranked")

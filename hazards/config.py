@@ -127,6 +127,9 @@ DEFAULTS = {
     },
     "REMINDER_TIME": "07:30",
     "TALLY_TIME": "01:30",
+    # Just after midnight the stored priority ranks are yesterday's and the list scores live until they
+    # are ranked again (hazards.services.priority_ranking): the ranking job runs first, the tally after.
+    "RANKING_TIME": "00:01",
     "HOUSEKEEPING_TIME": "03:00",
     # E-mail: empty server = no e-mail, the in-app inbox only.
     "MAIL_SERVER": "",

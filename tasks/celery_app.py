@@ -28,13 +28,15 @@ def _at(hhmm: str) -> crontab:
 def beat_schedule(config) -> dict:
     every = config.get("BEAT_INTERVAL_SECONDS")
     if every:  # tests and demos: everything every few seconds
-        when = {name: float(every) for name in ("remind", "tally", "housekeeping", "sweep")}
+        when = {name: float(every) for name in ("remind", "rank", "tally", "housekeeping", "sweep")}
     else:
         when = {"remind": _at(config["REMINDER_TIME"]), "tally": _at(config["TALLY_TIME"]),
+                "rank": _at(config["RANKING_TIME"]),
                 "housekeeping": _at(config["HOUSEKEEPING_TIME"]),
                 "sweep": float(config["DELIVERY_SWEEP_SECONDS"])}
     return {
         "daily-deadline-reminders": {"task": "tasks.remind", "schedule": when["remind"]},
+        "nightly-priority-ranking": {"task": "tasks.rank_priorities", "schedule": when["rank"]},
         "nightly-completion-tally": {"task": "tasks.tally", "schedule": when["tally"]},
         "housekeeping": {"task": "tasks.housekeeping", "schedule": when["housekeeping"]},
         "delivery-sweep": {"task": "tasks.sweep_deliveries", "schedule": when["sweep"]},

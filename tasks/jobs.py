@@ -14,6 +14,7 @@ from hazards.models import LoginAttempt
 from hazards.models.base import utcnow
 from hazards.services.crash_history import refresh_crash_history
 from hazards.services.delivery import DeliveryPolicy, requeue_due
+from hazards.services.priority_ranking import rank_all
 from hazards.services.delivery import deliver as deliver_one
 from hazards.services.reminders import ReminderSettings, plan_reminders
 from hazards.services.tally import store_tally
@@ -52,10 +53,20 @@ def sweep_deliveries() -> dict:
     return {"requeued": len(due)}
 
 
+@shared_task(name="tasks.rank_priorities")
+def rank_priorities(as_of: str | None = None) -> None:
+    """Rank every hazard by priority for the new day, just after midnight, so the list walks the stored
+    ranks again (until then it scores live); the crash histories it reads are counted by the tally's run."""
+    session = get_session()
+    rank_all(session, as_of=_as_of(as_of))
+    session.commit()
+
+
 @shared_task(name="tasks.tally")
 def tally(as_of: str | None = None) -> int:
     """The nightly completion tally; then every open hazard's crash history, whose period moves on
-    each day (the priority score reads it)."""
+    each day, and every hazard's stored priority rank for the day (age and lateness move daily, and a
+    change of PRIORITY_WEIGHTS is ranked in here: until then the list sorts by the live score)."""
     session = get_session()
     day = _as_of(as_of)
     rows = store_tally(session, day)
@@ -69,11 +80,12 @@ def tally(as_of: str | None = None) -> int:
 def housekeeping() -> dict:
     """Forget old failed logins; drop photos kept for a logging form never saved (a day old), report
     files older than REPORT_FILES_KEPT_DAYS and what writes that died left in the store (an hour old);
-    refresh the query planner's statistics (the embedded SQLite keeps none of its own). Digests are
+    refresh the query planner's statistics (the embedded SQLite keeps none of its own) and mark the
+    crash records' new pages all-visible (geo.engine.mark_all_visible). Digests are
     re-queued by `sweep_deliveries`, every few minutes."""
     from flask import current_app
 
-    from geo.engine import refresh_statistics
+    from geo.engine import mark_all_visible, refresh_statistics
     from hazards.services import report_files, staged_uploads
     from hazards.storage import current_store
 
@@ -82,6 +94,7 @@ def housekeeping() -> dict:
     session.commit()
     refresh_statistics(session.connection())
     session.commit()
+    mark_all_visible(session.get_bind(), "crashes")
     store = current_store()
     return {
         "login_attempts_purged": purged.rowcount,

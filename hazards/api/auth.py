@@ -33,7 +33,11 @@ def bearer_secret() -> str | None:
 
 
 def load_user_from_request(_request) -> User | None:
-    """Flask-Login's request loader: consulted when no session user is logged in."""
+    """Flask-Login's request loader: consulted when no session user is logged in. An API request's
+    token was checked by `authenticate` already (g.api_user): the same user, not a second lookup
+    (two more statements, an eighth of a list page's time)."""
+    if g.get("api_user") is not None:
+        return g.api_user
     secret = bearer_secret()
     if not secret:
         return None

@@ -99,14 +99,19 @@ def list_hazards():
                               today=today, links=rep.link_prefixes())
     weights = priority.current_weights()
     scored = [(row, score_of(priority.facts_from_row(row), weights, today)) for row in rows]
+
+    def rank(row, p):  # the stored rank the page was keyed on, when it was (the same, computed, otherwise)
+        stored = row._mapping.get("priority_rank")
+        return priority.rank_of(p) if stored is None else stored
+
     if sort == "priority":
-        scored.sort(key=lambda rs: (priority.rank_of(rs[1]), rs[0].id), reverse=True)
+        scored.sort(key=lambda rs: (rank(*rs), rs[0].id), reverse=True)
     more, scored = len(scored) > limit, scored[:limit]
     next_cursor = None
     if more:
         last, last_priority = scored[-1]
         next_cursor = encode_cursor([str(last.found_on), last.id] if sort == "found"
-                                    else [priority.rank_of(last_priority), last.id] if sort == "priority" else [last.id])
+                                    else [rank(last, last_priority), last.id] if sort == "priority" else [last.id])
     links = {"self": request.full_path.rstrip("?")}
     if next_cursor:
         links["next"] = url_for("api.list_hazards", **{**args.to_dict(flat=False), "cursor": next_cursor})

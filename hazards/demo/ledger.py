@@ -37,6 +37,7 @@ from hazards.services.boundaries import set_boundary
 from hazards.services.codes import last_sequence
 from hazards.services.ledger_setup import set_up_ledger
 from hazards.services.reference import ReferenceData
+from hazards.services.priority_ranking import rank_hazards
 from hazards.services.registration import register_hazards
 from hazards.storage import Store
 
@@ -81,6 +82,7 @@ def seed_demo(session: Session, *, hazards: int = 400, seed: int = DEFAULT_SEED,
     check_plans(plans, ref)
     ids = _register(session, plans, ref, users)
     written = write_history(session, plans, ids, users, organizations)
+    rank_hazards(session, ids)  # the list sorted by priority walks their stored ranks
     written["crashes"] = write_crashes(session, plan_crashes(geo, plans, seed=seed, today=today), seed=seed)
     if store is not None:
         written["photos"] = write_photos(session, store, [

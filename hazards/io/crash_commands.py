@@ -27,8 +27,15 @@ def crashes_group():
 @click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")
 @click.option("--skip-existing", is_flag=True,
               help="Skip crashes whose 事故编号 is already in the ledger (an export overlapping the last one).")
-def import_crashes_command(path, login, crs, dry_run, skip_existing):
-    """Import crash records from a CSV or XLSX export (all rows or none)."""
+@click.option("--update-existing", is_flag=True,
+              help="Update crashes whose 事故编号 is already in the ledger from the file (a revised export: "
+                   "deaths, injuries, form, place corrected).")
+def import_crashes_command(path, login, crs, dry_run, skip_existing, update_existing):
+    """Import crash records from a CSV or XLSX export (all rows or none). A crash already in the ledger
+    is an error, unless --skip-existing or --update-existing says otherwise."""
+    if skip_existing and update_existing:
+        raise click.UsageError("--skip-existing and --update-existing exclude each other: a crash already in "
+                               "the ledger is either skipped or updated from the file; choose one.")
     from sqlalchemy import select
 
     from hazards.domain.errors import Forbidden
@@ -43,7 +50,7 @@ def import_crashes_command(path, login, crs, dry_run, skip_existing):
             raise click.ClickException(f"no user '{login}'")
     try:
         report = import_crashes(session, path, actor=actor, dry_run=dry_run, skip_existing=skip_existing,
-                                default_crs=crs)
+                                update_existing=update_existing, default_crs=crs)
     except Forbidden as exc:
         raise click.ClickException(str(exc)) from None
     for error in report.errors[:MAX_LISTED_ERRORS]:
@@ -56,11 +63,13 @@ def import_crashes_command(path, login, crs, dry_run, skip_existing):
         verdict = "nothing imported: fix the errors and import the file again"
     else:
         session.commit()
-        from geo.engine import refresh_statistics
+        from geo.engine import mark_all_visible, refresh_statistics
 
         refresh_statistics(session.connection())
         session.commit()
-        verdict = f"written: {report.written} crashes in {report.seconds:.1f} s ({report.rows_per_second:,.0f} rows/s)"
+        mark_all_visible(session.get_bind(), "crashes")
+        verdict = (f"written: {report.written} crashes ({report.added} added, {report.updated} updated) in "
+                   f"{report.seconds:.1f} s ({report.rows_per_second:,.0f} rows/s)")
     click.echo(f"{report.summary()}; {verdict}")
     if report.blocked:
         raise SystemExit(1)

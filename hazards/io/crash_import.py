@@ -12,8 +12,16 @@ Each crash gets a division, a point where one can be had, and a route and stake 
 - a row with only a route and stake on a known road gets its point from the road's kilometre posts
   (coordinate_input stays empty: the point was computed, not given); on an unknown road it keeps its
   route and stake and has no point.
-Rows outside the importing user's subtree, and 事故编号 repeated in the file or already in the ledger,
-are row errors (`skip_existing` skips the latter instead, to re-import an overlapping export).
+Rows outside the importing user's subtree, and 事故编号 repeated in the file, are row errors. A 事故编号
+already in the ledger is one too, unless the import is told to skip such crashes (`skip_existing`: an
+export overlapping the previous one) or to update them from the file (`update_existing`: the police
+revised the export, deaths within 7 days counted, the place or form corrected). An update passes the same
+row checks as a new row, and the crash as stored must lie where the importer may import (a county cannot
+rewrite a crash of the next county by moving it into its own); it keeps its id, so its links to hazards
+(evidence, covered) stay. Time, place and division are always the file's (each row must give them, and
+the division follows from the place); deaths, injuries and form are the file's when it has that column,
+else they stay as stored, so an export with fewer columns blanks nothing. A row equal to the stored crash
+changes nothing.
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ from typing import Any
 
 import shapely
 from shapely.geometry import Point
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -46,7 +54,7 @@ from hazards.io.crash_columns import CrashHeaders, combine
 from hazards.io.importer import RowError, parse_cells
 from hazards.io.readers import DEFAULT_MAX_BYTES, ImportFileError, open_sheet
 from hazards.domain.completion import OPEN_STATUSES
-from hazards.models import Crash, Hazard, Jurisdiction, Road
+from hazards.models import Crash, Hazard, HazardCrash, Jurisdiction, Road
 from hazards.models.base import utcnow
 from hazards.services.bulk_insert import BulkInserter
 from hazards.services.crash_history import refresh_crash_history
@@ -58,6 +66,13 @@ WRITE_CHUNK_SIZE = 10_000
 #: The columns written, in the order of each kept row's tuple.
 WRITTEN = ("source_id", "occurred_at", "occurred_on", "jurisdiction_code", "route_code", "stake_m", "geom",
            "coordinate_input", "deaths", "injuries", "form", "imported_at", "imported_by_id")
+#: The columns a row's check gives (WRITTEN without who imported it and when).
+CHECKED = WRITTEN[:11]
+_DIVISION, _GEOM = CHECKED.index("jurisdiction_code"), CHECKED.index("geom")
+#: Columns an update takes from the file only when the file has them (otherwise the stored value stays).
+OPTIONAL_ON_UPDATE = ("deaths", "injuries", "form")
+#: Degrees within which a stored point and the file's are the same point (0.1 mm: a float's round trip).
+_SAME_POINT_DEG = 1e-9
 
 
 class CrashRowError(RowError):
@@ -75,7 +90,11 @@ class CrashImportReport:
     dry_run: bool = False
     rows_read: int = 0
     valid_rows: int = 0
-    written: int = 0
+    written: int = 0  # crashes written (added and updated); 0 on a dry run or a refused file
+    added: int = 0  # new crashes (to be) added
+    updated: int = 0  # crashes already in the ledger (to be) changed by the file
+    updated_linked: int = 0  # of those, crashes linked to a hazard (evidence or covered)
+    unchanged: int = 0  # crashes already in the ledger that the file gives exactly as stored
     skipped_existing: int = 0
     placed_by_road: int = 0  # rows whose point came from their road's kilometre posts
     without_point: int = 0  # rows kept by route and stake alone (their road is not known)
@@ -89,6 +108,11 @@ class CrashImportReport:
         return bool(self.errors)
 
     @property
+    def to_write(self) -> int:
+        """Crashes the import writes (or would write, on a dry run): added and updated."""
+        return self.added + self.updated
+
+    @property
     def rows_per_second(self) -> float:
         return self.rows_read / self.seconds if self.seconds else 0.0
 
@@ -96,6 +120,10 @@ class CrashImportReport:
         """One line for the command line, English like the CLI's other output."""
         parts = [f"rows read: {self.rows_read}, valid: {self.valid_rows}, with errors: "
                  f"{self.rows_read - self.valid_rows - self.skipped_existing}"]
+        if self.updated or self.unchanged:
+            parts.append(f"new: {self.added}, updated: {self.updated}, unchanged: {self.unchanged}")
+        if self.updated_linked:
+            parts.append(f"updated crashes linked to hazards (their evidence changed): {self.updated_linked}")
         if self.skipped_existing:
             parts.append(f"already in the ledger, skipped: {self.skipped_existing}")
         if self.placed_by_road:
@@ -110,10 +138,15 @@ class CrashImportReport:
 
 
 def import_crashes(session: Session, path: str | Path, *, actor, dry_run: bool = False,
-                   skip_existing: bool = False, default_crs: str = "wgs84", max_bytes: int | None = None,
+                   skip_existing: bool = False, update_existing: bool = False, default_crs: str = "wgs84",
+                   max_bytes: int | None = None,
                    extent: tuple[float, float, float, float] | None = None) -> CrashImportReport:
     """Check a crash export and, unless `dry_run` or a row is wrong, write its crashes as `actor`
-    (the caller commits). `default_crs` is the datum of rows with no 坐标系 of their own."""
+    (the caller commits). `default_crs` is the datum of rows with no 坐标系 of their own. A crash
+    already in the ledger is a row error, or skipped (`skip_existing`), or updated from the file
+    (`update_existing`); not both."""
+    if skip_existing and update_existing:
+        raise ValueError("skip_existing and update_existing exclude each other")
     if not permissions.can_import_crashes(actor, actor.jurisdiction_code):
         raise Forbidden(N_("You may not import crash records."))
     started = timer.perf_counter()
@@ -129,7 +162,8 @@ def import_crashes(session: Session, path: str | Path, *, actor, dry_run: bool =
         with reading(session):
             checker = RowChecker(session, actor, headers, default_crs,
                                  tuple(extent or _setting("COORDINATE_EXTENT", CHINA_EXTENT)))
-            kept = _check_all(session, sheet.rows(), checker, report, skip_existing)
+            existing = "update" if update_existing else "skip" if skip_existing else "error"
+            plan = _check_all(session, sheet.rows(), checker, report, existing)
     except ImportFileError as exc:
         report.errors.append(CrashRowError.of(None, None, None, exc))
         report.seconds = timer.perf_counter() - started
@@ -137,16 +171,12 @@ def import_crashes(session: Session, path: str | Path, *, actor, dry_run: bool =
     if report.rows_read == 0:
         report.errors.append(CrashRowError(None, None, None, N_("'%(file)s' has a header but no crash rows"),
                                            {"file": Path(path).name}))
-    if not dry_run and not report.errors and kept:
-        now, by = utcnow(), actor.id
-        inserter = BulkInserter(session)
+    if not dry_run and not report.errors and (plan.new or plan.updates):
         try:
-            with session.begin_nested(), inserter.large_cache():  # a failure leaves the session as it was
-                for start in range(0, len(kept), WRITE_CHUNK_SIZE):
-                    rows = [(*values, now, by) for values in kept[start:start + WRITE_CHUNK_SIZE]]
-                    inserter.insert_tuples(Crash.__table__, WRITTEN, _to_database(inserter, rows), geometry="geom")
-            report.written = len(kept)
-            _recount_open_hazards(session, {values[WRITTEN.index("jurisdiction_code")] for values in kept})
+            with session.begin_nested():  # a failure leaves the session as it was
+                _write(session, plan, utcnow(), actor.id)
+            report.written = len(plan.new) + len(plan.updates)
+            _recount_open_hazards(session, plan.divisions_touched())
         except IntegrityError:  # someone imported the same crash numbers between the check and the write
             report.errors.append(CrashRowError(None, None, None, N_(
                 "nothing was written: the ledger changed during the import; try again")))
@@ -154,17 +184,57 @@ def import_crashes(session: Session, path: str | Path, *, actor, dry_run: bool =
     return report
 
 
+@dataclass
+class _Plan:
+    """What the check decided to write: new crashes' values (in `CHECKED` order), and for each crash to
+    update its id, its new values and the division it lay in until now."""
+
+    new: list[tuple] = field(default_factory=list)
+    updates: list[tuple[int, tuple, str]] = field(default_factory=list)
+
+    def divisions_touched(self) -> set[str]:
+        """The divisions whose crashes change: those of the new crashes, and of each updated crash the one
+        it lies in now and the one it lay in (a crash moved away leaves a hazard there with fewer)."""
+        touched = {values[_DIVISION] for values in self.new}
+        for _id, values, before in self.updates:
+            touched.update((values[_DIVISION], before))
+        return touched
+
+
+def _write(session: Session, plan: _Plan, now, by: int | None) -> None:
+    if plan.new:
+        inserter = BulkInserter(session)
+        with inserter.large_cache():
+            for start in range(0, len(plan.new), WRITE_CHUNK_SIZE):
+                rows = [(*values, now, by) for values in plan.new[start:start + WRITE_CHUNK_SIZE]]
+                inserter.insert_tuples(Crash.__table__, WRITTEN, _to_database(inserter, rows), geometry="geom")
+    if plan.updates:
+        # One executemany per chunk: the crash keeps its id (and so its links to hazards); its 事故编号
+        # is what found it and stays. Who imported it and when become this import's.
+        table = Crash.__table__
+        statement = update(table).where(table.c.id == bindparam("crash_id"))
+        changed = WRITTEN[1:]
+        for start in range(0, len(plan.updates), WRITE_CHUNK_SIZE):
+            session.execute(statement, [{"crash_id": crash_id, **dict(zip(changed, (*values[1:], now, by)))}
+                                        for crash_id, values, _before in plan.updates[start:start + WRITE_CHUNK_SIZE]])
+        # Crash objects the session holds would otherwise show the values from before the update.
+        for held in [o for o in session.identity_map.values() if isinstance(o, Crash)]:
+            session.expire(held)
+
+
 def _recount_open_hazards(session: Session, divisions: set[str]) -> None:
-    """The priority's crash history of the open hazards in the divisions the new crashes lie in, counted
-    again now rather than at night, so the list's order reflects the import at once. (A hazard across a
-    county border from a new crash waits for the nightly count.)"""
+    """The priority's crash history of the open hazards in the divisions whose crashes were added or
+    changed, counted again now rather than at night, so the list's order reflects the import at once.
+    (A hazard across a county border from a new crash waits for the nightly count.)"""
     ids = session.scalars(select(Hazard.id).where(Hazard.jurisdiction_code.in_(sorted(divisions)),
                                                   Hazard.status.in_(OPEN_STATUSES))).all()
     refresh_crash_history(session, list(ids))
 
 
 def _check_all(session: Session, rows: Iterator, checker: RowChecker, report: CrashImportReport,
-               skip_existing: bool) -> list[tuple]:
+               existing: str) -> _Plan:
+    """Every row checked; then the crashes already in the ledger set apart as `existing` says: "error",
+    "skip" or "update"."""
     kept: dict[str, tuple[int, tuple]] = {}  # source id -> (row number, values) of the good rows
     first_row: dict[str, int] = {}  # source id -> the first row bringing it, good or not
     for chunk in iter(lambda: list(islice(rows, CHUNK_SIZE)), []):
@@ -179,26 +249,94 @@ def _check_all(session: Session, rows: Iterator, checker: RowChecker, report: Cr
             elif not errors:
                 kept[source_id] = (number, values)
             report.errors.extend(errors)
-    for source_id in _ids_in_ledger(session, list(kept)):
-        number, _values = kept.pop(source_id)
-        if skip_existing:
+    plan = _Plan()
+    from_file = [key for key in OPTIONAL_ON_UPDATE if key in checker.header_of]
+    for stored in _stored_crashes(session, list(kept)):
+        number, values = kept.pop(stored.source_id)
+        if existing == "skip":
             report.skipped_existing += 1
-        else:
-            report.errors.append(CrashRowError(number, "source_id", source_id,
+        elif existing != "update":
+            report.errors.append(CrashRowError(number, "source_id", stored.source_id,
                                                N_("crash number '%(id)s' is already in the ledger"),
-                                               {"id": source_id}))
+                                               {"id": stored.source_id}))
+        elif not checker.may_change(stored.division):
+            report.errors.append(CrashRowError(number, "source_id", stored.source_id, N_(
+                "crash number '%(id)s' is recorded in division %(division)s, outside your jurisdiction "
+                "%(within)s: you may not change it"),
+                {"id": stored.source_id, "division": stored.division, "within": checker.within}))
+        else:
+            values = stored.merged(values, from_file)
+            if stored.same_as(values):
+                report.unchanged += 1
+            else:
+                plan.updates.append((stored.id, values, stored.division))
+                report.updated_linked += stored.linked
     report.errors.sort(key=lambda e: e.row or 0)
-    good = [values for _number, values in kept.values()]
-    report.valid_rows = len(good)
-    report.placed_by_road = sum(1 for values in good if values[6] is not None and values[7] is None)
-    report.without_point = sum(1 for values in good if values[6] is None)
-    return good
+    plan.new = [values for _number, values in kept.values()]
+    report.added, report.updated = len(plan.new), len(plan.updates)
+    report.valid_rows = report.added + report.updated + report.unchanged
+    written = [*plan.new, *(values for _id, values, _before in plan.updates)]
+    report.placed_by_road = sum(1 for values in written if values[_GEOM] is not None and values[7] is None)
+    report.without_point = sum(1 for values in written if values[_GEOM] is None)
+    return plan
 
 
-def _ids_in_ledger(session: Session, ids: list[str], chunk: int = 500) -> list[str]:
-    found: list[str] = []
+@dataclass
+class _StoredCrash:
+    """A crash of the ledger that the file brings again: its id, its values as a row's check gives
+    them (the point as (lon, lat)) and whether a hazard links it."""
+
+    id: int
+    values: tuple
+    linked: bool
+
+    @property
+    def source_id(self) -> str:
+        return self.values[0]
+
+    @property
+    def division(self) -> str:
+        return self.values[_DIVISION]
+
+    def merged(self, values: tuple, from_file: list[str]) -> tuple:
+        """The file's values, with the stored ones for the optional columns the file does not have."""
+        merged = list(values)
+        for key in OPTIONAL_ON_UPDATE:
+            if key not in from_file:
+                index = CHECKED.index(key)
+                merged[index] = self.values[index]
+        return tuple(merged)
+
+    def same_as(self, values: tuple) -> bool:
+        for index, (mine, theirs) in enumerate(zip(self.values, values)):
+            if index == _GEOM:
+                point = _point_of(theirs)
+                if (mine is None) != (point is None) or (mine is not None and (
+                        abs(mine[0] - point[0]) > _SAME_POINT_DEG or abs(mine[1] - point[1]) > _SAME_POINT_DEG)):
+                    return False
+            elif mine != theirs:
+                return False
+        return True
+
+
+def _point_of(ewkt: str | None) -> tuple[float, float] | None:
+    if ewkt is None:
+        return None
+    lon, lat = ewkt[ewkt.index("(") + 1:ewkt.index(")")].split()
+    return float(lon), float(lat)
+
+
+def _stored_crashes(session: Session, ids: list[str], chunk: int = 500) -> list[_StoredCrash]:
+    linked = exists().where(HazardCrash.crash_id == Crash.id)
+    columns = [getattr(Crash, name) for name in CHECKED]
+    found: list[_StoredCrash] = []
     for i in range(0, len(ids), chunk):
-        found.extend(session.scalars(select(Crash.source_id).where(Crash.source_id.in_(ids[i:i + chunk]))))
+        rows = session.execute(select(Crash.id, linked, *columns)
+                               .where(Crash.source_id.in_(ids[i:i + chunk]))).all()
+        for crash_id, is_linked, *values in rows:
+            shape = from_db(values[_GEOM])
+            values[_GEOM] = None if shape is None else (shape.x, shape.y)
+            found.append(_StoredCrash(crash_id, tuple(values), bool(is_linked)))
     return found
 
 
@@ -224,7 +362,9 @@ class RowChecker:
 
     def __init__(self, session: Session, actor, headers: CrashHeaders, default_crs: str, extent):
         self.session = session
+        self.actor = actor
         self.within = actor.jurisdiction_code
+        self._may_change: dict[str, bool] = {}
         self.extent = extent
         self.default_crs = crash_columns.parse_crs(default_crs)
         self.parsers = [(header, column.key, column.parser()) for header, column in headers.columns.items()]
@@ -328,6 +468,12 @@ class RowChecker:
         if not (min_lon <= lon <= max_lon and min_lat <= lat <= max_lat):
             validate_lonlat(lon, lat, extent=self.extent)  # raises, naming what is wrong
         return lon, lat
+
+    def may_change(self, division: str) -> bool:
+        """The importer may change a crash recorded in this division (the import's own rule)."""
+        if division not in self._may_change:
+            self._may_change[division] = permissions.can_import_crashes(self.actor, division)
+        return self._may_change[division]
 
     def _is_inside(self, division: str) -> bool:
         inside = self._inside.get(division)

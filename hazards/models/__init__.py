@@ -16,6 +16,7 @@ from hazards.models.history import (
 from hazards.models.jurisdiction import Jurisdiction, Organization
 from hazards.models.ledger import Attachment, FundingEntry
 from hazards.models.notices import Delivery, Notification, ReminderSent
+from hazards.models.priority import HazardPriority, PriorityRanking
 from hazards.models.road import Road, StakePost
 from hazards.models.tally import TallySnapshot
 from hazards.models.taxonomy import Category, Measure, hazard_categories, hazard_measures
@@ -39,12 +40,14 @@ __all__ = [
     "HazardCrash",
     "HazardCrashHistory",
     "HazardEvent",
+    "HazardPriority",
     "Jurisdiction",
     "LevelChange",
     "LoginAttempt",
     "Measure",
     "Notification",
     "Organization",
+    "PriorityRanking",
     "ReminderSent",
     "Road",
     "StakePost",

@@ -32,7 +32,7 @@ from sqlalchemy import Integer, Select, String, bindparam, func, literal_column,
 from sqlalchemy.engine import Connection, Row
 
 from hazards import permissions
-from hazards.models import Hazard
+from hazards.models import Hazard, HazardPriority
 from hazards.queries import hazard_json, priority
 from hazards.queries.hazard_list import HazardFilters, filtered
 
@@ -50,9 +50,11 @@ def page_rows(conn: Connection, user, filters: HazardFilters, *, sort: str, curs
     (`cursor_day`, a date, and `cursor_id`; only `cursor_id` for "id")."""
     dialect = conn.dialect
     if sort == "priority":
-        # Not kept: the score depends on today and on the weights in force, and every visible hazard is
-        # scored to sort (the page's ids first, narrow rows), so building the statement is a small share.
-        return conn.execute(_priority_page(user, filters, bool(cursor), limit, today, dialect, links), cursor).all()
+        # Not kept: the score depends on today and on the weights in force. By the stored ranks while
+        # they are today's (each row then carries its `priority_rank`), else every visible hazard is scored.
+        stored = priority.stored_ranking_current(conn, today)
+        return conn.execute(_priority_page(user, filters, bool(cursor), limit, today, dialect, links, stored),
+                            cursor).all()
     split = dialect.name == "sqlite"
     stmt = _kept(("page", split, dialect.name, today, links, sort, bool(cursor), limit), filters, user,
                  lambda: _page(user, filters, sort, bool(cursor), limit, today, dialect, links, split))
@@ -102,17 +104,28 @@ def _page(user, filters, sort, after_cursor, limit, today, dialect, links, ids_o
     return hazard_json.as_items(stmt, dialect, today, links, *_keys())
 
 
-def _priority_page(user, filters, after_cursor, limit, today, dialect, links) -> Select:
+def _priority_page(user, filters, after_cursor, limit, today, dialect, links, stored: bool) -> Select:
     """Highest priority first, closed hazards last (rank 0), then the newest; the cursor is
-    (`cursor_rank`, `cursor_id`). The caller orders the rows by the score it computes from their facts."""
+    (`cursor_rank`, `cursor_id`). `stored`: by the stored ranks (their index walked from the cursor),
+    each row carrying its `priority_rank`; else the caller orders the rows by the score it computes
+    from their facts (the same, as long as the ranks are today's)."""
     stmt = filtered(user, filters, today)
-    rank = priority.rank(priority.current_weights(), today)
-    keyed = priority.with_history(stmt.with_only_columns(Hazard.id)).order_by(rank.desc(), Hazard.id.desc())
+    ids = stmt.with_only_columns(Hazard.id)
+    if stored:
+        rank, key_id = HazardPriority.rank, HazardPriority.hazard_id
+        keyed = priority.with_stored_rank(ids).order_by(*priority.STORED_ORDER)
+    else:
+        rank, key_id = priority.rank(priority.current_weights(), today), Hazard.id
+        keyed = priority.with_history(ids).order_by(rank.desc(), Hazard.id.desc())
     if after_cursor:
-        keyed = keyed.where(tuple_(rank, Hazard.id) < tuple_(bindparam("cursor_rank", type_=Integer),
-                                                              bindparam("cursor_id", type_=Hazard.id.type)))
+        keyed = keyed.where(tuple_(rank, key_id) < tuple_(bindparam("cursor_rank", type_=Integer),
+                                                           bindparam("cursor_id", type_=Hazard.id.type)))
     page = stmt.where(Hazard.id.in_(keyed.limit(limit + 1)))
-    return hazard_json.as_items(page, dialect, today, links, *_keys())
+    extra = ()
+    if stored:
+        extra = (select(HazardPriority.rank).where(HazardPriority.hazard_id == Hazard.id)
+                 .scalar_subquery().label("priority_rank"),)
+    return hazard_json.as_items(page, dialect, today, links, *_keys(), *extra)
 
 
 def _items(sort, today, dialect, links) -> Select:

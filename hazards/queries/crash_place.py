@@ -5,20 +5,16 @@ A crash with a point is at the place when it lies within `buffer_m` metres of th
 its section's line (on the ellipsoid). A crash known only by route and stake is at the place when it is
 on the same road and its stake lies within the hazard's stakes widened by `buffer_m` on each side.
 
-The same road: national and provincial routes (G…, S…) are numbered once for the whole country or
-province, so the route code alone names the road; county, township and village routes (X…, Y…, C…)
-and special routes (Z…) are numbered per county, so X012 in one county is not X012 in the next, and
-their crashes must also lie in the hazard's county.
+The same road: the route code and, for routes numbered within a county, the county
+(hazards.domain.roads): a crash's stored `road_key` against the hazard's.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, column, func, or_, select, table
+from sqlalchemy import ColumnElement, and_, case, column, func, literal, or_, select, table
 
 from geo.spatial import rtree_table
-
-#: Route-code prefixes numbered once for the whole network (national, provincial): same code, same road.
-NETWORK_WIDE_PREFIXES = ("G", "S")
+from hazards.domain.roads import NETWORK_WIDE_PREFIXES
 
 #: Metres per degree of longitude at the northern edge of China (about 53.6°N), rounded down: a box of
 #: `buffer_m / this` degrees around a geometry holds every point within `buffer_m` of it anywhere in China.
@@ -30,10 +26,11 @@ def buffer_degrees(buffer_m: float) -> float:
 
 
 def same_road(crash, hazard) -> ColumnElement[bool]:
-    """The crash's route is the hazard's road (see the module docstring on county-numbered routes)."""
-    network_wide = or_(*(hazard.route_code.startswith(prefix) for prefix in NETWORK_WIDE_PREFIXES))
-    return and_(crash.route_code == hazard.route_code,
-                or_(network_wide, crash.jurisdiction_code == hazard.jurisdiction_code))
+    """The crash's route is the hazard's road (see the module docstring on county-numbered routes): an
+    equality on both halves of the road's name, so the crashes' (route, road key, stake) index serves it."""
+    hazard_road_key = case((func.substr(hazard.route_code, 1, 1).in_(NETWORK_WIDE_PREFIXES), literal("")),
+                           else_=hazard.jurisdiction_code)
+    return and_(crash.route_code == hazard.route_code, crash.road_key == hazard_road_key)
 
 
 def within_m(crash, hazard, buffer_m: float, dialect: str) -> ColumnElement[bool]:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from geo.geometry import to_geojson
 from hazards.models import Crash, Jurisdiction
-from hazards.services.crash_places import CandidatePlace, place_geometry
+from hazards.services.crash_places import CandidatePlace, place_geometries
 
 _CHUNK = 900
 
@@ -37,9 +37,10 @@ def places_geojson(session: Session, places: list[CandidatePlace], language: str
     """The places as a FeatureCollection (a place drawn nowhere, a road unknown and no crash with a
     point, has a null geometry and is still listed)."""
     names = division_names(session, places, language)
+    shapes = place_geometries(session, places)
     features = []
     for place in places:
-        shape = place_geometry(session, place)
+        shape = shapes[place.key]
         features.append({"type": "Feature", "id": place.key, "geometry": to_geojson(shape) if shape else None,
                          "properties": place_properties(place, names.get(place.division_code))})
     return {"type": "FeatureCollection", "features": features}

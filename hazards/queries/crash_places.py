@@ -15,7 +15,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, String, and_, case, cast, exists, func, literal, or_, select, text, union_all
+from sqlalchemy import (ColumnElement, FrameClause, FrameClauseType, Integer, String, and_, case, cast, exists, func,
+                        literal, or_, select, text, union_all)
 from sqlalchemy.orm import Session, aliased
 
 from hazards.domain.crash_rules import IdentificationRule
@@ -23,17 +24,12 @@ from hazards.domain.enums import Status
 from hazards.models import Crash, Hazard, HazardCrash
 from hazards.queries.crash_place import at_hazard_place_parts
 
-#: Route codes numbered within a county (县道 X, 乡道 Y, 村道 C, 专用公路 Z): X012 of one county is not
-#: X012 of the next, so their crashes are grouped by route and division; G and S routes by route only.
-COUNTY_NUMBERED = ("X", "Y", "C", "Z")
-
-
 @dataclass(frozen=True)
 class RoadRun:
     """One run of overlapping qualifying windows on one road, with the crashes it holds."""
 
     route_code: str
-    road_key: str  # the division for county-numbered routes, '' for G and S
+    road_key: str  # the division for county-numbered routes, '' for G and S (hazards.domain.roads)
     start_m: int  # first and last crash stake in the run
     end_m: int
     crashes: int
@@ -77,26 +73,30 @@ def acted_on(dialect: str, rule: IdentificationRule):
     return union_all(*(select(Crash.id).select_from(closed).join(Crash, and_(half, answered)) for half in halves))
 
 
-def _road_key():
-    return case((func.substr(Crash.route_code, 1, 1).in_(COUNTY_NUMBERED), Crash.jurisdiction_code), else_=literal(""))
-
-
 def _qualifies(rule: IdentificationRule, n, d, f) -> ColumnElement[bool]:
     # The SQL face of IdentificationRule.qualifies: any one threshold reached.
     return or_(n >= rule.min_crashes, d >= rule.min_deaths, f >= rule.min_fatal)
 
 
 def _base(where):
-    return (select(Crash.id, Crash.route_code, _road_key().label("road_key"), Crash.stake_m, Crash.deaths,
+    return (select(Crash.id, Crash.route_code, Crash.road_key, Crash.stake_m, Crash.deaths,
                    Crash.injuries, case((Crash.deaths > 0, 1), else_=0).label("fatal"), Crash.occurred_on,
                    Crash.jurisdiction_code)
             .where(where, Crash.route_code.is_not(None), Crash.stake_m.is_not(None))
             .cte("base"))
 
 
+def _ahead(window_m: float) -> FrameClause:
+    """RANGE BETWEEN CURRENT ROW AND `window_m` FOLLOWING, the length written into the SQL. As a bound
+    parameter each window function gets a frame PostgreSQL cannot tell is the same as the others', and
+    it makes one pass over a province's crashes per function (three) instead of one for all."""
+    return FrameClause(None, literal(int(window_m), Integer, literal_execute=True),
+                       FrameClauseType.CURRENT, FrameClauseType.FOLLOWING)
+
+
 def _windows(base, rule: IdentificationRule):
     frame = dict(partition_by=(base.c.route_code, base.c.road_key), order_by=base.c.stake_m,
-                 range_=(0, int(rule.window_m)))
+                 range_=_ahead(rule.window_m))
     return select(base.c.route_code, base.c.road_key, base.c.stake_m,
                   func.count().over(**frame).label("n"), func.sum(base.c.deaths).over(**frame).label("d"),
                   func.sum(base.c.fatal).over(**frame).label("f"))
@@ -109,33 +109,32 @@ def road_windows_sql(where, rule: IdentificationRule):
     return select(windows).where(_qualifies(rule, windows.c.n, windows.c.d, windows.c.f))
 
 
-#: Sort memory for the one sort of the crashes by road and stake (PostgreSQL): a province's million
-#: crashes take about 120 MB; with the default 4 MB the sort spills to disk and takes twice as long.
+#: Sort memory for when the planner sorts the crashes by road and stake rather than walking the index
+#: (PostgreSQL): a province's million crashes take about 120 MB; with the default 4 MB the sort spills
+#: to disk and takes twice as long.
 SORT_MEMORY = "256MB"
 
 
 def prepare(session: Session) -> None:
-    """Give this transaction's sorts room, and no JIT compilation (SET LOCAL: both gone at its end).
-    PostgreSQL's JIT judges the window query costly enough to compile, and compiling costs more than it
-    saves: at 1,000,000 crashes, warm, in turns, the window query ran in 3.9–4.0 s with it and 3.5–3.6 s
-    without."""
+    """Give this transaction's sorts room (SET LOCAL: gone at its end). JIT is off for every connection
+    (geo.engine)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text(f"SET LOCAL work_mem = '{SORT_MEMORY}'"))
-        session.execute(text("SET LOCAL jit = off"))
 
 
 def road_runs(session: Session, where, rule: IdentificationRule) -> list[RoadRun]:
     """The runs of overlapping qualifying windows on every road, each with its crashes counted once.
 
-    Window functions only, no join, so the database reads and sorts the crashes once (by road and
-    stake); every later step keeps that order: (1) each crash's window ahead and whether it
+    Window functions only, no join, so the database reads the crashes once in road and stake order
+    (walking ix_crashes_road_stake; sorting them where the planner judges that cheaper); every later
+    step keeps that order: (1) each crash's window ahead and whether it
     qualifies; (2) the latest qualifying window start at or before each crash, whose reach ends L
     further on: only the crashes within reach go on (a few per cent); (3) on those, whether a
     qualifying window opens a new run (the previous one starts more than L behind it), and (4) the
     run number, a running count of openings; then the crashes grouped by run."""
     base = _base(where)
     part = (base.c.route_code, base.c.road_key)
-    frame = dict(partition_by=part, order_by=base.c.stake_m, range_=(0, int(rule.window_m)))
+    frame = dict(partition_by=part, order_by=base.c.stake_m, range_=_ahead(rule.window_m))
     windows = select(base, _qualifies(rule, func.count().over(**frame), func.sum(base.c.deaths).over(**frame),
                                       func.sum(base.c.fatal).over(**frame)).label("q")).subquery("windows")
     w = windows.c

@@ -27,7 +27,7 @@ SORTS = {
     "open_first": (case((Hazard.status.in_(OPEN_STATUSES), 0), else_=1), Hazard.updated_at.desc(), Hazard.id.desc()),
 }
 #: 按优先级: the priority score (hazards.domain.priority), judged today, highest first; closed hazards
-#: after every open one. Computed, not a column order, so it is not among SORTS; the web list's default.
+#: after every open one. Stored or computed (`in_order`), so it is not among SORTS; the web list's default.
 PRIORITY = "priority"
 DEFAULT_SORT = PRIORITY
 
@@ -87,10 +87,13 @@ class Page:
         return max(1, -(-self.total // self.size))
 
 
-def in_order(stmt: Select, sort: str, today: date | None = None) -> Select:
-    """The list in the order the page shows it (an unknown sort: newest found first)."""
+def in_order(stmt: Select, sort: str, today: date | None = None, *, session: Session | None = None) -> Select:
+    """The list in the order the page shows it (an unknown sort: newest found first). By priority, with
+    a `session`, the stored ranks are walked when they are today's (`priority.stored_ranking_current`)."""
     if sort == PRIORITY:
-        return priority.ordered(stmt, today or clock.today())
+        today = today or clock.today()
+        stored = session is not None and priority.stored_ranking_current(session, today)
+        return priority.ordered(stmt, today, stored=stored)
     return stmt.order_by(*SORTS.get(sort, SORTS["found"]))
 
 
@@ -99,8 +102,8 @@ def page_of(session: Session, stmt: Select, sort: str, page: int | None, size: i
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     loading = (selectinload(Hazard.jurisdiction), selectinload(Hazard.categories), selectinload(Hazard.responsible_unit))
     if sort == PRIORITY:
-        # Every visible hazard is scored to sort: the page's ids first (narrow rows), then its hazards.
-        ids = list(session.scalars(in_order(stmt.with_only_columns(Hazard.id), sort, today)
+        # The page's ids first (narrow rows: live scoring sorts every visible hazard), then its hazards.
+        ids = list(session.scalars(in_order(stmt.with_only_columns(Hazard.id), sort, today, session=session)
                                    .limit(size).offset((page - 1) * size)))
         found = {h.id: h for h in session.scalars(select(Hazard).where(Hazard.id.in_(ids)).options(*loading))}
         return Page([found[i] for i in ids], total, page, size)

@@ -71,12 +71,15 @@ class BulkInserter:
             event.listen(self._waits_before, "before_cursor_execute", self._wait_before)
         self._pipeline = self._dbapi.pipeline()
         self._pipeline.__enter__()
+        driver_error = self.dialect.loaded_dbapi.Error
         try:
             with self._dbapi.cursor() as cur:
                 for sql, params in statements:
                     cur.execute(sql, params)  # sent at once; the server runs each as it arrives
-        except BaseException:
+        except BaseException as exc:
             self.wait(failed=True)
+            if isinstance(exc, driver_error):  # an earlier statement's failure, already come back
+                raise DBAPIError.instance("pipelined import statements", None, exc, driver_error) from exc
             raise
 
     def wait(self, *, failed: bool = False) -> None:

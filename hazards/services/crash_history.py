@@ -3,8 +3,10 @@
 identification period (`CRASH_PERIOD_MONTHS` up to today), their deaths and the fatal ones among them.
 
 One INSERT … SELECT with an upsert, whatever the number of hazards: the nightly job refreshes every open
-hazard (the period moves on each day), a crash import refreshes the hazards near what it brought, and
-registering a hazard counts its own. The priority score (hazards.domain.priority) reads the stored rows.
+hazard (the period moves on each day), a crash import refreshes the hazards of the divisions whose crashes
+it added or changed, and registering a hazard, editing its place (`PLACE_FIELDS`) or reopening it counts
+its own. The priority score (hazards.domain.priority) reads the stored rows, and the stored priority
+ranks are written again after each count.
 """
 
 from __future__ import annotations
@@ -23,6 +25,11 @@ from hazards.domain.priority import months_before
 from hazards.models import Crash, Hazard, HazardCrashHistory
 from hazards.models.base import utcnow
 from hazards.queries.crash_place import at_hazard_place_parts
+from hazards.services.priority_ranking import rank_all, rank_hazards
+
+#: The hazard's columns the place test (`at_hazard_place_parts`) reads: a change to any of them moves the
+#: crashes counted, so the editing service counts the hazard again at once.
+PLACE_FIELDS = frozenset({"geom", "route_code", "start_m", "end_m", "jurisdiction_code"})
 
 #: Ids per statement when refreshing named hazards (SQLite's bound-parameter limit is far above it).
 _CHUNK = 5000
@@ -75,7 +82,8 @@ def refresh_crash_history(session: Session, hazard_ids: list[int] | None = None,
     """Count again the crash history of the open hazards among `hazard_ids` (all open hazards: None).
 
     The crash importer calls this after an import with the hazards near what it brought (or None);
-    closed hazards are left as they are: they have no priority."""
+    closed hazards are left as they are: they have no priority. The hazards' priority ranks follow
+    (hazards.services.priority_ranking): every hazard's, with None, which is how the nightly job ranks."""
     if hazard_ids is not None and not hazard_ids:
         return
     months, buffer_m = history_settings()
@@ -89,3 +97,8 @@ def refresh_crash_history(session: Session, hazard_ids: list[int] | None = None,
         counting = counting_statement(dialect, counted_from, counted_to, buffer_m, ids)
         session.execute(insert_replacing_duplicates(session, table, ["hazard_id"]).from_select(columns, counting))
     session.flush()
+    # The counts move the score: rank the same hazards again (all of them: the nightly job's ranking).
+    if hazard_ids is None:
+        rank_all(session, as_of=counted_to)
+    else:
+        rank_hazards(session, hazard_ids, today=counted_to)

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 import shapely
 from geoalchemy2.shape import to_shape
 from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -396,23 +397,31 @@ def place_of(crashes: list[Crash]) -> CandidatePlace:
                           radius_m=math.ceil(reach), **common)
 
 
-def place_geometry(session: Session, place: CandidatePlace):
-    """Where a place is drawn: its road section when the road is known, else the centre of its
-    crashes; None when neither is known."""
-    try:
-        return _geometry(session, place)
-    except InvalidInput:
-        return None
+def place_geometries(session: Session, places: list[CandidatePlace]) -> dict[str, BaseGeometry | None]:
+    """Where each place is drawn, by its key: its road section when the road is known, else the centre
+    of its crashes; None when neither is known. The places' roads are read once for all of them."""
+    from hazards.services.roads import RoadLocator
+
+    locator = RoadLocator(session)
+    locator.prefetch(p.route_code for p in places if p.kind == "road")
+    shapes = {}
+    for place in places:
+        try:
+            shapes[place.key] = _geometry(session, place, locator)
+        except InvalidInput:
+            shapes[place.key] = None
+    return shapes
 
 
-def _geometry(session: Session, place: CandidatePlace):
+def _geometry(session: Session, place: CandidatePlace, locator=None):
     """A section along the road where the road is known, else the point at the crashes' centre."""
-    from hazards.services.roads import locate_by_stake
+    from hazards.services.roads import RoadLocator
 
     if place.kind == "road":
         try:
-            return locate_by_stake(session, place.route_code, place.start_m,
-                                   place.end_m if place.end_m != place.start_m else None, place.division_code)
+            return (locator or RoadLocator(session)).locate(
+                place.route_code, place.start_m, place.end_m if place.end_m != place.start_m else None,
+                place.division_code)
         except InvalidInput:
             if place.lon is None:
                 raise InvalidInput(N_("Road %(route)s is not in the ledger's road network and these crashes have no "

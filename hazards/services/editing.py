@@ -1,5 +1,6 @@
 """Editing a hazard's description, location details, classification and plan (not its status,
-level or deadline: those move only through the workflow and supervision services).
+level or deadline: those move only through the workflow and supervision services). An edit of its route
+or stakes counts its crash history again at once (hazards.services.crash_history).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from hazards.models import Category, Hazard, User
 from hazards.models.base import utcnow
 from hazards.services.access import check_version, load_hazard
 from hazards.services.audit import apply_changes, record_field_change
+from hazards.services.crash_history import PLACE_FIELDS, refresh_crash_history
+from hazards.services.priority_ranking import rank_if_scored
 from hazards.services.reference import ReferenceData
 
 EDITABLE = (
@@ -41,7 +44,7 @@ def update_hazard(
     problems = check_draft(_as_draft(hazard, changes, category_codes), ReferenceData(session))
     if problems:
         raise DraftRejected(problems)
-    apply_changes(session, hazard, actor, changes)
+    changed = apply_changes(session, hazard, actor, changes)
     old_codes = [c.code for c in hazard.categories]
     if category_codes is not None and sorted(old_codes) != sorted(category_codes):
         hazard.categories = list(session.scalars(select(Category).where(Category.code.in_(category_codes))))
@@ -49,6 +52,11 @@ def update_hazard(
         hazard.updated_at = utcnow()
         record_field_change(session, hazard, actor, "categories", "、".join(old_codes), "、".join(category_codes))
     session.flush()
+    if PLACE_FIELDS & changed.keys():
+        # Its place moved: the crashes at it (and so its priority, rank included) are counted now, not at night.
+        refresh_crash_history(session, [hazard.id])
+    else:
+        rank_if_scored(session, hazard, changed)  # a risk grade raised moves it up the list at once
     return hazard
 
 

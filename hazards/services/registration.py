@@ -26,6 +26,7 @@ from hazards.services.codes import allocate_codes
 from hazards.services.crash_history import refresh_crash_history
 from hazards.services.funding import opening_funding_rows, record_opening_funding
 from hazards.services.placement import placement_problem
+from hazards.services.priority_ranking import rank_hazards
 from hazards.services.units import outside_division
 from hazards.services.reference import ReferenceData
 
@@ -71,7 +72,11 @@ def register_hazards(
     action: str = "import",
     note: str | None = None,
 ) -> list[int]:
-    """Insert checked drafts in bulk (a handful of statements, not one per hazard); returns their ids."""
+    """Insert checked drafts in bulk (a handful of statements, not one per hazard); returns their ids.
+
+    Their priority ranks are the caller's to write (`report_hazard` ranks as it counts the crash
+    history, the demo ranks its ledger); until then the list sorted by priority scores live
+    (`hazards.queries.priority.stored_ranking_current`)."""
     if not drafts:
         return []
     codes = allocate_codes(session, [d.code for d in drafts], [(d.jurisdiction_code, d.batch_year) for d in drafts])
@@ -120,6 +125,7 @@ class BulkRegistration:
         self.bulk = BulkInserter(session)
         self.now = utcnow()
         self.count = self.lines = 0  # hazards and funding lines so far
+        self.codes: list[str] = []  # PostgreSQL: of the hazards staged (their ids are the database's)
         if self.bulk.postgres:
             for staging, table in _STAGING.items():
                 session.execute(text(f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
@@ -138,6 +144,7 @@ class BulkRegistration:
         rows = _hazard_rows(self.session, drafts, codes, ref=self.ref, actor_id=self.actor_id, action=self.action,
                             now=self.now)
         if self.bulk.postgres:
+            self.codes.extend(codes)
             self._stage(drafts, rows)
         else:
             self._insert(drafts, rows)
@@ -160,6 +167,7 @@ class BulkRegistration:
                                             now=self.now)
         if funding_rows:
             bulk.insert(FundingEntry.__table__, list(funding_rows[0]), funding_rows)
+        rank_hazards(session, ids)  # in the list sorted by priority from the start
 
     def _stage(self, drafts: list[HazardDraft], rows: list[dict]) -> None:
         """Copy the chunk into the staging tables (once the server has moved the previous chunk out of
@@ -215,6 +223,8 @@ class BulkRegistration:
         if self.bulk.postgres:
             self.bulk.close()
             self.session.execute(text("DROP TABLE hazard_staging, funding_staging"))
+            # In the list sorted by priority from the start, as a hazard registered one by one.
+            rank_hazards(self.session, _ids_by_code(self.session, self.codes).values())
 
     def abandon(self) -> None:
         """After a failure: leave the connection fit for the caller's rollback."""

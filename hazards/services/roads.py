@@ -77,35 +77,82 @@ def stake_scale(road: Road) -> StakeScale:
 def find_road(session: Session, route_code: str, jurisdiction_code: str) -> Road | None:
     """The road with this route code whose numbering division contains the hazard's division;
     the most local one wins (a county's X012, not another county's)."""
-    candidates = session.scalars(select(Road).where(Road.route_code == route_code.strip().upper())
-                                 .options(selectinload(Road.posts))).all()
-    fitting = [r for r in candidates if is_within(jurisdiction_code, r.division_code)]
-    return max(fitting, key=lambda r: len(subtree_prefix(r.division_code)), default=None)
+    return RoadLocator(session).road(route_code, jurisdiction_code)
 
 
 def locate_by_stake(
     session: Session, route_code: str, start_m: int, end_m: int | None, jurisdiction_code: str
 ) -> BaseGeometry:
     """The point at a stake, or the section between two, where the road's posts say it is."""
-    road = find_road(session, route_code, jurisdiction_code)
-    if road is None:
-        raise InvalidInput(N_("No road %(route)s is known in %(division)s; place the hazard on the map."),
-                           {"route": route_code, "division": _division_name(session, jurisdiction_code)},
-                           fields={"route_code": "unknown_road"})
-    coords = route_coords(from_db(road.geom))
-    scale = stake_scale(road)
-    first, last = scale.first, scale.last
-    for stake in (start_m, end_m):
-        if stake is not None and not first <= stake <= last:
-            raise InvalidInput(N_("Stake %(stake)s is not on road %(route)s, which runs %(start)s~%(end)s."),
-                               {"stake": format_stake(stake), "route": road.route_code,
-                                "start": format_stake(first), "end": format_stake(last)},
-                               fields={"stakes": "off_road"})
-    length = linear.length_m(coords)
-    start_along = min(scale.along(start_m), length)
-    if end_m is None or end_m == start_m:
-        return Point(linear.point_at(coords, start_along))
-    return LineString(linear.substring(coords, start_along, min(scale.along(end_m), length)))
+    return RoadLocator(session).locate(route_code, start_m, end_m, jurisdiction_code)
+
+
+@dataclass(frozen=True)
+class _Line:
+    coords: list
+    scale: StakeScale
+    length_m: float
+
+
+class RoadLocator:
+    """`find_road` and `locate_by_stake` for many places in one go (a province's crash-prone places on
+    the map): each route's roads are read once, each road's line and stake scale built once."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self._roads: dict[str, list[Road]] = {}  # route code -> the roads numbered so
+        self._lines: dict[int, _Line] = {}  # road id -> its line and stake scale
+        self._divisions: dict[str, DivisionName | str] = {}  # for the messages of places on unknown roads
+
+    def prefetch(self, route_codes) -> None:
+        """Read the roads of all these routes in one statement."""
+        wanted = sorted({code.strip().upper() for code in route_codes if code} - set(self._roads))
+        for route in wanted:
+            self._roads[route] = []
+        for start in range(0, len(wanted), 500):
+            for road in self.session.scalars(select(Road).where(Road.route_code.in_(wanted[start:start + 500]))
+                                             .options(selectinload(Road.posts))):
+                self._roads[road.route_code].append(road)
+
+    def road(self, route_code: str, jurisdiction_code: str) -> Road | None:
+        route = route_code.strip().upper()
+        if route not in self._roads:
+            self.prefetch([route])
+        fitting = [r for r in self._roads[route] if is_within(jurisdiction_code, r.division_code)]
+        return max(fitting, key=lambda r: len(subtree_prefix(r.division_code)), default=None)
+
+    def _division_name(self, code: str) -> DivisionName | str:
+        if code not in self._divisions:
+            self._divisions[code] = _division_name(self.session, code)
+        return self._divisions[code]
+
+    def _line(self, road: Road) -> _Line:
+        if road.id not in self._lines:
+            coords = route_coords(from_db(road.geom))
+            length = linear.length_m(coords)
+            self._lines[road.id] = _Line(coords, stake_scale_for(length, road.start_m, road.end_m,
+                                                                 [(p.along_m, p.stake_m) for p in road.posts]), length)
+        return self._lines[road.id]
+
+    def locate(self, route_code: str, start_m: int, end_m: int | None, jurisdiction_code: str) -> BaseGeometry:
+        """The point at a stake, or the section between two, where the road's posts say it is."""
+        road = self.road(route_code, jurisdiction_code)
+        if road is None:
+            raise InvalidInput(N_("No road %(route)s is known in %(division)s; place the hazard on the map."),
+                               {"route": route_code, "division": self._division_name(jurisdiction_code)},
+                               fields={"route_code": "unknown_road"})
+        line = self._line(road)
+        first, last = line.scale.first, line.scale.last
+        for stake in (start_m, end_m):
+            if stake is not None and not first <= stake <= last:
+                raise InvalidInput(N_("Stake %(stake)s is not on road %(route)s, which runs %(start)s~%(end)s."),
+                                   {"stake": format_stake(stake), "route": road.route_code,
+                                    "start": format_stake(first), "end": format_stake(last)},
+                                   fields={"stakes": "off_road"})
+        start_along = min(line.scale.along(start_m), line.length_m)
+        if end_m is None or end_m == start_m:
+            return Point(linear.point_at(line.coords, start_along))
+        return LineString(linear.substring(line.coords, start_along, min(line.scale.along(end_m), line.length_m)))
 
 
 def _division_name(session: Session, code: str) -> DivisionName | str:

@@ -15,6 +15,7 @@ from hazards.models.base import utcnow
 from hazards.services import notifications
 from hazards.services.access import check_version, hold, load_hazard
 from hazards.services.audit import apply_changes
+from hazards.services.priority_ranking import rank_hazards
 from hazards.services.units import check_unit
 
 # Progress notes are the field's; notices, summons and accountability are the supervisor's.
@@ -72,6 +73,8 @@ def decide_extension(
         session.add(DeadlineChange(hazard_id=hazard.id, from_deadline=old, to_deadline=new_deadline,
                                    changed_by_id=actor.id, note=note or request.reason))
     session.flush()
+    if grant:
+        rank_hazards(session, [hazard.id])  # a later deadline: no longer overdue
     notifications.extension_decided(session, hazard, request, actor)
     return request
 
@@ -100,6 +103,7 @@ def raise_level(
     apply_changes(session, hazard, actor, changes)
     session.add(LevelChange(hazard_id=hazard.id, from_level=old, to_level=level, changed_by_id=actor.id, note=note))
     session.flush()
+    rank_hazards(session, [hazard.id])
     notifications.level_raised(session, hazard, actor, note)
     return hazard
 

@@ -1,7 +1,8 @@
 """Moving a hazard through the workflow: the one function that changes a hazard's status.
 
 validate (the table allows it from here) -> authorize (hazards.permissions) -> change -> record
-(StatusChange, and LevelChange / DeadlineChange / FieldChange where those move too).
+(StatusChange, and LevelChange / DeadlineChange / FieldChange where those move too). A hazard that
+becomes open again (reopen) gets its crash history counted (hazards.services.crash_history).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from hazards.models import DeadlineChange, Hazard, LevelChange, StatusChange, Us
 from hazards.services import notifications, requirements
 from hazards.services.access import check_version, load_hazard
 from hazards.services.audit import apply_changes
+from hazards.services.crash_history import refresh_crash_history
+from hazards.services.priority_ranking import rank_hazards
 from hazards.services.requirements import ActionInput
 from hazards.services.units import check_unit
 
@@ -66,6 +69,12 @@ def change_status(
         session.add(DeadlineChange(hazard_id=hazard.id, from_deadline=old_deadline, to_deadline=hazard.deadline,
                                    changed_by_id=actor.id, note=note))
     session.flush()
+    if hazard.status.is_open and not old_status.is_open:
+        # Reopened (回头看): open hazards have a crash history for their priority; closed ones keep the
+        # one from before their closure, so it is counted again now rather than at night (which ranks it too).
+        refresh_crash_history(session, [hazard.id])
+    else:
+        rank_hazards(session, [hazard.id])  # closing gives rank 0
     notifications.status_changed(session, hazard, action, actor, note)
     return hazard
 

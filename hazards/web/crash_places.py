@@ -16,7 +16,7 @@ from hazards.domain.errors import Conflict, InvalidInput, ServiceError
 from hazards.i18n import current_language, error_text
 from hazards.queries.crash_place_views import crash_points, division_names, place_properties
 from hazards.services import crash_places
-from hazards.services.crash_places import place_geometry
+from hazards.services.crash_places import place_geometries
 
 bp = Blueprint("crash_places", __name__)
 #: Places shown with their own small map; the rest of a long list (a province's) is the table alone.
@@ -57,8 +57,9 @@ def _page(refusal: str | None = None, status: int = 200, args=None):
     names = division_names(session, places, current_language())
     points = crash_points(session, places[:MAPPED_PLACES])
     maps = {}
+    shapes = place_geometries(session, places[:MAPPED_PLACES])
     for place in places[:MAPPED_PLACES]:
-        shape = place_geometry(session, place)
+        shape = shapes[place.key]
         maps[place.key] = {"place": shape.__geo_interface__ if shape else None,
                            "crashes": [points[i] for i in place.crash_ids if i in points]}
     return render_template("crashes/places.html", rule=rule, period=period, places=places, names=names, maps=maps,

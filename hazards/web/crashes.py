@@ -5,7 +5,8 @@ uploads: the check runs `import_crashes` as a dry run and shows every row error,
 unread (personal data among them) and what would be written; the file then waits in the deployment's
 file store (`staging/crashes/<token>/`), named in the user's signed session cookie so only they can
 confirm it, and the confirmation runs the same import for real. A file waiting more than a day is
-dropped at the next upload.
+dropped at the next upload. Crashes already in the ledger are refused, skipped or updated from the file,
+as the person chooses (the command's --skip-existing / --update-existing).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ STAGING = "staging/crashes/"
 STAGED_FOR_S = 24 * 3600
 _COOKIE_KEY = "crash_upload"
 _CRS = ("wgs84", "gcj02", "bd09")
+#: What becomes of a crash already in the ledger: a row error, skipped, or updated from the file.
+EXISTING = ("error", "skip", "update")
 
 
 @bp.get("/crashes")
@@ -67,7 +70,7 @@ def check_import():
         flash(_("Choose a crash export (.csv or .xlsx) to upload."), "error")
         return redirect(url_for("crash_pages.import_form"), code=303)
     options = {"crs": request.form.get("crs") if request.form.get("crs") in _CRS else "wgs84",
-               "skip_existing": request.form.get("skip_existing") == "1"}
+               "existing": request.form.get("existing") if request.form.get("existing") in EXISTING else "error"}
     # The reader tells formats by the suffix and names the file in its messages; keep a safe name.
     name = re.sub(r"[^\w.\-]", "_", Path(upload.filename).name)[-100:].lstrip(".") or "crashes.csv"
     token = f"{int(time.time())}-{secrets.token_hex(12)}"
@@ -75,7 +78,7 @@ def check_import():
         path = Path(folder) / name
         upload.save(path)
         report = _run(path, options, dry_run=True)
-        waiting = not report.blocked and report.valid_rows > 0
+        waiting = not report.blocked and report.to_write > 0
         if waiting:
             with open(path, "rb") as data:
                 current_store().put(f"{STAGING}{token}/{name}", data)
@@ -108,19 +111,29 @@ def confirm_import():
         session.commit()
     finally:
         store.delete(key)
-    flash(_("Crash records written: %(count)s.", count=report.written), "success")
+    if staged["options"].get("existing") == "update":
+        flash(_("Crash records added: %(added)s, updated: %(updated)s.", added=report.added, updated=report.updated),
+              "success")
+        if report.updated_linked:
+            flash(_("%(n)s of the updated crashes are linked to hazards (evidence or covered): what those hazards "
+                    "rest on has changed.", n=report.updated_linked), "warning")
+    else:
+        flash(_("Crash records written: %(count)s.", count=report.written), "success")
     return redirect(url_for("crash_pages.index"), code=303)
 
 
 def _run(path: Path, options: dict, *, dry_run: bool) -> CrashImportReport:
+    existing = options.get("existing", "error")
     return import_crashes(get_session(), path, actor=current_user, dry_run=dry_run,
-                          skip_existing=options["skip_existing"], default_crs=options["crs"])
+                          skip_existing=existing == "skip", update_existing=existing == "update",
+                          default_crs=options["crs"])
 
 
 def _check_page(report: CrashImportReport, filename: str, token: str | None):
     problems = [(_where(e), translate_message(e.template, e.params)) for e in report.errors[:MAX_LISTED_PROBLEMS]]
     return render_template("crashes/check.html", report=report, filename=filename, token=token, problems=problems,
-                           more=max(0, len(report.errors) - MAX_LISTED_PROBLEMS))
+                           more=max(0, len(report.errors) - MAX_LISTED_PROBLEMS),
+                           updating=bool(report.updated or report.unchanged))
 
 
 def _where(error) -> str:

@@ -66,7 +66,8 @@ def export():
     filters = filters_from_args(request.args)
     today = clock.today()
     listed = listing.filtered(current_user, filters, today)
-    order = list(session.scalars(listing.in_order(listed, filters.sort, today).with_only_columns(Hazard.id)))
+    ordered = listing.in_order(listed.with_only_columns(Hazard.id), filters.sort, today, session=session)
+    order = list(session.scalars(ordered))
     headers = "en" if current_language() == "en" else "zh"
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"hazards.{fmt}"

@@ -127,3 +127,24 @@ def test_create_token_command_prints_a_working_token(runner, client, people):
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
     missing = runner.invoke(args=["create-token", "--login", "nobody"])
     assert missing.exit_code != 0 and "no user" in missing.output
+
+
+def test_a_call_looks_its_token_up_once_and_speaks_its_users_language(api, session, people):
+    """The token is checked once a call (it was checked again when the call first asked who its user
+    is, for the language of its messages: two more statements per call, an eighth of a list page)."""
+    from hazards.domain.enums import Status
+    from hazards.permissions import SYSTEM
+    from hazards.services.registration import report_hazard
+    from tests.factories import draft
+    from tests.statements import recorded
+
+    report_hazard(session, draft(status=Status.VERIFIED), actor=SYSTEM)
+    people["county"].language = "en"
+    session.commit()
+    api.get("county", "/api/v1/me")  # the token's first use is noted (a write); later calls only read
+    with recorded(session.get_bind()) as statements:
+        body = api.get("county", "/api/v1/hazards?limit=5").get_json()
+    assert sum("api_tokens" in s for s in statements) == 1
+    (item,) = body["items"]
+    reasons = " ".join(c["reason"] for c in item["priority"]["components"])
+    assert reasons and not any("\u4e00" <= ch <= "\u9fff" for ch in reasons)  # the user's English, not Chinese

@@ -60,7 +60,7 @@ def test_a_supervisor_checks_an_export_confirms_it_and_finds_it_listed(client, a
     assert again.status_code == 303 and again.headers["Location"].endswith("/crashes/import")
     assert count(session) == 2
 
-    overlapping = upload(client, path, skip_existing="1").get_data(as_text=True)
+    overlapping = upload(client, path, existing="skip").get_data(as_text=True)
     assert "已导入过、跳过：2 条" in overlapping and "没有新数据" in overlapping and 'name="token"' not in overlapping
     refused = upload(client, path).get_data(as_text=True)
     assert "事故编号“SG-1”已导入过" in refused and 'name="token"' not in refused

@@ -132,3 +132,30 @@ def test_crashes_outside_the_actors_reach_are_refused(session, people, crashes):
 ])
 def test_who_reviews_crashes(people, who, division, allowed):
     assert can_review_crashes(people[who], division) is allowed
+
+
+def test_the_places_map_layer_draws_each_place_on_its_road_reading_the_roads_once(session, people, crashes):
+    """A province's thousands of places on the map: the roads are read in one statement for all of them
+    (it was one statement per place, 38 s for 11,629 places), each still drawn where it lies."""
+    from hazards.queries.crash_place_views import places_geojson
+    from tests.statements import recorded
+
+    add_road(session, route_code="S311", division_code="140000", road_class=RoadClass.PROVINCIAL,
+             coords=[(112.60, 38.30), (112.90, 38.30)], start_m=0,
+             posts=[(0, (112.60, 38.30)), (26000, (112.90, 38.30))])
+    add_road(session, route_code="X012", division_code=XINFU, road_class=RoadClass.COUNTY,
+             coords=[(112.70, 38.50), (112.70, 38.60)], start_m=0,
+             posts=[(0, (112.70, 38.50)), (11000, (112.70, 38.60))])
+    places = identify(session, people["county"], XINFU, rule=RULE)
+    with recorded(session.get_bind()) as statements:
+        features = {f["id"]: f for f in places_geojson(session, places, "zh")["features"]}
+    assert sum(1 for sql in statements if "FROM roads" in sql) == 1
+    s311 = next(p for p in places if p.route_code == "S311")
+    assert features[s311.key]["geometry"]["type"] == "LineString"
+    assert features[s311.key]["geometry"]["coordinates"][0][0] == pytest.approx(112.60 + 0.30 * 20000 / 26000, abs=1e-4)
+    x012 = next(p for p in places if p.route_code == "X012")
+    assert features[x012.key]["geometry"]["coordinates"][0][1] == pytest.approx(38.50 + 0.10 * x012.start_m / 11000,
+                                                                               abs=1e-4)
+    g208 = next(p for p in places if p.start_m == 1060000)  # no G208 in the network: its crashes' centre
+    assert features[g208.key]["geometry"]["type"] == "Point"
+    assert list(features[g208.key]["geometry"]["coordinates"]) == [pytest.approx(g208.lon), pytest.approx(g208.lat)]

@@ -9,7 +9,6 @@ from datetime import datetime, time, timedelta
 
 from openpyxl import load_workbook
 from shapely.geometry import Point
-from sqlalchemy import event
 
 from hazards import clock
 from hazards.domain.crash_effect import whole_months
@@ -17,6 +16,7 @@ from hazards.permissions import SYSTEM
 from hazards.services.registration import report_hazard
 from tests import factories
 from tests.crashes.effect_ledger import closed, planted, planted_section
+from tests.statements import recorded
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
 
@@ -46,17 +46,8 @@ def test_the_list_shows_crashes_before_and_after_for_closed_hazards(client, auth
     report_hazard(session, factories.draft(title="未销号"), actor=SYSTEM)
     session.commit()
     auth.login(people["county"])
-    statements = []
-
-    def seen(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with recorded(session.get_bind()) as statements:
         page = client.get("/hazards", headers=ZH).get_data(as_text=True)
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     assert "<th>治理成效</th>" in page
     cells = _cells(page)
     assert (cells["甲"], cells["乙"], cells["未销号"]) == ("事故 5→2", "事故 3→1", "")
