@@ -60,6 +60,13 @@ def rank_hazards(session: Session, hazard_ids, *, today: date | None = None) -> 
     session.flush()
 
 
+def rank_selected(session: Session, hazard_ids, *, today: date | None = None) -> None:
+    """`rank_hazards` for the hazards whose ids a SELECT gives (a file's new hazards), in one statement."""
+    session.flush()
+    _write(session, today or clock.today(), priority.current_weights(), hazard_ids)
+    session.flush()
+
+
 def rank_if_scored(session: Session, hazard: Hazard, changed) -> None:
     """`rank_hazards` for one hazard when `changed` (field names) includes one the score reads."""
     if SCORED_FIELDS.intersection(changed):

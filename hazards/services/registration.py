@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 
+import sqlalchemy
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
@@ -26,7 +27,7 @@ from hazards.services.codes import allocate_codes
 from hazards.services.crash_history import refresh_crash_history
 from hazards.services.funding import opening_funding_rows, record_opening_funding
 from hazards.services.placement import placement_problem
-from hazards.services.priority_ranking import rank_hazards
+from hazards.services.priority_ranking import rank_hazards, rank_selected
 from hazards.services.units import outside_division
 from hazards.services.reference import ReferenceData
 
@@ -125,7 +126,6 @@ class BulkRegistration:
         self.bulk = BulkInserter(session)
         self.now = utcnow()
         self.count = self.lines = 0  # hazards and funding lines so far
-        self.codes: list[str] = []  # PostgreSQL: of the hazards staged (their ids are the database's)
         if self.bulk.postgres:
             for staging, table in _STAGING.items():
                 session.execute(text(f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
@@ -133,6 +133,7 @@ class BulkRegistration:
             session.execute(text("ALTER TABLE hazard_staging DROP COLUMN id, ADD COLUMN n integer, "
                                  "ADD COLUMN category_ids integer[], ADD COLUMN measure_ids integer[]"))
             session.execute(text("ALTER TABLE funding_staging DROP COLUMN id, ADD COLUMN line integer"))
+            session.execute(text("CREATE TEMPORARY TABLE hazard_new (id integer) ON COMMIT DROP"))
 
     def add(self, drafts: list[HazardDraft]) -> None:
         if not drafts:
@@ -144,7 +145,6 @@ class BulkRegistration:
         rows = _hazard_rows(self.session, drafts, codes, ref=self.ref, actor_id=self.actor_id, action=self.action,
                             now=self.now)
         if self.bulk.postgres:
-            self.codes.extend(codes)
             self._stage(drafts, rows)
         else:
             self._insert(drafts, rows)
@@ -205,6 +205,7 @@ class BulkRegistration:
              f"RETURNING id, code), "
              f"s AS MATERIALIZED (SELECT new.id, t.n, t.status, t.category_ids, t.measure_ids "
              f"FROM new JOIN hazard_staging t ON t.code = new.code), "
+             f"i AS (INSERT INTO hazard_new (id) SELECT id FROM new), "
              f"c AS (INSERT INTO hazard_categories (hazard_id, category_id) "
              f"SELECT s.id, u.id FROM s CROSS JOIN LATERAL unnest(s.category_ids) AS u(id)), "
              f"m AS (INSERT INTO hazard_measures (hazard_id, measure_id) "
@@ -224,7 +225,8 @@ class BulkRegistration:
             self.bulk.close()
             self.session.execute(text("DROP TABLE hazard_staging, funding_staging"))
             # In the list sorted by priority from the start, as a hazard registered one by one.
-            rank_hazards(self.session, _ids_by_code(self.session, self.codes).values())
+            rank_selected(self.session, select(_NEW.c.id))
+            self.session.execute(text("DROP TABLE hazard_new"))
 
     def abandon(self) -> None:
         """After a failure: leave the connection fit for the caller's rollback."""
@@ -232,6 +234,8 @@ class BulkRegistration:
             self.bulk.close(failed=True)
 
 
+#: PostgreSQL: the ids of the hazards the moves wrote (temporary, of this transaction), ranked at the end.
+_NEW = sqlalchemy.table("hazard_new", sqlalchemy.column("id"))
 #: PostgreSQL's staging tables (temporary, of this transaction) and the tables they are shaped after.
 _STAGING = {"hazard_staging": Hazard.__table__, "funding_staging": FundingEntry.__table__}
 

@@ -4,7 +4,11 @@ the text search, the map's box, the history and the funding lines; and a bad row
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from hazards.io.importer import import_hazards
+from hazards.models import Hazard, HazardPriority
+from hazards.services.priority_ranking import rank_hazards
 from tests.io.test_import import HEADER
 from tests.io.test_import_bulk_write import EXTRA, ROWS
 from tests.io.test_import import write_csv
@@ -74,3 +78,14 @@ def test_one_bad_row_still_writes_nothing_anyone_can_find(session, tmp_path, cli
 def _id(client, code: str) -> int:
     (item,) = client.get("/api/v1/hazards", query_string={"q": code}).get_json()["items"]
     return item["id"]
+
+
+def test_an_imported_ledger_is_ranked_as_hazards_reported_one_by_one(session, tmp_path, people):
+    """The list sorted by priority walks the stored ranks: a file's hazards have theirs from the start,
+    the same as ranking them again gives."""
+    report = _import(session, tmp_path, ROWS, people["admin"])
+    ids = list(session.scalars(select(Hazard.id).where(Hazard.code.in_(report.created))))
+    stored = dict(session.execute(select(HazardPriority.hazard_id, HazardPriority.rank)).all())
+    assert set(ids) <= set(stored)
+    rank_hazards(session, ids)
+    assert dict(session.execute(select(HazardPriority.hazard_id, HazardPriority.rank)).all()) == stored
