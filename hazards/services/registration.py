@@ -27,7 +27,7 @@ from hazards.services.codes import allocate_codes
 from hazards.services.crash_history import refresh_crash_history
 from hazards.services.funding import opening_funding_rows, record_opening_funding
 from hazards.services.placement import placement_problem
-from hazards.services.priority_ranking import rank_hazards, rank_selected
+from hazards.services.priority_ranking import rank_hazards, ranking_statement
 from hazards.services.units import outside_division
 from hazards.services.reference import ReferenceData
 
@@ -113,8 +113,9 @@ class BulkRegistration:
       lines are `COPY`-ed into temporary staging tables, which have no index, constraint or trigger to
       keep, then moved by one INSERT … SELECT per table (hazards in file order, so their ids follow it
       as an INSERT of the rows would hand them out; categories, measures, the first history rows and
-      the funding lines joined to the new hazards by code). The moves are pipelined: the server runs
-      them while Python reads and prepares the next chunk, so the two cores work at once.
+      the funding lines joined to the new hazards by code), and the new hazards ranked. The moves are
+      pipelined: the server runs them while Python reads and prepares the next chunk, so the two cores
+      work at once.
     - SpatiaLite: each chunk is one prepared executemany per table, the R*Tree and the full-text table
       filled after the rows (`BulkInserter`); SQLite works in this process, so a staging table would
       only add a copy.
@@ -134,6 +135,9 @@ class BulkRegistration:
                                  "ADD COLUMN category_ids integer[], ADD COLUMN measure_ids integer[]"))
             session.execute(text("ALTER TABLE funding_staging DROP COLUMN id, ADD COLUMN line integer"))
             session.execute(text("CREATE TEMPORARY TABLE hazard_new (id integer) ON COMMIT DROP"))
+            # Each chunk's hazards ranked as they are moved: in the list sorted by priority from the
+            # start, as a hazard registered one by one.
+            self._ranking = _driver_statement(session, ranking_statement(session, select(_NEW.c.id)))
 
     def add(self, drafts: list[HazardDraft]) -> None:
         if not drafts:
@@ -216,17 +220,15 @@ class BulkRegistration:
              "INSERT INTO status_changes (hazard_id, action, from_status, to_status, changed_by_id, changed_at, note) "
              "SELECT s.id, %(action)s, NULL, s.status, %(actor_id)s, %(now)s, %(note)s FROM s ORDER BY s.n",
              params),
-            ("TRUNCATE hazard_staging, funding_staging", None),
+            self._ranking,
+            ("TRUNCATE hazard_staging, funding_staging, hazard_new", None),
         ])
 
     def finish(self) -> None:
         """Wait for the last chunk's statements (PostgreSQL), raising what failed in any of them."""
         if self.bulk.postgres:
             self.bulk.close()
-            self.session.execute(text("DROP TABLE hazard_staging, funding_staging"))
-            # In the list sorted by priority from the start, as a hazard registered one by one.
-            rank_selected(self.session, select(_NEW.c.id))
-            self.session.execute(text("DROP TABLE hazard_new"))
+            self.session.execute(text("DROP TABLE hazard_staging, funding_staging, hazard_new"))
 
     def abandon(self) -> None:
         """After a failure: leave the connection fit for the caller's rollback."""
@@ -234,10 +236,18 @@ class BulkRegistration:
             self.bulk.close(failed=True)
 
 
-#: PostgreSQL: the ids of the hazards the moves wrote (temporary, of this transaction), ranked at the end.
+#: PostgreSQL: the ids of the hazards a chunk's move wrote (temporary, of this transaction), to rank them.
 _NEW = sqlalchemy.table("hazard_new", sqlalchemy.column("id"))
 #: PostgreSQL's staging tables (temporary, of this transaction) and the tables they are shaped after.
 _STAGING = {"hazard_staging": Hazard.__table__, "funding_staging": FundingEntry.__table__}
+
+
+def _driver_statement(session: Session, statement) -> tuple[str, None]:
+    """A Core statement as the driver's SQL, its values written in as the type's literals, for
+    statements sent with others (`BulkInserter.send`). Only for values of our own making: the day,
+    the weights, status and level names."""
+    compiled = statement.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
+    return compiled.string.replace("%%", "%"), None  # sent without parameters: a % is itself
 
 
 def _hazard_rows(session: Session, drafts: list[HazardDraft], codes: list[str], *, ref: ReferenceData,
