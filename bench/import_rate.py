@@ -10,7 +10,8 @@ Figures, each on a freshly migrated, empty ledger (the demo's county boundaries,
 - floor: the very rows the import wrote (every table), loaded into another fresh ledger by the database's
   fastest path: PostgreSQL's COPY of the rows in its own text form (`COPY … TO STDOUT` from the imported
   ledger, `COPY … FROM STDIN` into the fresh one); on SpatiaLite one executemany per table of the stored
-  values (the geometry as its stored blob, the R*Tree filled after the rows), in one transaction. It is
+  values (the geometry as its stored blob, the R*Tree and the full-text table filled after the rows), in
+  one transaction. It is
   what the import cannot go below.
 """
 
