@@ -10,7 +10,8 @@ Figures, each on a freshly migrated, empty ledger (the demo's county boundaries,
 - floor: the very rows the import wrote (every table), loaded into another fresh ledger by the database's
   fastest path: PostgreSQL's COPY of the rows in its own text form (`COPY … TO STDOUT` from the imported
   ledger, `COPY … FROM STDIN` into the fresh one); on SpatiaLite one executemany per table of the stored
-  values (the geometry as its stored blob, the R*Tree filled after the rows), in one transaction. It is
+  values (the geometry as its stored blob, the R*Tree and the full-text table filled after the rows), in
+  one transaction. It is
   what the import cannot go below.
 """
 
@@ -85,7 +86,7 @@ def run_floor(backend: str, imported_url: str) -> float:
     import pysqlite3.dbapi2 as sqlite3
 
     from geo.engine import SPATIALITE_MODULE
-    from hazards.services.bulk_insert import spatial_index_filled_after
+    from hazards.services.bulk_insert import indexes_filled_after
 
     source = sqlite3.connect(imported_url.removeprefix("sqlite:///"))
     data = {}
@@ -103,8 +104,8 @@ def run_floor(backend: str, imported_url: str) -> float:
     cur = target.cursor()
     cur.execute("BEGIN IMMEDIATE")
     for table, (columns, rows) in data.items():
-        # The hazards' R*Tree filled after the rows, as the import does: the faster of the two here.
-        with spatial_index_filled_after(cur, table, "geom" if table == "hazards" else None):
+        # The hazards' R*Tree and full-text table filled after the rows, as the import does: the faster here.
+        with indexes_filled_after(cur, table, "geom" if table == "hazards" else None):
             cur.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
                             rows)
     cur.execute("COMMIT")

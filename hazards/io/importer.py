@@ -5,8 +5,8 @@ boundaries, codes already in the ledger) in a read-only transaction (`hazards.db
 SQLite it takes no lock and everyone else keeps reading and writing; it is all a dry run does. The
 rows found good are spooled to a temporary file as drafts, so no 100k-row file ever sits in memory.
 The second phase is one short write transaction: it reads the drafts back, hands out codes and
-inserts them through `register_hazards_in_bulk` (COPY on PostgreSQL, a prepared executemany on
-SpatiaLite), all of them or none.
+inserts them through `BulkRegistration` (COPY into staging tables and one INSERT … SELECT per table on
+PostgreSQL, a prepared executemany on SpatiaLite), all of them or none.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from hazards.services.codes import given_floors, take_codes
 from hazards.services.placement import PlacementChecker
 from hazards.services.reference import ReferenceData
 from hazards.services.bulk_insert import BulkInserter
-from hazards.services.registration import register_hazards_in_bulk
+from hazards.services.registration import BulkRegistration
 
 CHUNK_SIZE = 2000
 #: Drafts written per bulk statement: fewer, larger COPYs and executemanys than the check's chunks.
@@ -190,17 +190,21 @@ def _write_pass(session, spool, ref, codes, to_generate, report, actor_id, chunk
     code after the file's."""
     bad_rows = {e.row for e in report.errors}
     blocks = take_codes(session, to_generate, given_floors(codes))
-    bulk = BulkInserter(session)
     created: list[str] = []
     drafts = (draft for number, draft in _spooled(spool) if number not in bad_rows)
-    with bulk.large_cache():
-        for chunk in _chunks(drafts, chunk_size):
-            for draft in chunk:
-                if not draft.code:
-                    draft.code = next(blocks[(draft.jurisdiction_code, draft.batch_year)])
-            register_hazards_in_bulk(session, chunk, ref=ref, bulk=bulk, actor_id=actor_id, action="import",
-                                     note=note)
-            created.extend(d.code for d in chunk)
+    with BulkInserter(session).large_cache():
+        registration = BulkRegistration(session, ref=ref, actor_id=actor_id, action="import", note=note)
+        try:
+            for chunk in _chunks(drafts, chunk_size):
+                for draft in chunk:
+                    if not draft.code:
+                        draft.code = next(blocks[(draft.jurisdiction_code, draft.batch_year)])
+                registration.add(chunk)
+                created.extend(d.code for d in chunk)
+            registration.finish()
+        except BaseException:
+            registration.abandon()
+            raise
     if len(created) != report.valid_rows:  # the spool is this import's own file: a bug, not bad input
         raise RuntimeError(f"spooled {len(created)} drafts for {report.valid_rows} valid rows")
     return created
@@ -236,13 +240,15 @@ def _check_pass(session: Session, table: SourceTable, builder: RowBuilder, repor
     places = PlacementChecker(session)
     for chunk in _chunks(table.rows(), CHUNK_SIZE):
         good: list[tuple[int, HazardDraft]] = []
-        for number, draft, errors in builder.build(chunk):
+        built = builder.build(chunk)
+        # The same place rule as the logging form and the API: inside the division's boundary.
+        placed = [(number, draft, errors) for number, draft, errors in built if draft is not None and not errors]
+        for (number, _draft, errors), misplaced in zip(placed, places.problems(
+                [(draft.jurisdiction_code, draft.geometry) for _n, draft, _e in placed])):
+            if misplaced is not None:
+                errors.append(RowError(number, "location", None, misplaced.template, dict(misplaced.params)))
+        for number, draft, errors in built:
             report.rows_read += 1
-            if draft is not None and not errors:
-                # The same place rule as the logging form and the API: inside the division's boundary.
-                misplaced = places.problem(draft.jurisdiction_code, draft.geometry)
-                if misplaced is not None:
-                    errors.append(RowError(number, "location", None, misplaced.template, dict(misplaced.params)))
             # Only a row found good so far has its code looked up: its code then lies in the user's
             # area (the row's own division), so the ledger's answer tells nothing about another one.
             if draft is not None and draft.code and not errors:
@@ -318,6 +324,7 @@ class RowBuilder:
         self.ref = ref
         self.line_limit_wan = line_limit_wan  # one funding line above this many 万元 is a unit slip
         self.within = within  # rows must lie in this division's subtree (None: anywhere)
+        self._inside: dict[str, bool] = {}  # division code -> within `within` (a file names few divisions)
         self.reach = reach  # what rows may say of the workflow (None: anything)
         self.extent = tuple(float(v) for v in extent)
         self.parsers = parsers_for(table.mapping, vocab)
@@ -366,10 +373,12 @@ class RowBuilder:
 
     def _check_within(self, number: int, raw: dict, draft: HazardDraft, errors: list[RowError]) -> None:
         code = draft.jurisdiction_code
-        try:
-            inside = is_within(code, self.within)
-        except DivisionCodeError:
-            return  # not a division code at all: check_draft names that
+        inside = self._inside.get(code)
+        if inside is None:
+            try:
+                inside = self._inside[code] = is_within(code, self.within)
+            except DivisionCodeError:
+                return  # not a division code at all: check_draft names that
         if not inside:
             errors.append(RowError(number, "jurisdiction_code", self._raw(raw, "jurisdiction_code"),
                                    N_("division %(division)s is outside your jurisdiction %(within)s"),

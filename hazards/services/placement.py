@@ -4,6 +4,7 @@ stored), within a tolerance for roads that run along a border; a refusal names w
 from __future__ import annotations
 
 from flask import current_app, has_app_context
+import shapely
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 from shapely.prepared import prep
@@ -71,6 +72,26 @@ class PlacementChecker:
         if all(area.covers(Point(x, y)) for x, y, *_ in _vertices(geometry)):
             return None
         return placement_problem(self._session, jurisdiction_code, geometry, field)
+
+    def problems(self, places: list[tuple[str, BaseGeometry | None]], field: str = "location"
+                 ) -> list[FieldProblem | None]:
+        """`problem` for each (division, geometry) of a chunk: the points of each division are tested
+        against its boundary in one vectorised call (a file's rows are points, most of them inside)."""
+        found: list[FieldProblem | None] = [None] * len(places)
+        points: dict[str, list[int]] = {}
+        for index, (code, geometry) in enumerate(places):
+            if geometry is not None and geometry.geom_type == "Point" and not geometry.is_empty:
+                points.setdefault(code, []).append(index)
+            else:
+                found[index] = self.problem(code, geometry, field)
+        for code, indexes in points.items():
+            area = self._area(code)
+            if area is None:
+                continue
+            inside = shapely.covers(area.context, [places[i][1] for i in indexes])
+            for index in (i for i, ok in zip(indexes, inside) if not ok):
+                found[index] = placement_problem(self._session, code, places[index][1], field)
+        return found
 
     def _area(self, code: str):
         if code not in self._areas:

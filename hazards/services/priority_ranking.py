@@ -60,6 +60,14 @@ def rank_hazards(session: Session, hazard_ids, *, today: date | None = None) -> 
     session.flush()
 
 
+def ranking_statement(session: Session, hazard_ids, *, today: date | None = None):
+    """The statement `rank_hazards` runs, for the hazards whose ids a SELECT gives (a file's new
+    hazards, which a bulk write sends to the server along with its own statements)."""
+    upsert = insert_replacing_duplicates(session, HazardPriority.__table__, ["hazard_id"])
+    ranking = _ranking(today or clock.today(), priority.current_weights(), None).where(Hazard.id.in_(hazard_ids))
+    return upsert.from_select(["hazard_id", "rank", "scored_on"], ranking)
+
+
 def rank_if_scored(session: Session, hazard: Hazard, changed) -> None:
     """`rank_hazards` for one hazard when `changed` (field names) includes one the score reads."""
     if SCORED_FIELDS.intersection(changed):
