@@ -135,8 +135,7 @@ def test_a_worker_killed_mid_send_loses_no_digest(ledger, accepted, capsys):
             assert {r.claimed_by for r in emails(app) if r.state is DeliveryState.SENDING} == \
                 {r.claimed_by for r in sending}
         finally:
-            first.process.kill()  # SIGKILL, in the middle of three sends
-            first.process.wait(timeout=20)
+            first.kill()  # SIGKILL, in the middle of three sends
         fresh_beat(config)
         second = Worker(config, beat=True)
         try:

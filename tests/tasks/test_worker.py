@@ -62,8 +62,10 @@ class Worker:
         if beat:
             args += ["--beat", f"--schedule={Path(config['INSTANCE_PATH']) / 'beat-schedule'}"]
         self.log = Path(config["INSTANCE_PATH"]) / "worker.log"
+        # A session of its own: with --beat, celery runs beat as a child process, which must go with the
+        # worker (a SIGKILL of the worker alone left beat running, queueing jobs after the test ended).
         self.process = subprocess.Popen(args, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
-                                        cwd=Path(__file__).resolve().parents[2])
+                                        cwd=Path(__file__).resolve().parents[2], start_new_session=True)
 
     def finished_runs(self, task: str) -> int:
         """How many runs of `task` this worker has finished, as its own log tells."""
@@ -71,11 +73,23 @@ class Worker:
                    if f"Task {task}[" in line and " succeeded in " in line)
 
     def stop(self):
-        self.process.send_signal(signal.SIGTERM)
+        self._signal(signal.SIGTERM)
         try:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            self.kill()
+        self._signal(signal.SIGKILL)  # whatever of its children outlived it
+
+    def kill(self):
+        """SIGKILL to the worker and its children at once, as when its host dies."""
+        self._signal(signal.SIGKILL)
+        self.process.wait(timeout=20)
+
+    def _signal(self, number: int) -> None:
+        try:
+            os.killpg(self.process.pid, number)
+        except ProcessLookupError:
+            pass
 
 
 def wait_for(condition, timeout=60, message="condition", worker=None):
