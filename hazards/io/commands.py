@@ -11,6 +11,14 @@ from hazards.db import get_session
 MAX_LISTED_ERRORS = 200
 
 
+def echo_errors(errors, render=str) -> None:
+    """An import's row errors on stderr, the first MAX_LISTED_ERRORS of them, then how many more."""
+    for error in errors[:MAX_LISTED_ERRORS]:
+        click.echo(render(error), err=True)
+    if len(errors) > MAX_LISTED_ERRORS:
+        click.echo(f"... and {len(errors) - MAX_LISTED_ERRORS} more errors", err=True)
+
+
 @click.command("import")
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")
@@ -26,10 +34,7 @@ def import_command(path, dry_run, skip_invalid, fmt):
                             actor=permissions.SYSTEM)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
-    for error in report.errors[:MAX_LISTED_ERRORS]:
-        click.echo(str(error), err=True)
-    if len(report.errors) > MAX_LISTED_ERRORS:
-        click.echo(f"... and {len(report.errors) - MAX_LISTED_ERRORS} more errors", err=True)
+    echo_errors(report.errors)
 
     invalid = report.rows_read - report.valid_rows
     summary = f"rows read: {report.rows_read}, valid: {report.valid_rows}, with errors: {invalid}"

@@ -7,10 +7,8 @@ import click
 
 from hazards import permissions
 from hazards.db import get_session
+from hazards.io.commands import echo_errors
 from hazards.io.crash_places_command import identify_command
-
-#: More errors than this are counted, not listed: a wrong file can have one per row.
-MAX_LISTED_ERRORS = 200
 
 
 @click.group("crashes")
@@ -53,10 +51,7 @@ def import_crashes_command(path, login, crs, dry_run, skip_existing, update_exis
                                 update_existing=update_existing, default_crs=crs)
     except Forbidden as exc:
         raise click.ClickException(str(exc)) from None
-    for error in report.errors[:MAX_LISTED_ERRORS]:
-        click.echo(str(error), err=True)
-    if len(report.errors) > MAX_LISTED_ERRORS:
-        click.echo(f"... and {len(report.errors) - MAX_LISTED_ERRORS} more errors", err=True)
+    echo_errors(report.errors)
     if dry_run:
         verdict = "dry run, nothing written" + ("; the import would be refused" if report.blocked else "")
     elif report.blocked:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 
 from hazards.db import get_session
-
-MAX_LISTED_ERRORS = 200
+from hazards.io.commands import echo_errors
 
 _FILE = click.Path(dir_okay=False)
 _ENCODING = click.option("--encoding", default=None,
@@ -97,12 +96,9 @@ def _finish(session, report, dry_run, language, what):
 
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
-    for error in report.errors[:MAX_LISTED_ERRORS]:
-        separator = "：" if language == "zh" else ": "
-        click.echo(error.where(language) + separator + translate_message(error.template, error.params, language),
-                   err=True)
-    if len(report.errors) > MAX_LISTED_ERRORS:
-        click.echo(f"... and {len(report.errors) - MAX_LISTED_ERRORS} more errors", err=True)
+    separator = "：" if language == "zh" else ": "
+    echo_errors(report.errors, lambda error: error.where(language) + separator
+                + translate_message(error.template, error.params, language))
     summary = f"features read: {report.features_read}" + (f" (layer {report.layer}, {report.source_crs})"
                                                            if report.layer else "")
     if report.blocked:

@@ -4,7 +4,7 @@ identification walks the crashes in road and stake order from an index instead o
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import and_, text
+from sqlalchemy import text
 
 from hazards import clock
 from hazards.domain.crash_rules import IdentificationRule
@@ -61,7 +61,7 @@ def test_the_windows_are_counted_in_one_pass_over_the_road_index(session, people
 @pytest.mark.backend_only("spatialite")
 def test_the_windows_walk_the_road_index_on_spatialite(session, people):
     today = clock.today()
-    where = and_(crash_filter(Crash.jurisdiction_code.like("1409%"), today.replace(year=today.year - 3), today))
+    where = crash_filter(Crash.jurisdiction_code.like("1409%"), today.replace(year=today.year - 3), today)
     plan = " | ".join(row[-1] for row in session.connection().exec_driver_sql(
         "EXPLAIN QUERY PLAN " + str(road_windows_sql(where, IdentificationRule()).compile(
             session.get_bind(), compile_kwargs={"literal_binds": True}))))
