@@ -13,7 +13,10 @@ first) with a Bearer token, then following cursors for a few pages, as a field a
   by the database;
 - bare: a WSGI callable with no framework that runs the app's page statement (the same SQL text, compiled
   once), whose rows are already the items' JSON, on one connection per worker and joins them into the
-  page. It is the floor for that endpoint.
+  page. It is the floor for that endpoint. The statement also reads each hazard's priority facts (its
+  own columns and its stored crash history), as the app's does: every item carries its priority, which
+  cannot be had without them. The bare endpoint does not compute the priority itself, so it stays below
+  what the same result costs.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ DEPLOY_CONFIG = BENCH_DIR.parent / "deploy" / "gunicorn.conf.py"
 
 
 def page_sql(app) -> str:
-    """The SQL the list endpoint runs for its first page, with the values inlined.
+    """The SQL the list endpoint runs for its first page, with the values inlined, the priority facts included.
 
     The API's items are JSON texts written by the database (hazards.queries.hazard_json); on SpatiaLite
     the app adds each geometry from its WKB in Python (SpatiaLite's AsGeoJSON drops the 17th digit), so
@@ -51,6 +54,7 @@ def page_sql(app) -> str:
     from hazards.models import Hazard, User
     from hazards.queries.hazard_json import as_items
     from hazards.queries.hazard_list import HazardFilters, filtered
+    from hazards.queries.priority import fact_columns
 
     with app.test_request_context():
         session = get_session()
@@ -58,7 +62,7 @@ def page_sql(app) -> str:
         user = session.scalar(select(User).where(User.login == LOGIN))
         today = clock.today()
         stmt = filtered(user, HazardFilters(), today).order_by(Hazard.found_on.desc(), Hazard.id.desc()).limit(51)
-        stmt = as_items(stmt, dialect, today, link_prefixes(), Hazard.found_on, Hazard.id)
+        stmt = as_items(stmt, dialect, today, link_prefixes(), Hazard.found_on, Hazard.id, *fact_columns())
         sql = str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
         return sql.replace("AsBinary(hazards.geom)", "AsGeoJSON(hazards.geom, 15)")
 

@@ -9,7 +9,7 @@ from enum import Enum
 from flask_babel import get_translations
 
 from hazards.domain.labels import label
-from hazards.domain.priority import Priority
+from hazards.domain.priority import Component, Priority
 from hazards.i18n import current_language
 
 
@@ -20,13 +20,12 @@ class Reasons:
 
     def __init__(self):
         self.language = current_language()
-        self.translations = get_translations()
         self.texts: dict[str, str] = {}
 
     def __call__(self, template: str, params: dict) -> str:
         text = self.texts.get(template)
-        if text is None:
-            text = self.texts[template] = self.translations.ugettext(template)
+        if text is None:  # the catalogue is fetched only when a text is not written yet (_component_text)
+            text = self.texts[template] = get_translations().ugettext(template)
         return text % {k: label(v, self.language) if isinstance(v, Enum) else v for k, v in params.items()}
 
 
@@ -38,22 +37,26 @@ def priority_body(p: Priority | None, reasons: Reasons | None = None) -> dict | 
         {"name": c.name, "points": c.points, "reason": reasons(c.reason, c.params)} for c in p.components]}
 
 
-#: (language, component) -> the component's JSON text. A page of 50 hazards has 350 components, most of
-#: them seen before (four levels, two school-zone answers, ages in days): written once per process,
-#: then joined. Bounded: emptied when full.
-_COMPONENT_TEXTS: dict[tuple, str] = {}
+#: (language, id of a component) -> (the component, its JSON text). A page of 50 hazards has 350
+#: components, nearly all of them objects the domain's cached builders handed out before
+#: (hazards.domain.priority): written once per process, then joined. Keyed by identity, which costs no
+#: hashing of params; the entry holds the component, so its id cannot pass to another object while
+#: the entry lives. Bounded: emptied when full.
+_COMPONENT_TEXTS: dict[tuple[str, int], tuple[Component, str]] = {}
 _COMPONENT_TEXTS_KEPT = 20_000
 
 
-def _component_text(component, reasons: Reasons) -> str:
-    key = (reasons.language, component.name, component.points, component.reason, tuple(component.params.items()))
-    text = _COMPONENT_TEXTS.get(key)
-    if text is None:
-        if len(_COMPONENT_TEXTS) >= _COMPONENT_TEXTS_KEPT:
-            _COMPONENT_TEXTS.clear()
-        text = _COMPONENT_TEXTS[key] = json.dumps(
-            {"name": component.name, "points": component.points, "reason": reasons(component.reason, component.params)},
-            ensure_ascii=False, separators=(",", ":"))
+def _component_text(component: Component, reasons: Reasons) -> str:
+    key = (reasons.language, id(component))
+    kept = _COMPONENT_TEXTS.get(key)
+    if kept is not None and kept[0] is component:
+        return kept[1]
+    if len(_COMPONENT_TEXTS) >= _COMPONENT_TEXTS_KEPT:
+        _COMPONENT_TEXTS.clear()
+    text = json.dumps({"name": component.name, "points": component.points,
+                       "reason": reasons(component.reason, component.params)},
+                      ensure_ascii=False, separators=(",", ":"))
+    _COMPONENT_TEXTS[key] = (component, text)
     return text
 
 

@@ -20,6 +20,7 @@ docs/crashes.md ("Priority") explains it with a worked example.
 from __future__ import annotations
 
 import calendar
+from functools import lru_cache
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date
@@ -129,13 +130,48 @@ _TOLL_REASONS = {
 }
 
 
-def _toll(name: str, recorded: int | None, typed: int, each: int, cap: int, since: date | None) -> Component:
+# The component builders are cached: their inputs take few values (a few levels and grades, crash
+# counts, ages and days overdue in days), so a page of 50 hazards reuses objects built for earlier
+# pages instead of building 350 new ones. A cached Component is shared: never modify its params.
+
+
+@lru_cache(maxsize=4096)
+def _toll(name: str, recorded: int, typed: int, each: int, cap: int, since: date | None) -> Component:
     """Crashes or deaths: the larger of the records' count and the typed one (module docstring)."""
-    recorded = recorded or 0
     source = "records" if recorded and recorded >= typed else "typed" if typed else "none"
     n = recorded if source == "records" else typed
     return Component(name, min(cap, n * each), _TOLL_REASONS[(name, source)],
                      {"n": n, "each": each, "cap": cap, "since": since})
+
+
+@lru_cache(maxsize=256)
+def _risk(points: int, grade: RiskGrade | None) -> Component:
+    return Component("risk_grade", points, N_("risk grade: %(grade)s") if grade else N_("no risk grade given"),
+                     {"grade": grade})
+
+
+@lru_cache(maxsize=256)
+def _level(points: int, level: SupervisionLevel) -> Component:
+    return Component("level", points, N_("supervision level: %(level)s"), {"level": level})
+
+
+@lru_cache(maxsize=256)
+def _school_zone(points: int, in_zone: bool) -> Component:
+    return Component("school_zone", points, N_("in a school zone") if in_zone else N_("not in a school zone"), {})
+
+
+@lru_cache(maxsize=8192)
+def _age(points: int, days: int, each: int, cap: int) -> Component:
+    return Component("age", points, N_("found %(days)s days ago (%(each)s points per 30 days, at most %(cap)s)"),
+                     {"days": days, "each": each, "cap": cap})
+
+
+@lru_cache(maxsize=8192)
+def _overdue(points: int, days_past: int, deadline: date | None, overdue: bool) -> Component:
+    return Component("overdue", points,
+                     N_("%(days)s days past the deadline") if overdue
+                     else N_("deadline %(deadline)s") if deadline else N_("no deadline set"),
+                     {"days": days_past, "deadline": deadline})
 
 
 def priority(facts: PriorityFacts, weights: PriorityWeights, today: date) -> Priority | None:
@@ -143,24 +179,18 @@ def priority(facts: PriorityFacts, weights: PriorityWeights, today: date) -> Pri
     if not facts.status.is_open:
         return None
     w = weights
-    parts = []
-    parts.append(_toll("crashes", facts.recorded_crashes, facts.crash_count, w.crash, w.crash_cap, facts.counted_from))
-    parts.append(_toll("deaths", facts.recorded_deaths, facts.death_count, w.death, w.death_cap, facts.counted_from))
-    parts.append(Component("risk_grade", w.risk(facts.risk_grade),
-                           N_("risk grade: %(grade)s") if facts.risk_grade else N_("no risk grade given"),
-                           {"grade": facts.risk_grade}))
-    parts.append(Component("level", w.level(facts.level), N_("supervision level: %(level)s"), {"level": facts.level}))
-    parts.append(Component("school_zone", w.school_zone if facts.school_zone else 0,
-                           N_("in a school zone") if facts.school_zone else N_("not in a school zone"), {}))
     days = max((today - facts.found_on).days, 0)
-    parts.append(Component("age", w.age_points(days), N_("found %(days)s days ago (%(each)s points per 30 days, at most %(cap)s)"),
-                           {"days": days, "each": w.age_month, "cap": w.age_cap}))
     overdue = is_past_deadline(facts, today)
-    parts.append(Component("overdue", w.overdue if overdue else 0,
-                           N_("%(days)s days past the deadline") if overdue
-                           else N_("deadline %(deadline)s") if facts.deadline else N_("no deadline set"),
-                           {"days": (today - facts.deadline).days if overdue else 0, "deadline": facts.deadline}))
-    return Priority(sum(p.points for p in parts), tuple(parts))
+    parts = (
+        _toll("crashes", facts.recorded_crashes or 0, facts.crash_count, w.crash, w.crash_cap, facts.counted_from),
+        _toll("deaths", facts.recorded_deaths or 0, facts.death_count, w.death, w.death_cap, facts.counted_from),
+        _risk(w.risk(facts.risk_grade), facts.risk_grade),
+        _level(w.level(facts.level), facts.level),
+        _school_zone(w.school_zone if facts.school_zone else 0, bool(facts.school_zone)),
+        _age(w.age_points(days), days, w.age_month, w.age_cap),
+        _overdue(w.overdue if overdue else 0, (today - facts.deadline).days if overdue else 0, facts.deadline, overdue),
+    )
+    return Priority(sum(p.points for p in parts), parts)
 
 
 def months_before(day: date, months: int) -> date:

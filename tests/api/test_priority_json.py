@@ -37,3 +37,23 @@ def test_list_items_carry_the_same_priority_as_the_hazard_page(app, language):
             assert item == {"id": 7, "code": "140902-2026-0001", "priority": priority_body(p, Reasons())}
         reasons = " ".join(c["reason"] for c in priority_body(next(_all_kinds()), Reasons())["components"])
         assert ("级" in reasons) == (language == "zh-CN")
+
+
+def test_texts_kept_for_one_set_of_weights_are_not_shown_for_another(app):
+    """Components are built once and kept (hazards.domain.priority): a hazard scored with other weights
+    (PRIORITY_WEIGHTS changed) must show the new points and the new reasons, not the kept ones."""
+    facts = PriorityFacts(status=Status.LISTED, risk_grade=RiskGrade.MAJOR, level=SupervisionLevel.CITY,
+                          school_zone=True, found_on=TODAY - timedelta(days=95), deadline=None, crash_count=3,
+                          death_count=1)
+    heavier = PriorityWeights(crash=5, age_month=2, school_zone=20)
+    with app.test_request_context("/api/v1/hazards", headers={"Accept-Language": "en"}):
+        items = [json.loads(with_priority('{"id":1}', priority(facts, w, TODAY), Reasons())) for w in
+                 (PriorityWeights(), heavier, PriorityWeights())]
+    components = [{c["name"]: c for c in item["priority"]["components"]} for item in items]
+    assert [c["crashes"]["points"] for c in components] == [6, 15, 6]
+    assert [c["age"]["points"] for c in components] == [3, 6, 3]
+    assert [c["school_zone"]["points"] for c in components] == [15, 20, 15]
+    assert "5 points each" in components[1]["crashes"]["reason"]
+    assert "2 points each" in components[0]["crashes"]["reason"]
+    assert [item["priority"]["score"] for item in items] == [6 + 8 + 30 + 15 + 15 + 3, 15 + 8 + 30 + 15 + 20 + 6,
+                                                             6 + 8 + 30 + 15 + 15 + 3]
