@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import Enum
 
+from babel import Locale
 from flask import Flask, request, session
 from flask_babel import Babel, force_locale, get_locale, get_translations
 from flask_login import current_user
@@ -19,13 +20,22 @@ LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
+    return _LOCALES[_chosen_language()]
+
+
+def _chosen_language() -> str:
     if getattr(current_user, "is_authenticated", False) and current_user.language in LANGUAGES:
         return current_user.language
     chosen = session.get("lang")
     if chosen in LANGUAGES:
         return chosen
     return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE) or DEFAULT_LANGUAGE
+
+
+#: Parsed once: Flask-Babel takes a Locale as it is, where a code is parsed again (and its locale data
+#: looked up on disk) for every request.
+_LOCALES = {language: Locale.parse(language) for language in LANGUAGES}
 
 
 def current_language() -> str:

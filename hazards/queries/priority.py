@@ -18,6 +18,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import asdict, fields
 from datetime import date, timedelta
+from functools import lru_cache
 
 from flask import current_app, has_app_context
 from sqlalchemy import ColumnElement, Select, case, func, literal, select
@@ -34,7 +35,20 @@ History = HazardCrashHistory
 
 
 def current_weights() -> PriorityWeights:
-    return PriorityWeights.from_config(current_app.config) if has_app_context() else PriorityWeights()
+    if not has_app_context():
+        return PriorityWeights()
+    given = current_app.config.get("PRIORITY_WEIGHTS") or {}
+    try:
+        return _weights(tuple(sorted(given.items())))
+    except TypeError:  # a value that cannot be a key cannot be a weight either: say so as the setting's check does
+        return PriorityWeights.from_config(current_app.config)
+
+
+@lru_cache(maxsize=16)
+def _weights(given: tuple) -> PriorityWeights:
+    """Checked and built once for each setting (every list page asks); the setting as items, so a
+    changed setting is a new key."""
+    return PriorityWeights.from_config({"PRIORITY_WEIGHTS": dict(given)})
 
 
 def _greater(a, b):
