@@ -36,7 +36,7 @@ from typing import Any
 
 import shapely
 from shapely.geometry import Point
-from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -53,11 +53,10 @@ from hazards.io import crash_columns
 from hazards.io.crash_columns import CrashHeaders, combine
 from hazards.io.importer import RowError, parse_cells
 from hazards.io.readers import DEFAULT_MAX_BYTES, ImportFileError, open_sheet
-from hazards.domain.completion import OPEN_STATUSES
-from hazards.models import Crash, Hazard, HazardCrash, Jurisdiction, Road
+from hazards.models import Crash, HazardCrash, Jurisdiction, Road
 from hazards.models.base import utcnow
 from hazards.services.bulk_insert import BulkInserter
-from hazards.services.crash_history import refresh_crash_history
+from hazards.services.crash_history import open_hazards_at, refresh_crash_history
 from hazards.services.placement import PlacementChecker, division_at
 from hazards.services.roads import roads_clause, stake_scale
 
@@ -174,9 +173,11 @@ def import_crashes(session: Session, path: str | Path, *, actor, dry_run: bool =
     if not dry_run and not report.errors and (plan.new or plan.updates):
         try:
             with session.begin_nested():  # a failure leaves the session as it was
-                _write(session, plan, utcnow(), actor.id)
+                affected = _write(session, plan, utcnow(), actor.id)
             report.written = len(plan.new) + len(plan.updates)
-            _recount_open_hazards(session, plan.divisions_touched())
+            # The crash history behind the priority of every open hazard at a place the import changed,
+            # in any division, counted now rather than at night: the list's order reflects it at once.
+            refresh_crash_history(session, sorted(affected))
         except IntegrityError:  # someone imported the same crash numbers between the check and the write
             report.errors.append(CrashRowError(None, None, None, N_(
                 "nothing was written: the ledger changed during the import; try again")))
@@ -192,16 +193,13 @@ class _Plan:
     new: list[tuple] = field(default_factory=list)
     updates: list[tuple[int, tuple, str]] = field(default_factory=list)
 
-    def divisions_touched(self) -> set[str]:
-        """The divisions whose crashes change: those of the new crashes, and of each updated crash the one
-        it lies in now and the one it lay in (a crash moved away leaves a hazard there with fewer)."""
-        touched = {values[_DIVISION] for values in self.new}
-        for _id, values, before in self.updates:
-            touched.update((values[_DIVISION], before))
-        return touched
 
-
-def _write(session: Session, plan: _Plan, now, by: int | None) -> None:
+def _write(session: Session, plan: _Plan, now, by: int | None) -> set[int]:
+    """Write the plan; returns the open hazards whose crash history it changed: those at the updated
+    crashes' places before and after, and at the new crashes' places (`open_hazards_at`)."""
+    updated = [crash_id for crash_id, _values, _before in plan.updates]
+    affected = open_hazards_at(session, updated)  # where they lay until now: a crash moved away counts less there
+    last_id = session.scalar(select(func.max(Crash.id))) or 0
     if plan.new:
         inserter = BulkInserter(session)
         with inserter.large_cache():
@@ -220,15 +218,9 @@ def _write(session: Session, plan: _Plan, now, by: int | None) -> None:
         # Crash objects the session holds would otherwise show the values from before the update.
         for held in [o for o in session.identity_map.values() if isinstance(o, Crash)]:
             session.expire(held)
-
-
-def _recount_open_hazards(session: Session, divisions: set[str]) -> None:
-    """The priority's crash history of the open hazards in the divisions whose crashes were added or
-    changed, counted again now rather than at night, so the list's order reflects the import at once.
-    (A hazard across a county border from a new crash waits for the nightly count.)"""
-    ids = session.scalars(select(Hazard.id).where(Hazard.jurisdiction_code.in_(sorted(divisions)),
-                                                  Hazard.status.in_(OPEN_STATUSES))).all()
-    refresh_crash_history(session, list(ids))
+    # Every id above the highest before the write is one of this import's (or another's written meanwhile,
+    # which only adds a count that is right anyway).
+    return affected | open_hazards_at(session, updated, above_id=last_id if plan.new else None)
 
 
 def _check_all(session: Session, rows: Iterator, checker: RowChecker, report: CrashImportReport,

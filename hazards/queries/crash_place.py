@@ -52,6 +52,34 @@ def within_m(crash, hazard, buffer_m: float, dialect: str) -> ColumnElement[bool
     return and_(near_box, func.ST_Distance(crash.geom, hazard.geom, 1) <= buffer_m)
 
 
+def hazards_at_crash_parts(crash, hazard, buffer_m: float, dialect: str) -> tuple[ColumnElement[bool], ...]:
+    """`at_hazard_place_parts` asked from the crash's side: for a few crashes and many hazards, the point
+    half looks the hazards up by their own spatial index (on SpatiaLite join the hazards' R*Tree as
+    `hazard_boxes`, which the point half constrains) rather than each hazard's crashes by theirs."""
+    degrees = buffer_degrees(buffer_m)
+    if dialect == "postgresql":
+        by_point = and_(crash.geom.is_not(None), hazard.geom.op("&&")(func.ST_Expand(crash.geom, degrees)),
+                        func.ST_DWithin(func.geography(crash.geom), func.geography(hazard.geom), buffer_m))
+    else:
+        boxes = hazard_boxes()
+        by_point = and_(crash.geom.is_not(None), boxes.c.pkid == hazard.id,
+                        boxes.c.xmin <= func.MbrMaxX(crash.geom) + degrees,
+                        boxes.c.xmax >= func.MbrMinX(crash.geom) - degrees,
+                        boxes.c.ymin <= func.MbrMaxY(crash.geom) + degrees,
+                        boxes.c.ymax >= func.MbrMinY(crash.geom) - degrees,
+                        func.ST_Distance(crash.geom, hazard.geom, 1) <= buffer_m)
+    return by_point, at_hazard_place_parts(crash, hazard, buffer_m, dialect)[1]
+
+
+#: SpatiaLite: the hazards' R*Tree (one box per hazard, `pkid` its id); one object, so a statement that
+#: joins it and the conditions that name it refer to the same table.
+_HAZARD_BOXES = table(rtree_table("hazards", "geom"), *(column(name) for name in ("pkid", "xmin", "xmax", "ymin", "ymax")))
+
+
+def hazard_boxes():
+    return _HAZARD_BOXES
+
+
 def at_hazard_place(crash, hazard, buffer_m: float, dialect: str) -> ColumnElement[bool]:
     """Join condition: the crash happened at the hazard's place (module docstring)."""
     return or_(*at_hazard_place_parts(crash, hazard, buffer_m, dialect))
