@@ -57,12 +57,20 @@ def counting_statement(dialect: str, counted_from: date, counted_to: date, buffe
     which = [Hazard.status.in_(OPEN_STATUSES)]
     if hazard_ids is not None:
         which.append(Hazard.id.in_(hazard_ids))
-    halves = at_hazard_place_parts(crash, Hazard, buffer_m, dialect)
-    found = union_all(*(
-        select(Hazard.id.label("hazard_id"), crash.deaths.label("deaths"))
-        .select_from(Hazard).join(crash, and_(half, period)).where(*which)
-        for half in halves
-    )).subquery("found")
+    by_point, by_stake = at_hazard_place_parts(crash, Hazard, buffer_m, dialect)
+    at_point = (select(Hazard.id.label("hazard_id"), crash.deaths.label("deaths"))
+                .select_from(Hazard).join(crash, and_(by_point, period)).where(*which))
+    if dialect == "postgresql":
+        # Each hazard's crashes by stake as a LATERAL probe of the crashes' (route, road, stake) index; the
+        # OFFSET keeps PostgreSQL from folding it back into a join, which it hashed by road, comparing every
+        # crash of a road with every hazard of it (136 s for 74,000 hazards and 100,000 crashes on four
+        # densely set roads; 13–17 s probed, the same counts).
+        deaths = select(crash.deaths.label("deaths")).where(by_stake, period).offset(0).lateral("at_stake")
+        at_stake = select(Hazard.id.label("hazard_id"), deaths.c.deaths).select_from(Hazard).join(deaths, true())
+    else:
+        at_stake = select(Hazard.id.label("hazard_id"), crash.deaths.label("deaths")).select_from(Hazard).join(
+            crash, and_(by_stake, period))
+    found = union_all(at_point, at_stake.where(*which)).subquery("found")
     stmt = (
         select(
             Hazard.id,
