@@ -20,10 +20,10 @@ docs/crashes.md ("Priority") explains it with a worked example.
 from __future__ import annotations
 
 import calendar
-from functools import lru_cache
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date
+from functools import lru_cache
 
 from hazards.domain.completion import is_past_deadline
 from hazards.domain.enums import RiskGrade, Status, SupervisionLevel

@@ -188,16 +188,16 @@ def import_crashes(session: Session, path: str | Path, *, actor, dry_run: bool =
 @dataclass
 class _Plan:
     """What the check decided to write: new crashes' values (in `CHECKED` order), and for each crash to
-    update its id, its new values and the division it lay in until now."""
+    update its id and its new values."""
 
     new: list[tuple] = field(default_factory=list)
-    updates: list[tuple[int, tuple, str]] = field(default_factory=list)
+    updates: list[tuple[int, tuple]] = field(default_factory=list)
 
 
 def _write(session: Session, plan: _Plan, now, by: int | None) -> set[int]:
     """Write the plan; returns the open hazards whose crash history it changed: those at the updated
     crashes' places before and after, and at the new crashes' places (`open_hazards_at`)."""
-    updated = [crash_id for crash_id, _values, _before in plan.updates]
+    updated = [crash_id for crash_id, _values in plan.updates]
     affected = open_hazards_at(session, updated)  # where they lay until now: a crash moved away counts less there
     last_id = session.scalar(select(func.max(Crash.id))) or 0
     if plan.new:
@@ -214,7 +214,7 @@ def _write(session: Session, plan: _Plan, now, by: int | None) -> set[int]:
         changed = WRITTEN[1:]
         for start in range(0, len(plan.updates), WRITE_CHUNK_SIZE):
             session.execute(statement, [{"crash_id": crash_id, **dict(zip(changed, (*values[1:], now, by)))}
-                                        for crash_id, values, _before in plan.updates[start:start + WRITE_CHUNK_SIZE]])
+                                        for crash_id, values in plan.updates[start:start + WRITE_CHUNK_SIZE]])
         # Crash objects the session holds would otherwise show the values from before the update.
         for held in [o for o in session.identity_map.values() if isinstance(o, Crash)]:
             session.expire(held)
@@ -261,13 +261,13 @@ def _check_all(session: Session, rows: Iterator, checker: RowChecker, report: Cr
             if stored.same_as(values):
                 report.unchanged += 1
             else:
-                plan.updates.append((stored.id, values, stored.division))
+                plan.updates.append((stored.id, values))
                 report.updated_linked += stored.linked
     report.errors.sort(key=lambda e: e.row or 0)
     plan.new = [values for _number, values in kept.values()]
     report.added, report.updated = len(plan.new), len(plan.updates)
     report.valid_rows = report.added + report.updated + report.unchanged
-    written = [*plan.new, *(values for _id, values, _before in plan.updates)]
+    written = [*plan.new, *(values for _id, values in plan.updates)]
     report.placed_by_road = sum(1 for values in written if values[_GEOM] is not None and values[7] is None)
     report.without_point = sum(1 for values in written if values[_GEOM] is None)
     return plan

@@ -55,13 +55,13 @@ def within_m(crash, hazard, buffer_m: float, dialect: str) -> ColumnElement[bool
 def hazards_at_crash_parts(crash, hazard, buffer_m: float, dialect: str) -> tuple[ColumnElement[bool], ...]:
     """`at_hazard_place_parts` asked from the crash's side: for a few crashes and many hazards, the point
     half looks the hazards up by their own spatial index (on SpatiaLite join the hazards' R*Tree as
-    `hazard_boxes`, which the point half constrains) rather than each hazard's crashes by theirs."""
+    `HAZARD_BOXES`, which the point half constrains) rather than each hazard's crashes by theirs."""
     degrees = buffer_degrees(buffer_m)
     if dialect == "postgresql":
         by_point = and_(crash.geom.is_not(None), hazard.geom.op("&&")(func.ST_Expand(crash.geom, degrees)),
                         func.ST_DWithin(func.geography(crash.geom), func.geography(hazard.geom), buffer_m))
     else:
-        boxes = hazard_boxes()
+        boxes = HAZARD_BOXES
         by_point = and_(crash.geom.is_not(None), boxes.c.pkid == hazard.id,
                         boxes.c.xmin <= func.MbrMaxX(crash.geom) + degrees,
                         boxes.c.xmax >= func.MbrMinX(crash.geom) - degrees,
@@ -73,11 +73,7 @@ def hazards_at_crash_parts(crash, hazard, buffer_m: float, dialect: str) -> tupl
 
 #: SpatiaLite: the hazards' R*Tree (one box per hazard, `pkid` its id); one object, so a statement that
 #: joins it and the conditions that name it refer to the same table.
-_HAZARD_BOXES = table(rtree_table("hazards", "geom"), *(column(name) for name in ("pkid", "xmin", "xmax", "ymin", "ymax")))
-
-
-def hazard_boxes():
-    return _HAZARD_BOXES
+HAZARD_BOXES = table(rtree_table("hazards", "geom"), *(column(name) for name in ("pkid", "xmin", "xmax", "ymin", "ymax")))
 
 
 def at_hazard_place(crash, hazard, buffer_m: float, dialect: str) -> ColumnElement[bool]:
